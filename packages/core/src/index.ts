@@ -1,1 +1,24 @@
-export {};
+/**
+ * linuxns core: Linux namespaces for Node.js.
+ *
+ * - The model: {@link NamespaceType}, clone flags, `/proc` paths, OCI spec entries.
+ * - Handles: {@link openNamespace} and friends return a {@link NamespaceHandle}
+ *   with a (dev, ino) identity.
+ * - Running code inside namespaces: {@link NamespacePool} pins every setns to a
+ *   dedicated worker thread; {@link enterSync} is the synchronous fast path for
+ *   net, uts, ipc and cgroup.
+ * - Sockets in a network namespace for ordinary `net`/`http`/`dgram` code.
+ * - Errors are data: every fallible function returns a neverthrow `Result`
+ *   whose error is an {@link NsError}.
+ *
+ * @packageDocumentation
+ */
+export * from './namespace/kind.js';
+export * from './namespace/paths.js';
+export * from './namespace/identity.js';
+export { NamespaceHandle } from './namespace/handle.js';
+export { openNamespace, openProcessNamespace, openThreadNamespace } from './namespace/open.js';
+export * from './namespace/spec.js';
+export * from './errors/ns-error.js';
+export { errnoName } from './errors/errno.js';
+export { syscallError, fsError, type CallContext } from './errors/from-errno.js';

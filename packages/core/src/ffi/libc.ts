@@ -1,0 +1,85 @@
+/**
+ * koffi declarations of the libc functions linuxns calls. Declarations only:
+ * `syscall.ts` turns return values and errno into Results. This is the only
+ * module of the project that imports koffi.
+ *
+ * Every call here is synchronous and runs on the calling thread, which is
+ * what setns/unshare need. Never use koffi's `.async()` for them: async calls
+ * run on other threads.
+ *
+ * @module
+ */
+import koffi from 'koffi';
+
+const libc = koffi.load('libc.so.6');
+
+/** `int setns(int fd, int nstype)` */
+export const setns = libc.func('int setns(int fd, int nstype)') as (fd: number, nstype: number) => number;
+/** `int unshare(int flags)` */
+export const unshare = libc.func('int unshare(int flags)') as (flags: number) => number;
+/** `int close(int fd)` */
+export const close = libc.func('int close(int fd)') as (fd: number) => number;
+/** `int fchdir(int fd)` */
+export const fchdir = libc.func('int fchdir(int fd)') as (fd: number) => number;
+/** `int chroot(const char *path)` */
+export const chroot = libc.func('int chroot(const char *path)') as (path: string) => number;
+/** `pid_t gettid(void)` */
+export const gettid = libc.func('int gettid(void)') as () => number;
+/** `int mount(const char *, const char *, const char *, unsigned long, const void *)` */
+export const mount = libc.func(
+  'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
+) as (source: string | null, target: string, fstype: string | null, flags: number, data: null) => number;
+/** `int umount2(const char *target, int flags)` */
+export const umount2 = libc.func('int umount2(const char *target, int flags)') as (target: string, flags: number) => number;
+
+const ioctlVariadic = libc.func('int ioctl(int fd, unsigned long request, ...)');
+/** `ioctl(fd, request)` with no third argument. */
+export function ioctl0(fd: number, request: number): number {
+  return ioctlVariadic(fd, request) as number;
+}
+/** `ioctl(fd, request, uint32_t *out)`; the value is written to `out[0]`. */
+export function ioctlU32Out(fd: number, request: number, out: Uint32Array): number {
+  return ioctlVariadic(fd, request, 'uint32_t *', out) as number;
+}
+
+const fcntlVariadic = libc.func('int fcntl(int fd, int cmd, ...)');
+/** `fcntl(fd, cmd, int arg)` */
+export function fcntlInt(fd: number, cmd: number, arg: number): number {
+  return fcntlVariadic(fd, cmd, 'int', arg) as number;
+}
+
+/** `int socket(int domain, int type, int protocol)` */
+export const socket = libc.func('int socket(int domain, int type, int protocol)') as (
+  domain: number,
+  type: number,
+  protocol: number,
+) => number;
+/** `int bind(int fd, const void *addr, uint32_t len)` */
+export const bind = libc.func('int bind(int fd, const void *addr, uint32_t len)') as (
+  fd: number,
+  addr: Uint8Array,
+  len: number,
+) => number;
+/** `int listen(int fd, int backlog)` */
+export const listen = libc.func('int listen(int fd, int backlog)') as (fd: number, backlog: number) => number;
+/** `int connect(int fd, const void *addr, uint32_t len)`, blocking variant for koffi's async calls */
+export const connect = libc.func('int connect(int fd, const void *addr, uint32_t len)');
+/** `int setsockopt(int fd, int level, int name, const void *value, uint32_t len)` */
+export const setsockopt = libc.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)') as (
+  fd: number,
+  level: number,
+  name: number,
+  value: Uint8Array,
+  len: number,
+) => number;
+/** `int getsockname(int fd, void *addr, uint32_t *len)` */
+export const getsockname = libc.func('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)') as (
+  fd: number,
+  addr: Uint8Array,
+  len: Uint32Array,
+) => number;
+
+/** The calling thread's errno, read right after a call. */
+export function errno(): number {
+  return koffi.errno();
+}
