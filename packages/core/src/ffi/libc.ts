@@ -83,3 +83,11 @@ export const getsockname = libc.func('int getsockname(int fd, _Out_ void *addr, 
 export function errno(): number {
   return koffi.errno();
 }
+
+/** `ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)` */
+export const readlinkat = libc.func('long readlinkat(int dirfd, const char *path, _Out_ void *buf, size_t len)') as (
+  dirfd: number,
+  path: string,
+  buf: Uint8Array,
+  len: number,
+) => number;

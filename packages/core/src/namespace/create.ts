@@ -1,0 +1,175 @@
+/**
+ * Fresh namespaces without a process: create one, keep it by a handle, and
+ * pin it to a path (a bind mount of its nsfs file, as `ip netns add` and
+ * `unshare --net=FILE` do) so it outlives the handle.
+ *
+ * @module
+ */
+import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
+import { fsError, syscallError } from '../errors/from-errno.js';
+import type { NsError } from '../errors/ns-error.js';
+import * as libc from '../ffi/libc.js';
+import { dupCloexec, setnsRaw, unshareRaw } from '../ffi/syscall.js';
+import { NamespaceHandle } from './handle.js';
+import { CLONE_FLAGS, type NamespaceType } from './kind.js';
+import { openNamespace } from './open.js';
+import { unsupportedInThread } from '../thread/target.js';
+import { ThreadState } from '../thread/thread-state.js';
+
+const MS_BIND = 0x1000;
+const MNT_DETACH = 2;
+
+/** Types {@link createNamespace} can make without a process. */
+export const CREATABLE_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'mnt', 'net', 'uts']);
+
+function createOnThisThread(type: NamespaceType): Result<NamespaceHandle, NsError> {
+  const state = ThreadState.current();
+  const back = state.returnFd(type);
+  const flag = CLONE_FLAGS[type];
+  const e = unshareRaw(flag);
+  if (e) return err(syscallError('unshare', e, { namespace: type }));
+  const path = `/proc/thread-self/ns/${type}`;
+  let fd = -1;
+  let openError: NsError | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+  } catch (x) {
+    openError = fsError(x, { path, namespace: type });
+  }
+  const r = setnsRaw(back.fd, flag);
+  if (back.owned) closeSync(back.fd);
+  if (r) {
+    process.stderr.write(`linuxns: FATAL: could not return the calling thread to its ${type} namespace after creating one (setns: ${r}); aborting\n`);
+    process.abort();
+  }
+  if (openError) return err(openError);
+  // Move the fd out of Node's fd tracking into a handle we own.
+  const dup = dupCloexec(fd, { namespace: type });
+  closeSync(fd);
+  return dup.map((d) => NamespaceHandle.adopt(d, type));
+}
+
+const MNT_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.once('message', ({ libcPath }) => {
+  import(libcPath).then((libc) => {
+    const fail = (syscall) => parentPort.postMessage({ syscall, errno: libc.errno() });
+    if (libc.unshare(0x200 | 0x20000) !== 0) return fail('unshare');
+    if (libc.mount(null, '/', null, 0x4000 | 0x40000, null) !== 0) return fail('mount');
+    const fs = require('node:fs');
+    const fd = fs.openSync('/proc/thread-self/ns/mnt', 'r');
+    const dup = libc.fcntlInt(fd, 1030, 0);
+    fs.closeSync(fd);
+    if (dup < 0) return fail('fcntl');
+    parentPort.postMessage({ fd: dup });
+  });
+});`;
+
+/**
+ * Creates a fresh namespace of `type` and returns a handle on it; nothing
+ * else holds it, so it disappears when the handle is closed unless it is
+ * pinned ({@link pinNamespace}) or used. net, uts, ipc and cgroup are
+ * created on the calling thread (which is back in its own namespaces before
+ * this returns); mnt on a short-lived thread of its own, private like
+ * `unshare(1)` makes it. pid, user and time need a process (a new pid
+ * namespace cannot even be opened before its first process exists): they
+ * are refused with `unsupported-in-thread`.
+ *
+ * @example
+ * ```ts
+ * import { createNamespace } from '@linuxns/core';
+ * const net = await createNamespace('net');
+ * if (net.isOk()) { console.log(String(net.value)); net.value.close(); }
+ * ```
+ */
+export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandle, NsError> {
+  const refused = unsupportedInThread(type, CREATABLE_TYPES, 'createNamespace');
+  if (refused) return new ResultAsync(Promise.resolve(err(refused)));
+  if (type !== 'mnt') {
+    const r = createOnThisThread(type);
+    return r.isOk() ? okAsync(r.value) : new ResultAsync(Promise.resolve(err(r.error)));
+  }
+  return new ResultAsync(
+    new Promise<Result<NamespaceHandle, NsError>>((resolve) => {
+      const w = new Worker(MNT_WORKER, { eval: true });
+      w.once('message', (m: { fd?: number; syscall?: string; errno?: number }) => {
+        if (m.fd !== undefined) resolve(ok(NamespaceHandle.adopt(m.fd, 'mnt')));
+        else resolve(err(syscallError(m.syscall ?? 'unshare', m.errno ?? 0, { namespace: 'mnt' })));
+        void w.terminate();
+      });
+      w.once('error', (e) => resolve(err(syscallError('unshare', 'EIO', { namespace: 'mnt', path: String(e) }))));
+      w.postMessage({ libcPath: new URL('../ffi/libc.js', import.meta.url).href });
+    }),
+  );
+}
+
+/**
+ * Pins the namespace of `handle` to `path`: creates `path` as an empty file
+ * (it must not exist; its directory must) and bind-mounts the namespace on
+ * it. The namespace then lives until {@link unpinNamespace}, whatever
+ * happens to processes and handles. On failure nothing is left behind.
+ *
+ * @example
+ * ```ts
+ * import { createNamespace, pinNamespace, unpinNamespace } from '@linuxns/core';
+ * const h = (await createNamespace('net'))._unsafeUnwrap();
+ * pinNamespace(h, '/run/netns/demo');
+ * h.close(); // still alive: pinned
+ * unpinNamespace('/run/netns/demo');
+ * ```
+ */
+export function pinNamespace(handle: NamespaceHandle, path: string): Result<void, NsError> {
+  if (!(handle instanceof NamespaceHandle)) throw new TypeError('handle must be a NamespaceHandle');
+  if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${typeof path}`);
+  const fd = handle.fd;
+  if (!path.startsWith('/')) return err({ kind: 'invalid-target', namespace: handle.type, value: path, message: `pin path ${JSON.stringify(path)} must be absolute` });
+  try {
+    closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0o444));
+  } catch (x) {
+    const e = fsError(x, { path, namespace: handle.type });
+    if ('code' in e && e.code === 'EEXIST') return err({ kind: 'already-exists', path, message: `cannot pin ${handle.toString()} to '${path}': it already exists` });
+    return err(e);
+  }
+  if (libc.mount(`/proc/self/fd/${fd}`, path, null, MS_BIND, null) !== 0) {
+    const e = syscallError('mount', libc.errno(), { path, namespace: handle.type });
+    unlinkSync(path);
+    return err(e);
+  }
+  return ok(undefined);
+}
+
+/**
+ * Undoes {@link pinNamespace}: unmounts the pin and removes the file. A path
+ * on which no namespace is pinned gives `not-pinned` and is left alone.
+ *
+ * @example
+ * ```ts
+ * import { unpinNamespace } from '@linuxns/core';
+ * const r = unpinNamespace('/run/netns/demo');
+ * if (r.isErr()) console.error(r.error.message);
+ * ```
+ */
+export function unpinNamespace(path: string): Result<void, NsError> {
+  if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${typeof path}`);
+  const h = openNamespace(path);
+  if (h.isErr()) {
+    if (h.error.kind === 'not-a-namespace' || h.error.kind === 'is-a-directory') {
+      return err({ kind: 'not-pinned', path, message: `'${path}' is not a pinned namespace (${h.error.message})` });
+    }
+    return err(h.error);
+  }
+  h.value.close();
+  if (libc.umount2(path, MNT_DETACH) !== 0) {
+    const errno = libc.errno();
+    if (errno === 22) return err({ kind: 'not-pinned', path, message: `'${path}' is a namespace file but not a pin (not a mount point)` });
+    return err(syscallError('umount2', errno, { path }));
+  }
+  try {
+    unlinkSync(path);
+  } catch (x) {
+    return err(fsError(x, { path }));
+  }
+  return ok(undefined);
+}

@@ -1,0 +1,129 @@
+/**
+ * {@link enterSync}: join namespaces on the calling thread, run a function
+ * synchronously, and restore, all before returning.
+ *
+ * @module
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { err, ok, type Result } from 'neverthrow';
+import type { NsError } from '../errors/ns-error.js';
+import { classifyNamespaceFd, NS_OPEN_FLAGS } from '../namespace/open.js';
+import { fsError } from '../errors/from-errno.js';
+import type { NamespaceType } from '../namespace/kind.js';
+import { startThreadpool } from './pool.js';
+import { prepareTarget, type NamespaceTarget } from './target.js';
+import { serializeThrown } from './serialize.js';
+import { switchError, ThreadState, type SwitchFailure } from './thread-state.js';
+import { closeFd } from '../ffi/syscall.js';
+
+/** The namespace types {@link enterSync} accepts. */
+export const SYNC_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'net', 'uts']);
+
+/**
+ * Restore failed: this thread is in the wrong namespace and nothing can be
+ * trusted any more. Print why and abort the process (a core dump names the
+ * place). Exported for the documentation; never call it.
+ */
+function fatalRestoreFailure(f: SwitchFailure): never {
+  const msg = `linuxns: FATAL: enterSync could not restore the ${f.namespace} namespace of thread ${ThreadState.current().tid} (${f.syscall}: ${switchError(f).message}). The thread may be in the wrong namespace; aborting.\n`;
+  try {
+    writeSync(2, msg);
+  } catch {
+    /* stderr closed: abort anyway */
+  }
+  process.abort();
+}
+
+/** @internal Test-only: make the next restore fail (see the threading guide). */
+export const enterSyncTesting = { failNextRestore: false };
+
+/**
+ * Joins the namespaces of `target` on the calling thread (main thread
+ * included), runs `fn` synchronously, and restores the thread's namespaces in
+ * every case, before returning. For net, uts, ipc and cgroup (other types
+ * give `unsupported-in-thread`); `'new'` creates a namespace that lives as
+ * long as something uses it (a socket made inside, for example).
+ *
+ * Only the synchronous part of `fn` runs inside: whatever it schedules
+ * (callbacks, promises, async fs) runs later, outside. A function that
+ * returns a promise is refused with a `TypeError` (after restoring).
+ *
+ * If the restore itself ever fails, the thread is in an unknown namespace and
+ * the process cannot continue safely: linuxns prints the reason to stderr
+ * and aborts the process.
+ *
+ * @example
+ * ```ts
+ * import { enterSync } from '@linuxns/core';
+ * import { hostname } from 'node:os';
+ * const r = enterSync({ uts: 'new' }, () => hostname());
+ * if (r.isOk()) console.log('inside a fresh uts namespace, hostname is', r.value);
+ * ```
+ */
+export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, NsError> {
+  if (typeof fn !== 'function') throw new TypeError(`fn must be a function, got ${typeof fn}`);
+  const prepared = prepareTarget(target, SYNC_TYPES, 'enterSync');
+  if (prepared.isErr()) return err(prepared.error);
+  const { entries, dups } = prepared.value;
+  startThreadpool();
+  const state = ThreadState.current();
+
+  // Open every file before joining anything.
+  const fds: Array<number | 'new'> = [];
+  const opened: number[] = [];
+  const cleanup = (): void => {
+    opened.forEach((fd) => closeSync(fd));
+    dups.forEach(closeFd);
+  };
+  for (const e of entries) {
+    if ('path' in e) {
+      let fd: number;
+      try {
+        fd = openSync(e.path, NS_OPEN_FLAGS);
+      } catch (x) {
+        cleanup();
+        return err(fsError(x, { path: e.path, namespace: e.type }));
+      }
+      opened.push(fd);
+      const t = classifyNamespaceFd(fd, e.path, e.type);
+      if (t.isErr()) {
+        cleanup();
+        return err(t.error);
+      }
+      fds.push(fd);
+    } else fds.push('fd' in e ? e.fd : 'new');
+  }
+
+  const joined: NamespaceType[] = [];
+  let result: Result<T, NsError> | undefined;
+  let returnedPromise = false;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const f = state.enter(e.type, fds[i]!);
+    if (f) {
+      result = err(switchError(f, 'path' in e ? e.path : undefined));
+      break;
+    }
+    joined.push(e.type);
+  }
+  if (result === undefined) {
+    try {
+      const v = fn();
+      returnedPromise = typeof (v as { then?: unknown } | null)?.then === 'function';
+      result = ok(v);
+    } catch (e) {
+      result = err(serializeThrown(e, true));
+    }
+  }
+  for (let i = joined.length - 1; i >= 0; i--) {
+    const fail = enterSyncTesting.failNextRestore;
+    enterSyncTesting.failNextRestore = false;
+    const f = state.leave(joined[i]!, fail);
+    if (f) fatalRestoreFailure(f);
+  }
+  cleanup();
+  if (returnedPromise) {
+    throw new TypeError('enterSync ran a function that returned a promise: only its synchronous part ran inside the namespaces. Use NamespacePool.run for async work.');
+  }
+  return result;
+}

@@ -1,0 +1,336 @@
+/**
+ * The pool side of {@link NamespacePool}: validation, a queue, batching onto
+ * piscina workers, and rebuilding Results from the plain data workers send.
+ * Never imports `worker.ts`; both speak `protocol.ts`.
+ *
+ * @module
+ */
+import { access } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { errAsync, ResultAsync, err, ok, type Result } from 'neverthrow';
+import { Piscina } from 'piscina';
+import { BroadcastChannel } from 'node:worker_threads';
+import type { NsError } from '../errors/ns-error.js';
+import { closeFd } from '../ffi/syscall.js';
+import type { NamespaceType } from '../namespace/kind.js';
+import { RETIRE_EXIT_CODE, type BatchReply, type BatchRequest, type ChannelMessage, type Outcome, type PoolWorkerData, type TaskRequest } from './protocol.js';
+import { prepareTarget, type NamespaceTarget } from './target.js';
+
+/** Types a pool worker can hold (user and time cannot be held by a thread). */
+const POOL_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'];
+
+let threadpoolStarted = false;
+/**
+ * libuv creates its threadpool (async fs, dns.lookup, crypto, zlib) on first
+ * use, from whichever thread asks first, and its threads keep that thread's
+ * namespaces forever. Make sure that happens now, from here, before any
+ * thread enters another namespace.
+ */
+export function startThreadpool(): void {
+  if (threadpoolStarted) return;
+  threadpoolStarted = true;
+  access('/', () => {});
+}
+
+/** Options of {@link NamespacePool}. */
+export interface NamespacePoolOptions {
+  /** Worker threads, each pinned for the life of its tasks. Default 2. */
+  readonly threads?: number;
+  /** Most tasks handed to a worker in one message when many are queued. Default 32. */
+  readonly maxBatch?: number;
+  /** A worker gives unstarted tasks of a batch back to the pool after this many ms. Default 5. */
+  readonly sliceMs?: number;
+}
+
+/** Per-call options of {@link NamespacePool.run}. */
+export interface RunOptions {
+  /** @internal Test-only: make the restore after this task fail for real. */
+  readonly failRestoreForTesting?: boolean;
+}
+
+/** Counters of a pool's life, for monitoring and tests. */
+export interface PoolStats {
+  /** Tasks that completed (ok or error). */
+  readonly completed: number;
+  /** Workers that retired themselves after a failed restore or verification. */
+  readonly retired: number;
+  /** Workers that died otherwise (a task exited or crashed its thread). */
+  readonly crashed: number;
+}
+
+interface Pending {
+  readonly req: TaskRequest;
+  readonly dups: number[];
+  readonly resolve: (r: Result<unknown, NsError>) => void;
+  state: 'queued' | 'sent' | 'done';
+}
+
+function toModuleUrl(module: string | URL): string {
+  if (module instanceof URL) {
+    if (module.protocol !== 'file:') throw new TypeError(`task module must be a file: URL, got ${module.href}`);
+    return module.href;
+  }
+  if (typeof module !== 'string') throw new TypeError(`task module must be an absolute path or a file: URL, got ${typeof module}`);
+  if (module.startsWith('file:')) return module;
+  if (isAbsolute(module)) return pathToFileURL(module).href;
+  throw new TypeError(`task module must be an absolute path or a file: URL (e.g. new URL('./task.js', import.meta.url)), got ${JSON.stringify(module)}`);
+}
+
+/**
+ * Runs functions inside namespaces on dedicated worker threads (piscina),
+ * the equivalent of Go's `runtime.LockOSThread` around setns.
+ *
+ * For each task a worker opens every target file, joins (or creates) the
+ * namespaces, runs `module[exportName](arg)` (sync or async), restores its
+ * thread and verifies by identity that every namespace of the thread is the
+ * original again. A task that throws is restored and its error returned as
+ * `task-failed`. A worker that cannot restore or prove it is retired (it
+ * exits and is replaced) and never runs another task; the task resolves to
+ * `restore-failed`, with what the task itself produced in `outcome`.
+ *
+ * One task at a time per worker. Many queued tasks are handed over in
+ * batches, which the worker still runs one at a time.
+ *
+ * @example
+ * ```ts
+ * import { NamespacePool } from '@linuxns/core';
+ * // task.js: export function hostname() { return require('node:os').hostname(); }
+ * const pool = new NamespacePool({ threads: 2 });
+ * const r = await pool.run({ uts: 'new', net: '/run/netns/blue' }, new URL('./task.js', import.meta.url), 'hostname');
+ * if (r.isOk()) console.log(r.value);
+ * else console.error(r.error.kind, r.error.message);
+ * await pool.close();
+ * ```
+ */
+export class NamespacePool {
+  readonly #piscina: Piscina;
+  readonly #channel: BroadcastChannel;
+  readonly #threads: number;
+  readonly #maxBatch: number;
+  readonly #sliceMs: number;
+  readonly #pending = new Map<number, Pending>();
+  #queue: Pending[] = [];
+  #head = 0;
+  #inflight = 0;
+  #nextId = 1;
+  #pumpScheduled = false;
+  #closed = false;
+  #stats = { completed: 0, retired: 0, crashed: 0 };
+
+  static #count = 0;
+
+  constructor(options: NamespacePoolOptions = {}) {
+    const threads = options.threads ?? 2;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 1024) throw new RangeError(`threads must be an integer from 1 to 1024, got ${threads}`);
+    const maxBatch = options.maxBatch ?? 32;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
+    const sliceMs = options.sliceMs ?? 5;
+    if (typeof sliceMs !== 'number' || !(sliceMs >= 0)) throw new RangeError(`sliceMs must be a number >= 0, got ${sliceMs}`);
+    this.#threads = threads;
+    this.#maxBatch = maxBatch;
+    this.#sliceMs = sliceMs;
+    startThreadpool();
+    const channel = `linuxns-pool-${process.pid}-${++NamespacePool.#count}-${Math.random().toString(36).slice(2)}`;
+    this.#channel = new BroadcastChannel(channel);
+    this.#channel.onmessage = (ev: unknown) => this.#onChannel((ev as { data: ChannelMessage }).data);
+    this.#channel.unref();
+    const workerData: PoolWorkerData = { channel };
+    this.#piscina = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Infinity,
+      recordTiming: false,
+      workerData,
+    });
+  }
+
+  /** Number of worker threads. */
+  get threads(): number {
+    return this.#threads;
+  }
+
+  /** Counters: completed tasks, retired and crashed workers. */
+  get stats(): PoolStats {
+    return { ...this.#stats };
+  }
+
+  /** True once {@link NamespacePool.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs `module[exportName](arg)` on a worker thread inside `target`.
+   * `module` is an absolute path or a `file:` URL; `arg` and the result must
+   * be structured-cloneable. Resolves to the task's value or an
+   * {@link NsError}; it never rejects.
+   *
+   * Throws `TypeError` at once when the pool is closed or an argument has the
+   * wrong type (including a closed {@link NamespaceHandle}).
+   */
+  run<T = unknown>(target: NamespaceTarget, module: string | URL, exportName: string, arg?: unknown, options: RunOptions = {}): ResultAsync<T, NsError> {
+    if (this.#closed) throw new TypeError('NamespacePool is closed');
+    const url = toModuleUrl(module);
+    if (typeof exportName !== 'string') throw new TypeError(`exportName must be a string, got ${typeof exportName}`);
+    const prepared = prepareTarget(target, POOL_TYPES, 'a pool worker');
+    if (prepared.isErr()) return errAsync(prepared.error);
+    const { entries, dups } = prepared.value;
+    const req: TaskRequest = {
+      id: this.#nextId++,
+      target: entries,
+      module: url,
+      exportName,
+      arg,
+      ...(options.failRestoreForTesting ? { failRestore: true } : {}),
+    };
+    const promise = new Promise<Result<unknown, NsError>>((resolve) => {
+      const p: Pending = { req, dups, resolve, state: 'queued' };
+      this.#pending.set(req.id, p);
+      this.#queue.push(p);
+    });
+    this.#schedulePump();
+    return new ResultAsync(promise as Promise<Result<T, NsError>>);
+  }
+
+  /**
+   * Ends the pool: queued and running tasks resolve to `pool-closed`, the
+   * workers are terminated. Calling it again does nothing.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of [...this.#pending.values()]) if (p.state === 'queued') this.#settle(p.req.id, closedOutcome());
+    this.#queue = [];
+    this.#head = 0;
+    await this.#piscina.destroy();
+    for (const p of [...this.#pending.values()]) this.#settle(p.req.id, closedOutcome());
+    this.#channel.close();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#inflight < this.#threads) {
+      const waiting = this.#queue.length - this.#head;
+      if (waiting === 0) break;
+      const n = Math.min(this.#maxBatch, Math.ceil(waiting / (this.#threads - this.#inflight)));
+      const batch = this.#queue.slice(this.#head, this.#head + n);
+      this.#head += n;
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      const tasks = batch.map((p) => ((p.state = 'sent'), p.req));
+      const request: BatchRequest = { tasks, sliceMs: this.#sliceMs };
+      this.#inflight++;
+      (this.#piscina.run(request) as Promise<BatchReply>).then(
+        (reply) => {
+          if (reply.last) this.#settle(reply.last[0], reply.last[1]);
+          this.#requeue(reply.givenBack);
+          this.#inflight--;
+          this.#pump();
+        },
+        (e: unknown) => {
+          void this.#batchFailed(batch, e).finally(() => {
+            this.#inflight--;
+            this.#pump();
+          });
+        },
+      );
+    }
+  }
+
+  #settle(id: number, outcome: Outcome): void {
+    const p = this.#pending.get(id);
+    if (p === undefined || p.state === 'done') return;
+    p.state = 'done';
+    this.#pending.delete(id);
+    p.dups.forEach(closeFd);
+    this.#stats.completed++;
+    p.resolve(outcome.ok ? ok(outcome.value) : err(outcome.error));
+  }
+
+  /** Puts tasks a worker did not start back at the head of the queue, in order. */
+  #requeue(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    const back: Pending[] = [];
+    for (const id of ids) {
+      const p = this.#pending.get(id);
+      if (p && p.state === 'sent') {
+        p.state = 'queued';
+        back.push(p);
+      }
+    }
+    if (this.#closed) {
+      back.forEach((p) => this.#settle(p.req.id, closedOutcome()));
+      return;
+    }
+    this.#queue = [...back, ...this.#queue.slice(this.#head)];
+    this.#head = 0;
+    this.#schedulePump();
+  }
+
+  #onChannel(msg: ChannelMessage): void {
+    switch (msg.type) {
+      case 'result':
+        this.#settle(msg.id, msg.outcome);
+        break;
+      case 'give-back':
+        this.#requeue(msg.ids);
+        break;
+      case 'retire':
+        this.#stats.retired++;
+        this.#settle(msg.id, msg.outcome);
+        this.#requeue(msg.givenBack);
+        break;
+    }
+  }
+
+  /** A batch's worker died: account for every task of the batch. */
+  async #batchFailed(batch: Pending[], e: unknown): Promise<void> {
+    const unsettled = (): Pending[] => batch.filter((p) => p.state === 'sent');
+    if (this.#closed) {
+      unsettled().forEach((p) => this.#settle(p.req.id, closedOutcome()));
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    const retiring = message === `worker exited with code: ${RETIRE_EXIT_CODE}`;
+    // Outcomes posted before the worker died may still be on their way.
+    const deadline = Date.now() + (retiring ? 5000 : 50);
+    while (unsettled().length && Date.now() < deadline) {
+      if (retiring && this.#retireSeen(batch)) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const left = unsettled();
+    if (left.length === 0) return;
+    if (!retiring) this.#stats.crashed++;
+    // Tasks run in batch order: the first one left is the one that was running; the rest never started.
+    const [running, ...rest] = left;
+    this.#settle(running!.req.id, {
+      ok: false,
+      error: {
+        kind: 'worker-crashed',
+        message: `the worker running the task died (${message}); a replacement worker takes the next tasks`,
+      },
+    });
+    this.#requeue(rest.map((p) => p.req.id));
+  }
+
+  #retireSeen(batch: Pending[]): boolean {
+    return batch.every((p) => p.state !== 'sent');
+  }
+}
+
+function closedOutcome(): Outcome {
+  return { ok: false, error: { kind: 'pool-closed', message: 'the NamespacePool was closed before the task finished' } };
+}

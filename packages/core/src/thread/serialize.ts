@@ -1,0 +1,30 @@
+/**
+ * A thrown value as plain data ({@link TaskFailedError}), so it can cross
+ * threads and be printed.
+ *
+ * @module
+ */
+import type { TaskFailedError } from '../errors/ns-error.js';
+
+/** Turns anything a task threw into a `task-failed` error. */
+export function serializeThrown(thrown: unknown, keepCause = false): TaskFailedError {
+  const cause = keepCause ? { cause: thrown } : {};
+  if (thrown instanceof Error) {
+    const code = (thrown as { code?: unknown }).code;
+    return {
+      kind: 'task-failed',
+      name: thrown.name,
+      message: thrown.message,
+      ...(thrown.stack !== undefined ? { stack: thrown.stack } : {}),
+      ...(typeof code === 'string' ? { code } : {}),
+      ...cause,
+    };
+  }
+  let text: string;
+  try {
+    text = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    text = String(thrown);
+  }
+  return { kind: 'task-failed', name: 'non-error', message: `the task threw a non-Error value: ${text}`, ...cause };
+}

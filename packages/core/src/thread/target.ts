@@ -1,0 +1,105 @@
+/**
+ * Targets: which namespaces a task runs in. Validation and conversion to the
+ * wire form happen on the calling thread, before anything is sent, so bad
+ * input costs no worker round trip and leaves nothing behind.
+ *
+ * @module
+ */
+import { err, ok, type Result } from 'neverthrow';
+import type { NsError } from '../errors/ns-error.js';
+import { closeFd, dupCloexec } from '../ffi/syscall.js';
+import { NamespaceHandle } from '../namespace/handle.js';
+import { NAMESPACE_TYPES, isNamespaceType, parseNamespaceType, type NamespaceType } from '../namespace/kind.js';
+import { checkPid, processNamespacePath } from '../namespace/paths.js';
+import type { WireEntry } from './protocol.js';
+
+/**
+ * How a namespace of a target is named: a path to a namespace file, a pid
+ * (its `/proc/PID/ns/TYPE`), an open {@link NamespaceHandle}, or `'new'` for
+ * a fresh namespace that lives as long as the task (or what the task leaves
+ * in it).
+ */
+export type TargetValue = string | number | NamespaceHandle | 'new';
+
+/**
+ * Which namespaces to run in, by type. Types left out stay as they are.
+ *
+ * @example
+ * ```ts
+ * import type { NamespaceTarget } from '@linuxns/core';
+ * const t: NamespaceTarget = { net: '/run/netns/blue', uts: 'new' };
+ * ```
+ */
+export type NamespaceTarget = Partial<Record<NamespaceType, TargetValue>>;
+
+/** Where a type cannot be held by a thread, what to do instead. */
+export function unsupportedInThread(type: NamespaceType, allowed: readonly NamespaceType[], where: string): NsError | undefined {
+  if (allowed.includes(type)) return undefined;
+  const hint =
+    type === 'user'
+      ? 'a multi-threaded process can never join or create a user namespace (setns gives EINVAL): start a process in it with the C helper\'s spawn instead'
+      : type === 'time'
+        ? 'a multi-threaded process cannot enter a time namespace (setns gives EUSERS), and offsets only apply to new children: start a process in it with the C helper\'s spawn instead'
+        : type === 'pid' && where === 'createNamespace'
+          ? 'a new pid namespace cannot be opened or pinned before its first process exists: create it with a process (NamespacePool.run with { pid: \'new\' } and a child, or the C helper\'s spawn)'
+          : `${where} takes ${allowed.join(', ')} only: use NamespacePool.run for ${type}`;
+  return { kind: 'unsupported-in-thread', namespace: type, hint, message: `cannot hold a ${type} namespace in ${where}: ${hint}` };
+}
+
+/** A target in wire form, plus the fds dup'ed for it (the caller closes them when the task ends). */
+export interface PreparedTarget {
+  readonly entries: WireEntry[];
+  readonly dups: number[];
+}
+
+/**
+ * Validates `target` and converts it. Throws `TypeError`/`RangeError` for
+ * misuse (wrong value types, a closed handle); returns an error for values
+ * that are well-typed but wrong.
+ */
+export function prepareTarget(target: NamespaceTarget, allowed: readonly NamespaceType[], where: string): Result<PreparedTarget, NsError> {
+  if (typeof target !== 'object' || target === null || Array.isArray(target)) {
+    throw new TypeError(`target must be an object mapping namespace types to a path, pid, NamespaceHandle or 'new'; got ${Array.isArray(target) ? 'an array' : typeof target}`);
+  }
+  const entries: WireEntry[] = [];
+  const dups: number[] = [];
+  const fail = (e: NsError): Result<PreparedTarget, NsError> => {
+    dups.forEach(closeFd);
+    return err(e);
+  };
+  for (const key of Object.keys(target)) {
+    const value = (target as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (!isNamespaceType(key)) {
+      const t = parseNamespaceType(key);
+      return fail(t.isErr() ? t.error : { kind: 'unknown-namespace-type', value: key, message: `use ${t.value} as the key, not the OCI name ${JSON.stringify(key)}` });
+    }
+    const type: NamespaceType = key;
+    const unsupported = unsupportedInThread(type, allowed, where);
+    if (unsupported) return fail(unsupported);
+    if (value === 'new') {
+      entries.push({ type, create: true });
+    } else if (typeof value === 'string') {
+      if (!value.startsWith('/')) {
+        return fail({ kind: 'invalid-target', namespace: type, value, message: `${type}: ${JSON.stringify(value)} is neither an absolute path nor 'new'` });
+      }
+      entries.push({ type, path: value });
+    } else if (typeof value === 'number') {
+      checkPid(value);
+      entries.push({ type, path: processNamespacePath(value, type) });
+    } else if (value instanceof NamespaceHandle) {
+      const fd = value.fd; // throws TypeError when closed
+      if (value.type !== type) {
+        return fail({ kind: 'wrong-namespace-type', expected: type, actual: value.type, message: `the handle given for ${type} is ${value.toString()}` });
+      }
+      const d = dupCloexec(fd, { namespace: type });
+      if (d.isErr()) return fail(d.error);
+      dups.push(d.value);
+      entries.push({ type, fd: d.value });
+    } else {
+      throw new TypeError(`target.${type} must be a path, a pid, a NamespaceHandle or 'new'; got ${value === null ? 'null' : typeof value}`);
+    }
+  }
+  entries.sort((a, b) => NAMESPACE_TYPES.indexOf(a.type) - NAMESPACE_TYPES.indexOf(b.type));
+  return ok({ entries, dups });
+}

@@ -1,0 +1,185 @@
+/**
+ * What one thread knows about its own namespaces: fds of the namespaces it
+ * started in (opened once, after the thread is pinned and before it joins
+ * anything), the stack of namespaces entered on top of them, and the cheap
+ * identity check used after every restore.
+ *
+ * Used by the pool's worker (`worker.ts`) and by `enterSync` on the calling
+ * thread. Module state is per thread: each worker has its own instance.
+ *
+ * @module
+ */
+import { closeSync, constants, openSync } from 'node:fs';
+import type { NsError } from '../errors/ns-error.js';
+import { syscallError } from '../errors/from-errno.js';
+import * as libc from '../ffi/libc.js';
+import { gettid, setnsRaw, unshareRaw } from '../ffi/syscall.js';
+import { CLONE_FLAGS, type NamespaceType } from '../namespace/kind.js';
+
+const CLONE_FS = 0x200;
+const MS_REC = 0x4000;
+const MS_PRIVATE = 0x40000;
+const O_PATH = 0o10000000;
+
+/** The namespace files whose identity is checked after a restore: every one a thread can change. */
+const VERIFIED: ReadonlyArray<readonly [NamespaceType, string]> = [
+  ['cgroup', 'cgroup'],
+  ['ipc', 'ipc'],
+  ['mnt', 'mnt'],
+  ['net', 'net'],
+  ['pid', 'pid_for_children'],
+  ['time', 'time_for_children'],
+  ['uts', 'uts'],
+];
+
+/** One namespace entered on top of the original: the fd to return to it, or -1 if unknown. */
+type StackEntry = number;
+
+/** A failed step of a join or restore. */
+export interface SwitchFailure {
+  readonly namespace: NamespaceType;
+  readonly syscall: string;
+  readonly errno: number;
+}
+
+export class ThreadState {
+  readonly tid: number;
+  readonly #dirFd: number;
+  readonly #dirPath: string;
+  readonly #links = new Map<string, string>();
+  readonly #orig = new Map<NamespaceType, number>();
+  readonly #stack = new Map<NamespaceType, StackEntry[]>();
+  readonly #buf = new Uint8Array(64);
+  #fs: { cwd: number; root: number } | undefined;
+
+  private constructor() {
+    this.tid = gettid();
+    this.#dirPath = `/proc/self/task/${this.tid}/ns`;
+    this.#dirFd = openSync(this.#dirPath, constants.O_RDONLY | constants.O_DIRECTORY);
+    for (const [, name] of VERIFIED) this.#links.set(name, this.#readLink(name));
+    // Open the originals now, while the thread is surely in them.
+    for (const type of ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'] as const) this.original(type);
+  }
+
+  static #current: ThreadState | undefined;
+
+  /** The calling thread's state, created on first use (the thread must then be in its original namespaces). */
+  static current(): ThreadState {
+    return (ThreadState.#current ??= new ThreadState());
+  }
+
+  #readLink(name: string): string {
+    const n = libc.readlinkat(this.#dirFd, name, this.#buf, this.#buf.length);
+    if (n < 0) return `error:${libc.errno()}`;
+    return Buffer.from(this.#buf.buffer, 0, n).toString('latin1');
+  }
+
+  /** `net:[4026531840]` for the thread's current namespace of `type` (pid and time: for children). */
+  link(type: NamespaceType): string {
+    return this.#readLink(type === 'pid' ? 'pid_for_children' : type === 'time' ? 'time_for_children' : type);
+  }
+
+  /** The fd of the thread's original namespace of `type`, opened once. */
+  original(type: NamespaceType): number {
+    let fd = this.#orig.get(type);
+    if (fd === undefined) {
+      fd = openSync(`${this.#dirPath}/${type}`, constants.O_RDONLY);
+      this.#orig.set(type, fd);
+    }
+    return fd;
+  }
+
+  /** The fd that returns the thread to where it is now for `type`: the enclosing entry, or the original. */
+  returnFd(type: NamespaceType): { fd: number; owned: boolean } {
+    const top = this.#stack.get(type)?.at(-1);
+    if (top === undefined) return { fd: this.original(type), owned: false };
+    if (top >= 0) return { fd: top, owned: false };
+    // The enclosing level created its namespace with unshare: open it now (slow path, nesting only).
+    return { fd: openSync(`${this.#dirPath}/${type === 'pid' ? 'pid_for_children' : type}`, constants.O_RDONLY), owned: true };
+  }
+
+  /** Gives this thread its own cwd/root (unshare CLONE_FS) so it may join mount namespaces. Once per thread. */
+  prepareMount(): SwitchFailure | undefined {
+    if (this.#fs) return undefined;
+    const e = unshareRaw(CLONE_FS);
+    if (e) return { namespace: 'mnt', syscall: 'unshare', errno: e };
+    this.#fs = {
+      cwd: openSync('.', O_PATH | constants.O_DIRECTORY),
+      root: openSync('/', O_PATH | constants.O_DIRECTORY),
+    };
+    return undefined;
+  }
+
+  /**
+   * Joins `fd` (or, with fd `'new'`, creates) a namespace of `type` and
+   * records it. Returns the failure, if any; then nothing changed.
+   */
+  enter(type: NamespaceType, fd: number | 'new'): SwitchFailure | undefined {
+    if (type === 'mnt') {
+      const f = this.prepareMount();
+      if (f) return f;
+    }
+    const flag = CLONE_FLAGS[type];
+    const e = fd === 'new' ? unshareRaw(flag) : setnsRaw(fd, flag);
+    if (e) return { namespace: type, syscall: fd === 'new' ? 'unshare' : 'setns', errno: e };
+    let s = this.#stack.get(type);
+    if (!s) this.#stack.set(type, (s = []));
+    s.push(fd === 'new' ? -1 : fd);
+    if (fd === 'new' && type === 'mnt' && libc.mount(null, '/', null, MS_REC | MS_PRIVATE, null) !== 0) {
+      // Like unshare(1): a new mount namespace starts private so that nothing propagates back.
+      const errno = libc.errno();
+      this.leave(type);
+      return { namespace: type, syscall: 'mount', errno };
+    }
+    return undefined;
+  }
+
+  /**
+   * Returns to the namespace of `type` that was current before the matching
+   * {@link ThreadState.enter}. For mnt, restores the thread's root and cwd too.
+   */
+  leave(type: NamespaceType, failForTesting = false): SwitchFailure | undefined {
+    const s = this.#stack.get(type);
+    s?.pop();
+    const { fd, owned } = this.returnFd(type);
+    const e = setnsRaw(failForTesting ? -1 : fd, CLONE_FLAGS[type]);
+    if (owned) closeSync(fd);
+    if (e) return { namespace: type, syscall: 'setns', errno: e };
+    if (type === 'mnt' && this.#fs && (s === undefined || s.length === 0)) {
+      if (libc.fchdir(this.#fs.root) !== 0 || libc.chroot('.') !== 0 || libc.fchdir(this.#fs.cwd) !== 0) {
+        return { namespace: 'mnt', syscall: 'chroot', errno: libc.errno() };
+      }
+    }
+    return undefined;
+  }
+
+  /** True when nothing is entered on this thread. */
+  get atRest(): boolean {
+    for (const s of this.#stack.values()) if (s.length) return false;
+    return true;
+  }
+
+  /**
+   * With nothing entered: the types whose current identity differs from the
+   * thread's original (empty when the thread is clean).
+   */
+  mismatches(): NamespaceType[] {
+    const bad: NamespaceType[] = [];
+    for (const [type, name] of VERIFIED) {
+      if (this.#readLink(name) !== this.#links.get(name)) bad.push(type);
+    }
+    return bad;
+  }
+
+  /** Tries to put a mismatched type back to the original (not possible for time). */
+  repair(type: NamespaceType): boolean {
+    if (type === 'time') return false;
+    this.#stack.delete(type);
+    return setnsRaw(this.original(type), CLONE_FLAGS[type]) === 0;
+  }
+}
+
+/** The {@link NsError} of a failed switch. */
+export function switchError(f: SwitchFailure, path?: string): NsError {
+  return syscallError(f.syscall, f.errno, { namespace: f.namespace, ...(path !== undefined ? { path } : {}) });
+}
