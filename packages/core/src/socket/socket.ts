@@ -1,0 +1,187 @@
+/**
+ * Sockets inside a network namespace, for ordinary `net`, `http` and `dgram`
+ * code on any thread. A socket belongs to the network namespace of the thread
+ * that created it, for its whole life; so the calling thread enters the
+ * namespace ({@link enterSync}) only for the `socket()` call (and `bind`,
+ * `listen`), a few microseconds, and hands the fd to Node, which then serves
+ * or connects inside the namespace while the thread itself stays outside.
+ *
+ * @module
+ */
+import { Socket } from 'node:net';
+import type { Server } from 'node:net';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import type { NsError } from '../errors/ns-error.js';
+import { syscallError } from '../errors/from-errno.js';
+import * as libc from '../ffi/libc.js';
+import { closeFd } from '../ffi/syscall.js';
+import { enterSync } from '../thread/enter-sync.js';
+import type { TargetValue } from '../thread/target.js';
+import { decodePort, encodeSockaddr, type SocketAddress } from './sockaddr.js';
+
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const SO_SNDTIMEO = 21;
+
+export type { SocketAddress };
+
+/** A socket fd made inside a namespace, with the address it is bound to. */
+export interface NamespaceSocket {
+  /** The fd; the caller owns it (hand it to Node, or close it). */
+  readonly fd: number;
+  /** The host or path bound. */
+  readonly address: string;
+  /** The port bound (the kernel's choice when 0 was asked); 0 for Unix sockets. */
+  readonly port: number;
+}
+
+/** Options of {@link listenSocketIn}. */
+export type ListenOptions = SocketAddress & {
+  /** listen(2) backlog. Default 511, like Node. */
+  readonly backlog?: number;
+};
+
+function inNet<T>(netns: TargetValue, fn: () => Result<T, NsError>): Result<T, NsError> {
+  return enterSync({ net: netns }, fn).andThen((r) => r);
+}
+
+function makeSocket(family: number, type: number, blocking: boolean): Result<number, NsError> {
+  const fd = libc.socket(family, type | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
+  return fd >= 0 ? ok(fd) : err(syscallError('socket', libc.errno(), { namespace: 'net' }));
+}
+
+function bindTo(fd: number, addr: SocketAddress, enc: { buf: Uint8Array; len: number }): Result<NamespaceSocket, NsError> {
+  if (!('path' in addr)) {
+    const one = new Uint8Array(new Int32Array([1]).buffer);
+    libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
+  }
+  if (libc.bind(fd, enc.buf, enc.len) !== 0) {
+    const e = syscallError('bind', libc.errno(), { namespace: 'net', path: 'path' in addr ? addr.path : `${addr.host}:${addr.port}` });
+    return err(e);
+  }
+  if ('path' in addr) return ok({ fd, address: addr.path, port: 0 });
+  const out = new Uint8Array(28);
+  const len = new Uint32Array([28]);
+  libc.getsockname(fd, out, len);
+  return ok({ fd, address: addr.host, port: decodePort(out) });
+}
+
+/**
+ * A listening TCP or Unix stream socket created inside the network namespace
+ * `netns` (a path, pid, handle or `'new'`). Pass the fd to
+ * `server.listen({ fd })`, or use {@link serveIn}.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { listenSocketIn } from '@linuxns/core';
+ * const s = listenSocketIn('/run/netns/blue', { host: '127.0.0.1', port: 8080 });
+ * if (s.isOk()) createServer((_, res) => res.end('hi')).listen({ fd: s.value.fd });
+ * ```
+ */
+export function listenSocketIn(netns: TargetValue, options: ListenOptions): Result<NamespaceSocket, NsError> {
+  const enc = encodeSockaddr(options);
+  const backlog = options.backlog ?? 511;
+  return inNet(netns, () =>
+    makeSocket(enc.family, SOCK_STREAM, false).andThen((fd) => {
+      const r = bindTo(fd, options, enc).andThen((s) => (libc.listen(fd, backlog) === 0 ? ok(s) : err(syscallError('listen', libc.errno(), { namespace: 'net' }))));
+      if (r.isErr()) closeFd(fd);
+      return r;
+    }),
+  );
+}
+
+/**
+ * A bound UDP socket created inside `netns`. Pass the fd to
+ * `dgram.createSocket('udp4').bind({ fd })` (or `'udp6'`).
+ *
+ * @example
+ * ```ts
+ * import { createSocket } from 'node:dgram';
+ * import { udpSocketIn } from '@linuxns/core';
+ * const s = udpSocketIn('/run/netns/blue', { host: '127.0.0.1', port: 0 });
+ * if (s.isOk()) createSocket('udp4').bind({ fd: s.value.fd });
+ * ```
+ */
+export function udpSocketIn(netns: TargetValue, address: SocketAddress): Result<NamespaceSocket, NsError> {
+  const enc = encodeSockaddr(address);
+  return inNet(netns, () =>
+    makeSocket(enc.family, SOCK_DGRAM, false).andThen((fd) => {
+      const r = bindTo(fd, address, enc);
+      if (r.isErr()) closeFd(fd);
+      return r;
+    }),
+  );
+}
+
+/**
+ * Makes `server` (a `net.Server` or `http.Server`) listen inside `netns`:
+ * {@link listenSocketIn}, then `server.listen({ fd })`. The calling thread
+ * stays in its own namespace; connections are accepted inside `netns`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { serveIn } from '@linuxns/core';
+ * const server = createServer((_, res) => res.end('inside'));
+ * const r = serveIn('/run/netns/blue', server, { host: '127.0.0.1', port: 0 });
+ * if (r.isOk()) console.log('listening inside on port', r.value.port);
+ * ```
+ */
+export function serveIn(netns: TargetValue, server: Server, options: ListenOptions): Result<NamespaceSocket, NsError> {
+  if (typeof (server as { listen?: unknown })?.listen !== 'function') throw new TypeError('server must be a net.Server or http.Server');
+  return listenSocketIn(netns, options).map((s) => {
+    server.listen({ fd: s.fd });
+    return s;
+  });
+}
+
+/** Options of {@link connectIn}. */
+export interface ConnectOptions {
+  /** Give up after this many ms (`ETIMEDOUT`... reported as the kernel's errno). Default 10000. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A TCP or Unix stream connection made from inside `netns`, as a connected
+ * `net.Socket`. The connect itself runs off the calling thread (the socket
+ * already belongs to `netns`), so the event loop never blocks.
+ *
+ * @example
+ * ```ts
+ * import { connectIn } from '@linuxns/core';
+ * const r = await connectIn('/run/netns/blue', { host: '10.0.0.2', port: 80 });
+ * if (r.isOk()) r.value.end('GET / HTTP/1.0\r\n\r\n');
+ * ```
+ */
+export function connectIn(netns: TargetValue, address: SocketAddress, options: ConnectOptions = {}): ResultAsync<Socket, NsError> {
+  const enc = encodeSockaddr(address);
+  const timeoutMs = options.timeoutMs ?? 10000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+  const made = inNet(netns, () => makeSocket(enc.family, SOCK_STREAM, true));
+  if (made.isErr()) return new ResultAsync(Promise.resolve(err(made.error)));
+  const fd = made.value;
+  const tv = Buffer.alloc(16);
+  tv.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
+  tv.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1000), 8);
+  libc.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
+  const where = 'path' in address ? address.path : `${address.host}:${address.port}`;
+  return new ResultAsync(
+    new Promise<Result<Socket, NsError>>((resolve) => {
+      // koffi's async call runs connect(2) on another thread: fine, the socket's namespace is already fixed.
+      (libc.connect as unknown as { async(...a: unknown[]): void }).async(fd, enc.buf, enc.len, (e: unknown, rc: number) => {
+        if (e || rc !== 0) {
+          const errno = e ? 5 : libc.errno();
+          closeFd(fd);
+          resolve(err(syscallError('connect', errno === 115 || errno === 11 ? 'ETIMEDOUT' : errno, { namespace: 'net', path: where })));
+          return;
+        }
+        resolve(ok(new Socket({ fd, readable: true, writable: true })));
+      });
+    }),
+  );
+}
