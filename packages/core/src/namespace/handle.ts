@@ -106,7 +106,7 @@ export class NamespaceHandle implements NamespaceIdentity {
    */
   parent(): Result<NamespaceHandle, NsError> {
     if (this.type !== 'user' && this.type !== 'pid') {
-      this.fd; // closed check first
+      if (this.closed) throw new TypeError(`${this.toString()} is closed`);
       return err(syscallError('ioctl', 'EINVAL', { namespace: this.type, path: this.path }));
     }
     return this.#related(NS_GET_PARENT, 'NS_GET_PARENT');

@@ -100,8 +100,9 @@ export function filterNamespaces(types: readonly (NamespaceType | OciNamespaceTy
  * ```
  */
 export function validateNamespaces(spec: RuntimeSpec): Result<Array<{ type: NamespaceType; path?: string }>, NsError> {
-  const list = spec.linux?.namespaces ?? [];
-  if (!Array.isArray(list)) throw new TypeError('spec.linux.namespaces must be an array');
+  const raw: unknown = spec.linux?.namespaces ?? [];
+  if (!Array.isArray(raw)) throw new TypeError('spec.linux.namespaces must be an array');
+  const list = raw as readonly LinuxNamespace[];
   const seen = new Set<NamespaceType>();
   const out: Array<{ type: NamespaceType; path?: string }> = [];
   for (const [index, ns] of list.entries()) {

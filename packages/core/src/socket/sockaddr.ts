@@ -58,7 +58,7 @@ function ipv6Bytes(host: string): Buffer {
   const [left, right] = h.includes('::') ? h.split('::') : [h, undefined];
   const l = left ? left.split(':').filter(Boolean).map((x) => parseInt(x, 16)) : [];
   const r = right !== undefined ? right.split(':').filter(Boolean).map((x) => parseInt(x, 16)) : [];
-  const words = right !== undefined ? [...l, ...new Array(8 - l.length - r.length - tail.length).fill(0), ...r, ...tail] : [...l, ...tail];
+  const words = right !== undefined ? [...l, ...Array<number>(8 - l.length - r.length - tail.length).fill(0), ...r, ...tail] : [...l, ...tail];
   const out = Buffer.alloc(16);
   words.slice(0, 8).forEach((w, i) => out.writeUInt16BE(w, i * 2));
   return out;

@@ -19,6 +19,8 @@ import type { WireEntry } from './protocol.js';
  * a fresh namespace that lives as long as the task (or what the task leaves
  * in it).
  */
+// 'new' is spelled out for the reader, although string already includes it.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export type TargetValue = string | number | NamespaceHandle | 'new';
 
 /**
