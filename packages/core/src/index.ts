@@ -26,4 +26,4 @@ export { NamespacePool, type NamespacePoolOptions, type RunOptions, type PoolSta
 export type { NamespaceTarget, TargetValue } from './thread/target.js';
 export { enterSync, SYNC_TYPES } from './thread/enter-sync.js';
 export { createNamespace, pinNamespace, unpinNamespace, CREATABLE_TYPES } from './namespace/create.js';
-export { listenSocketIn, udpSocketIn, serveIn, connectIn, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';
+export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';

@@ -91,3 +91,8 @@ export const readlinkat = libc.func('long readlinkat(int dirfd, const char *path
   buf: Uint8Array,
   len: number,
 ) => number;
+
+/** `ioctl(fd, request, void *arg)` */
+export function ioctlPtr(fd: number, request: number, arg: Uint8Array): number {
+  return ioctlVariadic(fd, request, 'void *', arg) as number;
+}

@@ -84,9 +84,9 @@ export function isNamespaceType(value: unknown): value is NamespaceType {
  * ```
  */
 export function cloneFlag(type: NamespaceType): number {
-  const flag = CLONE_FLAGS[type];
-  if (flag === undefined) throw new TypeError(`not a namespace type: ${JSON.stringify(type)}`);
-  return flag;
+  // Object.hasOwn, not `=== undefined`: 'toString' or 'constructor' would find Object.prototype's.
+  if (!isNamespaceType(type)) throw new TypeError(`not a namespace type: ${JSON.stringify(type)}`);
+  return CLONE_FLAGS[type];
 }
 
 /**
@@ -113,9 +113,8 @@ export function typeFromCloneFlag(flag: number): NamespaceType | undefined {
  * ```
  */
 export function toOciType(type: NamespaceType): OciNamespaceType {
-  const o = OCI_OF[type];
-  if (o === undefined) throw new TypeError(`not a namespace type: ${JSON.stringify(type)}`);
-  return o;
+  if (!isNamespaceType(type)) throw new TypeError(`not a namespace type: ${JSON.stringify(type)}`);
+  return OCI_OF[type];
 }
 
 /**

@@ -185,3 +185,38 @@ export function connectIn(netns: TargetValue, address: SocketAddress, options: C
     }),
   );
 }
+
+const SIOCGIFFLAGS = 0x8913;
+const SIOCSIFFLAGS = 0x8914;
+const IFF_UP = 1;
+
+/**
+ * Brings the loopback interface `lo` of `netns` up (a fresh network namespace
+ * starts with it down, so even 127.0.0.1 is unreachable there). Uses the
+ * SIOCSIFFLAGS ioctl on a socket made inside; no `ip` process. Full link
+ * configuration belongs to the netlink package.
+ *
+ * @example
+ * ```ts
+ * import { createNamespace, loopbackUp } from '@linuxns/core';
+ * const net = (await createNamespace('net'))._unsafeUnwrap();
+ * loopbackUp(net)._unsafeUnwrap();
+ * ```
+ */
+export function loopbackUp(netns: TargetValue): Result<void, NsError> {
+  return inNet(netns, () =>
+    makeSocket(2, SOCK_DGRAM, false).andThen((fd) => {
+      const ifr = Buffer.alloc(40);
+      ifr.write('lo', 0, 'latin1');
+      let r: Result<void, NsError> = ok(undefined);
+      if (libc.ioctlPtr(fd, SIOCGIFFLAGS, ifr) !== 0) {
+        r = err(syscallError('ioctl', libc.errno(), { namespace: 'net', path: 'SIOCGIFFLAGS lo' }));
+      } else {
+        ifr.writeUInt16LE(ifr.readUInt16LE(16) | IFF_UP, 16);
+        if (libc.ioctlPtr(fd, SIOCSIFFLAGS, ifr) !== 0) r = err(syscallError('ioctl', libc.errno(), { namespace: 'net', path: 'SIOCSIFFLAGS lo' }));
+      }
+      closeFd(fd);
+      return r;
+    }),
+  );
+}
