@@ -5,8 +5,9 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { NamespaceType } from '../namespace/kind.js';
-import { errnoName } from './errno.js';
+import { errnoName, errnoNumber } from './errno.js';
 import type { NsError } from './ns-error.js';
 
 /** What was being done when a call failed. */
@@ -68,7 +69,7 @@ export function syscallError(syscall: string, errno: number | string, ctx: CallC
     const m = PROC_PID.exec(ctx.path);
     const pid = ctx.pid ?? (m ? Number(m[1]) : undefined);
     if (pid !== undefined && m && pidGone(pid)) {
-      return { kind: 'no-such-process', pid, path: ctx.path, message: `no process with pid ${pid} (${syscall} '${ctx.path}': ENOENT)` };
+      return { kind: 'no-such-process', pid, path: ctx.path, message: `process ${pid} does not exist or has exited (${syscall} '${ctx.path}': ENOENT)` };
     }
     return { kind: 'not-found', ...base, message: `${syscall} '${ctx.path}' failed: ENOENT (no such file or directory)` };
   }
@@ -79,15 +80,19 @@ export function syscallError(syscall: string, errno: number | string, ctx: CallC
   return { kind: 'syscall-failed', ...base, message: `${syscall}${where(ctx)} failed with ${code}` };
 }
 
-import { constants } from 'node:os';
-import { existsSync } from 'node:fs';
-
 function numberOf(code: string): number {
-  return (constants.errno as Record<string, number>)[code] ?? 0;
+  return errnoNumber(code);
 }
 
+/** True when no process `pid` exists, or it has exited (a zombie keeps its /proc entry but no namespaces). */
 function pidGone(pid: number): boolean {
-  return !existsSync(`/proc/${pid}`);
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
 }
 
 /**

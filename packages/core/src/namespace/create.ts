@@ -13,7 +13,7 @@ import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
 import { dupCloexec, setnsRaw, unshareRaw } from '../ffi/syscall.js';
 import { NamespaceHandle } from './handle.js';
-import { CLONE_FLAGS, type NamespaceType } from './kind.js';
+import { CLONE_FLAGS, cloneFlag, type NamespaceType } from './kind.js';
 import { openNamespace } from './open.js';
 import { unsupportedInThread } from '../thread/target.js';
 import { ThreadState } from '../thread/thread-state.js';
@@ -85,6 +85,7 @@ parentPort.once('message', ({ libcPath }) => {
  * ```
  */
 export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandle, NsError> {
+  cloneFlag(type); // a TypeError for a name that is no namespace type at all
   const refused = unsupportedInThread(type, CREATABLE_TYPES, 'createNamespace');
   if (refused) return new ResultAsync(Promise.resolve(err(refused)));
   if (type !== 'mnt') {
@@ -94,12 +95,24 @@ export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandl
   return new ResultAsync(
     new Promise<Result<NamespaceHandle, NsError>>((resolve) => {
       const w = new Worker(MNT_WORKER, { eval: true });
+      let answered = false;
       w.once('message', (m: { fd?: number; syscall?: string; errno?: number }) => {
-        if (m.fd !== undefined) resolve(ok(NamespaceHandle.adopt(m.fd, 'mnt')));
-        else resolve(err(syscallError(m.syscall ?? 'unshare', m.errno ?? 0, { namespace: 'mnt' })));
-        void w.terminate();
+        answered = true;
+        const r: Result<NamespaceHandle, NsError> =
+          m.fd !== undefined ? ok(NamespaceHandle.adopt(m.fd, 'mnt')) : err(syscallError(m.syscall ?? 'unshare', m.errno ?? 0, { namespace: 'mnt' }));
+        // Settle once the thread is gone, so that its fds are released when the caller looks.
+        w.terminate().then(
+          () => resolve(r),
+          () => resolve(r),
+        );
       });
-      w.once('error', (e) => resolve(err(syscallError('unshare', 'EIO', { namespace: 'mnt', path: String(e) }))));
+      w.once('error', (e) => {
+        if (!answered) resolve(err(syscallError('unshare', 'EIO', { namespace: 'mnt', path: String(e) })));
+      });
+      // A thread that ends without a word must not leave the promise pending.
+      w.once('exit', (code) => {
+        if (!answered) resolve(err(syscallError('unshare', 'EIO', { namespace: 'mnt', path: `worker exited with code ${code}` })));
+      });
       w.postMessage({ libcPath: new URL('../ffi/libc.js', import.meta.url).href });
     }),
   );
@@ -133,7 +146,10 @@ export function pinNamespace(handle: NamespaceHandle, path: string): Result<void
     return err(e);
   }
   if (libc.mount(`/proc/self/fd/${fd}`, path, null, MS_BIND, null) !== 0) {
-    const e = syscallError('mount', libc.errno(), { path, namespace: handle.type });
+    let e = syscallError('mount', libc.errno(), { path, namespace: handle.type });
+    if (handle.type === 'mnt' && 'code' in e && e.code === 'EINVAL') {
+      e = { ...e, message: `${e.message}: a mount namespace can only be pinned on a private mount (the directory's mount is probably shared: bind-mount it on itself and make it private first)` };
+    }
     unlinkSync(path);
     return err(e);
   }

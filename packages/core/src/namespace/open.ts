@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
@@ -34,6 +34,14 @@ function fileTypeName(mode: bigint): string {
       return 'device';
     default:
       return 'other';
+  }
+}
+
+function isSocketFile(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
+  } catch {
+    return false;
   }
 }
 
@@ -68,8 +76,8 @@ export function classifyNamespaceFd(fd: number, path: string, expected?: Namespa
  * Opens the namespace file at `path` (a `/proc/PID/ns/X` link, a bind-mount
  * pin such as `/run/netns/NAME`, ...). With `expectedType`, a namespace of
  * another type is refused (`wrong-namespace-type`). A regular file
- * (`not-a-namespace`), a directory (`is-a-directory`) or a missing path
- * (`not-found`) get errors of their own.
+ * or a socket (`not-a-namespace`), a directory (`is-a-directory`) or a
+ * missing path (`not-found`) get errors of their own.
  *
  * @example
  * ```ts
@@ -85,6 +93,10 @@ export function openNamespace(path: string, expectedType?: NamespaceType): Resul
   try {
     fd = openSync(path, NS_OPEN_FLAGS);
   } catch (e) {
+    // open(2) of a Unix socket fails with ENXIO: say what the path is instead.
+    if ((e as { code?: unknown })?.code === 'ENXIO' && isSocketFile(path)) {
+      return err({ kind: 'not-a-namespace', path, fileType: 'socket', message: `'${path}' is a socket, not a namespace file` });
+    }
     return err(fsError(e, { path, ...(expectedType ? { namespace: expectedType } : {}) }));
   }
   const t = classifyNamespaceFd(fd, path, expectedType);

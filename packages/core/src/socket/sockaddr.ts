@@ -36,6 +36,8 @@ export function encodeSockaddr(addr: SocketAddress): { family: number; buf: Uint
   }
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIPv6(bare)) {
+    // A zone ('fe80::1%eth0') needs the interface index inside the namespace: not silently dropped.
+    if (bare.includes('%')) throw new TypeError(`IPv6 zone ids are not supported, got ${JSON.stringify(host)}`);
     const buf = Buffer.alloc(28);
     buf.writeUInt16LE(AF_INET6, 0);
     buf.writeUInt16BE(port, 2);
@@ -45,22 +47,31 @@ export function encodeSockaddr(addr: SocketAddress): { family: number; buf: Uint
   throw new TypeError(`host must be an IPv4 or IPv6 literal (name lookups would run outside the namespace), got ${JSON.stringify(host)}`);
 }
 
+/** The 16 bytes of an IPv6 literal already checked by `isIPv6` (no zone id). */
 function ipv6Bytes(host: string): Buffer {
   let h = host;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(h);
   const tail: number[] = [];
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(h);
   if (v4) {
+    // A trailing dotted quad is the last two words: '::ffff:1.2.3.4', '0:0:0:0:0:ffff:1.2.3.4', '::1.2.3.4'.
     const o = v4[1]!.split('.').map(Number);
     tail.push((o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!);
-    h = h.slice(0, -v4[1]!.length).replace(/:$/, ':0').replace(/::0$/, '::');
-    if (h.endsWith(':') && !h.endsWith('::')) h = h.slice(0, -1);
+    h = h.slice(0, -v4[1]!.length); // ends with ':' (or is '::'-terminated)
+    if (!h.endsWith('::')) h = h.slice(0, -1);
   }
-  const [left, right] = h.includes('::') ? h.split('::') : [h, undefined];
-  const l = left ? left.split(':').filter(Boolean).map((x) => parseInt(x, 16)) : [];
-  const r = right !== undefined ? right.split(':').filter(Boolean).map((x) => parseInt(x, 16)) : [];
-  const words = right !== undefined ? [...l, ...Array<number>(8 - l.length - r.length - tail.length).fill(0), ...r, ...tail] : [...l, ...tail];
+  const hex = (x: string): number => parseInt(x, 16);
   const out = Buffer.alloc(16);
-  words.slice(0, 8).forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  let words: number[];
+  if (h.includes('::')) {
+    const [left = '', right = ''] = h.split('::');
+    const l = left ? left.split(':').map(hex) : [];
+    const r = right ? right.split(':').map(hex) : [];
+    words = [...l, ...new Array<number>(8 - l.length - r.length - tail.length).fill(0), ...r, ...tail];
+  } else {
+    words = [...(h ? h.split(':').map(hex) : []), ...tail];
+  }
+  if (words.length !== 8) throw new TypeError(`cannot encode IPv6 address ${JSON.stringify(host)}`);
+  words.forEach((w, i) => out.writeUInt16BE(w, i * 2));
   return out;
 }
 

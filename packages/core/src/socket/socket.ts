@@ -54,8 +54,10 @@ function makeSocket(family: number, type: number, blocking: boolean): Result<num
   return fd >= 0 ? ok(fd) : err(syscallError('socket', libc.errno(), { namespace: 'net' }));
 }
 
-function bindTo(fd: number, addr: SocketAddress, enc: { buf: Uint8Array; len: number }): Result<NamespaceSocket, NsError> {
-  if (!('path' in addr)) {
+function bindTo(fd: number, addr: SocketAddress, enc: { buf: Uint8Array; len: number }, stream: boolean): Result<NamespaceSocket, NsError> {
+  // SO_REUSEADDR only for TCP listeners (as Node does): on a UDP socket it would let a second
+  // socket bind the same port and take its datagrams.
+  if (stream && !('path' in addr)) {
     const one = new Uint8Array(new Int32Array([1]).buffer);
     libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
   }
@@ -88,7 +90,7 @@ export function listenSocketIn(netns: TargetValue, options: ListenOptions): Resu
   const backlog = options.backlog ?? 511;
   return inNet(netns, () =>
     makeSocket(enc.family, SOCK_STREAM, false).andThen((fd) => {
-      const r = bindTo(fd, options, enc).andThen((s) => (libc.listen(fd, backlog) === 0 ? ok(s) : err(syscallError('listen', libc.errno(), { namespace: 'net' }))));
+      const r = bindTo(fd, options, enc, true).andThen((s) => (libc.listen(fd, backlog) === 0 ? ok(s) : err(syscallError('listen', libc.errno(), { namespace: 'net' }))));
       if (r.isErr()) closeFd(fd);
       return r;
     }),
@@ -111,7 +113,7 @@ export function udpSocketIn(netns: TargetValue, address: SocketAddress): Result<
   const enc = encodeSockaddr(address);
   return inNet(netns, () =>
     makeSocket(enc.family, SOCK_DGRAM, false).andThen((fd) => {
-      const r = bindTo(fd, address, enc);
+      const r = bindTo(fd, address, enc, false);
       if (r.isErr()) closeFd(fd);
       return r;
     }),
@@ -135,21 +137,30 @@ export function udpSocketIn(netns: TargetValue, address: SocketAddress): Result<
 export function serveIn(netns: TargetValue, server: Server, options: ListenOptions): Result<NamespaceSocket, NsError> {
   if (typeof (server as { listen?: unknown })?.listen !== 'function') throw new TypeError('server must be a net.Server or http.Server');
   return listenSocketIn(netns, options).map((s) => {
-    server.listen({ fd: s.fd });
+    try {
+      server.listen({ fd: s.fd });
+    } catch (e) {
+      // Node refused at once (ERR_SERVER_ALREADY_LISTEN...): the fd is still ours to close.
+      closeFd(s.fd);
+      throw e;
+    }
     return s;
   });
 }
 
 /** Options of {@link connectIn}. */
 export interface ConnectOptions {
-  /** Give up after this many ms (`ETIMEDOUT`... reported as the kernel's errno). Default 10000. */
+  /** Give up after this many ms (the error's code is then `ETIMEDOUT`). Default 10000. */
   readonly timeoutMs?: number;
 }
 
 /**
  * A TCP or Unix stream connection made from inside `netns`, as a connected
- * `net.Socket`. The connect itself runs off the calling thread (the socket
- * already belongs to `netns`), so the event loop never blocks.
+ * `net.Socket`. Only the `socket()` call runs inside the namespace (the
+ * socket belongs to it for life); the connect itself is asynchronous and
+ * never blocks the event loop. A TCP connect runs on the event loop (libuv's
+ * non-blocking connect), so a slow peer occupies no thread of libuv's shared
+ * threadpool.
  *
  * @example
  * ```ts
@@ -162,6 +173,43 @@ export function connectIn(netns: TargetValue, address: SocketAddress, options: C
   const enc = encodeSockaddr(address);
   const timeoutMs = options.timeoutMs ?? 10000;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+  if ('path' in address) return connectUnix(netns, address.path, enc, timeoutMs);
+  const made = inNet(netns, () => makeSocket(enc.family, SOCK_STREAM, false));
+  if (made.isErr()) return new ResultAsync(Promise.resolve(err(made.error)));
+  const fd = made.value;
+  const host = address.host.replace(/^\[|\]$/g, '');
+  const ctx = { namespace: 'net' as const, path: `${address.host}:${address.port}` };
+  return new ResultAsync(
+    new Promise<Result<Socket, NsError>>((resolve) => {
+      let sock: Socket;
+      try {
+        sock = new Socket({ fd, readable: true, writable: true });
+      } catch (x) {
+        closeFd(fd);
+        resolve(err(syscallError('connect', (x as { code?: string }).code ?? 'EIO', ctx)));
+        return;
+      }
+      // Node's own connect on our fd: libuv connects the existing socket, which stays in netns.
+      const fail = (code: string): void => {
+        clearTimeout(timer);
+        sock.off('error', onError);
+        sock.destroy(); // closes the fd
+        resolve(err(syscallError('connect', code, ctx)));
+      };
+      const onError = (e: { code?: unknown }): void => fail(typeof e?.code === 'string' ? e.code : 'EIO');
+      const timer = setTimeout(() => fail('ETIMEDOUT'), timeoutMs);
+      sock.once('error', onError);
+      sock.connect({ host, port: address.port }, () => {
+        clearTimeout(timer);
+        sock.off('error', onError);
+        resolve(ok(sock));
+      });
+    }),
+  );
+}
+
+/** A Unix stream connect: immediate unless the listener's backlog is full, so a blocking connect off-thread is fine. */
+function connectUnix(netns: TargetValue, where: string, enc: { buf: Uint8Array; len: number; family: number }, timeoutMs: number): ResultAsync<Socket, NsError> {
   const made = inNet(netns, () => makeSocket(enc.family, SOCK_STREAM, true));
   if (made.isErr()) return new ResultAsync(Promise.resolve(err(made.error)));
   const fd = made.value;
@@ -169,7 +217,6 @@ export function connectIn(netns: TargetValue, address: SocketAddress, options: C
   tv.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
   tv.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1000), 8);
   libc.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
-  const where = 'path' in address ? address.path : `${address.host}:${address.port}`;
   return new ResultAsync(
     new Promise<Result<Socket, NsError>>((resolve) => {
       // koffi's async call runs connect(2) on another thread: fine, the socket's namespace is already fixed.

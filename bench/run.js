@@ -1,0 +1,294 @@
+#!/usr/bin/env node
+// linuxns benchmark: what it costs to run code inside a network namespace,
+// side by side with what it is compared against, in one process run.
+//
+//   pnpm bench                 (builds first)
+//   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
+//
+// The machine is noisy (2 cores), so nothing is measured in one block: every
+// round runs every case once, in a rotated order, and the table reports the
+// median over rounds (min..max beside it). A ratio is the median of the
+// per-round ratios, so both sides of it were measured close together.
+//
+// It reports the targets of the issue as PASS/MISS and exits 0 either way: it
+// is a report, not a gate. It exits 1 only when it cannot run (not root, a
+// setup step failed).
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, release as kernelRelease } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createNamespace, enterSync, NamespacePool, pinNamespace, unpinNamespace } from '../packages/core/dist/index.js';
+import * as libc from '../packages/core/dist/ffi/libc.js';
+
+// piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
+// (the same copy the pool uses).
+const { Piscina } = createRequire(new URL('../packages/core/package.json', import.meta.url))('piscina');
+
+const QUICK = process.argv.includes('--quick');
+/** Rounds; every case is sampled once per round. */
+const ROUNDS = QUICK ? 3 : 25;
+/** Wall time one sample of one case aims at (the op count is calibrated to it). */
+const SAMPLE_MS = QUICK ? 25 : 100;
+const THREADS = 2;
+const IN_FLIGHT = 64;
+const CLONE_NEWNET = 0x40000000;
+
+const NAME = `linuxns-bench-${process.pid}`;
+const PIN_PATH = `/run/netns/${NAME}`;
+const FIXTURE = fileURLToPath(new URL('./fixtures/tasks.js', import.meta.url));
+
+if (process.getuid?.() !== 0) {
+  console.error('bench: linuxns creates and joins namespaces: run it as root.');
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------- resources
+
+const res = { pinned: false, handle: undefined, pool: undefined, piscina: undefined, fds: [] };
+
+/** The synchronous part of the cleanup: also safe from a signal handler. */
+function releaseSync() {
+  for (const fd of res.fds.splice(0)) closeSync(fd);
+  res.handle?.close();
+  if (res.pinned) {
+    res.pinned = false;
+    const r = unpinNamespace(PIN_PATH);
+    if (r.isErr()) console.error(`bench: could not unpin ${PIN_PATH}: ${r.error.message}`);
+  }
+}
+
+async function release() {
+  const closing = [];
+  if (res.pool) closing.push(res.pool.close());
+  if (res.piscina) closing.push(res.piscina.destroy());
+  res.pool = res.piscina = undefined;
+  await Promise.allSettled(closing);
+  releaseSync();
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    releaseSync();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
+function unwrap(r, what) {
+  if (r.isErr()) throw new Error(`${what}: ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+// ---------------------------------------------------------------- cases
+
+function runChild(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code ?? signal}`))));
+  });
+}
+
+/**
+ * Every case has `sample(ms)`: it runs operations for about `ms` of wall time and returns
+ * `{ ops, ms }` (time-based rather than a calibrated count: on a noisy machine a calibration can
+ * be off by 10x). `kind` 'latency' reports µs per op, 'throughput' ops per second.
+ */
+function makeCases({ pool, piscina, handle, targetFd, origFd }) {
+  const poolPath = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop'), 'pool.run (path)');
+  const poolHandle = async () => unwrap(await pool.run({ net: handle }, FIXTURE, 'noop'), 'pool.run (handle)');
+  // Same shape as the pool cases (an async wrapper that checks the value), so only the pools differ.
+  const bare = async () => {
+    if ((await piscina.run(null, { name: 'noop' })) !== 0) throw new Error('piscina: unexpected result');
+  };
+  const fn = () => 0;
+  const enter = () => {
+    const r = enterSync({ net: handle }, fn);
+    if (r.isErr()) unwrap(r, 'enterSync');
+  };
+  const rawPair = () => {
+    if (libc.setns(targetFd, CLONE_NEWNET) !== 0) throw new Error(`setns(target): errno ${libc.errno()}`);
+    if (libc.setns(origFd, CLONE_NEWNET) !== 0) {
+      console.error(`bench: FATAL: cannot return the main thread to its netns (errno ${libc.errno()})`);
+      process.abort();
+    }
+  };
+  /** One op at a time, awaited; the clock is read every `chunk` ops. */
+  const sequential = (op, chunk) => async (ms) => {
+    let ops = 0;
+    const t0 = performance.now();
+    let t;
+    do {
+      for (let i = 0; i < chunk; i++) await op();
+      ops += chunk;
+      t = performance.now();
+    } while (t - t0 < ms);
+    return { ops, ms: t - t0 };
+  };
+  /** The same for a synchronous op (no await between ops). */
+  const synchronous = (op, chunk) => async (ms) => {
+    let ops = 0;
+    const t0 = performance.now();
+    let t;
+    do {
+      for (let i = 0; i < chunk; i++) op();
+      ops += chunk;
+      t = performance.now();
+    } while (t - t0 < ms);
+    return { ops, ms: t - t0 };
+  };
+  /** `IN_FLIGHT` ops at a time, a new one as soon as one ends, until `ms` passed; then drain. */
+  const inFlight = (op) => async (ms) => {
+    let ops = 0;
+    const t0 = performance.now();
+    const deadline = t0 + ms;
+    const lane = async () => {
+      while (performance.now() < deadline) {
+        ops++;
+        await op();
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    return { ops, ms: performance.now() - t0 };
+  };
+  return [
+    { key: 'poolPath', label: 'a  pool.run({ net: PIN_PATH }), sequential', kind: 'latency', sample: sequential(poolPath, 4) },
+    { key: 'poolHandle', label: 'a  pool.run({ net: handle }), sequential', kind: 'latency', sample: sequential(poolHandle, 4) },
+    { key: 'piscina', label: 'b  bare piscina empty task, sequential', kind: 'latency', sample: sequential(bare, 4) },
+    { key: 'poolTput', label: `c  pool.run({ net: PIN_PATH }), ${IN_FLIGHT} in flight`, kind: 'throughput', sample: inFlight(poolPath) },
+    { key: 'piscinaTput', label: `c  bare piscina, ${IN_FLIGHT} in flight`, kind: 'throughput', sample: inFlight(bare) },
+    { key: 'enterSync', label: 'd  enterSync({ net: handle }, () => 0)', kind: 'latency', sample: synchronous(enter, 256) },
+    { key: 'rawSetns', label: 'e  raw setns pair (koffi, fds opened once)', kind: 'latency', sample: synchronous(rawPair, 256) },
+    { key: 'nsenter', label: `f  spawn nsenter --net=PIN_PATH true`, kind: 'latency', sample: sequential(() => runChild('nsenter', [`--net=${PIN_PATH}`, 'true']), 1) },
+    { key: 'ipNetns', label: `f  spawn ip netns exec NAME true`, kind: 'latency', sample: sequential(() => runChild('ip', ['netns', 'exec', NAME, 'true']), 1) },
+  ];
+}
+
+// ---------------------------------------------------------------- statistics
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A sample's value: µs per op for latency cases, ops/s for throughput ones. */
+function value(c, n, ms) {
+  return c.kind === 'latency' ? (ms * 1000) / n : n / (ms / 1000);
+}
+
+function fmt(x) {
+  if (x >= 100000) return `${Math.round(x / 1000)}k`;
+  if (x >= 1000) return `${(x / 1000).toFixed(1)}k`;
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const started = performance.now();
+  mkdirSync('/run/netns', { recursive: true });
+  res.handle = unwrap(await createNamespace('net'), 'createNamespace(net)');
+  unwrap(pinNamespace(res.handle, PIN_PATH), `pinNamespace(${PIN_PATH})`);
+  res.pinned = true;
+
+  res.pool = new NamespacePool({ threads: THREADS });
+  res.piscina = new Piscina({
+    filename: new URL('./fixtures/tasks.js', import.meta.url).href,
+    minThreads: THREADS,
+    maxThreads: THREADS,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Infinity,
+    recordTiming: false,
+  });
+  const targetFd = openSync(PIN_PATH, 'r');
+  res.fds.push(targetFd);
+  const origFd = openSync('/proc/thread-self/ns/net', 'r');
+  res.fds.push(origFd);
+
+  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd });
+
+  console.log(`linuxns bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, Linux ${kernelRelease()}, ${cpus().length} CPUs, ${THREADS} pool threads`);
+  console.log(`netns ${String(res.handle)} pinned at ${PIN_PATH}; ${ROUNDS} rounds, ~${SAMPLE_MS} ms per sample, cases interleaved`);
+
+  // Warm up: both workers of both pools load the fixture, the JIT settles.
+  for (const c of cases) await c.sample(Math.max(SAMPLE_MS, 100));
+
+  const samples = new Map(cases.map((c) => [c.key, []]));
+  const opCounts = new Map(cases.map((c) => [c.key, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[(i + round) % cases.length];
+      const { ops, ms } = await c.sample(SAMPLE_MS);
+      samples.get(c.key).push(value(c, ops, ms));
+      opCounts.get(c.key).push(ops);
+    }
+  }
+
+  // Table.
+  const med = (k) => median(samples.get(k));
+  const ratio = (a, b) => median(samples.get(a).map((x, i) => x / samples.get(b)[i]));
+  const W = 50;
+  console.log('');
+  console.log(`${'case'.padEnd(W)} ${'median'.padStart(12)}  ${'min..max'.padStart(15)}  ${'ops/sample'.padStart(10)}`);
+  for (const c of cases) {
+    const s = samples.get(c.key);
+    const unit = c.kind === 'latency' ? 'µs/op' : 'tasks/s';
+    console.log(`${c.label.padEnd(W)} ${`${fmt(med(c.key))} ${unit}`.padStart(14)}  ${`${fmt(Math.min(...s))}..${fmt(Math.max(...s))}`.padStart(15)}  ${String(Math.round(median(opCounts.get(c.key)))).padStart(10)}`);
+  }
+
+  const ratios = [
+    ['pool (path) / bare piscina, sequential', ratio('poolPath', 'piscina')],
+    ['pool (handle) / bare piscina, sequential', ratio('poolHandle', 'piscina')],
+    ['pool (handle) / pool (path), sequential', ratio('poolHandle', 'poolPath')],
+    ['spawn nsenter / pool (path)', ratio('nsenter', 'poolPath')],
+    ['spawn ip netns exec / pool (path)', ratio('ipNetns', 'poolPath')],
+    ['enterSync / raw setns pair', ratio('enterSync', 'rawSetns')],
+    [`throughput at ${IN_FLIGHT} in flight, pool / bare piscina`, ratio('poolTput', 'piscinaTput')],
+  ];
+  console.log('');
+  console.log('ratios (median of per-round ratios)');
+  for (const [label, r] of ratios) console.log(`  ${label.padEnd(W)} ${r.toFixed(2)}x`);
+
+  const tput = med('poolTput');
+  const targets = [
+    [`pool task (path) within 1.2x of a bare piscina task`, ratios[0][1] <= 1.2, `${ratios[0][1].toFixed(2)}x`],
+    [`pool task (handle) within 1.2x of a bare piscina task`, ratios[1][1] <= 1.2, `${ratios[1][1].toFixed(2)}x`],
+    [`pool task at least 25x cheaper than spawning nsenter`, ratios[3][1] >= 25, `${ratios[3][1].toFixed(1)}x`],
+    [`enterSync within 2x of the raw setns pair`, ratios[5][1] <= 2, `${ratios[5][1].toFixed(2)}x`],
+    [`>= 30,000 tasks/s at ${IN_FLIGHT} in flight on ${THREADS} workers`, tput >= 30000, `${Math.round(tput).toLocaleString('en-US')} tasks/s`],
+  ];
+  console.log('');
+  console.log('targets');
+  for (const [label, pass, got] of targets) console.log(`  ${pass ? 'PASS' : 'MISS'}  ${label.padEnd(W + 6)} ${got}`);
+  console.log('');
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s${QUICK ? ' (quick: few rounds, numbers are rough)' : ''}`);
+}
+
+// Hold the event loop open while the bench runs: a task result that never arrives must show up
+// as a hang the watchdog reports (after cleaning up), not as a silent exit 13 ("unsettled
+// top-level await") that skips the cleanup. Early NamespacePool builds could lose results that
+// way: they travelled on an unref'd BroadcastChannel.
+const keepAlive = setInterval(() => {}, 1 << 30);
+const watchdog = setTimeout(() => {
+  console.error(`bench: no progress for too long (stuck task?): giving up`);
+  releaseSync();
+  process.exit(1);
+}, QUICK ? 60_000 : 180_000);
+watchdog.unref();
+
+let failed = false;
+try {
+  await main();
+} catch (e) {
+  failed = true;
+  console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+} finally {
+  await release();
+  clearInterval(keepAlive);
+  clearTimeout(watchdog);
+}
+process.exitCode = failed ? 1 : 0;

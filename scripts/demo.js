@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// A tour of linuxns in a few seconds: `pnpm demo` (as root).
+//
+// It creates two network namespaces, serves HTTP inside one of them from the
+// main thread, shows who can reach it, runs tasks inside both on a worker
+// pool, enters a fresh uts namespace for one synchronous call, shows an error
+// as data, and removes everything it made.
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { basename } from 'node:path';
+import { request as httpRequest, createServer } from 'node:http';
+import {
+  loopbackUp,
+  connectIn,
+  createNamespace,
+  enterSync,
+  formatIdentity,
+  NamespacePool,
+  pinNamespace,
+  serveIn,
+  threadNamespaceIdentity,
+  unpinNamespace,
+} from '../packages/core/dist/index.js';
+import { whereAmI } from './demo-tasks.js';
+
+const TASKS = new URL('./demo-tasks.js', import.meta.url);
+const DIR = `/run/linuxns-demo-${process.pid}`;
+
+if (process.getuid?.() !== 0) {
+  console.error('demo: linuxns creates namespaces, which needs root (CAP_SYS_ADMIN): run it as root.');
+  process.exit(1);
+}
+
+let stepNo = 0;
+function step(title) {
+  console.log(`\n${++stepNo}. ${title}`);
+}
+function line(text) {
+  console.log(`   ${text}`);
+}
+
+/** The value of a Result, or an Error that shows the NsError. */
+function unwrap(r, what) {
+  if (r.isErr()) throw new Error(`${what}: ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+/** A tiny HTTP GET over an already connected socket: resolves to [status, body]. */
+function httpGet(socket, port) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/', createConnection: () => socket }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve([res.statusCode, body]));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('no answer in 5 s')));
+    req.end();
+  });
+}
+
+// Everything made is recorded here and undone in the finally block.
+const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined };
+
+async function main() {
+  console.log(`linuxns demo (pid ${process.pid})`);
+
+  // ------------------------------------------------------------------
+  step('Two fresh network namespaces, pinned so they outlive their handles');
+  mkdirSync(DIR);
+  made.dir = true;
+  const ns = {};
+  for (const name of ['red', 'blue']) {
+    const handle = unwrap(await createNamespace('net'), `createNamespace('net') for ${name}`);
+    made.handles.push(handle);
+    const pin = `${DIR}/${name}`;
+    unwrap(pinNamespace(handle, pin), `pinNamespace(${pin})`);
+    made.pins.push(pin);
+    ns[name] = { handle, pin };
+    line(`${name.padEnd(5)} ${String(handle)}  pinned at ${pin}`);
+  }
+  const root = formatIdentity(unwrap(threadNamespaceIdentity('net'), 'threadNamespaceIdentity(net)'));
+  line(`root  ${root}  (where this process runs)`);
+
+  // ------------------------------------------------------------------
+  step('Loopback up in each (a new network namespace starts with lo down)');
+  for (const name of ['red', 'blue']) {
+    unwrap(loopbackUp(ns[name].handle), `loopbackUp(${name})`);
+    line(`loopbackUp(${name}): lo is up inside (an ioctl on a socket made in ${name}; no ip process)`);
+  }
+
+  // ------------------------------------------------------------------
+  step('An HTTP server listening inside red, served by the main thread');
+  made.server = createServer((_req, res) => res.end(`hello from a server listening inside red (${String(ns.red.handle)})\n`));
+  const { port } = unwrap(serveIn(ns.red.handle, made.server, { host: '127.0.0.1', port: 0 }), 'serveIn(red)');
+  line(`serveIn(red, server, { host: '127.0.0.1', port: 0 }) -> listening on 127.0.0.1:${port} inside red`);
+  line(`the main thread itself is still in ${formatIdentity(unwrap(threadNamespaceIdentity('net'), 'identity'))}`);
+
+  // ------------------------------------------------------------------
+  step(`Who can reach 127.0.0.1:${port}?`);
+  const outside = await connectIn('/proc/self/ns/net', { host: '127.0.0.1', port }, { timeoutMs: 2000 });
+  if (outside.isErr()) {
+    const e = outside.error;
+    line(`from root: ${e.kind}${e.code ? ` (${e.code})` : ''}: red's loopback is not root's`);
+  } else {
+    // Some other program of the root namespace happens to listen on that very port.
+    outside.value.destroy();
+    line(`from root: connected, but to another program of the root namespace that uses port ${port} too`);
+  }
+  const inside = unwrap(await connectIn(ns.red.handle, { host: '127.0.0.1', port }, { timeoutMs: 2000 }), 'connectIn(red)');
+  const [status, body] = await httpGet(inside, port);
+  line(`from red:  GET / -> ${status} ${JSON.stringify(body.trim())}`);
+
+  // ------------------------------------------------------------------
+  step('Tasks inside each namespace on a NamespacePool (2 worker threads)');
+  made.pool = new NamespacePool({ threads: 2 });
+  const [red, blue] = await Promise.all([
+    made.pool.run({ net: ns.red.pin }, TASKS, 'whereAmI'),
+    made.pool.run({ net: ns.blue.handle }, TASKS, 'whereAmI'),
+  ]);
+  const show = (who, w) => line(`${who.padEnd(24)} ${w.net}  interfaces: ${w.interfaces.join(', ')}`);
+  show('task in red (by path)', unwrap(red, 'pool.run(red)'));
+  show('task in blue (by handle)', unwrap(blue, 'pool.run(blue)'));
+  show('root (main thread)', whereAmI());
+
+  // ------------------------------------------------------------------
+  step('enterSync: a fresh uts namespace, for one synchronous call on the main thread');
+  const utsOf = () => formatIdentity(unwrap(threadNamespaceIdentity('uts'), 'identity'));
+  const utsInside = unwrap(enterSync({ uts: 'new' }, utsOf), "enterSync({ uts: 'new' })");
+  line(`inside  ${utsInside}  (made for the call, gone after it: nothing holds it)`);
+  line(`outside ${utsOf()}  (the main thread is back before enterSync returns)`);
+
+  // ------------------------------------------------------------------
+  step('Errors are data: a bad target resolves to an error, it does not throw');
+  const bad = await made.pool.run({ net: '/etc/passwd' }, TASKS, 'whereAmI');
+  if (bad.isOk()) throw new Error('pool.run with /etc/passwd as net unexpectedly succeeded');
+  line(`pool.run({ net: '/etc/passwd' }, ...) -> kind '${bad.error.kind}'`);
+  line(`message: ${bad.error.message}`);
+}
+
+/** The synchronous part of the cleanup (pins, directory): also safe from a signal handler or the watchdog. */
+function cleanupSync() {
+  for (const h of made.handles) h.close();
+  for (const pin of made.pins.splice(0)) unpinNamespace(pin);
+  if (made.dir) {
+    made.dir = false;
+    try {
+      rmdirSync(DIR);
+    } catch {
+      /* reported by the caller's own attempt, or nothing left to do */
+    }
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    cleanupSync();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+// The demo takes well under a second; if anything hangs, remove what was made and say so.
+const watchdog = setTimeout(() => {
+  console.error('\ndemo: stuck for 30 s, giving up');
+  cleanupSync();
+  process.exit(1);
+}, 30_000);
+watchdog.unref();
+
+/** Undo everything in `made`, each step on its own; returns false if any step failed. */
+async function cleanup() {
+  step('Cleanup');
+  const done = [];
+  let clean = true;
+  const attempt = async (what, fn) => {
+    try {
+      await fn();
+      done.push(what);
+    } catch (e) {
+      clean = false;
+      console.error(`   cleanup: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  if (made.server) {
+    const server = made.server;
+    await attempt('server closed', () => new Promise((resolve, reject) => {
+      server.close((e) => (e ? reject(e) : resolve()));
+      server.closeAllConnections?.();
+    }));
+  }
+  if (made.pool) await attempt('pool closed', () => made.pool.close());
+  for (const h of made.handles) h.close();
+  for (const pin of made.pins.splice(0)) await attempt(`unpinned ${basename(pin)}`, () => unwrap(unpinNamespace(pin), `unpinNamespace(${pin})`));
+  if (made.dir) {
+    made.dir = false;
+    await attempt(`removed ${DIR}`, () => rmdirSync(DIR));
+  }
+  line(done.length ? done.join(', ') : 'nothing to clean');
+  return clean;
+}
+
+let ok = true;
+try {
+  await main();
+} catch (e) {
+  ok = false;
+  console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);
+} finally {
+  if (!(await cleanup())) ok = false;
+  clearTimeout(watchdog);
+}
+process.exitCode = ok ? 0 : 1;
