@@ -64,6 +64,8 @@ interface Pending {
   readonly dups: number[];
   readonly resolve: (r: Result<unknown, NsError>) => void;
   state: 'queued' | 'sent' | 'done';
+  /** The batch the task was last sent in (a task given back is sent again in another). */
+  batch: number;
 }
 
 function toModuleUrl(module: string | URL): string {
@@ -114,9 +116,12 @@ export class NamespacePool {
   #head = 0;
   #inflight = 0;
   #nextId = 1;
+  #nextBatch = 1;
   #pumpScheduled = false;
   #closed = false;
   #stats = { completed: 0, retired: 0, crashed: 0 };
+  /** threadIds of workers that finished loading their modules. */
+  readonly #ready = new Set<number>();
 
   static #count = 0;
 
@@ -134,6 +139,8 @@ export class NamespacePool {
     const channel = `linuxns-pool-${process.pid}-${++NamespacePool.#count}-${Math.random().toString(36).slice(2)}`;
     this.#channel = new BroadcastChannel(channel);
     this.#channel.onmessage = (ev: unknown) => this.#onChannel((ev as { data: ChannelMessage }).data);
+    // Referenced only while tasks are pending: outcomes and give-backs travel on it,
+    // and may arrive after piscina's own reply, when nothing else keeps the event loop alive.
     this.#channel.unref();
     const workerData: PoolWorkerData = { channel };
     this.#piscina = new Piscina({
@@ -169,12 +176,14 @@ export class NamespacePool {
    * {@link NsError}; it never rejects.
    *
    * Throws `TypeError` at once when the pool is closed or an argument has the
-   * wrong type (including a closed {@link NamespaceHandle}).
+   * wrong type (including a closed {@link NamespaceHandle} and an `arg` that
+   * cannot be cloned to a worker).
    */
   run<T = unknown>(target: NamespaceTarget, module: string | URL, exportName: string, arg?: unknown, options: RunOptions = {}): ResultAsync<T, NsError> {
     if (this.#closed) throw new TypeError('NamespacePool is closed');
     const url = toModuleUrl(module);
     if (typeof exportName !== 'string') throw new TypeError(`exportName must be a string, got ${typeof exportName}`);
+    checkArgCloneable(arg);
     const prepared = prepareTarget(target, POOL_TYPES, 'a pool worker');
     if (prepared.isErr()) return errAsync(prepared.error);
     const { entries, dups } = prepared.value;
@@ -187,8 +196,9 @@ export class NamespacePool {
       ...(options.failRestoreForTesting ? { failRestore: true } : {}),
     };
     const promise = new Promise<Result<unknown, NsError>>((resolve) => {
-      const p: Pending = { req, dups, resolve, state: 'queued' };
+      const p: Pending = { req, dups, resolve, state: 'queued', batch: 0 };
       this.#pending.set(req.id, p);
+      if (this.#pending.size === 1) this.#channel.ref();
       this.#queue.push(p);
     });
     this.#schedulePump();
@@ -205,6 +215,13 @@ export class NamespacePool {
     for (const p of [...this.#pending.values()]) if (p.state === 'queued') this.#settle(p.req.id, closedOutcome());
     this.#queue = [];
     this.#head = 0;
+    // Terminating a worker while it still loads its modules can abort the whole process
+    // (koffi's addon init throws into the terminating isolate: a fatal error). Let every
+    // worker finish starting first; a worker that never does is terminated after 5 s.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && this.#piscina.threads.some((w) => !this.#ready.has(w.threadId))) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
     await this.#piscina.destroy();
     for (const p of [...this.#pending.values()]) this.#settle(p.req.id, closedOutcome());
     this.#channel.close();
@@ -230,7 +247,8 @@ export class NamespacePool {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      const tasks = batch.map((p) => ((p.state = 'sent'), p.req));
+      const batchId = this.#nextBatch++;
+      const tasks = batch.map((p) => ((p.state = 'sent'), (p.batch = batchId), p.req));
       const request: BatchRequest = { tasks, sliceMs: this.#sliceMs };
       this.#inflight++;
       (this.#piscina.run(request) as Promise<BatchReply>).then(
@@ -241,7 +259,7 @@ export class NamespacePool {
           this.#pump();
         },
         (e: unknown) => {
-          void this.#batchFailed(batch, e).finally(() => {
+          void this.#batchFailed(batch, batchId, e).finally(() => {
             this.#inflight--;
             this.#pump();
           });
@@ -255,6 +273,7 @@ export class NamespacePool {
     if (p === undefined || p.state === 'done') return;
     p.state = 'done';
     this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#channel.unref();
     p.dups.forEach(closeFd);
     this.#stats.completed++;
     p.resolve(outcome.ok ? ok(outcome.value) : err(outcome.error));
@@ -293,12 +312,19 @@ export class NamespacePool {
         this.#settle(msg.id, msg.outcome);
         this.#requeue(msg.givenBack);
         break;
+      case 'ready':
+        this.#ready.add(msg.threadId);
+        break;
     }
   }
 
-  /** A batch's worker died: account for every task of the batch. */
-  async #batchFailed(batch: Pending[], e: unknown): Promise<void> {
-    const unsettled = (): Pending[] => batch.filter((p) => p.state === 'sent');
+  /**
+   * A batch's worker died: account for every task of the batch. Tasks it gave
+   * back earlier may be running on another worker by now (sent in another
+   * batch): they are not this batch's any more.
+   */
+  async #batchFailed(batch: Pending[], batchId: number, e: unknown): Promise<void> {
+    const unsettled = (): Pending[] => batch.filter((p) => p.state === 'sent' && p.batch === batchId);
     if (this.#closed) {
       unsettled().forEach((p) => this.#settle(p.req.id, closedOutcome()));
       return;
@@ -308,7 +334,6 @@ export class NamespacePool {
     // Outcomes posted before the worker died may still be on their way.
     const deadline = Date.now() + (retiring ? 5000 : 50);
     while (unsettled().length && Date.now() < deadline) {
-      if (retiring && this.#retireSeen(batch)) break;
       await new Promise((r) => setTimeout(r, 2));
     }
     const left = unsettled();
@@ -325,9 +350,18 @@ export class NamespacePool {
     });
     this.#requeue(rest.map((p) => p.req.id));
   }
+}
 
-  #retireSeen(batch: Pending[]): boolean {
-    return batch.every((p) => p.state !== 'sent');
+/**
+ * Throws a TypeError now for an `arg` that cannot reach a worker: found only
+ * when piscina posts the batch, it would fail every task sent with it.
+ */
+function checkArgCloneable(arg: unknown): void {
+  if (arg === null || (typeof arg !== 'object' && typeof arg !== 'function' && typeof arg !== 'symbol')) return;
+  try {
+    structuredClone(arg);
+  } catch (e) {
+    throw new TypeError(`the task's arg cannot be sent to a worker thread (it must be structured-cloneable): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

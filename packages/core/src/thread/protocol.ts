@@ -59,7 +59,9 @@ export interface BatchReply {
 export type ChannelMessage =
   | { readonly type: 'result'; readonly id: number; readonly outcome: Outcome }
   | { readonly type: 'give-back'; readonly ids: readonly number[] }
-  | { readonly type: 'retire'; readonly id: number; readonly outcome: Outcome; readonly givenBack: readonly number[] };
+  | { readonly type: 'retire'; readonly id: number; readonly outcome: Outcome; readonly givenBack: readonly number[] }
+  /** A worker finished loading its modules (koffi included) and may now be terminated safely. */
+  | { readonly type: 'ready'; readonly threadId: number };
 
 /** `workerData` of every pool worker. */
 export interface PoolWorkerData {

@@ -32,8 +32,16 @@ const VERIFIED: ReadonlyArray<readonly [NamespaceType, string]> = [
   ['uts', 'uts'],
 ];
 
-/** One namespace entered on top of the original: the fd to return to it, or -1 if unknown. */
-type StackEntry = number;
+/**
+ * One namespace entered on top of the original: the fd it was joined by, or
+ * -1 when it was created with unshare and nothing opened it yet. `owned`
+ * fds were opened by this class (see {@link ThreadState.enter}) and are
+ * closed when the entry is left.
+ */
+interface StackEntry {
+  fd: number;
+  owned: boolean;
+}
 
 /** A failed step of a join or restore. */
 export interface SwitchFailure {
@@ -93,9 +101,13 @@ export class ThreadState {
   returnFd(type: NamespaceType): { fd: number; owned: boolean } {
     const top = this.#stack.get(type)?.at(-1);
     if (top === undefined) return { fd: this.original(type), owned: false };
-    if (top >= 0) return { fd: top, owned: false };
-    // The enclosing level created its namespace with unshare: open it now (slow path, nesting only).
-    return { fd: openSync(`${this.#dirPath}/${type === 'pid' ? 'pid_for_children' : type}`, constants.O_RDONLY), owned: true };
+    if (top.fd >= 0) return { fd: top.fd, owned: false };
+    // The enclosing level created its namespace with unshare and the thread is in it now: open it (slow path, nesting only).
+    return { fd: openSync(this.#currentPath(type), constants.O_RDONLY), owned: true };
+  }
+
+  #currentPath(type: NamespaceType): string {
+    return `${this.#dirPath}/${type === 'pid' ? 'pid_for_children' : type}`;
   }
 
   /** Gives this thread its own cwd/root (unshare CLONE_FS) so it may join mount namespaces. Once per thread. */
@@ -119,12 +131,23 @@ export class ThreadState {
       const f = this.prepareMount();
       if (f) return f;
     }
+    let s = this.#stack.get(type);
+    if (!s) this.#stack.set(type, (s = []));
+    const top = s.at(-1);
+    if (top !== undefined && top.fd < 0) {
+      // Nesting inside a namespace made with unshare: open it while the thread is still in
+      // it, or leave() could not come back to it (slow path, nesting only).
+      try {
+        top.fd = openSync(this.#currentPath(type), constants.O_RDONLY);
+        top.owned = true;
+      } catch (x) {
+        return { namespace: type, syscall: 'open', errno: -((x as { errno?: number }).errno ?? -5) };
+      }
+    }
     const flag = CLONE_FLAGS[type];
     const e = fd === 'new' ? unshareRaw(flag) : setnsRaw(fd, flag);
     if (e) return { namespace: type, syscall: fd === 'new' ? 'unshare' : 'setns', errno: e };
-    let s = this.#stack.get(type);
-    if (!s) this.#stack.set(type, (s = []));
-    s.push(fd === 'new' ? -1 : fd);
+    s.push({ fd: fd === 'new' ? -1 : fd, owned: false });
     if (fd === 'new' && type === 'mnt' && libc.mount(null, '/', null, MS_REC | MS_PRIVATE, null) !== 0) {
       // Like unshare(1): a new mount namespace starts private so that nothing propagates back.
       const errno = libc.errno();
@@ -140,15 +163,22 @@ export class ThreadState {
    */
   leave(type: NamespaceType, failForTesting = false): SwitchFailure | undefined {
     const s = this.#stack.get(type);
-    s?.pop();
+    const left = s?.pop();
+    // enter() opened every enclosing level before nesting, so this is never the slow path.
     const { fd, owned } = this.returnFd(type);
     const e = setnsRaw(failForTesting ? -1 : fd, CLONE_FLAGS[type]);
     if (owned) closeSync(fd);
+    if (left?.owned) closeSync(left.fd);
     if (e) return { namespace: type, syscall: 'setns', errno: e };
-    if (type === 'mnt' && this.#fs && (s === undefined || s.length === 0)) {
-      if (libc.fchdir(this.#fs.root) !== 0 || libc.chroot('.') !== 0 || libc.fchdir(this.#fs.cwd) !== 0) {
-        return { namespace: 'mnt', syscall: 'chroot', errno: libc.errno() };
-      }
+    if (type === 'mnt' && (s === undefined || s.length === 0)) return this.#restoreRootAndCwd();
+    return undefined;
+  }
+
+  /** Back in the original mount namespace: setns moved root and cwd to its root; put both back. */
+  #restoreRootAndCwd(): SwitchFailure | undefined {
+    if (this.#fs === undefined) return undefined;
+    if (libc.fchdir(this.#fs.root) !== 0 || libc.chroot('.') !== 0 || libc.fchdir(this.#fs.cwd) !== 0) {
+      return { namespace: 'mnt', syscall: 'chroot', errno: libc.errno() };
     }
     return undefined;
   }
@@ -171,11 +201,16 @@ export class ThreadState {
     return bad;
   }
 
-  /** Tries to put a mismatched type back to the original (not possible for time). */
+  /**
+   * Tries to put a mismatched type back to the original (not possible for
+   * time); for mnt, the thread's root and cwd too. False when it could not.
+   */
   repair(type: NamespaceType): boolean {
     if (type === 'time') return false;
+    for (const entry of this.#stack.get(type) ?? []) if (entry.owned) closeSync(entry.fd);
     this.#stack.delete(type);
-    return setnsRaw(this.original(type), CLONE_FLAGS[type]) === 0;
+    if (setnsRaw(this.original(type), CLONE_FLAGS[type]) !== 0) return false;
+    return type !== 'mnt' || this.#restoreRootAndCwd() === undefined;
   }
 }
 

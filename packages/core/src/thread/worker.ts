@@ -11,7 +11,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { BroadcastChannel, workerData } from 'node:worker_threads';
+import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
 import { fsError } from '../errors/from-errno.js';
 import { classifyNamespaceFd, NS_OPEN_FLAGS } from '../namespace/open.js';
@@ -151,9 +151,9 @@ async function runTask(task: TaskRequest, onAsync: () => void, rest: () => numbe
   const bad = state.mismatches();
   if (bad.length) {
     // The task itself moved the thread (e.g. its own setns): put it back if possible, then check again.
-    bad.forEach((type) => state.repair(type));
+    const unrepaired = bad.filter((type) => !state.repair(type));
     const still = state.mismatches();
-    if (still.length) retire(task.id, restoreFailed(still[0]!, 'verify', '', outcome), rest());
+    if (still.length || unrepaired.length) retire(task.id, restoreFailed(still[0] ?? unrepaired[0]!, 'verify', '', outcome), rest());
   }
   return outcome;
 }
@@ -172,6 +172,12 @@ function restoreFailed(namespace: NamespaceType, step: 'setns' | 'verify', detai
         : `the worker's ${namespace} namespace was not its original after the task; the worker was retired`,
   };
 }
+
+// Loaded: from now on the pool may terminate this worker without hitting it mid-load. Posted
+// from a microtask, which runs only once the whole load has returned: piscina loads this file
+// with require(esm), and Node aborts the process if the thread is terminated while it wraps
+// the evaluated module (ModuleWrap::CreateRequiredModuleFacade).
+queueMicrotask(() => channel.postMessage({ type: 'ready', threadId } satisfies ChannelMessage));
 
 /** The piscina handler: runs a batch of tasks one at a time. */
 export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
