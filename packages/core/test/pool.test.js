@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NamespacePool, createNamespace, pinNamespace, unpinNamespace } from '../dist/index.js';
 import {
@@ -470,5 +470,22 @@ describe('NamespacePool', { skip: notRoot }, () => {
     await pool.close();
     for (const r of await Promise.all([running, ...queued, ...fresh])) errorOf(r, 'pool-closed');
     assert.ok(Date.now() - t0 < 1500, 'close() must not wait for the running task');
+  });
+
+  test('closing a handle while its task is still queued or running keeps the task in that namespace, and the fd is closed once the task ends', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const h = unwrap(await createNamespace('net'));
+    const before = fds();
+    const want = h.ino;
+    const running = pool1.run({ net: h }, POOL_TASKS, 'acrossAwaits', { types: ['net'], ms: 50 });
+    const queued = pool1.run({ net: h }, POOL_TASKS, 'identity', ['net']);
+    h.close();
+    assert.throws(() => h.fd, TypeError);
+    assert.equal(fds(), before, 'the fd stays open while tasks hold it');
+    const [a, b] = [unwrap(await running), unwrap(await queued)];
+    assert.equal(inoOf(a.before.links.net), want);
+    assert.equal(inoOf(a.after.links.net), want);
+    assert.equal(inoOf(b.links.net), want);
+    assert.equal(fds(), before - 1, 'the fd is closed after the last task that held it');
   });
 });

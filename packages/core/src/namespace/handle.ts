@@ -120,8 +120,31 @@ export class NamespaceHandle implements NamespaceIdentity {
   /** Closes the fd. Calling it again does nothing. */
   close(): void {
     if (this.#fd >= 0) {
-      closeFd(this.#fd);
+      if (this.#borrows === 0) closeFd(this.#fd);
+      else this.#closeWhenReturned = this.#fd;
       this.#fd = -1;
+    }
+  }
+
+  #borrows = 0;
+  #closeWhenReturned = -1;
+
+  /**
+   * @internal Lends the fd to a task in flight: a `close()` meanwhile makes
+   * the handle unusable at once but closes the fd only when every borrower
+   * has called {@link NamespaceHandle.giveBack}. Cheaper than a dup.
+   */
+  borrow(): number {
+    const fd = this.fd;
+    this.#borrows++;
+    return fd;
+  }
+
+  /** @internal Ends a {@link NamespaceHandle.borrow}. */
+  giveBack(): void {
+    if (this.#borrows > 0 && --this.#borrows === 0 && this.#closeWhenReturned >= 0) {
+      closeFd(this.#closeWhenReturned);
+      this.#closeWhenReturned = -1;
     }
   }
 

@@ -14,7 +14,6 @@ import { startThreadpool } from './pool.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
 import { serializeThrown } from './serialize.js';
 import { switchError, ThreadState, type SwitchFailure } from './thread-state.js';
-import { closeFd } from '../ffi/syscall.js';
 
 /** The namespace types {@link enterSync} accepts. */
 export const SYNC_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'net', 'uts']);
@@ -62,9 +61,9 @@ export const enterSyncTesting = { failNextRestore: false };
  */
 export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, NsError> {
   if (typeof fn !== 'function') throw new TypeError(`fn must be a function, got ${typeof fn}`);
-  const prepared = prepareTarget(target, SYNC_TYPES, 'enterSync');
+  const prepared = prepareTarget(target, SYNC_TYPES, 'enterSync', false);
   if (prepared.isErr()) return err(prepared.error);
-  const { entries, dups } = prepared.value;
+  const { entries } = prepared.value;
   startThreadpool();
   const state = ThreadState.current();
 
@@ -73,7 +72,6 @@ export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, Ns
   const opened: number[] = [];
   const cleanup = (): void => {
     opened.forEach((fd) => closeSync(fd));
-    dups.forEach(closeFd);
   };
   for (const e of entries) {
     if ('path' in e) {

@@ -12,7 +12,7 @@ import { errAsync, ResultAsync, err, ok, type Result } from 'neverthrow';
 import { Piscina } from 'piscina';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
-import { closeFd } from '../ffi/syscall.js';
+import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { RETIRE_EXIT_CODE, type BatchReply, type BatchRequest, type ChannelMessage, type Outcome, type PoolWorkerData, type TaskRequest } from './protocol.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
@@ -61,14 +61,27 @@ export interface PoolStats {
 
 interface Pending {
   readonly req: TaskRequest;
-  readonly dups: number[];
+  readonly borrowed: NamespaceHandle[];
   readonly resolve: (r: Result<unknown, NsError>) => void;
   state: 'queued' | 'sent' | 'done';
   /** The batch the task was last sent in (a task given back is sent again in another). */
   batch: number;
 }
 
+const moduleUrls = new Map<string, string>();
+
 function toModuleUrl(module: string | URL): string {
+  if (typeof module === 'string') {
+    const known = moduleUrls.get(module);
+    if (known !== undefined) return known;
+    const url = moduleUrlOf(module);
+    if (moduleUrls.size < 1024) moduleUrls.set(module, url);
+    return url;
+  }
+  return moduleUrlOf(module);
+}
+
+function moduleUrlOf(module: string | URL): string {
   if (module instanceof URL) {
     if (module.protocol !== 'file:') throw new TypeError(`task module must be a file: URL, got ${module.href}`);
     return module.href;
@@ -186,7 +199,7 @@ export class NamespacePool {
     checkArgCloneable(arg);
     const prepared = prepareTarget(target, POOL_TYPES, 'a pool worker');
     if (prepared.isErr()) return errAsync(prepared.error);
-    const { entries, dups } = prepared.value;
+    const { entries, borrowed } = prepared.value;
     const req: TaskRequest = {
       id: this.#nextId++,
       target: entries,
@@ -196,7 +209,7 @@ export class NamespacePool {
       ...(options.failRestoreForTesting ? { failRestore: true } : {}),
     };
     const promise = new Promise<Result<unknown, NsError>>((resolve) => {
-      const p: Pending = { req, dups, resolve, state: 'queued', batch: 0 };
+      const p: Pending = { req, borrowed, resolve, state: 'queued', batch: 0 };
       this.#pending.set(req.id, p);
       if (this.#pending.size === 1) this.#channel.ref();
       this.#queue.push(p);
@@ -274,7 +287,7 @@ export class NamespacePool {
     p.state = 'done';
     this.#pending.delete(id);
     if (this.#pending.size === 0) this.#channel.unref();
-    p.dups.forEach(closeFd);
+    p.borrowed.forEach((h) => h.giveBack());
     this.#stats.completed++;
     p.resolve(outcome.ok ? ok(outcome.value) : err(outcome.error));
   }

@@ -7,7 +7,6 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
-import { closeFd, dupCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from '../namespace/handle.js';
 import { NAMESPACE_TYPES, isNamespaceType, parseNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { checkPid, processNamespacePath } from '../namespace/paths.js';
@@ -48,10 +47,10 @@ export function unsupportedInThread(type: NamespaceType, allowed: readonly Names
   return { kind: 'unsupported-in-thread', namespace: type, hint, message: `cannot hold a ${type} namespace in ${where}: ${hint}` };
 }
 
-/** A target in wire form, plus the fds dup'ed for it (the caller closes them when the task ends). */
+/** A target in wire form, plus the handles borrowed for it (the caller gives them back when the task ends). */
 export interface PreparedTarget {
   readonly entries: WireEntry[];
-  readonly dups: number[];
+  readonly borrowed: NamespaceHandle[];
 }
 
 /**
@@ -59,14 +58,20 @@ export interface PreparedTarget {
  * misuse (wrong value types, a closed handle); returns an error for values
  * that are well-typed but wrong.
  */
-export function prepareTarget(target: NamespaceTarget, allowed: readonly NamespaceType[], where: string): Result<PreparedTarget, NsError> {
+export function prepareTarget(
+  target: NamespaceTarget,
+  allowed: readonly NamespaceType[],
+  where: string,
+  /** Borrow handle fds, so the target stays valid if the caller closes a handle while the task waits; not needed for a synchronous use. */
+  borrowHandles = true,
+): Result<PreparedTarget, NsError> {
   if (typeof target !== 'object' || target === null || Array.isArray(target)) {
     throw new TypeError(`target must be an object mapping namespace types to a path, pid, NamespaceHandle or 'new'; got ${Array.isArray(target) ? 'an array' : typeof target}`);
   }
   const entries: WireEntry[] = [];
-  const dups: number[] = [];
+  const borrowed: NamespaceHandle[] = [];
   const fail = (e: NsError): Result<PreparedTarget, NsError> => {
-    dups.forEach(closeFd);
+    borrowed.forEach((h) => h.giveBack());
     return err(e);
   };
   for (const key of Object.keys(target)) {
@@ -94,14 +99,15 @@ export function prepareTarget(target: NamespaceTarget, allowed: readonly Namespa
       if (value.type !== type) {
         return fail({ kind: 'wrong-namespace-type', expected: type, actual: value.type, message: `the handle given for ${type} is ${value.toString()}` });
       }
-      const d = dupCloexec(fd, { namespace: type });
-      if (d.isErr()) return fail(d.error);
-      dups.push(d.value);
-      entries.push({ type, fd: d.value });
+      if (borrowHandles) {
+        value.borrow();
+        borrowed.push(value);
+      }
+      entries.push({ type, fd });
     } else {
       throw new TypeError(`target.${type} must be a path, a pid, a NamespaceHandle or 'new'; got ${value === null ? 'null' : typeof value}`);
     }
   }
   entries.sort((a, b) => NAMESPACE_TYPES.indexOf(a.type) - NAMESPACE_TYPES.indexOf(b.type));
-  return ok({ entries, dups });
+  return ok({ entries, borrowed });
 }

@@ -55,6 +55,8 @@ export class ThreadState {
   readonly #dirFd: number;
   readonly #dirPath: string;
   readonly #links = new Map<string, string>();
+  /** The original links as bytes, in VERIFIED order, for the allocation-free check. */
+  #linkBytes: Uint8Array[] = [];
   readonly #orig = new Map<NamespaceType, number>();
   readonly #stack = new Map<NamespaceType, StackEntry[]>();
   readonly #buf = new Uint8Array(64);
@@ -65,6 +67,7 @@ export class ThreadState {
     this.#dirPath = `/proc/self/task/${this.tid}/ns`;
     this.#dirFd = openSync(this.#dirPath, constants.O_RDONLY | constants.O_DIRECTORY);
     for (const [, name] of VERIFIED) this.#links.set(name, this.#readLink(name));
+    this.#linkBytes = VERIFIED.map(([, name]) => Buffer.from(this.#links.get(name)!, 'latin1'));
     // Open the originals now, while the thread is surely in them.
     for (const type of ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'] as const) this.original(type);
   }
@@ -195,8 +198,14 @@ export class ThreadState {
    */
   mismatches(): NamespaceType[] {
     const bad: NamespaceType[] = [];
-    for (const [type, name] of VERIFIED) {
-      if (this.#readLink(name) !== this.#links.get(name)) bad.push(type);
+    const buf = this.#buf;
+    for (let i = 0; i < VERIFIED.length; i++) {
+      const [type, name] = VERIFIED[i]!;
+      const want = this.#linkBytes[i]!;
+      const n = libc.readlinkat(this.#dirFd, name, buf, buf.length);
+      let same = n === want.length;
+      for (let j = 0; same && j < n; j++) same = buf[j] === want[j];
+      if (!same) bad.push(type);
     }
     return bad;
   }

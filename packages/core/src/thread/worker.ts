@@ -31,35 +31,39 @@ const modules = new Map<string, Record<string, unknown>>();
 
 type Loaded = { ok: true; fn: (arg: unknown) => unknown } | { ok: false; error: NsError };
 
-async function loadTask(module: string, exportName: string): Promise<Loaded> {
-  let mod = modules.get(module);
-  if (mod === undefined) {
-    try {
-      mod = (await import(module)) as Record<string, unknown>;
-    } catch (e) {
+function exportOf(module: string, mod: Record<string, unknown>, exportName: string): Loaded {
+  const fn = mod[exportName];
+  if (typeof fn === 'function') return { ok: true, fn: fn as (arg: unknown) => unknown };
+  return {
+    ok: false,
+    error: {
+      kind: 'task-export-not-function',
+      module,
+      exportName,
+      actualType: typeof fn,
+      message: `export ${JSON.stringify(exportName)} of ${module} is ${fn === undefined ? 'missing' : `a ${typeof fn}`}, not a function`,
+    },
+  };
+}
+
+/** The task function; synchronous once its module is loaded (the hot path). */
+function loadTask(module: string, exportName: string): Loaded | Promise<Loaded> {
+  const mod = modules.get(module);
+  if (mod !== undefined) return exportOf(module, mod, exportName);
+  return (import(module) as Promise<Record<string, unknown>>).then(
+    (m) => {
+      modules.set(module, m);
+      return exportOf(module, m, exportName);
+    },
+    (e: unknown): Loaded => {
       const code = (e as { code?: unknown })?.code;
       const s = serializeThrown(e);
       if (code === 'ERR_MODULE_NOT_FOUND' && String(s.message).includes(module.replace(/^file:\/\//, ''))) {
         return { ok: false, error: { kind: 'task-module-not-found', module, message: `task module not found: ${module}` } };
       }
       return { ok: false, error: { kind: 'task-module-load-failed', module, name: s.name, message: `task module ${module} failed to load: ${s.message}` } };
-    }
-    modules.set(module, mod);
-  }
-  const fn = mod[exportName];
-  if (typeof fn !== 'function') {
-    return {
-      ok: false,
-      error: {
-        kind: 'task-export-not-function',
-        module,
-        exportName,
-        actualType: typeof fn,
-        message: `export ${JSON.stringify(exportName)} of ${module} is ${fn === undefined ? 'missing' : `a ${typeof fn}`}, not a function`,
-      },
-    };
-  }
-  return { ok: true, fn: fn as (arg: unknown) => unknown };
+    },
+  );
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -84,13 +88,21 @@ function retire(id: number, error: NsError, givenBack: number[]): never {
   process.exit(RETIRE_EXIT_CODE);
 }
 
-/** Runs one task; retires the worker (never returns) if the thread cannot be restored. */
-async function runTask(task: TaskRequest, onAsync: () => void, rest: () => number[]): Promise<Outcome> {
-  const loaded = await loadTask(task.module, task.exportName);
-  if (!loaded.ok) return loaded;
+/** A task between its start and its restore. */
+interface Started {
+  readonly opened: number[];
+  readonly joined: NamespaceType[];
+}
 
-  // Open every file before joining anything.
+/**
+ * Opens every target file (before joining anything), joins, and calls the
+ * task. Returns its outcome, or the promise it returned, with what must be
+ * undone; `undefined` for `started` when nothing was joined or opened.
+ */
+function startTask(task: TaskRequest, fn: (arg: unknown) => unknown): { started: Started; value?: Outcome; promise?: PromiseLike<unknown> } {
   const opened: number[] = [];
+  const joined: NamespaceType[] = [];
+  const started = { opened, joined };
   const fds: Array<number | 'new'> = [];
   for (const e of task.target) {
     if ('path' in e) {
@@ -98,47 +110,33 @@ async function runTask(task: TaskRequest, onAsync: () => void, rest: () => numbe
       try {
         fd = openSync(e.path, NS_OPEN_FLAGS);
       } catch (x) {
-        opened.forEach((f) => closeSync(f));
-        return { ok: false, error: fsError(x, { path: e.path, namespace: e.type }) };
+        return { started, value: { ok: false, error: fsError(x, { path: e.path, namespace: e.type }) } };
       }
       opened.push(fd);
       const t = classifyNamespaceFd(fd, e.path, e.type);
-      if (t.isErr()) {
-        opened.forEach((f) => closeSync(f));
-        return { ok: false, error: t.error };
-      }
+      if (t.isErr()) return { started, value: { ok: false, error: t.error } };
       fds.push(fd);
     } else {
       fds.push('fd' in e ? e.fd : 'new');
     }
   }
-
-  const joined: NamespaceType[] = [];
-  let outcome: Outcome | undefined;
   for (let i = 0; i < task.target.length; i++) {
     const e = task.target[i]!;
     const f = state.enter(e.type, fds[i]!);
-    if (f) {
-      outcome = { ok: false, error: switchError(f, 'path' in e ? e.path : undefined) };
-      break;
-    }
+    if (f) return { started, value: { ok: false, error: switchError(f, 'path' in e ? e.path : undefined) } };
     joined.push(e.type);
   }
-
-  if (outcome === undefined) {
-    try {
-      let v = loaded.fn(task.arg);
-      if (isThenable(v)) {
-        onAsync();
-        v = await v;
-      }
-      outcome = checkCloneable(v);
-    } catch (e) {
-      outcome = { ok: false, error: serializeThrown(e) };
-    }
+  try {
+    const v = fn(task.arg);
+    if (isThenable(v)) return { started, promise: v };
+    return { started, value: checkCloneable(v) };
+  } catch (e) {
+    return { started, value: { ok: false, error: serializeThrown(e) } };
   }
+}
 
-  // Restore, newest first, then prove it.
+/** Restores, newest first, then proves it; retires the worker (never returns) if it cannot. */
+function finishTask(task: TaskRequest, { opened, joined }: Started, outcome: Outcome, rest: () => number[]): Outcome {
   for (let i = joined.length - 1; i >= 0; i--) {
     const type = joined[i]!;
     const f = state.leave(type, task.failRestore === true);
@@ -179,34 +177,80 @@ function restoreFailed(namespace: NamespaceType, step: 'setns' | 'verify', detai
 // the evaluated module (ModuleWrap::CreateRequiredModuleFacade).
 queueMicrotask(() => channel.postMessage({ type: 'ready', threadId } satisfies ChannelMessage));
 
-/** The piscina handler: runs a batch of tasks one at a time. */
-export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
-  const start = performance.now();
-  const { tasks } = req;
-  let next = 0; // the first task neither started nor given back
-  let end = tasks.length; // tasks[end..] are given back
-  let viaChannel = tasks.length; // tasks[viaChannel..] were given back on the channel already
-  const rest = (): number[] => tasks.slice(next, end).map((t) => t.id);
-  let last: readonly [number, Outcome] | undefined;
+/**
+ * The piscina handler: runs a batch of tasks one at a time. Synchronous as
+ * long as the tasks are (the common case costs no promise); an async task or
+ * a first module load switches to the async path for the rest of the batch.
+ */
+export default function runBatch(req: BatchRequest): BatchReply | Promise<BatchReply> {
+  return new Batch(req).run();
+}
 
-  while (next < end) {
-    const task = tasks[next++]!;
-    let timer: NodeJS.Timeout | undefined;
-    const onAsync = (): void => {
-      // While an async task runs, the tasks queued behind it go back to the pool after the time slice.
-      if (next >= end) return;
-      timer = setTimeout(() => {
-        const ids = rest();
-        viaChannel = end = next;
-        channel.postMessage({ type: 'give-back', ids } satisfies ChannelMessage);
-      }, Math.max(0, req.sliceMs - (performance.now() - start)));
-    };
-    const outcome = await runTask(task, onAsync, rest);
-    if (timer) clearTimeout(timer);
-    if (next < end && performance.now() - start > req.sliceMs) end = next;
-    if (next < end) channel.postMessage({ type: 'result', id: task.id, outcome } satisfies ChannelMessage);
-    else last = [task.id, outcome];
+class Batch {
+  readonly #req: BatchRequest;
+  readonly #start = performance.now();
+  #next = 0; // the first task neither started nor given back
+  #end: number; // tasks[end..] are given back
+  #viaChannel: number; // tasks[viaChannel..] were given back on the channel already
+  #last: readonly [number, Outcome] | undefined;
+
+  constructor(req: BatchRequest) {
+    this.#req = req;
+    this.#end = this.#viaChannel = req.tasks.length;
   }
-  const givenBack = tasks.slice(end, viaChannel).map((t) => t.id);
-  return last ? { last, givenBack } : { givenBack };
+
+  readonly #rest = (): number[] => this.#req.tasks.slice(this.#next, this.#end).map((t) => t.id);
+
+  run(): BatchReply | Promise<BatchReply> {
+    while (this.#next < this.#end) {
+      const task = this.#req.tasks[this.#next++]!;
+      const loaded = loadTask(task.module, task.exportName);
+      if (loaded instanceof Promise) return loaded.then((l) => this.#afterLoad(task, l)).then(() => this.run());
+      const pending = this.#afterLoad(task, loaded);
+      if (pending) return pending.then(() => this.run());
+    }
+    const givenBack = this.#req.tasks.slice(this.#end, this.#viaChannel).map((t) => t.id);
+    return this.#last ? { last: this.#last, givenBack } : { givenBack };
+  }
+
+  /** Runs a loaded task; a promise only when the task itself is async. */
+  #afterLoad(task: TaskRequest, loaded: Loaded): Promise<void> | undefined {
+    if (!loaded.ok) {
+      this.#done(task, loaded);
+      return undefined;
+    }
+    const s = startTask(task, loaded.fn);
+    if (s.promise === undefined) {
+      this.#done(task, finishTask(task, s.started, s.value!, this.#rest));
+      return undefined;
+    }
+    // While an async task runs, the tasks queued behind it go back to the pool after the time slice.
+    let timer: NodeJS.Timeout | undefined;
+    if (this.#next < this.#end) {
+      timer = setTimeout(
+        () => {
+          const ids = this.#rest();
+          this.#viaChannel = this.#end = this.#next;
+          channel.postMessage({ type: 'give-back', ids } satisfies ChannelMessage);
+        },
+        Math.max(0, this.#req.sliceMs - (performance.now() - this.#start)),
+      );
+    }
+    return Promise.resolve(s.promise).then(
+      (v) => {
+        if (timer) clearTimeout(timer);
+        this.#done(task, finishTask(task, s.started, checkCloneable(v), this.#rest));
+      },
+      (e: unknown) => {
+        if (timer) clearTimeout(timer);
+        this.#done(task, finishTask(task, s.started, { ok: false, error: serializeThrown(e) }, this.#rest));
+      },
+    );
+  }
+
+  #done(task: TaskRequest, outcome: Outcome): void {
+    if (this.#next < this.#end && performance.now() - this.#start > this.#req.sliceMs) this.#end = this.#next;
+    if (this.#next < this.#end) channel.postMessage({ type: 'result', id: task.id, outcome } satisfies ChannelMessage);
+    else this.#last = [task.id, outcome];
+  }
 }
