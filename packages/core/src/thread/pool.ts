@@ -344,6 +344,7 @@ export class NamespacePool {
     }
     const message = e instanceof Error ? e.message : String(e);
     const retiring = message === `worker exited with code: ${RETIRE_EXIT_CODE}`;
+    const retiredBefore = this.#stats.retired;
     // Outcomes posted before the worker died may still be on their way.
     const deadline = Date.now() + (retiring ? 5000 : 50);
     while (unsettled().length && Date.now() < deadline) {
@@ -351,7 +352,8 @@ export class NamespacePool {
     }
     const left = unsettled();
     if (left.length === 0) return;
-    if (!retiring) this.#stats.crashed++;
+    // A task that exits its worker with the retirement code itself sends no retire message: a crash.
+    if (!retiring || this.#stats.retired === retiredBefore) this.#stats.crashed++;
     // Tasks run in batch order: the first one left is the one that was running; the rest never started.
     const [running, ...rest] = left;
     this.#settle(running!.req.id, {
