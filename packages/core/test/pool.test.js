@@ -488,4 +488,48 @@ describe('NamespacePool', { skip: notRoot }, () => {
     assert.equal(inoOf(b.links.net), want);
     assert.equal(fds(), before - 1, 'the fd is closed after the last task that held it');
   });
+
+  test('a task that does not settle within timeoutMs resolves to task-timed-out, its worker is retired, and the pool serves on in the original namespaces', async () => {
+    const h = unwrap(await createNamespace('net'));
+    try {
+      const retired = pool1.stats.retired;
+      const t0 = Date.now();
+      const e = errorOf(await pool1.run({ net: h }, POOL_TASKS, 'hang', undefined, { timeoutMs: 100 }), 'task-timed-out');
+      assert.equal(e.timeoutMs, 100);
+      assert.ok(Date.now() - t0 < 5000);
+      assert.equal(pool1.stats.retired, retired + 1);
+      const after = unwrap(await pool1.run({}, POOL_TASKS, 'identity', ['net']));
+      assert.equal(after.links.net, original.net);
+    } finally {
+      h.close();
+    }
+  });
+
+  test('aborting a queued task resolves it to aborted at once and it never runs, while the running task finishes normally', async () => {
+    const ac = new AbortController();
+    const running = pool1.run({}, POOL_TASKS, 'acrossAwaits', { types: ['net'], ms: 150 });
+    const queued = pool1.run({}, POOL_TASKS, 'identity', ['net'], { signal: ac.signal });
+    ac.abort();
+    errorOf(await queued, 'aborted');
+    unwrap(await running);
+  });
+
+  test('aborting a task that awaits inside its namespace resolves it to aborted and retires its worker', async () => {
+    const ac = new AbortController();
+    const retired = pool1.stats.retired;
+    const r = pool1.run({ uts: 'new' }, POOL_TASKS, 'hang', undefined, { signal: ac.signal });
+    await sleep(50);
+    ac.abort();
+    errorOf(await r, 'aborted');
+    assert.equal(pool1.stats.retired, retired + 1);
+    const after = unwrap(await pool1.run({}, POOL_TASKS, 'identity', ['uts']));
+    assert.equal(after.links.uts, original.uts);
+  });
+
+  test('an already aborted signal gives aborted without running; bad timeoutMs and signal are misuse', async () => {
+    errorOf(await pool1.run({}, POOL_TASKS, 'identity', ['net'], { signal: AbortSignal.abort() }), 'aborted');
+    assert.throws(() => pool1.run({}, POOL_TASKS, 'identity', ['net'], { timeoutMs: 0 }), RangeError);
+    assert.throws(() => pool1.run({}, POOL_TASKS, 'identity', ['net'], { timeoutMs: 1.5 }), RangeError);
+    assert.throws(() => pool1.run({}, POOL_TASKS, 'identity', ['net'], { signal: {} }), TypeError);
+  });
 });

@@ -174,9 +174,19 @@ export interface PoolClosedError extends NsErrorBase {
   readonly kind: 'pool-closed';
 }
 
-/** The task was aborted through its `AbortSignal`. */
+/**
+ * The task was aborted through its `AbortSignal` before it finished. A task
+ * that was already running in a worker took that worker with it (it was
+ * retired: code inside a namespace cannot be stopped safely half-way).
+ */
 export interface AbortedError extends NsErrorBase {
   readonly kind: 'aborted';
+}
+
+/** The task did not settle within its `timeoutMs`; its worker was retired. */
+export interface TaskTimedOutError extends NsErrorBase {
+  readonly kind: 'task-timed-out';
+  readonly timeoutMs: number;
 }
 
 /** Something already exists where linuxns must create a file (a pin path...). */
@@ -213,6 +223,7 @@ export type NsError =
   | WorkerCrashedError
   | PoolClosedError
   | AbortedError
+  | TaskTimedOutError
   | AlreadyExistsError
   | NotPinnedError;
 

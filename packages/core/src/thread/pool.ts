@@ -14,7 +14,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import { RETIRE_EXIT_CODE, type BatchReply, type BatchRequest, type ChannelMessage, type Outcome, type PoolWorkerData, type TaskRequest } from './protocol.js';
+import { RETIRE_EXIT_CODE, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type TaskRequest } from './protocol.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
 
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
@@ -45,6 +45,19 @@ export interface NamespacePoolOptions {
 
 /** Per-call options of {@link NamespacePool.run}. */
 export interface RunOptions {
+  /**
+   * Gives up on the task. A queued task never runs; a task waiting for an
+   * await inside its worker takes that worker with it (the worker is
+   * retired: code inside a namespace cannot be stopped half-way). A
+   * synchronous task already running completes. Resolves to `aborted`.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Retires the worker if the task has not settled this many ms after it
+   * started, and resolves to `task-timed-out`. Bounds the asynchronous part
+   * of a task; a synchronous infinite loop is only ended by `close()`.
+   */
+  readonly timeoutMs?: number;
   /** @internal Test-only: make the restore after this task fail for real. */
   readonly failRestoreForTesting?: boolean;
 }
@@ -64,6 +77,8 @@ interface Pending {
   readonly borrowed: NamespaceHandle[];
   readonly resolve: (r: Result<unknown, NsError>) => void;
   state: 'queued' | 'sent' | 'done';
+  /** Removes the abort listener, if any. */
+  unlisten?: () => void;
   /** The batch the task was last sent in (a task given back is sent again in another). */
   batch: number;
 }
@@ -121,6 +136,7 @@ function moduleUrlOf(module: string | URL): string {
 export class NamespacePool {
   readonly #piscina: Piscina;
   readonly #channel: BroadcastChannel;
+  readonly #control: BroadcastChannel;
   readonly #threads: number;
   readonly #maxBatch: number;
   readonly #sliceMs: number;
@@ -155,7 +171,9 @@ export class NamespacePool {
     // Referenced only while tasks are pending: outcomes and give-backs travel on it,
     // and may arrive after piscina's own reply, when nothing else keeps the event loop alive.
     this.#channel.unref();
-    const workerData: PoolWorkerData = { channel };
+    this.#control = new BroadcastChannel(`${channel}-control`);
+    this.#control.unref();
+    const workerData: PoolWorkerData = { channel, control: `${channel}-control` };
     this.#piscina = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: threads,
@@ -197,6 +215,10 @@ export class NamespacePool {
     const url = toModuleUrl(module);
     if (typeof exportName !== 'string') throw new TypeError(`exportName must be a string, got ${typeof exportName}`);
     checkArgCloneable(arg);
+    const { signal, timeoutMs } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+    if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) throw new RangeError(`options.timeoutMs must be a positive integer, got ${timeoutMs}`);
+    if (signal?.aborted) return errAsync({ kind: 'aborted', message: 'the task was aborted before it was queued' });
     const prepared = prepareTarget(target, POOL_TYPES, 'a pool worker');
     if (prepared.isErr()) return errAsync(prepared.error);
     const { entries, borrowed } = prepared.value;
@@ -207,9 +229,15 @@ export class NamespacePool {
       exportName,
       arg,
       ...(options.failRestoreForTesting ? { failRestore: true } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     };
     const promise = new Promise<Result<unknown, NsError>>((resolve) => {
       const p: Pending = { req, borrowed, resolve, state: 'queued', batch: 0 };
+      if (signal) {
+        const onAbort = (): void => this.#abort(p);
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
       this.#pending.set(req.id, p);
       if (this.#pending.size === 1) this.#channel.ref();
       this.#queue.push(p);
@@ -238,6 +266,7 @@ export class NamespacePool {
     await this.#piscina.destroy();
     for (const p of [...this.#pending.values()]) this.#settle(p.req.id, closedOutcome());
     this.#channel.close();
+    this.#control.close();
   }
 
   #schedulePump(): void {
@@ -254,12 +283,13 @@ export class NamespacePool {
       const waiting = this.#queue.length - this.#head;
       if (waiting === 0) break;
       const n = Math.min(this.#maxBatch, Math.ceil(waiting / (this.#threads - this.#inflight)));
-      const batch = this.#queue.slice(this.#head, this.#head + n);
+      const batch = this.#queue.slice(this.#head, this.#head + n).filter((p) => p.state === 'queued');
       this.#head += n;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
+      if (batch.length === 0) continue;
       const batchId = this.#nextBatch++;
       const tasks = batch.map((p) => ((p.state = 'sent'), (p.batch = batchId), p.req));
       const request: BatchRequest = { tasks, sliceMs: this.#sliceMs };
@@ -285,6 +315,7 @@ export class NamespacePool {
     const p = this.#pending.get(id);
     if (p === undefined || p.state === 'done') return;
     p.state = 'done';
+    p.unlisten?.();
     this.#pending.delete(id);
     if (this.#pending.size === 0) this.#channel.unref();
     p.borrowed.forEach((h) => h.giveBack());
@@ -310,6 +341,15 @@ export class NamespacePool {
     this.#queue = [...back, ...this.#queue.slice(this.#head)];
     this.#head = 0;
     this.#schedulePump();
+  }
+
+  /** An abort signal fired: drop a queued task, or ask its worker to stop it. */
+  #abort(p: Pending): void {
+    if (p.state === 'queued') {
+      this.#settle(p.req.id, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+    } else if (p.state === 'sent') {
+      this.#control.postMessage({ type: 'abort', id: p.req.id } satisfies ControlMessage);
+    }
   }
 
   #onChannel(msg: ChannelMessage): void {

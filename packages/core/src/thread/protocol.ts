@@ -35,6 +35,8 @@ export interface TaskRequest {
   readonly arg: unknown;
   /** Test-only: make the restore fail for real (setns on a bad fd). */
   readonly failRestore?: boolean;
+  /** Retire the worker if the task has not settled after this many ms. */
+  readonly timeoutMs?: number;
 }
 
 /** What the pool hands piscina. */
@@ -63,10 +65,15 @@ export type ChannelMessage =
   /** A worker finished loading its modules (koffi included) and may now be terminated safely. */
   | { readonly type: 'ready'; readonly threadId: number };
 
+/** Messages from the pool to its workers, on the control channel. */
+export type ControlMessage = { readonly type: 'abort'; readonly id: number };
+
 /** `workerData` of every pool worker. */
 export interface PoolWorkerData {
-  /** Name of the pool's BroadcastChannel. */
+  /** Name of the pool's BroadcastChannel (workers → pool). */
   readonly channel: string;
+  /** Name of the control channel (pool → workers). */
+  readonly control: string;
 }
 
 /** Exit code of a worker that retires itself after a failed restore. */

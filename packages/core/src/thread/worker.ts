@@ -16,7 +16,7 @@ import type { NsError } from '../errors/ns-error.js';
 import { fsError } from '../errors/from-errno.js';
 import { classifyNamespaceFd, NS_OPEN_FLAGS } from '../namespace/open.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import type { BatchReply, BatchRequest, ChannelMessage, Outcome, PoolWorkerData, TaskRequest } from './protocol.js';
+import type { BatchReply, BatchRequest, ChannelMessage, ControlMessage, Outcome, PoolWorkerData, TaskRequest } from './protocol.js';
 import { switchError, ThreadState } from './thread-state.js';
 import { serializeThrown } from './serialize.js';
 import { RETIRE_EXIT_CODE } from './protocol.js';
@@ -26,6 +26,22 @@ const channel = new BroadcastChannel(data.channel);
 channel.unref();
 // Save the original namespaces now, on this thread, before any task runs.
 const state = ThreadState.current();
+
+/** Tasks aborted by the pool: skipped if not started; the running one retires the worker. */
+const aborted = new Set<number>();
+/** The async task this worker is awaiting, and how to retire for it. */
+let awaiting: { id: number; retire: (error: NsError) => never } | undefined;
+const control = new BroadcastChannel(data.control);
+control.unref();
+control.onmessage = (ev: unknown) => {
+  const msg = (ev as { data: ControlMessage }).data;
+  if (msg.type !== 'abort') return;
+  if (awaiting?.id === msg.id) {
+    // The task is running inside its namespaces and cannot be stopped half-way: this thread goes.
+    awaiting.retire({ kind: 'aborted', message: 'the task was aborted while it ran; its worker was retired' });
+  }
+  aborted.add(msg.id);
+};
 
 const modules = new Map<string, Record<string, unknown>>();
 
@@ -204,7 +220,11 @@ class Batch {
   run(): BatchReply | Promise<BatchReply> {
     while (this.#next < this.#end) {
       const task = this.#req.tasks[this.#next++]!;
-      const loaded = loadTask(task.module, task.exportName);
+      if (aborted.delete(task.id)) {
+      this.#done(task, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+      continue;
+    }
+    const loaded = loadTask(task.module, task.exportName);
       if (loaded instanceof Promise) return loaded.then((l) => this.#afterLoad(task, l)).then(() => this.run());
       const pending = this.#afterLoad(task, loaded);
       if (pending) return pending.then(() => this.run());
@@ -236,12 +256,31 @@ class Batch {
         Math.max(0, this.#req.sliceMs - (performance.now() - this.#start)),
       );
     }
+    // A task that does not settle in time, or is aborted, retires this worker: its thread is inside
+    // the task's namespaces with the task's code still pending, and must never run anything else.
+    const retireNow = (error: NsError): never => {
+      s.started.opened.forEach((fd) => closeSync(fd));
+      return retire(task.id, error, this.#rest());
+    };
+    awaiting = { id: task.id, retire: retireNow };
+    const deadline =
+      task.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            retireNow({ kind: 'task-timed-out', timeoutMs: task.timeoutMs!, message: `the task did not settle within ${task.timeoutMs} ms; its worker was retired` });
+          }, task.timeoutMs);
+    const settled = (): void => {
+      awaiting = undefined;
+      if (deadline) clearTimeout(deadline);
+    };
     return Promise.resolve(s.promise).then(
       (v) => {
+        settled();
         if (timer) clearTimeout(timer);
         this.#done(task, finishTask(task, s.started, checkCloneable(v), this.#rest));
       },
       (e: unknown) => {
+        settled();
         if (timer) clearTimeout(timer);
         this.#done(task, finishTask(task, s.started, { ok: false, error: serializeThrown(e) }, this.#rest));
       },
