@@ -4,14 +4,12 @@
  *
  * @module
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
-import { classifyNamespaceFd, NS_OPEN_FLAGS } from '../namespace/open.js';
-import { fsError } from '../errors/from-errno.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { startThreadpool } from './pool.js';
-import { prepareTarget, type NamespaceTarget } from './target.js';
+import { closeOpened, enterTarget, prepareTarget, type NamespaceTarget } from './target.js';
 import { serializeThrown } from './serialize.js';
 import { switchError, ThreadState, type SwitchFailure } from './thread-state.js';
 
@@ -67,43 +65,11 @@ export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, Ns
   startThreadpool();
   const state = ThreadState.current();
 
-  // Open every file before joining anything.
-  const fds: Array<number | 'new'> = [];
   const opened: number[] = [];
-  const cleanup = (): void => {
-    opened.forEach((fd) => closeSync(fd));
-  };
-  for (const e of entries) {
-    if ('path' in e) {
-      let fd: number;
-      try {
-        fd = openSync(e.path, NS_OPEN_FLAGS);
-      } catch (x) {
-        cleanup();
-        return err(fsError(x, { path: e.path, namespace: e.type }));
-      }
-      opened.push(fd);
-      const t = classifyNamespaceFd(fd, e.path, e.type);
-      if (t.isErr()) {
-        cleanup();
-        return err(t.error);
-      }
-      fds.push(fd);
-    } else fds.push('fd' in e ? e.fd : 'new');
-  }
-
   const joined: NamespaceType[] = [];
-  let result: Result<T, NsError> | undefined;
+  const failed = enterTarget(state, entries, opened, joined);
+  let result: Result<T, NsError> | undefined = failed ? err(failed) : undefined;
   let returnedPromise = false;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    const f = state.enter(e.type, fds[i]!);
-    if (f) {
-      result = err(switchError(f, 'path' in e ? e.path : undefined));
-      break;
-    }
-    joined.push(e.type);
-  }
   if (result === undefined) {
     try {
       const v = fn();
@@ -119,7 +85,7 @@ export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, Ns
     const f = state.leave(joined[i]!, fail);
     if (f) fatalRestoreFailure(f);
   }
-  cleanup();
+  closeOpened(opened);
   if (returnedPromise) {
     throw new TypeError('enterSync ran a function that returned a promise: only its synchronous part ran inside the namespaces. Use NamespacePool.run for async work.');
   }

@@ -11,6 +11,10 @@ import { NamespaceHandle } from '../namespace/handle.js';
 import { NAMESPACE_TYPES, isNamespaceType, parseNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { checkPid, processNamespacePath } from '../namespace/paths.js';
 import type { WireEntry } from './protocol.js';
+import { closeSync, openSync } from 'node:fs';
+import { fsError } from '../errors/from-errno.js';
+import { classifyNamespaceFd, NS_OPEN_FLAGS } from '../namespace/open.js';
+import { switchError, type ThreadState } from './thread-state.js';
 
 /**
  * How a namespace of a target is named: a path to a namespace file, a pid
@@ -110,4 +114,42 @@ export function prepareTarget(
   }
   entries.sort((a, b) => NAMESPACE_TYPES.indexOf(a.type) - NAMESPACE_TYPES.indexOf(b.type));
   return ok({ entries, borrowed });
+}
+
+/**
+ * Opens every file of `entries` before joining anything (after a mount
+ * namespace is joined, paths may resolve elsewhere), then joins them in
+ * order on the calling thread. Stops at the first failure and returns it.
+ * Fills `opened` (fds to close once the thread is restored) and `joined`
+ * (types to leave, newest last) so that the caller undoes exactly what was
+ * done, on every path.
+ */
+export function enterTarget(state: ThreadState, entries: readonly WireEntry[], opened: number[], joined: NamespaceType[]): NsError | undefined {
+  const fds: Array<number | 'new'> = [];
+  for (const e of entries) {
+    if ('path' in e) {
+      let fd: number;
+      try {
+        fd = openSync(e.path, NS_OPEN_FLAGS);
+      } catch (x) {
+        return fsError(x, { path: e.path, namespace: e.type });
+      }
+      opened.push(fd);
+      const t = classifyNamespaceFd(fd, e.path, e.type);
+      if (t.isErr()) return t.error;
+      fds.push(fd);
+    } else fds.push('fd' in e ? e.fd : 'new');
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const f = state.enter(e.type, fds[i]!);
+    if (f) return switchError(f, 'path' in e ? e.path : undefined);
+    joined.push(e.type);
+  }
+  return undefined;
+}
+
+/** Closes the fds {@link enterTarget} opened. */
+export function closeOpened(opened: readonly number[]): void {
+  for (const fd of opened) closeSync(fd);
 }

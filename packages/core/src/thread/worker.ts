@@ -9,13 +9,12 @@
  *
  * @module
  */
-import { closeSync, openSync } from 'node:fs';
+
 import { performance } from 'node:perf_hooks';
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
-import { fsError } from '../errors/from-errno.js';
-import { classifyNamespaceFd, NS_OPEN_FLAGS } from '../namespace/open.js';
 import type { NamespaceType } from '../namespace/kind.js';
+import { closeOpened, enterTarget } from './target.js';
 import type { BatchReply, BatchRequest, ChannelMessage, ControlMessage, Outcome, PoolWorkerData, TaskRequest } from './protocol.js';
 import { switchError, ThreadState } from './thread-state.js';
 import { serializeThrown } from './serialize.js';
@@ -116,32 +115,9 @@ interface Started {
  * undone; `undefined` for `started` when nothing was joined or opened.
  */
 function startTask(task: TaskRequest, fn: (arg: unknown) => unknown): { started: Started; value?: Outcome; promise?: PromiseLike<unknown> } {
-  const opened: number[] = [];
-  const joined: NamespaceType[] = [];
-  const started = { opened, joined };
-  const fds: Array<number | 'new'> = [];
-  for (const e of task.target) {
-    if ('path' in e) {
-      let fd: number;
-      try {
-        fd = openSync(e.path, NS_OPEN_FLAGS);
-      } catch (x) {
-        return { started, value: { ok: false, error: fsError(x, { path: e.path, namespace: e.type }) } };
-      }
-      opened.push(fd);
-      const t = classifyNamespaceFd(fd, e.path, e.type);
-      if (t.isErr()) return { started, value: { ok: false, error: t.error } };
-      fds.push(fd);
-    } else {
-      fds.push('fd' in e ? e.fd : 'new');
-    }
-  }
-  for (let i = 0; i < task.target.length; i++) {
-    const e = task.target[i]!;
-    const f = state.enter(e.type, fds[i]!);
-    if (f) return { started, value: { ok: false, error: switchError(f, 'path' in e ? e.path : undefined) } };
-    joined.push(e.type);
-  }
+  const started: Started = { opened: [], joined: [] };
+  const failed = enterTarget(state, task.target, started.opened, started.joined);
+  if (failed) return { started, value: { ok: false, error: failed } };
   try {
     const v = fn(task.arg);
     if (isThenable(v)) return { started, promise: v };
@@ -157,11 +133,11 @@ function finishTask(task: TaskRequest, { opened, joined }: Started, outcome: Out
     const type = joined[i]!;
     const f = state.leave(type, task.failRestore === true);
     if (f) {
-      opened.forEach((fd) => closeSync(fd));
+      closeOpened(opened);
       retire(task.id, restoreFailed(type, 'setns', switchError(f).message, outcome, switchError(f)), rest());
     }
   }
-  opened.forEach((fd) => closeSync(fd));
+  closeOpened(opened);
   const bad = state.mismatches();
   if (bad.length) {
     // The task itself moved the thread (e.g. its own setns): put it back if possible, then check again.
@@ -259,7 +235,7 @@ class Batch {
     // A task that does not settle in time, or is aborted, retires this worker: its thread is inside
     // the task's namespaces with the task's code still pending, and must never run anything else.
     const retireNow = (error: NsError): never => {
-      s.started.opened.forEach((fd) => closeSync(fd));
+      closeOpened(s.started.opened);
       return retire(task.id, error, this.#rest());
     };
     awaiting = { id: task.id, retire: retireNow };
