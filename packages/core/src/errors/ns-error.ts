@@ -201,6 +201,35 @@ export interface NotPinnedError extends NsErrorBase {
   readonly path: string;
 }
 
+/**
+ * A process could not be set up by the C helper: which step, which system
+ * call, which errno. The command was not run; nothing is left behind.
+ */
+export interface SpawnSetupFailedError extends NsErrorBase {
+  readonly kind: 'spawn-setup-failed';
+  /** The helper's step (`'join'`, `'create'`, `'uid_map'`, `'gid_map'`, `'setgroups'`, `'hostname'`, `'cwd'`, `'exec'`...). */
+  readonly step: string;
+  readonly syscall: string;
+  readonly code: string;
+  readonly errno: number;
+  /** The namespace type of a failed join or create, when known. */
+  readonly namespace?: NamespaceType;
+}
+
+/** The C helper is missing or not executable; `fix` is the command that builds it. */
+export interface HelperNotFoundError extends NsErrorBase {
+  readonly kind: 'helper-not-found';
+  readonly path: string;
+  readonly fix: string;
+}
+
+/** Options that contradict each other or the kernel's rules (hostname without a new uts namespace...). */
+export interface InvalidOptionError extends NsErrorBase {
+  readonly kind: 'invalid-option';
+  /** The option at fault, e.g. `'hostname'`, `'uidMappings'`. */
+  readonly option: string;
+}
+
 /** Every error linuxns returns. Branch on `kind`. */
 export type NsError =
   | SyscallFailedError
@@ -225,7 +254,10 @@ export type NsError =
   | AbortedError
   | TaskTimedOutError
   | AlreadyExistsError
-  | NotPinnedError;
+  | NotPinnedError
+  | SpawnSetupFailedError
+  | HelperNotFoundError
+  | InvalidOptionError;
 
 /** Every `kind` of {@link NsError}. */
 export type NsErrorKind = NsError['kind'];

@@ -1,0 +1,81 @@
+/**
+ * The mirror of packages/helper-c/src/protocol.h: how a request becomes the
+ * helper's argv, and how its status channel reads. Change both or neither.
+ *
+ * @module
+ */
+import type { NamespaceType } from '../namespace/kind.js';
+
+/** Exit code of a setup failure (an ERR line says which). */
+export const HELPER_EXIT_SETUP = 125;
+/** Exit code of a malformed request. */
+export const HELPER_EXIT_USAGE = 124;
+/** Most ranges one uid or gid map may have (the kernel's limit). */
+export const MAX_IDMAP = 340;
+
+/** One id range, in OCI runtime-spec names. */
+export interface IdRange {
+  readonly containerID: number;
+  readonly hostID: number;
+  readonly size: number;
+}
+
+/** A validated request, ready to become argv. */
+export interface HelperRequest {
+  readonly statusFd: number;
+  /** [type, fd in the helper] */
+  readonly join: ReadonlyArray<readonly [NamespaceType, number]>;
+  readonly create: readonly NamespaceType[];
+  readonly uidMappings: readonly IdRange[];
+  readonly gidMappings: readonly IdRange[];
+  readonly setgroups?: 'allow' | 'deny';
+  readonly hostname?: string;
+  readonly domainname?: string;
+  readonly cwd?: string;
+  readonly envClear: boolean;
+  readonly env: ReadonlyArray<readonly [string, string]>;
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** The helper's argv for `req` (see protocol.h). */
+export function encodeRequest(req: HelperRequest): string[] {
+  const a = [`--status-fd=${req.statusFd}`];
+  for (const [type, fd] of req.join) a.push(`--join=${type}:${fd}`);
+  for (const type of req.create) a.push(`--create=${type}`);
+  for (const r of req.uidMappings) a.push(`--uid-map=${r.containerID}:${r.hostID}:${r.size}`);
+  for (const r of req.gidMappings) a.push(`--gid-map=${r.containerID}:${r.hostID}:${r.size}`);
+  if (req.setgroups) a.push(`--setgroups=${req.setgroups}`);
+  if (req.hostname !== undefined) a.push(`--hostname=${req.hostname}`);
+  if (req.domainname !== undefined) a.push(`--domainname=${req.domainname}`);
+  if (req.cwd !== undefined) a.push(`--cwd=${req.cwd}`);
+  if (req.envClear) a.push('--env-clear');
+  for (const [k, v] of req.env) a.push(`--env=${k}=${v}`);
+  a.push('--', req.command, ...req.args);
+  return a;
+}
+
+/** What the status channel said. */
+export interface StatusReport {
+  readonly pid?: number;
+  readonly error?: { readonly step: string; readonly syscall: string; readonly errno: number };
+  /** Lines that are neither PID nor ERR: a protocol error. */
+  readonly garbage?: string;
+}
+
+/** Parses the whole status channel text. */
+export function decodeStatus(text: string): StatusReport {
+  let pid: number | undefined;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const p = /^PID (\d+)$/.exec(line);
+    if (p) {
+      pid = Number(p[1]);
+      continue;
+    }
+    const e = /^ERR (\S+) (.+) (\d+)$/.exec(line);
+    if (e) return { ...(pid !== undefined ? { pid } : {}), error: { step: e[1]!, syscall: e[2]!, errno: Number(e[3]) } };
+    return { garbage: line };
+  }
+  return pid !== undefined ? { pid } : {};
+}

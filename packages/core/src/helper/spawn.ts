@@ -1,0 +1,284 @@
+/**
+ * {@link spawn}: a process started by the C helper inside joined and new
+ * namespaces, with id maps and setup done between fork and exec. Setup
+ * failures come back as data (`spawn-setup-failed`: step, syscall, errno),
+ * never confused with the command's own exit status, which passes through
+ * exactly.
+ *
+ * @module
+ */
+import { spawn as spawnProcess, type StdioNull, type StdioPipe } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { errnoName } from '../errors/errno.js';
+import type { NsError } from '../errors/ns-error.js';
+import { NamespaceHandle } from '../namespace/handle.js';
+import { NAMESPACE_TYPES, isNamespaceType, type NamespaceType } from '../namespace/kind.js';
+import { openNamespace, openProcessNamespace } from '../namespace/open.js';
+import { identityOfPath, sameNamespace } from '../namespace/identity.js';
+import { checkPid } from '../namespace/paths.js';
+import { locateHelper } from './locate.js';
+import { decodeStatus, encodeRequest, MAX_IDMAP, type IdRange } from './protocol.js';
+
+/** What to join: namespaces by type (a path, a pid or a handle), or a pid for all of its namespaces that differ from ours. */
+export type JoinTarget = Partial<Record<NamespaceType, string | number | NamespaceHandle>> | number;
+
+/** One stdio stream of the command: a pipe to this process, this process's own, none, or an fd. */
+export type StdioValue = StdioPipe | 'inherit' | StdioNull | number;
+
+export type { IdRange };
+
+/** Options of {@link spawn}. */
+export interface SpawnOptions {
+  /** Existing namespaces to join (opened before anything is joined; the user namespace after the others). */
+  readonly join?: JoinTarget;
+  /** New namespaces to create; a new user namespace first, so that it owns the others. */
+  readonly create?: readonly NamespaceType[];
+  /** uid ranges of the new user namespace (needs `create` to include `'user'`). */
+  readonly uidMappings?: readonly IdRange[];
+  /** gid ranges of the new user namespace. */
+  readonly gidMappings?: readonly IdRange[];
+  /** Written to `/proc/PID/setgroups` before the gid map. */
+  readonly setgroups?: 'allow' | 'deny';
+  /** Maps root inside to the caller's euid/egid outside, like `unshare --map-root-user`. */
+  readonly mapRootUser?: boolean;
+  /** Hostname inside (needs a new uts namespace, as in seed 002). */
+  readonly hostname?: string;
+  /** NIS domain name inside (needs a new uts namespace). */
+  readonly domainname?: string;
+  /** Working directory of the command. */
+  readonly cwd?: string;
+  /** Environment variables; with `envMode: 'replace'` the only ones. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `'extend'` (default) adds `env` to this process's environment; `'replace'` uses `env` alone. */
+  readonly envMode?: 'extend' | 'replace';
+  /** stdin, stdout, stderr: each `'pipe'` (default), `'inherit'`, `'ignore'` or an fd. */
+  readonly stdio?: StdioValue | readonly [StdioValue, StdioValue, StdioValue];
+}
+
+/** How a command ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A command started by {@link spawn}. */
+export interface NsChild {
+  /** The command's pid, as this process's pid namespace numbers it. */
+  readonly pid: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Sends a signal (to the command; through the helper when it supervises one). */
+  kill(signal?: NodeJS.Signals | number): boolean;
+  /** Resolves once the command has ended and been reaped. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+const bad = (option: string, message: string): NsError => ({ kind: 'invalid-option', option, message });
+
+/** Array.isArray without its narrowing to any[]. */
+const isArray: (value: unknown) => boolean = Array.isArray;
+
+function checkRanges(option: string, ranges: readonly IdRange[]): NsError | undefined {
+  if (!isArray(ranges)) throw new TypeError(`${option} must be an array of { containerID, hostID, size }`);
+  if (ranges.length === 0) return bad(option, `${option} is empty: give at least one range, or leave it out`);
+  if (ranges.length > MAX_IDMAP) return bad(option, `${option} has ${ranges.length} ranges; the kernel takes at most ${MAX_IDMAP}`);
+  for (const [i, r] of ranges.entries()) {
+    for (const f of ['containerID', 'hostID', 'size'] as const) {
+      const v = r?.[f];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) return bad(option, `${option}[${i}].${f} must be an integer from 0 to 4294967295, got ${String(v)}`);
+    }
+    if (r.size === 0) return bad(option, `${option}[${i}].size must be at least 1`);
+    if (r.containerID + r.size > 0x100000000 || r.hostID + r.size > 0x100000000) return bad(option, `${option}[${i}] runs past 4294967295`);
+  }
+  for (const key of ['containerID', 'hostID'] as const) {
+    const sorted = [...ranges].sort((a, b) => a[key] - b[key]);
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1]!;
+      if (sorted[i]![key] < prev[key] + prev.size) return bad(option, `${option}: ranges overlap in ${key} (${prev[key]}+${prev.size} and ${sorted[i]![key]})`);
+    }
+  }
+  return undefined;
+}
+
+/** Opens what to join. The caller closes every handle returned (also on error: the partial list). */
+function openJoins(join: JoinTarget | undefined, handles: Array<[NamespaceType, NamespaceHandle]>): NsError | undefined {
+  if (join === undefined) return undefined;
+  if (typeof join === 'number') {
+    checkPid(join);
+    for (const type of NAMESPACE_TYPES) {
+      const h = openProcessNamespace(join, type);
+      if (h.isErr()) return h.error;
+      const mine = identityOfPath(`/proc/self/ns/${type}`, type);
+      if (mine.isOk() && sameNamespace(mine.value, h.value)) h.value.close();
+      else handles.push([type, h.value]);
+    }
+    return undefined;
+  }
+  if (typeof join !== 'object' || join === null) throw new TypeError('join must be a pid or an object mapping namespace types to a path, pid or NamespaceHandle');
+  for (const [key, value] of Object.entries(join)) {
+    if (value === undefined) continue;
+    if (!isNamespaceType(key)) return { kind: 'unknown-namespace-type', value: key, message: `unknown namespace type ${JSON.stringify(key)} in join` };
+    let h: Result<NamespaceHandle, NsError>;
+    if (typeof value === 'string') {
+      if (!value.startsWith('/')) return { kind: 'invalid-target', namespace: key, value, message: `join.${key}: ${JSON.stringify(value)} is not an absolute path` };
+      h = openNamespace(value, key);
+    } else if (typeof value === 'number') h = openProcessNamespace(value, key);
+    else if (value instanceof NamespaceHandle) {
+      if (value.type !== key) return { kind: 'wrong-namespace-type', expected: key, actual: value.type, message: `the handle given for join.${key} is ${value.toString()}` };
+      h = value.dup();
+    } else throw new TypeError(`join.${key} must be a path, a pid or a NamespaceHandle`);
+    if (h.isErr()) return h.error;
+    handles.push([key, h.value]);
+  }
+  return undefined;
+}
+
+function stdioOf(stdio: SpawnOptions['stdio']): [StdioValue, StdioValue, StdioValue] {
+  if (stdio === undefined) return ['pipe', 'pipe', 'pipe'];
+  if (Array.isArray(stdio)) {
+    if (stdio.length !== 3) throw new TypeError('stdio must be one value or [stdin, stdout, stderr]');
+    return [stdio[0], stdio[1], stdio[2]] as [StdioValue, StdioValue, StdioValue];
+  }
+  return [stdio as StdioValue, stdio as StdioValue, stdio as StdioValue];
+}
+
+/**
+ * Starts `command` with `args` inside the namespaces of `options`, set up by
+ * the C helper before exec. Resolves once the command is running (its `pid`
+ * known), or to the error that stopped it: bad options (`invalid-option`),
+ * a join target that is not a namespace, or a setup step that failed in the
+ * helper (`spawn-setup-failed` with `step`, `syscall` and `code`); in every
+ * error case nothing is left running and no fd stays open.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from '@linuxns/core';
+ * const r = await spawn('sh', ['-c', 'id -u; hostname; echo $$'], {
+ *   create: ['user', 'uts', 'pid', 'mnt'], mapRootUser: true, hostname: 'box',
+ * });
+ * if (r.isErr()) console.error(r.error.message);
+ * else { r.value.stdout?.pipe(process.stdout); console.log(await r.value.exited); } // 0, box, 1
+ * ```
+ */
+export function spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): ResultAsync<NsChild, NsError> {
+  if (typeof command !== 'string' || command.length === 0) throw new TypeError('command must be a non-empty string');
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new TypeError('args must be an array of strings');
+  const fail = (e: NsError): ResultAsync<NsChild, NsError> => new ResultAsync(Promise.resolve(err(e)));
+
+  const create = [...(options.create ?? [])];
+  for (const t of create) if (!isNamespaceType(t)) return fail({ kind: 'unknown-namespace-type', value: String(t), message: `unknown namespace type ${JSON.stringify(t)} in create` });
+  const creating = new Set(create);
+  let uidMappings = options.uidMappings;
+  let gidMappings = options.gidMappings;
+  if (options.mapRootUser) {
+    if (uidMappings || gidMappings) return fail(bad('mapRootUser', 'mapRootUser and explicit uidMappings/gidMappings exclude each other'));
+    uidMappings = [{ containerID: 0, hostID: process.geteuid?.() ?? 0, size: 1 }];
+    gidMappings = [{ containerID: 0, hostID: process.getegid?.() ?? 0, size: 1 }];
+  }
+  for (const [name, ranges] of [['uidMappings', uidMappings], ['gidMappings', gidMappings]] as const) {
+    if (ranges === undefined) continue;
+    if (!creating.has('user')) return fail(bad(name, `${name} need a new user namespace: add 'user' to create`));
+    const e = checkRanges(name, ranges);
+    if (e) return fail(e);
+  }
+  if (options.setgroups !== undefined && !creating.has('user')) return fail(bad('setgroups', "setgroups needs a new user namespace: add 'user' to create"));
+  if (options.setgroups !== undefined && options.setgroups !== 'allow' && options.setgroups !== 'deny') throw new TypeError("setgroups must be 'allow' or 'deny'");
+  for (const o of ['hostname', 'domainname'] as const) {
+    if (options[o] !== undefined && !creating.has('uts')) return fail(bad(o, `${o} needs a new uts namespace (setting it in a shared one would change the host's): add 'uts' to create`));
+  }
+  const envMode = options.envMode ?? 'extend';
+  const env = Object.entries(options.env ?? {});
+  for (const [k, v] of env) {
+    if (k === '' || k.includes('=') || typeof v !== 'string') return fail(bad('env', `env entry ${JSON.stringify(k)} must be a name without '=' and a string value`));
+  }
+  const stdio = stdioOf(options.stdio);
+
+  const helper = locateHelper();
+  if (helper.isErr()) return fail(helper.error);
+
+  const handles: Array<[NamespaceType, NamespaceHandle]> = [];
+  const closeAll = (): void => handles.forEach(([, h]) => h.close());
+  const joinError = openJoins(options.join, handles);
+  if (joinError) {
+    closeAll();
+    return fail(joinError);
+  }
+  for (const [type] of handles) {
+    if (creating.has(type)) {
+      closeAll();
+      return fail(bad('join', `${type} is both joined and created`));
+    }
+  }
+
+  const argv = encodeRequest({
+    statusFd: 3,
+    join: handles.map(([type], i) => [type, 4 + i] as const),
+    create,
+    uidMappings: uidMappings ?? [],
+    gidMappings: gidMappings ?? [],
+    ...(options.setgroups !== undefined ? { setgroups: options.setgroups } : {}),
+    ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+    ...(options.domainname !== undefined ? { domainname: options.domainname } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    envClear: envMode === 'replace',
+    env,
+    command,
+    args,
+  });
+
+  let sub: ReturnType<typeof spawnProcess>;
+  try {
+    sub = spawnProcess(helper.value, argv, { stdio: [...stdio, 'pipe', ...handles.map(([, h]) => h.fd)] });
+  } finally {
+    closeAll(); // the helper has its own copies now
+  }
+
+  return new ResultAsync(
+    new Promise<Result<NsChild, NsError>>((resolve) => {
+      const exited = new Promise<ExitStatus>((r) => sub.once('exit', (code, signal) => r({ code, signal })));
+      let status = '';
+      const channel = sub.stdio[3] as Readable;
+      channel.setEncoding('latin1');
+      channel.on('data', (d: string) => (status += d));
+      sub.once('error', (e: NodeJS.ErrnoException) => {
+        resolve(err({ kind: 'helper-not-found', path: helper.value, fix: 'reinstall @linuxns/helper-c', message: `could not start the helper ${helper.value}: ${e.message}` }));
+      });
+      channel.once('end', () => {
+        const report = decodeStatus(status);
+        if (report.error || report.pid === undefined) {
+          const e = report.error ?? { step: 'protocol', syscall: 'read', errno: 71 /* EPROTO */ };
+          const code = errnoName(e.errno);
+          void exited.then(() =>
+            resolve(
+              err({
+                kind: 'spawn-setup-failed',
+                step: e.step,
+                syscall: e.syscall,
+                code,
+                errno: e.errno,
+                message:
+                  report.garbage !== undefined
+                    ? `the helper broke its protocol (it said ${JSON.stringify(report.garbage)})`
+                    : `setting up ${JSON.stringify(command)} failed at step ${e.step}: ${e.syscall} gave ${code}${e.step === 'exec' && code === 'ENOENT' ? ' (no such command)' : ''}`,
+              }),
+            ),
+          );
+          return;
+        }
+        const pid = report.pid;
+        resolve(
+          ok({
+            pid,
+            stdin: sub.stdin,
+            stdout: sub.stdout,
+            stderr: sub.stderr,
+            kill: (signal?: NodeJS.Signals | number) => sub.kill(signal),
+            exited,
+          }),
+        );
+      });
+    }),
+  );
+}

@@ -1,0 +1,45 @@
+/* Shared declarations of the helper's files. */
+#ifndef LINUXNS_HELPER_H
+#define LINUXNS_HELPER_H
+
+#include <stddef.h>
+#include "protocol.h"
+
+struct join { int type; int fd; };
+
+struct request {
+  int status_fd;
+  struct join join[MAX_JOIN];
+  int njoin;
+  int create;                 /* CLONE_NEW* flags */
+  char uid_map[4096];
+  char gid_map[4096];
+  size_t uid_len, gid_len;
+  const char *setgroups;      /* "allow", "deny" or NULL */
+  const char *hostname, *domainname, *cwd;
+  int env_clear;
+  char *env[MAX_ENV + 1];
+  int nenv;
+  char **argv;                /* PROGRAM ARG... */
+};
+
+/* report.c */
+void report_init(int fd);
+void report_pid(int pid);
+void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));
+void report_usage(const char *what) __attribute__((noreturn));
+
+/* parse.c */
+void parse_request(int argc, char **argv, struct request *req);
+int ns_flag(const char *name);
+
+/* ns.c */
+void join_namespaces(const struct request *req);
+void create_user_namespace(const struct request *req);
+void create_other_namespaces(const struct request *req);
+
+/* run.c */
+void exec_program(const struct request *req) __attribute__((noreturn));
+int supervise(int pid) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * linuxns-helper: starts a program inside joined or new namespaces, for a
+ * multi-threaded caller that cannot (user and time namespaces, pid 1, setup
+ * between fork and exec). The protocol is in protocol.h. main only orchestrates.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "helper.h"
+
+static int write_file(const char *path, const char *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, data, len);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Parent side: the child's maps, written with the privileges of the parent user namespace. */
+static void write_maps(int pid, const struct request *req) {
+  char path[64];
+  const char *step = NULL;
+  if (req->setgroups) {
+    snprintf(path, sizeof path, "/proc/%d/setgroups", pid);
+    if (write_file(path, req->setgroups, strlen(req->setgroups)) != 0) step = STEP_SETGROUPS;
+  }
+  if (!step && req->uid_len) {
+    snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
+    if (write_file(path, req->uid_map, req->uid_len) != 0) step = STEP_UID_MAP;
+  }
+  if (!step && req->gid_len) {
+    snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
+    if (write_file(path, req->gid_map, req->gid_len) != 0) step = STEP_GID_MAP;
+  }
+  if (step) {
+    int err = errno;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    report_error(step, "write", err);
+  }
+}
+
+/*
+ * A new user namespace needs a parent outside it to write its maps: fork.
+ * Returns in the child, inside the new user namespace with its maps written;
+ * the parent stays as the supervisor and never returns.
+ */
+static void fork_into_user_namespace(const struct request *req) {
+  int up[2], down[2];
+  if (pipe2(up, O_CLOEXEC) != 0 || pipe2(down, O_CLOEXEC) != 0) report_error(STEP_SYNC, "pipe2", errno);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) report_error(STEP_FORK, "fork", errno);
+  char c = 1;
+  if (pid == 0) {
+    close(up[0]);
+    close(down[1]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(HELPER_EXIT_SETUP);
+    create_user_namespace(req);
+    if (write(up[1], &c, 1) != 1) _exit(HELPER_EXIT_SETUP);
+    close(up[1]);
+    if (read(down[0], &c, 1) != 1) _exit(HELPER_EXIT_SETUP); /* the parent failed and reported it */
+    close(down[0]);
+    return;
+  }
+  close(up[1]);
+  close(down[0]);
+  if (read(up[0], &c, 1) != 1) {
+    /* The child failed before unsharing (it wrote ERR). */
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    _exit(HELPER_EXIT_SETUP);
+  }
+  write_maps(pid, req);
+  if (write(down[1], &c, 1) != 1) report_error(STEP_SYNC, "write", errno);
+  close(down[1]);
+  close(up[0]);
+  int forks_again = req->create & (CLONE_NEWPID | 0x80);
+  for (int i = 0; i < req->njoin; i++) forks_again |= req->join[i].type & (CLONE_NEWPID | 0x80);
+  if (!forks_again) report_pid(pid);
+  close(req->status_fd);
+  supervise(pid);
+}
+
+int main(int argc, char **argv) {
+  struct request req;
+  parse_request(argc, argv, &req);
+  if (fcntl(req.status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
+  for (int i = 0; i < req.njoin; i++)
+    if (fcntl(req.join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
+
+  join_namespaces(&req);
+  if (req.create & CLONE_NEWUSER) fork_into_user_namespace(&req);
+  create_other_namespaces(&req);
+  int joins_children_only = 0; /* joining a pid or time namespace applies to children only, too */
+  for (int i = 0; i < req.njoin; i++) joins_children_only |= req.join[i].type & (CLONE_NEWPID | 0x80);
+  if ((req.create & (CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */)) || joins_children_only) {
+    /* Both apply to children only: PROGRAM is a child (pid 1 of a new pid namespace). */
+    pid_t pid = fork();
+    if (pid < 0) report_error(STEP_FORK, "fork", errno);
+    if (pid > 0) {
+      report_pid(pid);
+      close(req.status_fd);
+      supervise(pid);
+    }
+  } else if (!(req.create & CLONE_NEWUSER)) {
+    report_pid(getpid());
+  }
+  exec_program(&req);
+}

@@ -1,0 +1,37 @@
+/* Joining and creating namespaces. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include "helper.h"
+
+/* Non-user namespaces first, then the user namespace (then become root in it, as nsenter does). */
+void join_namespaces(const struct request *req) {
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < req->njoin; i++) {
+      int is_user = req->join[i].type == CLONE_NEWUSER;
+      if (is_user != pass) continue;
+      if (setns(req->join[i].fd, req->join[i].type) != 0) report_error(STEP_JOIN, "setns", errno);
+      if (is_user) {
+        if (setgroups(0, NULL) != 0 && errno != EPERM) report_error(STEP_JOIN, "setgroups", errno);
+        if (setresgid(0, 0, 0) != 0) report_error(STEP_JOIN, "setresgid", errno);
+        if (setresuid(0, 0, 0) != 0) report_error(STEP_JOIN, "setresuid", errno);
+      }
+    }
+  }
+}
+
+void create_user_namespace(const struct request *req) {
+  (void)req;
+  if (unshare(CLONE_NEWUSER) != 0) report_error(STEP_CREATE, "unshare", errno);
+}
+
+/* Every namespace but user; a new mount namespace is made private, like unshare(1). */
+void create_other_namespaces(const struct request *req) {
+  int flags = req->create & ~CLONE_NEWUSER;
+  if (flags && unshare(flags) != 0) report_error(STEP_CREATE, "unshare", errno);
+  if ((flags & CLONE_NEWNS) && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    report_error(STEP_PROPAGATION, "mount", errno);
+}

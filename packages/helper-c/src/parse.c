@@ -1,0 +1,103 @@
+/* argv → struct request (grammar in protocol.h). Malformed input ends in report_usage. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "helper.h"
+
+static const struct { const char *name; int flag; } NS[] = {
+  {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"mnt", CLONE_NEWNS},
+  {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"time", 0x80 /* CLONE_NEWTIME */},
+  {"user", CLONE_NEWUSER},     {"uts", CLONE_NEWUTS},
+};
+
+int ns_flag(const char *name) {
+  for (size_t i = 0; i < sizeof NS / sizeof NS[0]; i++)
+    if (strcmp(NS[i].name, name) == 0) return NS[i].flag;
+  return 0;
+}
+
+static int parse_int(const char *s, long min, long max, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < min || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+/* "IN:OUT:COUNT" appended to map as "IN OUT COUNT\n". */
+static void add_range(char *map, size_t *len, const char *spec) {
+  unsigned long long in, out, count;
+  char tail;
+  if (sscanf(spec, "%llu:%llu:%llu%c", &in, &out, &count, &tail) != 3 || count == 0 ||
+      in > UINT_MAX || out > UINT_MAX || count > UINT_MAX)
+    report_usage("bad id map range");
+  int n = snprintf(map + *len, 4096 - *len, "%llu %llu %llu\n", in, out, count);
+  if (n < 0 || (size_t)n >= 4096 - *len) report_usage("id map longer than 4096 bytes");
+  *len += (size_t)n;
+}
+
+static const char *value_of(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(arg, name, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
+}
+
+void parse_request(int argc, char **argv, struct request *req) {
+  memset(req, 0, sizeof *req);
+  req->status_fd = -1;
+  int i = 1;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    const char *a = argv[i], *v;
+    long n;
+    if ((v = value_of(a, "--status-fd"))) {
+      if (parse_int(v, 3, INT_MAX, &n)) report_usage("bad --status-fd");
+      req->status_fd = (int)n;
+      report_init(req->status_fd);
+    } else if ((v = value_of(a, "--join"))) {
+      char type[16];
+      const char *colon = strchr(v, ':');
+      if (!colon || (size_t)(colon - v) >= sizeof type || req->njoin >= MAX_JOIN) report_usage("bad --join");
+      memcpy(type, v, (size_t)(colon - v));
+      type[colon - v] = 0;
+      int flag = ns_flag(type);
+      if (!flag || parse_int(colon + 1, 0, INT_MAX, &n)) report_usage("bad --join");
+      req->join[req->njoin].type = flag;
+      req->join[req->njoin++].fd = (int)n;
+    } else if ((v = value_of(a, "--create"))) {
+      int flag = ns_flag(v);
+      if (!flag) report_usage("bad --create");
+      req->create |= flag;
+    } else if ((v = value_of(a, "--uid-map"))) {
+      add_range(req->uid_map, &req->uid_len, v);
+    } else if ((v = value_of(a, "--gid-map"))) {
+      add_range(req->gid_map, &req->gid_len, v);
+    } else if ((v = value_of(a, "--setgroups"))) {
+      if (strcmp(v, "allow") && strcmp(v, "deny")) report_usage("bad --setgroups");
+      req->setgroups = v;
+    } else if ((v = value_of(a, "--hostname"))) {
+      req->hostname = v;
+    } else if ((v = value_of(a, "--domainname"))) {
+      req->domainname = v;
+    } else if ((v = value_of(a, "--cwd"))) {
+      req->cwd = v;
+    } else if (strcmp(a, "--env-clear") == 0) {
+      req->env_clear = 1;
+    } else if ((v = value_of(a, "--env"))) {
+      if (!strchr(v, '=') || req->nenv >= MAX_ENV) report_usage("bad --env");
+      req->env[req->nenv++] = (char *)v;
+    } else {
+      report_usage("unknown option");
+    }
+  }
+  if (req->status_fd < 0) report_usage("missing --status-fd");
+  if (i >= argc - 1) report_usage("missing -- PROGRAM");
+  req->argv = argv + i + 1;
+  if ((req->uid_len || req->gid_len || req->setgroups) && !(req->create & CLONE_NEWUSER))
+    report_usage("id maps need --create=user");
+  if ((req->hostname || req->domainname) && !(req->create & CLONE_NEWUTS))
+    report_usage("hostname needs --create=uts");
+}

@@ -1,0 +1,72 @@
+/*
+ * linuxns-helper: the protocol between @linuxns/core (TypeScript) and this
+ * single-threaded helper. Mirrored, field for field, by
+ * packages/core/src/helper/protocol.ts. Change both or neither.
+ *
+ * Invocation (argv; every option is one argument of the form --name=value):
+ *
+ *   linuxns-helper [OPTION...] -- PROGRAM [ARG...]
+ *
+ *   --status-fd=N           the status channel (required): a pipe the caller reads.
+ *   --join=TYPE:FD          join the namespace open at inherited FD. Non-user
+ *                           namespaces are joined first, then the user namespace
+ *                           (runc's order: the old privileges open the doors the
+ *                           new user namespace does not own).
+ *   --create=TYPE           create a new namespace (repeatable). A new user
+ *                           namespace is made first, so that it owns the others.
+ *   --uid-map=IN:OUT:COUNT  one uid range of the new user namespace (repeatable),
+ *   --gid-map=IN:OUT:COUNT  one gid range; both written by the helper's parent
+ *                           side, which keeps its privileges in the parent ns.
+ *   --setgroups=allow|deny  written before gid_map.
+ *   --hostname=NAME         needs --create=uts (checked by the caller and here).
+ *   --domainname=NAME       same.
+ *   --cwd=DIR               chdir before exec.
+ *   --env-clear             start from an empty environment,
+ *   --env=KEY=VALUE         then set these (repeatable).
+ *
+ * TYPE is one of cgroup ipc mnt net pid time user uts.
+ *
+ * Status channel (text lines, in this order):
+ *   PID <n>                          the pid of PROGRAM, as the caller's pid
+ *                                    namespace numbers it;
+ *   ERR <step> <syscall> <errno>     setup failed at <step> (see STEP_* below);
+ *                                    PROGRAM was not run.
+ * The channel is close-on-exec: end of file after PID, without ERR, means
+ * PROGRAM is running.
+ *
+ * Exit status: PROGRAM's own. If PROGRAM was killed by a signal, the helper
+ * kills itself with the same signal, so the caller sees exactly that. A
+ * setup failure exits with HELPER_EXIT_SETUP after writing ERR; a malformed
+ * request writes ERR parse ... and exits with HELPER_EXIT_USAGE. The caller
+ * trusts the ERR line, never the exit code, to tell the two apart.
+ *
+ * Signals: when the helper stays as a supervisor (a new user or pid
+ * namespace needs a fork), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+ * SIGUSR1, SIGUSR2 and SIGWINCH to PROGRAM.
+ */
+#ifndef LINUXNS_PROTOCOL_H
+#define LINUXNS_PROTOCOL_H
+
+#define HELPER_EXIT_SETUP 125
+#define HELPER_EXIT_USAGE 124
+
+/* Steps named in ERR lines. */
+#define STEP_PARSE "parse"
+#define STEP_JOIN "join"
+#define STEP_CREATE "create"
+#define STEP_SETGROUPS "setgroups"
+#define STEP_UID_MAP "uid_map"
+#define STEP_GID_MAP "gid_map"
+#define STEP_SYNC "sync"
+#define STEP_PROPAGATION "propagation"
+#define STEP_HOSTNAME "hostname"
+#define STEP_DOMAINNAME "domainname"
+#define STEP_CWD "cwd"
+#define STEP_FORK "fork"
+#define STEP_EXEC "exec"
+
+#define MAX_IDMAP 340 /* kernel limit of ranges per map */
+#define MAX_JOIN 8
+#define MAX_ENV 1024
+
+#endif

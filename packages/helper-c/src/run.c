@@ -1,0 +1,62 @@
+/* The end of setup: the process's own settings, exec; and the supervisor. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "helper.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void exec_program(const struct request *req) {
+  if (req->hostname && sethostname(req->hostname, strlen(req->hostname)) != 0)
+    report_error(STEP_HOSTNAME, "sethostname", errno);
+  if (req->domainname && setdomainname(req->domainname, strlen(req->domainname)) != 0)
+    report_error(STEP_DOMAINNAME, "setdomainname", errno);
+  if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
+  if (req->env_clear) clearenv();
+  for (int i = 0; i < req->nenv; i++)
+    if (putenv(req->env[i]) != 0) report_error(STEP_EXEC, "putenv", errno);
+  /* Only stdio reaches the program: every other fd, the status channel included, closes on exec. */
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) report_error(STEP_EXEC, "close_range", errno);
+  execvp(req->argv[0], req->argv);
+  report_error(STEP_EXEC, "execvp", errno);
+}
+
+static volatile sig_atomic_t child_pid;
+static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void forward(int sig) {
+  if (child_pid > 0) kill(child_pid, sig);
+}
+
+/* Waits for pid, forwarding signals to it; exits as it did (same code, or the same signal). */
+int supervise(int pid) {
+  child_pid = pid;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = forward;
+  sa.sa_flags = SA_RESTART;
+  for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaction(FORWARDED[i], &sa, NULL);
+  int status;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) _exit(HELPER_EXIT_SETUP);
+  }
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  int sig = WTERMSIG(status);
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  kill(getpid(), sig);
+  _exit(128 + sig);
+}
