@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { cpus, release as kernelRelease } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createNamespace, enterSync, NamespacePool, pinNamespace, unpinNamespace } from '../packages/core/dist/index.js';
+import { createNamespace, enterSync, NamespacePool, pinNamespace, spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
 import * as libc from '../packages/core/dist/ffi/libc.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
@@ -81,6 +81,14 @@ function unwrap(r, what) {
 }
 
 // ---------------------------------------------------------------- cases
+
+/** linuxns spawn until the command exits; any error or non-zero exit aborts the bench. */
+async function runNs(cmd, args, options) {
+  const r = await nsSpawn(cmd, args, { stdio: 'ignore', ...options });
+  if (r.isErr()) throw new Error(`spawn ${cmd}: ${r.error.message}`);
+  const { code, signal } = await r.value.exited;
+  if (code !== 0) throw new Error(`spawn ${cmd}: exit ${code ?? signal}`);
+}
 
 function runChild(cmd, args) {
   return new Promise((resolve, reject) => {
@@ -162,6 +170,11 @@ function makeCases({ pool, piscina, handle, targetFd, origFd }) {
     { key: 'rawSetns', label: 'e  raw setns pair (koffi, fds opened once)', kind: 'latency', sample: synchronous(rawPair, 256) },
     { key: 'nsenter', label: `f  spawn nsenter --net=PIN_PATH true`, kind: 'latency', sample: sequential(() => runChild('nsenter', [`--net=${PIN_PATH}`, 'true']), 1) },
     { key: 'ipNetns', label: `f  spawn ip netns exec NAME true`, kind: 'latency', sample: sequential(() => runChild('ip', ['netns', 'exec', NAME, 'true']), 1) },
+    { key: 'bareSpawn', label: `g  child_process.spawn('/bin/true')`, kind: 'latency', sample: sequential(() => runChild('/bin/true', []), 1) },
+    { key: 'nsJoin', label: `g  linuxns spawn /bin/true joining the netns`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { join: { net: PIN_PATH } }), 1) },
+    { key: 'nsCreate5', label: `h  linuxns spawn /bin/true in new net+uts+ipc+mnt+pid`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['net', 'uts', 'ipc', 'mnt', 'pid'] }), 1) },
+    { key: 'unshare5', label: `h  spawn unshare -nuimpf true`, kind: 'latency', sample: sequential(() => runChild('unshare', ['-nuimpf', 'true']), 1) },
+    { key: 'nsUser', label: `i  linuxns spawn /bin/true in a new userns, 65536-id map`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['user'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }), 1) },
   ];
 }
 
@@ -248,6 +261,9 @@ async function main() {
     ['spawn ip netns exec / pool (path)', ratio('ipNetns', 'poolPath')],
     ['enterSync / raw setns pair', ratio('enterSync', 'rawSetns')],
     [`throughput at ${IN_FLIGHT} in flight, pool / bare piscina`, ratio('poolTput', 'piscinaTput')],
+    ['linuxns spawn (join netns) / spawn nsenter', ratio('nsJoin', 'nsenter')],
+    ['linuxns spawn (join netns) / bare spawn', ratio('nsJoin', 'bareSpawn')],
+    ['linuxns spawn (5 new ns) / spawn unshare -nuimpf', ratio('nsCreate5', 'unshare5')],
   ];
   console.log('');
   console.log('ratios (median of per-round ratios)');
@@ -260,6 +276,10 @@ async function main() {
     [`pool task at least 25x cheaper than spawning nsenter`, ratios[3][1] >= 25, `${ratios[3][1].toFixed(1)}x`],
     [`enterSync within 2x of the raw setns pair`, ratios[5][1] <= 2, `${ratios[5][1].toFixed(2)}x`],
     [`>= 30,000 tasks/s at ${IN_FLIGHT} in flight on ${THREADS} workers`, tput >= 30000, `${Math.round(tput).toLocaleString('en-US')} tasks/s`],
+    ['spawn joining a netns faster than nsenter', ratios[7][1] < 1, `${ratios[7][1].toFixed(2)}x`],
+    ['spawn joining a netns within 1.3x of a bare spawn', ratios[8][1] <= 1.3, `${ratios[8][1].toFixed(2)}x`],
+    ['spawn in 5 new namespaces no slower than unshare', ratios[9][1] <= 1, `${ratios[9][1].toFixed(2)}x`],
+    ['stretch: 5-namespace spawn at or below 1.3 ms', med('nsCreate5') <= 1300, `${fmt(med('nsCreate5'))} µs`],
   ];
   console.log('');
   console.log('targets');
