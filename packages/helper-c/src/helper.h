@@ -20,6 +20,15 @@ struct request {
   int env_clear;
   char *env[MAX_ENV + 1];
   int nenv;
+  int mount_proc;
+  int has_monotonic, has_boottime;
+  long long monotonic, boottime;
+  struct { int resource; long long soft, hard; } rlimit[MAX_RLIMIT];
+  int nrlimit;
+  int setsid, no_new_privs, pdeathsig;
+  int has_groups, ngroups;
+  unsigned groups[MAX_GROUPS];
+  long long uid, gid;         /* -1: unchanged */
   char **argv;                /* PROGRAM ARG... */
 };
 

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <sched.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <unistd.h>
 #include "helper.h"
@@ -34,4 +36,15 @@ void create_other_namespaces(const struct request *req) {
   if (flags && unshare(flags) != 0) report_error(STEP_CREATE, "unshare", errno);
   if ((flags & CLONE_NEWNS) && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
     report_error(STEP_PROPAGATION, "mount", errno);
+  if (req->has_monotonic || req->has_boottime) {
+    /* Offsets go in after unshare and before any process enters the time namespace. */
+    char text[128];
+    int n = 0;
+    if (req->has_monotonic) n += snprintf(text + n, sizeof text - (size_t)n, "monotonic %lld 0\n", req->monotonic);
+    if (req->has_boottime) n += snprintf(text + n, sizeof text - (size_t)n, "boottime %lld 0\n", req->boottime);
+    int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) report_error(STEP_TIME_OFFSETS, "open", errno);
+    if (write(fd, text, (size_t)n) != n) report_error(STEP_TIME_OFFSETS, "write", errno);
+    close(fd);
+  }
 }

@@ -49,6 +49,7 @@ static const char *value_of(const char *arg, const char *name) {
 void parse_request(int argc, char **argv, struct request *req) {
   memset(req, 0, sizeof *req);
   req->status_fd = -1;
+  req->uid = req->gid = -1;
   int i = 1;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     const char *a = argv[i], *v;
@@ -89,6 +90,48 @@ void parse_request(int argc, char **argv, struct request *req) {
     } else if ((v = value_of(a, "--env"))) {
       if (!strchr(v, '=') || req->nenv >= MAX_ENV) report_usage("bad --env");
       req->env[req->nenv++] = (char *)v;
+    } else if (strcmp(a, "--mount-proc") == 0) {
+      req->mount_proc = 1;
+    } else if ((v = value_of(a, "--monotonic"))) {
+      if (parse_int(v, -(1L << 40), 1L << 40, &n)) report_usage("bad --monotonic");
+      req->monotonic = n;
+      req->has_monotonic = 1;
+    } else if ((v = value_of(a, "--boottime"))) {
+      if (parse_int(v, -(1L << 40), 1L << 40, &n)) report_usage("bad --boottime");
+      req->boottime = n;
+      req->has_boottime = 1;
+    } else if ((v = value_of(a, "--rlimit"))) {
+      long long res, soft, hard;
+      char tail;
+      if (req->nrlimit >= MAX_RLIMIT || sscanf(v, "%lld:%lld:%lld%c", &res, &soft, &hard, &tail) != 3 || res < 0 || res > 15 ||
+          soft < -1 || hard < -1)
+        report_usage("bad --rlimit");
+      req->rlimit[req->nrlimit].resource = (int)res;
+      req->rlimit[req->nrlimit].soft = soft;
+      req->rlimit[req->nrlimit++].hard = hard;
+    } else if (strcmp(a, "--setsid") == 0) {
+      req->setsid = 1;
+    } else if (strcmp(a, "--no-new-privs") == 0) {
+      req->no_new_privs = 1;
+    } else if ((v = value_of(a, "--pdeathsig"))) {
+      if (parse_int(v, 1, 64, &n)) report_usage("bad --pdeathsig");
+      req->pdeathsig = (int)n;
+    } else if ((v = value_of(a, "--uid"))) {
+      if (parse_int(v, 0, UINT_MAX - 1L, &n)) report_usage("bad --uid");
+      req->uid = n;
+    } else if ((v = value_of(a, "--gid"))) {
+      if (parse_int(v, 0, UINT_MAX - 1L, &n)) report_usage("bad --gid");
+      req->gid = n;
+    } else if ((v = value_of(a, "--groups"))) {
+      req->has_groups = 1;
+      for (const char *p = v; *p;) {
+        char *end;
+        errno = 0;
+        unsigned long g = strtoul(p, &end, 10);
+        if (errno || end == p || g >= UINT_MAX || req->ngroups >= MAX_GROUPS || (*end && *end != ',')) report_usage("bad --groups");
+        req->groups[req->ngroups++] = (unsigned)g;
+        p = *end ? end + 1 : end;
+      }
     } else {
       report_usage("unknown option");
     }
@@ -100,4 +143,8 @@ void parse_request(int argc, char **argv, struct request *req) {
     report_usage("id maps need --create=user");
   if ((req->hostname || req->domainname) && !(req->create & CLONE_NEWUTS))
     report_usage("hostname needs --create=uts");
+  if (req->mount_proc && (req->create & (CLONE_NEWNS | CLONE_NEWPID)) != (CLONE_NEWNS | CLONE_NEWPID))
+    report_usage("--mount-proc needs --create=mnt and --create=pid");
+  if ((req->has_monotonic || req->has_boottime) && !(req->create & 0x80))
+    report_usage("time offsets need --create=time");
 }

@@ -23,6 +23,17 @@
  *   --cwd=DIR               chdir before exec.
  *   --env-clear             start from an empty environment,
  *   --env=KEY=VALUE         then set these (repeatable).
+ *   --mount-proc            mount a fresh /proc (needs --create=mnt and --create=pid).
+ *   --monotonic=SECS        offset of CLOCK_MONOTONIC in a new time namespace,
+ *   --boottime=SECS         offset of CLOCK_BOOTTIME (both need --create=time).
+ *   --rlimit=RES:SOFT:HARD  setrlimit(RES); RES is the RLIMIT_* number, -1 means
+ *                           unlimited (repeatable).
+ *   --setsid                start a new session.
+ *   --pdeathsig=SIG         signal PROGRAM gets when its parent thread dies.
+ *   --groups=G[,G...]       supplementary groups (empty: none),
+ *   --gid=GID, --uid=UID    then the ids PROGRAM runs as (after every
+ *                           privileged step).
+ *   --no-new-privs          PR_SET_NO_NEW_PRIVS, last before exec.
  *
  * TYPE is one of cgroup ipc mnt net pid time user uts.
  *
@@ -64,9 +75,17 @@
 #define STEP_CWD "cwd"
 #define STEP_FORK "fork"
 #define STEP_EXEC "exec"
+#define STEP_TIME_OFFSETS "time-offsets"
+#define STEP_MOUNT_PROC "mount-proc"
+#define STEP_RLIMIT "rlimit"
+#define STEP_SETSID "setsid"
+#define STEP_PRCTL "prctl"
+#define STEP_IDS "ids"
 
 #define MAX_IDMAP 340 /* kernel limit of ranges per map */
 #define MAX_JOIN 8
 #define MAX_ENV 1024
+#define MAX_RLIMIT 16
+#define MAX_GROUPS 64
 
 #endif

@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,7 +22,21 @@ void exec_program(const struct request *req) {
     report_error(STEP_HOSTNAME, "sethostname", errno);
   if (req->domainname && setdomainname(req->domainname, strlen(req->domainname)) != 0)
     report_error(STEP_DOMAINNAME, "setdomainname", errno);
+  if (req->mount_proc && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+    report_error(STEP_MOUNT_PROC, "mount", errno);
+  for (int i = 0; i < req->nrlimit; i++) {
+    struct rlimit rl = {req->rlimit[i].soft < 0 ? RLIM_INFINITY : (rlim_t)req->rlimit[i].soft,
+                        req->rlimit[i].hard < 0 ? RLIM_INFINITY : (rlim_t)req->rlimit[i].hard};
+    if (setrlimit(req->rlimit[i].resource, &rl) != 0) report_error(STEP_RLIMIT, "setrlimit", errno);
+  }
+  if (req->setsid && setsid() < 0) report_error(STEP_SETSID, "setsid", errno);
+  if (req->pdeathsig && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
+  /* Ids last among the privileged steps: after them the process may have lost its capabilities. */
+  if (req->has_groups && setgroups((size_t)req->ngroups, (const gid_t *)req->groups) != 0) report_error(STEP_IDS, "setgroups", errno);
+  if (req->gid >= 0 && setresgid((gid_t)req->gid, (gid_t)req->gid, (gid_t)req->gid) != 0) report_error(STEP_IDS, "setresgid", errno);
+  if (req->uid >= 0 && setresuid((uid_t)req->uid, (uid_t)req->uid, (uid_t)req->uid) != 0) report_error(STEP_IDS, "setresuid", errno);
+  if (req->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->env_clear) clearenv();
   for (int i = 0; i < req->nenv; i++)
     if (putenv(req->env[i]) != 0) report_error(STEP_EXEC, "putenv", errno);

@@ -33,6 +33,17 @@ export interface HelperRequest {
   readonly domainname?: string;
   readonly cwd?: string;
   readonly envClear: boolean;
+  readonly mountProc?: boolean;
+  readonly monotonic?: number;
+  readonly boottime?: number;
+  /** [RLIMIT_* number, soft, hard]; -1 is unlimited. */
+  readonly rlimits?: ReadonlyArray<readonly [number, number, number]>;
+  readonly setsid?: boolean;
+  readonly pdeathsig?: number;
+  readonly groups?: readonly number[];
+  readonly gid?: number;
+  readonly uid?: number;
+  readonly noNewPrivs?: boolean;
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly command: string;
   readonly args: readonly string[];
@@ -51,6 +62,16 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.cwd !== undefined) a.push(`--cwd=${req.cwd}`);
   if (req.envClear) a.push('--env-clear');
   for (const [k, v] of req.env) a.push(`--env=${k}=${v}`);
+  if (req.mountProc) a.push('--mount-proc');
+  if (req.monotonic !== undefined) a.push(`--monotonic=${req.monotonic}`);
+  if (req.boottime !== undefined) a.push(`--boottime=${req.boottime}`);
+  for (const [res, soft, hard] of req.rlimits ?? []) a.push(`--rlimit=${res}:${soft}:${hard}`);
+  if (req.setsid) a.push('--setsid');
+  if (req.pdeathsig !== undefined) a.push(`--pdeathsig=${req.pdeathsig}`);
+  if (req.groups !== undefined) a.push(`--groups=${req.groups.join(',')}`);
+  if (req.gid !== undefined) a.push(`--gid=${req.gid}`);
+  if (req.uid !== undefined) a.push(`--uid=${req.uid}`);
+  if (req.noNewPrivs) a.push('--no-new-privs');
   a.push('--', req.command, ...req.args);
   return a;
 }

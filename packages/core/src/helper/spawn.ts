@@ -8,6 +8,7 @@
  * @module
  */
 import { spawn as spawnProcess, type StdioNull, type StdioPipe } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { errnoName } from '../errors/errno.js';
@@ -54,6 +55,78 @@ export interface SpawnOptions {
   readonly envMode?: 'extend' | 'replace';
   /** stdin, stdout, stderr: each `'pipe'` (default), `'inherit'`, `'ignore'` or an fd. */
   readonly stdio?: StdioValue | readonly [StdioValue, StdioValue, StdioValue];
+  /** Mounts a fresh /proc for the new pid namespace (needs `create` with `'mnt'` and `'pid'`), like `unshare --mount-proc`. */
+  readonly mountProc?: boolean;
+  /** Clock offsets of a new time namespace, in seconds (needs `create` with `'time'`); visible in `/proc/self/timens_offsets`. */
+  readonly timeOffsets?: { readonly monotonic?: number; readonly boottime?: number };
+  /** Resource limits by name (`nofile`, `nproc`, `core`...): `{ soft, hard }`, `Infinity` for unlimited. */
+  readonly rlimits?: Readonly<Partial<Record<RlimitName, { readonly soft: number; readonly hard: number }>>>;
+  /** Starts a new session (setsid). */
+  readonly newSession?: boolean;
+  /** Sets PR_SET_NO_NEW_PRIVS before exec. */
+  readonly noNewPrivileges?: boolean;
+  /** Signal the command gets when the thread that started it dies (see the threading guide). */
+  readonly parentDeathSignal?: NodeJS.Signals;
+  /** The ids the command runs as, set after every privileged step. `groups` replaces the supplementary groups. */
+  readonly user?: { readonly uid?: number; readonly gid?: number; readonly groups?: readonly number[] };
+}
+
+/** Resource names of {@link SpawnOptions.rlimits}, as in `RLIMIT_*` (lower case). */
+export type RlimitName =
+  | 'cpu' | 'fsize' | 'data' | 'stack' | 'core' | 'rss' | 'nproc' | 'nofile'
+  | 'memlock' | 'as' | 'locks' | 'sigpending' | 'msgqueue' | 'nice' | 'rtprio' | 'rttime';
+
+const RLIMITS: readonly RlimitName[] = ['cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc', 'nofile', 'memlock', 'as', 'locks', 'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime'];
+
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 0xffffffff;
+
+/** Validates the process settings; the helper request fields, or the error. */
+function processSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceType>): NsError | Partial<import('./protocol.js').HelperRequest> {
+  const out: Record<string, unknown> = {};
+  if (o.mountProc) {
+    if (!creating.has('mnt') || !creating.has('pid')) return bad('mountProc', "mountProc needs new mnt and pid namespaces: add 'mnt' and 'pid' to create");
+    out.mountProc = true;
+  }
+  if (o.timeOffsets !== undefined) {
+    if (!creating.has('time')) return bad('timeOffsets', "time offsets need a new time namespace: add 'time' to create");
+    for (const k of ['monotonic', 'boottime'] as const) {
+      const v = o.timeOffsets[k];
+      if (v === undefined) continue;
+      if (!Number.isInteger(v) || Math.abs(v) > 2 ** 40) return bad('timeOffsets', `timeOffsets.${k} must be a whole number of seconds, got ${v}`);
+      out[k] = v;
+    }
+  }
+  if (o.rlimits !== undefined) {
+    const list: Array<[number, number, number]> = [];
+    for (const [name, lim] of Object.entries(o.rlimits)) {
+      const res = RLIMITS.indexOf(name as RlimitName);
+      if (res < 0) return bad('rlimits', `unknown resource ${JSON.stringify(name)}: one of ${RLIMITS.join(', ')}`);
+      const conv = (v: number): number => (v === Infinity ? -1 : v);
+      const soft = conv(lim.soft);
+      const hard = conv(lim.hard);
+      if (![soft, hard].every((v) => v === -1 || (Number.isInteger(v) && v >= 0))) return bad('rlimits', `rlimits.${name} needs whole soft and hard values (or Infinity)`);
+      if (hard !== -1 && (soft === -1 || soft > hard)) return bad('rlimits', `rlimits.${name}: soft ${lim.soft} is above hard ${lim.hard}`);
+      list.push([res, soft, hard]);
+    }
+    out.rlimits = list;
+  }
+  if (o.newSession) out.setsid = true;
+  if (o.noNewPrivileges) out.noNewPrivs = true;
+  if (o.parentDeathSignal !== undefined) {
+    const n = (osConstants.signals as Record<string, number>)[o.parentDeathSignal];
+    if (n === undefined) return bad('parentDeathSignal', `unknown signal ${JSON.stringify(o.parentDeathSignal)}`);
+    out.pdeathsig = n;
+  }
+  if (o.user !== undefined) {
+    const { uid, gid, groups } = o.user;
+    if (uid !== undefined && !isId(uid)) return bad('user', `user.uid must be an id from 0 to 4294967294, got ${String(uid)}`);
+    if (gid !== undefined && !isId(gid)) return bad('user', `user.gid must be an id from 0 to 4294967294, got ${String(gid)}`);
+    if (groups !== undefined && (!isArray(groups) || !groups.every(isId) || groups.length > 64)) return bad('user', 'user.groups must be at most 64 ids');
+    if (uid !== undefined) out.uid = uid;
+    if (gid !== undefined) out.gid = gid;
+    if (groups !== undefined) out.groups = groups;
+  }
+  return out;
 }
 
 /** How a command ended: its exit code, or the signal that killed it. */
@@ -194,6 +267,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     if (k === '' || k.includes('=') || typeof v !== 'string') return fail(bad('env', `env entry ${JSON.stringify(k)} must be a name without '=' and a string value`));
   }
   const stdio = stdioOf(options.stdio);
+  const settings = processSettings(options, creating);
+  if ('kind' in settings) return fail(settings);
 
   const helper = locateHelper();
   if (helper.isErr()) return fail(helper.error);
@@ -224,6 +299,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     envClear: envMode === 'replace',
     env,
+    ...settings,
     command,
     args,
   });
