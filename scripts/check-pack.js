@@ -5,7 +5,7 @@
 // The helper tarball must carry the prebuilt static helper with its exec bit
 // (node-pty#850 is the trap this guards against).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

@@ -49,6 +49,9 @@ void create_other_namespaces(const struct request *req);
 
 /* run.c */
 void exec_program(const struct request *req) __attribute__((noreturn));
-int supervise(int pid) __attribute__((noreturn));
+/* Installs the signal forwarding, then closes status_fd (so that the caller,
+ * which takes end of file as "running", never signals an unprepared
+ * supervisor), then waits for pid and exits as it did. */
+int supervise(int pid, int status_fd) __attribute__((noreturn));
 
 #endif

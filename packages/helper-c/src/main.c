@@ -80,17 +80,55 @@ static void fork_into_user_namespace(const struct request *req) {
     _exit(HELPER_EXIT_SETUP);
   }
   write_maps(pid, req);
+  int forks_again = req->create & (CLONE_NEWPID | 0x80);
+  for (int i = 0; i < req->njoin; i++) forks_again |= req->join[i].type & (CLONE_NEWPID | 0x80);
+  /* PID before the child goes on: an ERR of a later step must follow it on the channel. */
+  if (!forks_again) report_pid(pid);
   if (write(down[1], &c, 1) != 1) report_error(STEP_SYNC, "write", errno);
   close(down[1]);
   close(up[0]);
-  int forks_again = req->create & (CLONE_NEWPID | 0x80);
-  for (int i = 0; i < req->njoin; i++) forks_again |= req->join[i].type & (CLONE_NEWPID | 0x80);
-  if (!forks_again) report_pid(pid);
-  close(req->status_fd);
-  supervise(pid);
+  supervise(pid, req->status_fd);
+}
+
+/*
+ * PROGRAM as a child, for the namespaces that apply to children only (pid,
+ * time). It waits for a byte on a pipe, written once PID is on the channel
+ * (so that an ERR of a later step follows PID). It dies with its supervisor
+ * (PR_SET_PDEATHSIG), so that a SIGKILL sent to the helper, which cannot be
+ * forwarded, does not leave PROGRAM running as an orphan; a supervisor that
+ * died before the prctl shows as end of file on that pipe (getppid() cannot
+ * tell: it reads 0 across a pid namespace). Returns in the child; the parent
+ * stays as the supervisor and never returns.
+ */
+static void fork_program(const struct request *req) {
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) != 0) report_error(STEP_SYNC, "pipe2", errno);
+  pid_t pid = fork();
+  if (pid < 0) report_error(STEP_FORK, "fork", errno);
+  char c = 1;
+  if (pid == 0) {
+    close(go[1]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(HELPER_EXIT_SETUP);
+    ssize_t n;
+    while ((n = read(go[0], &c, 1)) < 0 && errno == EINTR) {}
+    if (n != 1) _exit(HELPER_EXIT_SETUP); /* end of file: the supervisor is gone */
+    close(go[0]);
+    return;
+  }
+  close(go[0]);
+  report_pid(pid);
+  if (write(go[1], &c, 1) != 1) {
+    int err = errno;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    report_error(STEP_SYNC, "write", err);
+  }
+  close(go[1]);
+  supervise(pid, req->status_fd);
 }
 
 int main(int argc, char **argv) {
+  pid_t caller = getppid();
   struct request req;
   parse_request(argc, argv, &req);
   if (fcntl(req.status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
@@ -98,19 +136,23 @@ int main(int argc, char **argv) {
     if (fcntl(req.join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
 
   join_namespaces(&req);
+  /*
+   * --pdeathsig is about the caller's thread, the helper's parent: a helper
+   * that stays as a supervisor must hear of that death too (it forwards the
+   * signal, or dies of it and PROGRAM then gets its own). Set after the joins,
+   * whose change of ids clears it; a caller already gone shows in getppid().
+   */
+  if (req.pdeathsig) {
+    if (prctl(PR_SET_PDEATHSIG, req.pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
+    if (getppid() != caller) _exit(HELPER_EXIT_SETUP);
+  }
   if (req.create & CLONE_NEWUSER) fork_into_user_namespace(&req);
   create_other_namespaces(&req);
   int joins_children_only = 0; /* joining a pid or time namespace applies to children only, too */
   for (int i = 0; i < req.njoin; i++) joins_children_only |= req.join[i].type & (CLONE_NEWPID | 0x80);
   if ((req.create & (CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */)) || joins_children_only) {
     /* Both apply to children only: PROGRAM is a child (pid 1 of a new pid namespace). */
-    pid_t pid = fork();
-    if (pid < 0) report_error(STEP_FORK, "fork", errno);
-    if (pid > 0) {
-      report_pid(pid);
-      close(req.status_fd);
-      supervise(pid);
-    }
+    fork_program(&req);
   } else if (!(req.create & CLONE_NEWUSER)) {
     report_pid(getpid());
   }

@@ -29,7 +29,10 @@
  *   --rlimit=RES:SOFT:HARD  setrlimit(RES); RES is the RLIMIT_* number, -1 means
  *                           unlimited (repeatable).
  *   --setsid                start a new session.
- *   --pdeathsig=SIG         signal PROGRAM gets when its parent thread dies.
+ *   --pdeathsig=SIG         signal PROGRAM gets when the caller's thread dies
+ *                           (kept across --uid/--gid, which would clear it; a
+ *                           supervising helper gets it too, and forwards it or
+ *                           dies of it, so PROGRAM gets it through a fork).
  *   --groups=G[,G...]       supplementary groups (empty: none),
  *   --gid=GID, --uid=UID    then the ids PROGRAM runs as (after every
  *                           privileged step).
@@ -41,9 +44,11 @@
  *   PID <n>                          the pid of PROGRAM, as the caller's pid
  *                                    namespace numbers it;
  *   ERR <step> <syscall> <errno>     setup failed at <step> (see STEP_* below);
- *                                    PROGRAM was not run.
+ *                                    PROGRAM was not run. A step after the
+ *                                    last fork (cwd, exec...) may fail after
+ *                                    PID was written: ERR then follows PID.
  * The channel is close-on-exec: end of file after PID, without ERR, means
- * PROGRAM is running.
+ * PROGRAM is running (and a supervising helper is ready to forward signals).
  *
  * Exit status: PROGRAM's own. If PROGRAM was killed by a signal, the helper
  * kills itself with the same signal, so the caller sees exactly that. A
@@ -53,7 +58,10 @@
  *
  * Signals: when the helper stays as a supervisor (a new user or pid
  * namespace needs a fork), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
- * SIGUSR1, SIGUSR2 and SIGWINCH to PROGRAM.
+ * SIGUSR1, SIGUSR2 and SIGWINCH to PROGRAM. A forked PROGRAM (and the
+ * process in a new user namespace) has SIGKILL as its parent-death signal
+ * unless --pdeathsig says otherwise: killing the supervisor, even with
+ * SIGKILL, which cannot be forwarded, never leaves PROGRAM running.
  */
 #ifndef LINUXNS_PROTOCOL_H
 #define LINUXNS_PROTOCOL_H

@@ -10,14 +10,17 @@ static int status_fd = -1;
 
 void report_init(int fd) { status_fd = fd; }
 
-static void put(const char *line, size_t len) {
-  while (len > 0 && status_fd >= 0) {
+/* Writes line to the status channel; 0 once all of it is written, -1 if it could not be. */
+static int put(const char *line, size_t len) {
+  if (status_fd < 0) return -1;
+  while (len > 0) {
     ssize_t n = write(status_fd, line, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (n <= 0) return -1;
     line += n;
     len -= (size_t)n;
   }
+  return 0;
 }
 
 void report_pid(int pid) {
@@ -36,7 +39,7 @@ void report_error(const char *step, const char *syscall, int err) {
 void report_usage(const char *what) {
   char line[256];
   int n = snprintf(line, sizeof line, "ERR " STEP_PARSE " %.200s 22\n", what);
-  put(line, (size_t)n);
-  if (status_fd < 0) fprintf(stderr, "linuxns-helper: %s (see protocol.h)\n", what);
+  /* No channel (missing, or --status-fd names no open fd): say it on stderr instead. */
+  if (put(line, (size_t)n) != 0) fprintf(stderr, "linuxns-helper: %s (see protocol.h)\n", what);
   _exit(HELPER_EXIT_USAGE);
 }

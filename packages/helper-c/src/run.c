@@ -33,9 +33,13 @@ void exec_program(const struct request *req) {
   if (req->pdeathsig && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
   /* Ids last among the privileged steps: after them the process may have lost its capabilities. */
+  int pdeathsig = 0; /* --pdeathsig, or the SIGKILL of a forked PROGRAM (main.c) */
+  if (prctl(PR_GET_PDEATHSIG, &pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->has_groups && setgroups((size_t)req->ngroups, (const gid_t *)req->groups) != 0) report_error(STEP_IDS, "setgroups", errno);
   if (req->gid >= 0 && setresgid((gid_t)req->gid, (gid_t)req->gid, (gid_t)req->gid) != 0) report_error(STEP_IDS, "setresgid", errno);
   if (req->uid >= 0 && setresuid((uid_t)req->uid, (uid_t)req->uid, (uid_t)req->uid) != 0) report_error(STEP_IDS, "setresuid", errno);
+  /* A change of euid or egid clears the parent-death signal (prctl(2)): set it again. */
+  if ((req->gid >= 0 || req->uid >= 0) && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->env_clear) clearenv();
   for (int i = 0; i < req->nenv; i++)
@@ -54,13 +58,14 @@ static void forward(int sig) {
 }
 
 /* Waits for pid, forwarding signals to it; exits as it did (same code, or the same signal). */
-int supervise(int pid) {
+int supervise(int pid, int status_fd) {
   child_pid = pid;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = forward;
   sa.sa_flags = SA_RESTART;
   for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaction(FORWARDED[i], &sa, NULL);
+  close(status_fd); /* only now: end of file tells the caller it may signal us */
   int status;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) _exit(HELPER_EXIT_SETUP);

@@ -9,9 +9,10 @@
  */
 import { spawn as spawnProcess, type StdioNull, type StdioPipe } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { errnoName } from '../errors/errno.js';
+import { syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { NamespaceHandle } from '../namespace/handle.js';
 import { NAMESPACE_TYPES, isNamespaceType, type NamespaceType } from '../namespace/kind.js';
@@ -41,7 +42,7 @@ export interface SpawnOptions {
   readonly gidMappings?: readonly IdRange[];
   /** Written to `/proc/PID/setgroups` before the gid map. */
   readonly setgroups?: 'allow' | 'deny';
-  /** Maps root inside to the caller's euid/egid outside, like `unshare --map-root-user`. */
+  /** Maps root inside to the caller's euid/egid outside, like `unshare --map-root-user` (and, like it, writes setgroups `'deny'` unless `setgroups` says otherwise). */
   readonly mapRootUser?: boolean;
   /** Hostname inside (needs a new uts namespace, as in seed 002). */
   readonly hostname?: string;
@@ -163,8 +164,12 @@ function checkRanges(option: string, ranges: readonly IdRange[]): NsError | unde
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) return bad(option, `${option}[${i}].${f} must be an integer from 0 to 4294967295, got ${String(v)}`);
     }
     if (r.size === 0) return bad(option, `${option}[${i}].size must be at least 1`);
-    if (r.containerID + r.size > 0x100000000 || r.hostID + r.size > 0x100000000) return bad(option, `${option}[${i}] runs past 4294967295`);
+    // The kernel refuses an extent that reaches 4294967295, (uid_t)-1, which is no id (map_write in kernel/user_namespace.c).
+    if (r.containerID + r.size > 0xffffffff || r.hostID + r.size > 0xffffffff) return bad(option, `${option}[${i}] runs past 4294967294 (4294967295 is (uid_t)-1, no id)`);
   }
+  // The kernel takes a map in one write shorter than a page (4096 bytes), as "IN OUT COUNT\n" lines (the helper's parse.c checks the same).
+  const bytes = ranges.reduce((n, r) => n + `${r.containerID} ${r.hostID} ${r.size}\n`.length, 0);
+  if (bytes >= 4096) return bad(option, `${option} takes ${bytes} bytes as a map file; the kernel takes less than 4096 in one write: use fewer or larger ranges`);
   for (const key of ['containerID', 'hostID'] as const) {
     const sorted = [...ranges].sort((a, b) => a[key] - b[key]);
     for (let i = 1; i < sorted.length; i++) {
@@ -206,6 +211,29 @@ function openJoins(join: JoinTarget | undefined, handles: Array<[NamespaceType, 
     handles.push([key, h.value]);
   }
   return undefined;
+}
+
+/**
+ * The command's stdout or stderr as the caller gets it. Node's ChildProcess
+ * drains, and drops, every pipe nobody reads as soon as the process exits;
+ * spawn resolves only after the status channel ends, when a quick command may
+ * already be gone, and the caller may await something else before reading.
+ * Piping into a PassThrough from the start keeps the output until it is read.
+ * A caller that destroys the stream unread does not keep the pipe open: the
+ * rest is drained.
+ */
+function keepOutput(src: Readable | null): Readable | null {
+  if (!src) return null;
+  const out = new PassThrough();
+  src.pipe(out);
+  src.once('error', (e) => out.destroy(e));
+  out.once('close', () => {
+    if (!src.readableEnded) {
+      src.unpipe(out);
+      src.resume();
+    }
+  });
+  return out;
 }
 
 function stdioOf(stdio: SpawnOptions['stdio']): [StdioValue, StdioValue, StdioValue] {
@@ -252,7 +280,10 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   }
   for (const [name, ranges] of [['uidMappings', uidMappings], ['gidMappings', gidMappings]] as const) {
     if (ranges === undefined) continue;
-    if (!creating.has('user')) return fail(bad(name, `${name} need a new user namespace: add 'user' to create`));
+    if (!creating.has('user')) {
+      const option = options.mapRootUser ? 'mapRootUser' : name;
+      return fail(bad(option, `${option} needs a new user namespace: add 'user' to create`));
+    }
     const e = checkRanges(name, ranges);
     if (e) return fail(e);
   }
@@ -293,7 +324,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     create,
     uidMappings: uidMappings ?? [],
     gidMappings: gidMappings ?? [],
-    ...(options.setgroups !== undefined ? { setgroups: options.setgroups } : {}),
+    ...(options.setgroups !== undefined ? { setgroups: options.setgroups } : options.mapRootUser ? { setgroups: 'deny' as const } : {}),
     ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
     ...(options.domainname !== undefined ? { domainname: options.domainname } : {}),
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
@@ -307,9 +338,15 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   let sub: ReturnType<typeof spawnProcess>;
   try {
     sub = spawnProcess(helper.value, argv, { stdio: [...stdio, 'pipe', ...handles.map(([, h]) => h.fd)] });
+  } catch (e) {
+    // Node throws at once for what it refuses itself (e.g. an stdio fd that is not open).
+    const x = e as NodeJS.ErrnoException;
+    return fail(syscallError(x.syscall ?? 'spawn', x.code ?? 'EINVAL', { path: helper.value }));
   } finally {
     closeAll(); // the helper has its own copies now
   }
+  const stdout = keepOutput(sub.stdout);
+  const stderr = keepOutput(sub.stderr);
 
   return new ResultAsync(
     new Promise<Result<NsChild, NsError>>((resolve) => {
@@ -326,6 +363,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
         if (report.error || report.pid === undefined) {
           const e = report.error ?? { step: 'protocol', syscall: 'read', errno: 71 /* EPROTO */ };
           const code = errnoName(e.errno);
+          stdout?.destroy(); // nothing to read: the command never ran
+          stderr?.destroy();
           void exited.then(() =>
             resolve(
               err({
@@ -348,8 +387,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
           ok({
             pid,
             stdin: sub.stdin,
-            stdout: sub.stdout,
-            stderr: sub.stderr,
+            stdout,
+            stderr,
             kill: (signal?: NodeJS.Signals | number) => sub.kill(signal),
             exited,
           }),
