@@ -27,4 +27,4 @@ export type { NamespaceTarget, TargetValue } from './thread/target.js';
 export { enterSync, SYNC_TYPES } from './thread/enter-sync.js';
 export { createNamespace, pinNamespace, unpinNamespace, CREATABLE_TYPES } from './namespace/create.js';
 export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';
-export { spawn, type SpawnOptions, type NsChild, type ExitStatus, type JoinTarget, type StdioValue, type IdRange, type RlimitName } from './helper/spawn.js';
+export { spawn, type SpawnOptions, type NsChild, type ExitStatus, type JoinTarget, type StdioValue, type IdRange, type RlimitName, type CapabilitySet } from './helper/spawn.js';

@@ -3,6 +3,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helperPath } from '@linuxns/helper-c';
 import { spawn } from '../dist/index.js';
 import { errorOf, unwrap } from './fixtures/ns-helpers.js';
 
@@ -82,5 +86,67 @@ describe('spawn process settings', { skip: notRoot }, () => {
     assert.equal(e.step, 'rlimit');
     assert.equal(e.syscall, 'setrlimit');
     assert.ok(['EPERM', 'EINVAL'].includes(e.code), e.code);
+  });
+
+  test('capabilities keep exactly the sets asked for, as /proc/self/status shows them', async () => {
+    const r = await sh('grep -E "^Cap(Prm|Eff|Bnd|Amb)" /proc/self/status', { capabilities: { bounding: ['CAP_NET_ADMIN', 'sys_chroot'] } });
+    const caps = Object.fromEntries(r.out.split('\n').map((l) => l.split(/:\s+/)));
+    const want = ((1n << 12n) | (1n << 18n)).toString(16).padStart(16, '0');
+    assert.equal(caps.CapBnd, want);
+    assert.equal(caps.CapEff, want, 'root execs with what the bounding set allows');
+    const user = await sh('id -u; grep -E "^Cap(Eff|Amb)" /proc/self/status', {
+      user: { uid: 1000, gid: 1000, groups: [] },
+      capabilities: { permitted: ['net_bind_service'], effective: ['net_bind_service'], inheritable: ['net_bind_service'], ambient: ['net_bind_service'] },
+    });
+    const [uid, eff, amb] = user.out.split('\n');
+    assert.equal(uid, '1000');
+    assert.match(eff, /CapEff:\s+0000000000000400/, 'a non-root user keeps net_bind_service through the ambient set');
+    assert.match(amb, /CapAmb:\s+0000000000000400/);
+    errorOf(await spawn('true', [], { capabilities: { bounding: ['CAP_FLY'] } }), 'invalid-option');
+  });
+
+  test('fds: the command gets exactly the fds named, at the numbers asked for', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linuxns-fds-'));
+    try {
+      writeFileSync(join(dir, 'f'), 'through fd 7\n');
+      const fd = openSync(join(dir, 'f'), 'r');
+      try {
+        const r = await sh('cat <&7; ls /proc/$$/fd | sort -n | tr "\n" " "', { fds: { 7: fd } });
+        assert.equal(r.out.split('\n')[0], 'through fd 7');
+        assert.equal(r.out.split('\n')[1].trim(), '0 1 2 7');
+      } finally {
+        closeSync(fd);
+      }
+      errorOf(await spawn('true', [], { fds: { 2: 0 } }), 'invalid-option');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('root chroots before exec: a static program inside the new root runs, and a missing root fails at step root', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linuxns-root-'));
+    try {
+      copyFileSync(helperPath, join(dir, 'probe'));
+      execFileSync('chmod', ['755', join(dir, 'probe')]);
+      // The probe is the helper itself: run without arguments it exits 124 after saying so on stderr.
+      const child = unwrap(await spawn('/probe', [], { root: dir, stdio: 'ignore' }));
+      assert.deepEqual(await child.exited, { code: 124, signal: null });
+      const e = errorOf(await spawn('/probe', [], { root: join(dir, 'missing'), stdio: 'ignore' }), 'spawn-setup-failed');
+      assert.equal(e.step, 'root');
+      assert.equal(e.code, 'ENOENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('mountPropagation of a new mount namespace: private by default (like unshare), shared when asked', async () => {
+    const root = (o) => sh('grep -E "^[0-9]+ [0-9]+ [0-9:]+ / / " /proc/self/mountinfo', o);
+    const priv = await root({ create: ['mnt'] });
+    const theirs = execFileSync('unshare', ['--mount', 'grep', '-E', '^[0-9]+ [0-9]+ [0-9:]+ / / ', '/proc/self/mountinfo'], { encoding: 'utf8' }).trim();
+    assert.doesNotMatch(priv.out, /shared:/);
+    assert.equal(/shared:/.test(priv.out), /shared:/.test(theirs));
+    const shared = await root({ create: ['mnt'], mountPropagation: 'shared' });
+    assert.match(shared.out, /shared:\d+/);
+    errorOf(await spawn('true', [], { mountPropagation: 'shared' }), 'invalid-option');
   });
 });

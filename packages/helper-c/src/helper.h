@@ -29,6 +29,12 @@ struct request {
   int has_groups, ngroups;
   unsigned groups[MAX_GROUPS];
   long long uid, gid;         /* -1: unchanged */
+  const char *root;
+  unsigned long propagation;  /* MS_PRIVATE (default), MS_SLAVE, MS_SHARED, or 0: unchanged */
+  struct { int target, source; } fds[MAX_FDS];
+  int nfds;
+  int has_caps;               /* any --cap-* given */
+  unsigned long long cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
   char **argv;                /* PROGRAM ARG... */
 };
 
@@ -46,6 +52,9 @@ int ns_flag(const char *name);
 void join_namespaces(const struct request *req);
 void create_user_namespace(const struct request *req);
 void create_other_namespaces(const struct request *req);
+
+/* caps.c */
+void apply_caps(const struct request *req);
 
 /* run.c */
 void exec_program(const struct request *req) __attribute__((noreturn));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include "helper.h"
 
 static const struct { const char *name; int flag; } NS[] = {
@@ -50,6 +51,9 @@ void parse_request(int argc, char **argv, struct request *req) {
   memset(req, 0, sizeof *req);
   req->status_fd = -1;
   req->uid = req->gid = -1;
+  req->propagation = MS_PRIVATE;
+  req->cap_bounding = req->cap_effective = req->cap_permitted = req->cap_inheritable = ~0ULL;
+  req->cap_ambient = 0;
   int i = 1;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     const char *a = argv[i], *v;
@@ -90,6 +94,35 @@ void parse_request(int argc, char **argv, struct request *req) {
     } else if ((v = value_of(a, "--env"))) {
       if (!strchr(v, '=') || req->nenv >= MAX_ENV) report_usage("bad --env");
       req->env[req->nenv++] = (char *)v;
+    } else if ((v = value_of(a, "--root"))) {
+      req->root = v;
+    } else if ((v = value_of(a, "--propagation"))) {
+      if (strcmp(v, "private") == 0) req->propagation = MS_PRIVATE;
+      else if (strcmp(v, "slave") == 0) req->propagation = MS_SLAVE;
+      else if (strcmp(v, "shared") == 0) req->propagation = MS_SHARED;
+      else if (strcmp(v, "unchanged") == 0) req->propagation = 0;
+      else report_usage("bad --propagation");
+    } else if ((v = value_of(a, "--fd"))) {
+      int target, source;
+      char tail;
+      if (req->nfds >= MAX_FDS || sscanf(v, "%d:%d%c", &target, &source, &tail) != 2 || target < 3 || source < 0)
+        report_usage("bad --fd");
+      req->fds[req->nfds].target = target;
+      req->fds[req->nfds++].source = source;
+    } else if (strncmp(a, "--cap-", 6) == 0 && strchr(a, '=')) {
+      const char *eq = strchr(a, '=');
+      char *end;
+      errno = 0;
+      unsigned long long mask = strtoull(eq + 1, &end, 16);
+      if (errno || end == eq + 1 || *end) report_usage("bad capability mask");
+      size_t len = (size_t)(eq - a);
+      if (len == 14 && strncmp(a, "--cap-bounding", len) == 0) req->cap_bounding = mask;
+      else if (len == 15 && strncmp(a, "--cap-effective", len) == 0) req->cap_effective = mask;
+      else if (len == 15 && strncmp(a, "--cap-permitted", len) == 0) req->cap_permitted = mask;
+      else if (len == 17 && strncmp(a, "--cap-inheritable", len) == 0) req->cap_inheritable = mask;
+      else if (len == 13 && strncmp(a, "--cap-ambient", len) == 0) req->cap_ambient = mask;
+      else report_usage("unknown option");
+      req->has_caps = 1;
     } else if (strcmp(a, "--mount-proc") == 0) {
       req->mount_proc = 1;
     } else if ((v = value_of(a, "--monotonic"))) {

@@ -37,6 +37,17 @@
  *   --gid=GID, --uid=UID    then the ids PROGRAM runs as (after every
  *                           privileged step).
  *   --no-new-privs          PR_SET_NO_NEW_PRIVS, last before exec.
+ *   --root=DIR              chroot(DIR) and chdir("/") (before --cwd).
+ *   --propagation=P         of a new mount namespace: private (the default,
+ *                           like unshare), slave, shared or unchanged.
+ *   --fd=TARGET:SOURCE      PROGRAM gets inherited fd SOURCE as fd TARGET
+ *                           (repeatable; TARGET >= 3). No other fd reaches it.
+ *   --cap-bounding=HEX, --cap-effective=HEX, --cap-permitted=HEX,
+ *   --cap-inheritable=HEX, --cap-ambient=HEX
+ *                           the capability sets to keep, as 64-bit masks of
+ *                           CAP_* bit numbers. Capabilities outside the bounding
+ *                           mask are dropped from the bounding set; the others
+ *                           are set with capset and PR_CAP_AMBIENT, after the ids.
  *
  * TYPE is one of cgroup ipc mnt net pid time user uts.
  *
@@ -89,11 +100,15 @@
 #define STEP_SETSID "setsid"
 #define STEP_PRCTL "prctl"
 #define STEP_IDS "ids"
+#define STEP_ROOT "root"
+#define STEP_FDS "fds"
+#define STEP_CAPS "caps"
 
 #define MAX_IDMAP 340 /* kernel limit of ranges per map */
 #define MAX_JOIN 8
 #define MAX_ENV 1024
 #define MAX_RLIMIT 16
 #define MAX_GROUPS 64
+#define MAX_FDS 64
 
 #endif

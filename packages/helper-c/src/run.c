@@ -1,6 +1,7 @@
 /* The end of setup: the process's own settings, exec; and the supervisor. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,26 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+/*
+ * --fd=TARGET:SOURCE: first move every source above every target (so that no
+ * dup2 overwrites a source still to be placed), then dup2 each into place;
+ * dup2 clears close-on-exec on the target, and only targets stay open.
+ */
+static void place_fds(const struct request *req) {
+  int high = 3;
+  for (int i = 0; i < req->nfds; i++) {
+    if (req->fds[i].target >= high) high = req->fds[i].target + 1;
+    if (req->fds[i].source >= high) high = req->fds[i].source + 1;
+  }
+  int moved[MAX_FDS];
+  for (int i = 0; i < req->nfds; i++) {
+    moved[i] = fcntl(req->fds[i].source, F_DUPFD_CLOEXEC, high);
+    if (moved[i] < 0) report_error(STEP_FDS, "fcntl", errno);
+  }
+  for (int i = 0; i < req->nfds; i++)
+    if (dup2(moved[i], req->fds[i].target) < 0) report_error(STEP_FDS, "dup2", errno);
+}
+
 void exec_program(const struct request *req) {
   if (req->hostname && sethostname(req->hostname, strlen(req->hostname)) != 0)
     report_error(STEP_HOSTNAME, "sethostname", errno);
@@ -31,7 +52,10 @@ void exec_program(const struct request *req) {
   }
   if (req->setsid && setsid() < 0) report_error(STEP_SETSID, "setsid", errno);
   if (req->pdeathsig && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
+  if (req->root && (chroot(req->root) != 0 || chdir("/") != 0)) report_error(STEP_ROOT, "chroot", errno);
   if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
+  /* Keep the permitted set across the id change; apply_caps sets the sets asked for after it. */
+  if (req->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) report_error(STEP_CAPS, "prctl", errno);
   /* Ids last among the privileged steps: after them the process may have lost its capabilities. */
   int pdeathsig = 0; /* --pdeathsig, or the SIGKILL of a forked PROGRAM (main.c) */
   if (prctl(PR_GET_PDEATHSIG, &pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
@@ -40,12 +64,14 @@ void exec_program(const struct request *req) {
   if (req->uid >= 0 && setresuid((uid_t)req->uid, (uid_t)req->uid, (uid_t)req->uid) != 0) report_error(STEP_IDS, "setresuid", errno);
   /* A change of euid or egid clears the parent-death signal (prctl(2)): set it again. */
   if ((req->gid >= 0 || req->uid >= 0) && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
+  if (req->has_caps) apply_caps(req);
   if (req->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->env_clear) clearenv();
   for (int i = 0; i < req->nenv; i++)
     if (putenv(req->env[i]) != 0) report_error(STEP_EXEC, "putenv", errno);
   /* Only stdio reaches the program: every other fd, the status channel included, closes on exec. */
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) report_error(STEP_EXEC, "close_range", errno);
+  place_fds(req);
   execvp(req->argv[0], req->argv);
   report_error(STEP_EXEC, "execvp", errno);
 }

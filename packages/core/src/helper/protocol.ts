@@ -44,6 +44,12 @@ export interface HelperRequest {
   readonly gid?: number;
   readonly uid?: number;
   readonly noNewPrivs?: boolean;
+  readonly root?: string;
+  readonly propagation?: 'private' | 'slave' | 'shared' | 'unchanged';
+  /** [target fd in PROGRAM, source fd in the helper] */
+  readonly fds?: ReadonlyArray<readonly [number, number]>;
+  /** Masks (bit n = CAP number n) of the sets to keep; absent sets are left as they are. */
+  readonly caps?: Readonly<Partial<Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', bigint>>>;
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly command: string;
   readonly args: readonly string[];
@@ -72,6 +78,10 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.gid !== undefined) a.push(`--gid=${req.gid}`);
   if (req.uid !== undefined) a.push(`--uid=${req.uid}`);
   if (req.noNewPrivs) a.push('--no-new-privs');
+  if (req.root !== undefined) a.push(`--root=${req.root}`);
+  if (req.propagation !== undefined) a.push(`--propagation=${req.propagation}`);
+  for (const [target, source] of req.fds ?? []) a.push(`--fd=${target}:${source}`);
+  for (const [set, mask] of Object.entries(req.caps ?? {})) a.push(`--cap-${set}=${mask.toString(16)}`);
   a.push('--', req.command, ...req.args);
   return a;
 }

@@ -70,6 +70,42 @@ export interface SpawnOptions {
   readonly parentDeathSignal?: NodeJS.Signals;
   /** The ids the command runs as, set after every privileged step. `groups` replaces the supplementary groups. */
   readonly user?: { readonly uid?: number; readonly gid?: number; readonly groups?: readonly number[] };
+  /** chroot into this directory (then chdir to `/`, then to `cwd` if given). */
+  readonly root?: string;
+  /** Propagation of a new mount namespace: `'private'` (the default, like unshare), `'slave'`, `'shared'` or `'unchanged'`. */
+  readonly mountPropagation?: 'private' | 'slave' | 'shared' | 'unchanged';
+  /** Extra fds for the command: `{ 5: fd }` gives it this process's `fd` as its fd 5 (targets >= 3). No other fd reaches it. */
+  readonly fds?: Readonly<Record<number, number>>;
+  /**
+   * Capabilities to keep, by set, as names (`'CAP_NET_ADMIN'` or `'net_admin'`). A set left out
+   * is left as it is; `bounding: []` drops every capability from the bounding set. Applied after
+   * the ids (with keep-caps across the id change), so a non-root `user` can keep what it needs
+   * through `ambient`.
+   */
+  readonly capabilities?: Readonly<Partial<Record<CapabilitySet, readonly string[]>>>;
+}
+
+/** The capability sets of {@link SpawnOptions.capabilities}. */
+export type CapabilitySet = 'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient';
+
+/** CAP_* names by number (linux/capability.h). */
+const CAP_NAMES = [
+  'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap', 'linux_immutable',
+  'net_bind_service', 'net_broadcast', 'net_admin', 'net_raw', 'ipc_lock', 'ipc_owner', 'sys_module', 'sys_rawio', 'sys_chroot', 'sys_ptrace',
+  'sys_pacct', 'sys_admin', 'sys_boot', 'sys_nice', 'sys_resource', 'sys_time', 'sys_tty_config', 'mknod', 'lease', 'audit_write',
+  'audit_control', 'setfcap', 'mac_override', 'mac_admin', 'syslog', 'wake_alarm', 'block_suspend', 'audit_read', 'perfmon', 'bpf',
+  'checkpoint_restore',
+];
+
+function capMask(set: string, names: readonly string[]): bigint | NsError {
+  if (!isArray(names)) return bad('capabilities', `capabilities.${set} must be an array of capability names`);
+  let mask = 0n;
+  for (const n of names) {
+    const i = typeof n === 'string' ? CAP_NAMES.indexOf(n.toLowerCase().replace(/^cap_/, '')) : -1;
+    if (i < 0) return bad('capabilities', `unknown capability ${JSON.stringify(n)} in capabilities.${set}`);
+    mask |= 1n << BigInt(i);
+  }
+  return mask;
 }
 
 /** Resource names of {@link SpawnOptions.rlimits}, as in `RLIMIT_*` (lower case). */
@@ -126,6 +162,25 @@ function processSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceType>):
     if (uid !== undefined) out.uid = uid;
     if (gid !== undefined) out.gid = gid;
     if (groups !== undefined) out.groups = groups;
+  }
+  if (o.root !== undefined) {
+    if (typeof o.root !== 'string' || !o.root.startsWith('/')) return bad('root', `root must be an absolute path, got ${JSON.stringify(o.root)}`);
+    out.root = o.root;
+  }
+  if (o.mountPropagation !== undefined) {
+    if (!creating.has('mnt')) return bad('mountPropagation', "mountPropagation applies to a new mount namespace: add 'mnt' to create");
+    if (!['private', 'slave', 'shared', 'unchanged'].includes(o.mountPropagation)) return bad('mountPropagation', `mountPropagation must be private, slave, shared or unchanged, got ${JSON.stringify(o.mountPropagation)}`);
+    out.propagation = o.mountPropagation;
+  }
+  if (o.capabilities !== undefined) {
+    const caps: Record<string, bigint> = {};
+    for (const [set, names] of Object.entries(o.capabilities)) {
+      if (!['bounding', 'effective', 'permitted', 'inheritable', 'ambient'].includes(set)) return bad('capabilities', `unknown capability set ${JSON.stringify(set)}`);
+      const m = capMask(set, names ?? []);
+      if (typeof m !== 'bigint') return m;
+      caps[set] = m;
+    }
+    out.caps = caps;
   }
   return out;
 }
@@ -304,6 +359,13 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const helper = locateHelper();
   if (helper.isErr()) return fail(helper.error);
 
+  const extra: Array<[number, number]> = [];
+  for (const [target, source] of Object.entries(options.fds ?? {})) {
+    const t = Number(target);
+    if (!Number.isInteger(t) || t < 3 || t > 1023) return fail(bad('fds', `fds: target ${target} must be an fd number from 3 to 1023 (0-2 are stdio)`));
+    if (!Number.isInteger(source) || source < 0) throw new TypeError(`fds[${target}] must be an fd number, got ${String(source)}`);
+    extra.push([t, source]);
+  }
   const handles: Array<[NamespaceType, NamespaceHandle]> = [];
   const closeAll = (): void => handles.forEach(([, h]) => h.close());
   const joinError = openJoins(options.join, handles);
@@ -331,13 +393,14 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     envClear: envMode === 'replace',
     env,
     ...settings,
+    fds: extra.map(([target], i) => [target, 4 + handles.length + i] as const),
     command,
     args,
   });
 
   let sub: ReturnType<typeof spawnProcess>;
   try {
-    sub = spawnProcess(helper.value, argv, { stdio: [...stdio, 'pipe', ...handles.map(([, h]) => h.fd)] });
+    sub = spawnProcess(helper.value, argv, { stdio: [...stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...extra.map(([, source]) => source)] });
   } catch (e) {
     // Node throws at once for what it refuses itself (e.g. an stdio fd that is not open).
     const x = e as NodeJS.ErrnoException;
