@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 // enterSync on the main thread against the real kernel: where the thread is
 // inside fn and after, checked by inode in /proc/thread-self/ns.
 import { after, before, describe, test } from 'node:test';
@@ -179,5 +180,15 @@ describe('enterSync', { skip: notRoot }, () => {
     assert.match(r.stderr, /FATAL/);
     assert.match(r.stderr, /enterSync/);
     assert.doesNotMatch(r.stdout, /survived/);
+  });
+
+  test('a function that throws an unprintable value still leaves the thread restored', () => {
+    const before = readlinkSync('/proc/thread-self/ns/net');
+    const r = enterSync({ net: 'new' }, () => {
+      throw Object.assign(Object.create(null), { n: 1n });
+    });
+    assert.ok(r.isErr());
+    assert.equal(r.error.kind, 'task-failed');
+    assert.equal(readlinkSync('/proc/thread-self/ns/net'), before);
   });
 });

@@ -532,4 +532,25 @@ describe('NamespacePool', { skip: notRoot }, () => {
     assert.throws(() => pool1.run({}, POOL_TASKS, 'identity', ['net'], { timeoutMs: 1.5 }), RangeError);
     assert.throws(() => pool1.run({}, POOL_TASKS, 'identity', ['net'], { signal: {} }), TypeError);
   });
+
+  test('a task that throws an unprintable value is still restored, and the next task on that worker is in the original namespaces', async () => {
+    const h = unwrap(await createNamespace('net'));
+    try {
+      const e = errorOf(await pool1.run({ net: h }, POOL_TASKS, 'throwUnprintable'), 'task-failed');
+      assert.equal(e.name, 'non-error');
+      const next = unwrap(await pool1.run({}, POOL_TASKS, 'identity', ['net']));
+      assert.equal(next.links.net, original.net);
+    } finally {
+      h.close();
+    }
+  });
+
+  test('a misuse error thrown after a handle was lent gives the handle back (its fd closes with close())', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const h = unwrap(await createNamespace('net'));
+    const before = fds();
+    assert.throws(() => pool1.run({ net: h, pid: 0 }, POOL_TASKS, 'identity', ['net']), RangeError);
+    h.close();
+    assert.equal(fds(), before - 1);
+  });
 });

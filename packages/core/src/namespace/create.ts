@@ -11,12 +11,12 @@ import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
-import { dupCloexec, setnsRaw, unshareRaw } from '../ffi/syscall.js';
+import { dupCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from './handle.js';
-import { CLONE_FLAGS, cloneFlag, type NamespaceType } from './kind.js';
+import { cloneFlag, type NamespaceType } from './kind.js';
 import { openNamespace } from './open.js';
 import { unsupportedInThread } from '../thread/target.js';
-import { ThreadState } from '../thread/thread-state.js';
+import { abortOnRestoreFailure, switchError, ThreadState } from '../thread/thread-state.js';
 
 const MS_BIND = 0x1000;
 const MNT_DETACH = 2;
@@ -26,29 +26,23 @@ export const CREATABLE_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup'
 
 function createOnThisThread(type: NamespaceType): Result<NamespaceHandle, NsError> {
   const state = ThreadState.current();
-  const back = state.returnFd(type);
-  const flag = CLONE_FLAGS[type];
-  const e = unshareRaw(flag);
-  if (e) return err(syscallError('unshare', e, { namespace: type }));
+  const f = state.enter(type, 'new');
+  if (f) return err(switchError(f));
   const path = `/proc/thread-self/ns/${type}`;
-  let fd = -1;
-  let openError: NsError | undefined;
+  let opened: Result<number, NsError>;
   try {
-    fd = openSync(path, constants.O_RDONLY);
+    opened = ok(openSync(path, constants.O_RDONLY));
   } catch (x) {
-    openError = fsError(x, { path, namespace: type });
+    opened = err(fsError(x, { path, namespace: type }));
   }
-  const r = setnsRaw(back.fd, flag);
-  if (back.owned) closeSync(back.fd);
-  if (r) {
-    process.stderr.write(`linuxns: FATAL: could not return the calling thread to its ${type} namespace after creating one (setns: ${r}); aborting\n`);
-    process.abort();
-  }
-  if (openError) return err(openError);
-  // Move the fd out of Node's fd tracking into a handle we own.
-  const dup = dupCloexec(fd, { namespace: type });
-  closeSync(fd);
-  return dup.map((d) => NamespaceHandle.adopt(d, type));
+  const back = state.leave(type);
+  if (back) abortOnRestoreFailure(back, 'createNamespace');
+  // Move the fd out of Node's fd tracking into a handle this process owns.
+  return opened.andThen((fd) => {
+    const dup = dupCloexec(fd, { namespace: type });
+    closeSync(fd);
+    return dup.map((d) => NamespaceHandle.adopt(d, type));
+  });
 }
 
 const MNT_WORKER = `
@@ -150,7 +144,11 @@ export function pinNamespace(handle: NamespaceHandle, path: string): Result<void
     if (handle.type === 'mnt' && 'code' in e && e.code === 'EINVAL') {
       e = { ...e, message: `${e.message}: a mount namespace can only be pinned on a private mount (the directory's mount is probably shared: bind-mount it on itself and make it private first)` };
     }
-    unlinkSync(path);
+    try {
+      unlinkSync(path);
+    } catch {
+      /* the mount failed; the empty file stays only if it cannot be removed either */
+    }
     return err(e);
   }
   return ok(undefined);

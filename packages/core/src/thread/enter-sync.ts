@@ -4,32 +4,16 @@
  *
  * @module
  */
-import { writeSync } from 'node:fs';
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { startThreadpool } from './pool.js';
 import { closeOpened, enterTarget, prepareTarget, type NamespaceTarget } from './target.js';
 import { serializeThrown } from './serialize.js';
-import { switchError, ThreadState, type SwitchFailure } from './thread-state.js';
+import { abortOnRestoreFailure, ThreadState } from './thread-state.js';
 
 /** The namespace types {@link enterSync} accepts. */
 export const SYNC_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'net', 'uts']);
-
-/**
- * Restore failed: this thread is in the wrong namespace and nothing can be
- * trusted any more. Print why and abort the process (a core dump names the
- * place). Exported for the documentation; never call it.
- */
-function fatalRestoreFailure(f: SwitchFailure): never {
-  const msg = `linuxns: FATAL: enterSync could not restore the ${f.namespace} namespace of thread ${ThreadState.current().tid} (${f.syscall}: ${switchError(f).message}). The thread may be in the wrong namespace; aborting.\n`;
-  try {
-    writeSync(2, msg);
-  } catch {
-    /* stderr closed: abort anyway */
-  }
-  process.abort();
-}
 
 /** @internal Test-only: make the next restore fail (see the threading guide). */
 export const enterSyncTesting = { failNextRestore: false };
@@ -67,25 +51,30 @@ export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, Ns
 
   const opened: number[] = [];
   const joined: NamespaceType[] = [];
-  const failed = enterTarget(state, entries, opened, joined);
-  let result: Result<T, NsError> | undefined = failed ? err(failed) : undefined;
+  let result: Result<T, NsError> | undefined;
   let returnedPromise = false;
-  if (result === undefined) {
-    try {
-      const v = fn();
-      returnedPromise = typeof (v as { then?: unknown } | null)?.then === 'function';
-      result = ok(v);
-    } catch (e) {
-      result = err(serializeThrown(e, true));
+  try {
+    const failed = enterTarget(state, entries, opened, joined);
+    if (failed) result = err(failed);
+    else {
+      try {
+        const v = fn();
+        returnedPromise = typeof (v as { then?: unknown } | null)?.then === 'function';
+        result = ok(v);
+      } catch (e) {
+        result = err(serializeThrown(e, true));
+      }
     }
+  } finally {
+    // Whatever happened above, the thread goes back before anything else runs on it.
+    for (let i = joined.length - 1; i >= 0; i--) {
+      const fail = enterSyncTesting.failNextRestore;
+      enterSyncTesting.failNextRestore = false;
+      const f = state.leave(joined[i]!, fail);
+      if (f) abortOnRestoreFailure(f, 'enterSync');
+    }
+    closeOpened(opened);
   }
-  for (let i = joined.length - 1; i >= 0; i--) {
-    const fail = enterSyncTesting.failNextRestore;
-    enterSyncTesting.failNextRestore = false;
-    const f = state.leave(joined[i]!, fail);
-    if (f) fatalRestoreFailure(f);
-  }
-  closeOpened(opened);
   if (returnedPromise) {
     throw new TypeError('enterSync ran a function that returned a promise: only its synchronous part ran inside the namespaces. Use NamespacePool.run for async work.');
   }

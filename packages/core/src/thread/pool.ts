@@ -46,10 +46,12 @@ export interface NamespacePoolOptions {
 /** Per-call options of {@link NamespacePool.run}. */
 export interface RunOptions {
   /**
-   * Gives up on the task. A queued task never runs; a task waiting for an
-   * await inside its worker takes that worker with it (the worker is
-   * retired: code inside a namespace cannot be stopped half-way). A
-   * synchronous task already running completes. Resolves to `aborted`.
+   * Gives up on the task. A task still queued in the pool never runs; a task
+   * waiting for an await inside its worker takes that worker with it (the
+   * worker is retired: code inside a namespace cannot be stopped half-way).
+   * A task already handed to a worker that is busy with synchronous tasks
+   * may still run and then resolves to its own outcome; so does a
+   * synchronous task already running. Otherwise it resolves to `aborted`.
    */
   readonly signal?: AbortSignal;
   /**
@@ -79,6 +81,8 @@ interface Pending {
   state: 'queued' | 'sent' | 'done';
   /** Removes the abort listener, if any. */
   unlisten?: () => void;
+  /** Aborted after it was sent: if a worker gives it back, it is not sent again. */
+  abortRequested?: boolean;
   /** The batch the task was last sent in (a task given back is sent again in another). */
   batch: number;
 }
@@ -331,7 +335,8 @@ export class NamespacePool {
       const p = this.#pending.get(id);
       if (p && p.state === 'sent') {
         p.state = 'queued';
-        back.push(p);
+        if (p.abortRequested) this.#settle(id, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+        else back.push(p);
       }
     }
     if (this.#closed) {
@@ -348,6 +353,7 @@ export class NamespacePool {
     if (p.state === 'queued') {
       this.#settle(p.req.id, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
     } else if (p.state === 'sent') {
+      p.abortRequested = true;
       this.#control.postMessage({ type: 'abort', id: p.req.id } satisfies ControlMessage);
     }
   }

@@ -6,8 +6,20 @@
  */
 import type { TaskFailedError } from '../errors/ns-error.js';
 
-/** Turns anything a task threw into a `task-failed` error. */
+/**
+ * Turns anything a task threw into a `task-failed` error. Never throws itself,
+ * whatever the value (a getter that throws, an object without a prototype):
+ * it runs while a thread may still be inside the task's namespaces.
+ */
 export function serializeThrown(thrown: unknown, keepCause = false): TaskFailedError {
+  try {
+    return describe(thrown, keepCause);
+  } catch {
+    return { kind: 'task-failed', name: 'non-error', message: 'the task threw a value that cannot be described', ...(keepCause ? { cause: thrown } : {}) };
+  }
+}
+
+function describe(thrown: unknown, keepCause: boolean): TaskFailedError {
   const cause = keepCause ? { cause: thrown } : {};
   if (thrown instanceof Error) {
     const code = (thrown as { code?: unknown }).code;
@@ -22,9 +34,9 @@ export function serializeThrown(thrown: unknown, keepCause = false): TaskFailedE
   }
   let text: string;
   try {
-    text = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+    text = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown));
   } catch {
-    text = String(thrown);
+    text = Object.prototype.toString.call(thrown);
   }
   return { kind: 'task-failed', name: 'non-error', message: `the task threw a non-Error value: ${text}`, ...cause };
 }

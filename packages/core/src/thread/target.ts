@@ -78,39 +78,45 @@ export function prepareTarget(
     borrowed.forEach((h) => h.giveBack());
     return err(e);
   };
-  for (const key of Object.keys(target)) {
-    const value = (target as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    if (!isNamespaceType(key)) {
-      const t = parseNamespaceType(key);
-      return fail(t.isErr() ? t.error : { kind: 'unknown-namespace-type', value: key, message: `use ${t.value} as the key, not the OCI name ${JSON.stringify(key)}` });
+  try {
+    for (const key of Object.keys(target)) {
+      const value = (target as Record<string, unknown>)[key];
+      if (value === undefined) continue;
+      if (!isNamespaceType(key)) {
+        const t = parseNamespaceType(key);
+        return fail(t.isErr() ? t.error : { kind: 'unknown-namespace-type', value: key, message: `use ${t.value} as the key, not the OCI name ${JSON.stringify(key)}` });
+      }
+      const type: NamespaceType = key;
+      const unsupported = unsupportedInThread(type, allowed, where);
+      if (unsupported) return fail(unsupported);
+      if (value === 'new') {
+        entries.push({ type, create: true });
+      } else if (typeof value === 'string') {
+        if (!value.startsWith('/')) {
+          return fail({ kind: 'invalid-target', namespace: type, value, message: `${type}: ${JSON.stringify(value)} is neither an absolute path nor 'new'` });
+        }
+        entries.push({ type, path: value });
+      } else if (typeof value === 'number') {
+        checkPid(value);
+        entries.push({ type, path: processNamespacePath(value, type) });
+      } else if (value instanceof NamespaceHandle) {
+        const fd = value.fd; // throws TypeError when closed
+        if (value.type !== type) {
+          return fail({ kind: 'wrong-namespace-type', expected: type, actual: value.type, message: `the handle given for ${type} is ${value.toString()}` });
+        }
+        if (borrowHandles) {
+          value.borrow();
+          borrowed.push(value);
+        }
+        entries.push({ type, fd });
+      } else {
+        throw new TypeError(`target.${type} must be a path, a pid, a NamespaceHandle or 'new'; got ${value === null ? 'null' : typeof value}`);
+      }
     }
-    const type: NamespaceType = key;
-    const unsupported = unsupportedInThread(type, allowed, where);
-    if (unsupported) return fail(unsupported);
-    if (value === 'new') {
-      entries.push({ type, create: true });
-    } else if (typeof value === 'string') {
-      if (!value.startsWith('/')) {
-        return fail({ kind: 'invalid-target', namespace: type, value, message: `${type}: ${JSON.stringify(value)} is neither an absolute path nor 'new'` });
-      }
-      entries.push({ type, path: value });
-    } else if (typeof value === 'number') {
-      checkPid(value);
-      entries.push({ type, path: processNamespacePath(value, type) });
-    } else if (value instanceof NamespaceHandle) {
-      const fd = value.fd; // throws TypeError when closed
-      if (value.type !== type) {
-        return fail({ kind: 'wrong-namespace-type', expected: type, actual: value.type, message: `the handle given for ${type} is ${value.toString()}` });
-      }
-      if (borrowHandles) {
-        value.borrow();
-        borrowed.push(value);
-      }
-      entries.push({ type, fd });
-    } else {
-      throw new TypeError(`target.${type} must be a path, a pid, a NamespaceHandle or 'new'; got ${value === null ? 'null' : typeof value}`);
-    }
+  } catch (e) {
+    // A misuse TypeError/RangeError after some handles were lent: give them back first.
+    borrowed.forEach((h) => h.giveBack());
+    throw e;
   }
   entries.sort((a, b) => NAMESPACE_TYPES.indexOf(a.type) - NAMESPACE_TYPES.indexOf(b.type));
   return ok({ entries, borrowed });

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { NsError } from '../errors/ns-error.js';
 import { syscallError } from '../errors/from-errno.js';
 import * as libc from '../ffi/libc.js';
@@ -85,11 +85,6 @@ export class ThreadState {
     return Buffer.from(this.#buf.buffer, 0, n).toString('latin1');
   }
 
-  /** `net:[4026531840]` for the thread's current namespace of `type` (pid and time: for children). */
-  link(type: NamespaceType): string {
-    return this.#readLink(type === 'pid' ? 'pid_for_children' : type === 'time' ? 'time_for_children' : type);
-  }
-
   /** The fd of the thread's original namespace of `type`, opened once. */
   original(type: NamespaceType): number {
     let fd = this.#orig.get(type);
@@ -154,7 +149,9 @@ export class ThreadState {
     if (fd === 'new' && type === 'mnt' && libc.mount(null, '/', null, MS_REC | MS_PRIVATE, null) !== 0) {
       // Like unshare(1): a new mount namespace starts private so that nothing propagates back.
       const errno = libc.errno();
-      this.leave(type);
+      const back = this.leave(type);
+      // Not back where it was: the caller must treat this thread as tainted (the worker retires).
+      if (back) throw new Error(`could not leave a new mount namespace after making it private failed: ${back.syscall} errno ${back.errno}`);
       return { namespace: type, syscall: 'mount', errno };
     }
     return undefined;
@@ -186,12 +183,6 @@ export class ThreadState {
     return undefined;
   }
 
-  /** True when nothing is entered on this thread. */
-  get atRest(): boolean {
-    for (const s of this.#stack.values()) if (s.length) return false;
-    return true;
-  }
-
   /**
    * With nothing entered: the types whose current identity differs from the
    * thread's original (empty when the thread is clean).
@@ -221,6 +212,21 @@ export class ThreadState {
     if (setnsRaw(this.original(type), CLONE_FLAGS[type]) !== 0) return false;
     return type !== 'mnt' || this.#restoreRootAndCwd() === undefined;
   }
+}
+
+/**
+ * A restore failed on a thread that cannot be retired (the calling thread of
+ * enterSync or createNamespace): it is in an unknown namespace and nothing
+ * it does can be trusted. Print why and abort the process.
+ */
+export function abortOnRestoreFailure(f: SwitchFailure, who: string): never {
+  const msg = `linuxns: FATAL: ${who} could not restore the ${f.namespace} namespace of thread ${ThreadState.current().tid} (${switchError(f).message}). The thread may be in the wrong namespace; aborting.\n`;
+  try {
+    writeSync(2, msg);
+  } catch {
+    /* stderr closed: abort anyway */
+  }
+  process.abort();
 }
 
 /** The {@link NsError} of a failed switch. */

@@ -209,8 +209,31 @@ class Batch {
     return this.#last ? { last: this.#last, givenBack } : { givenBack };
   }
 
-  /** Runs a loaded task; a promise only when the task itself is async. */
+  /**
+   * Runs a loaded task; a promise only when the task itself is async. Anything
+   * unexpected thrown on the way (the thread may be inside the task's
+   * namespaces) retires the worker: it must never run another task.
+   */
   #afterLoad(task: TaskRequest, loaded: Loaded): Promise<void> | undefined {
+    try {
+      const p = this.#runLoaded(task, loaded);
+      return p?.catch((e: unknown) => this.#crash(task, e));
+    } catch (e) {
+      return this.#crash(task, e);
+    }
+  }
+
+  #crash(task: TaskRequest, e: unknown): never {
+    let why: string;
+    try {
+      why = e instanceof Error ? e.message : String(e);
+    } catch {
+      why = 'an unprintable value';
+    }
+    return retire(task.id, { kind: 'worker-crashed', message: `linuxns failed while the worker's thread may have been inside the task's namespaces (${why}); the worker was retired` }, this.#rest());
+  }
+
+  #runLoaded(task: TaskRequest, loaded: Loaded): Promise<void> | undefined {
     if (!loaded.ok) {
       this.#done(task, loaded);
       return undefined;
