@@ -149,4 +149,33 @@ describe('spawn process settings', { skip: notRoot }, () => {
     assert.match(shared.out, /shared:\d+/);
     errorOf(await spawn('true', [], { mountPropagation: 'shared' }), 'invalid-option');
   });
+
+  test('a non-root user can have its bounding set reduced (the bounding set is dropped before the ids change)', async () => {
+    const r = await sh('id -u; grep ^CapBnd /proc/self/status', { user: { uid: 1000, gid: 1000, groups: [] }, capabilities: { bounding: ['net_bind_service'] } });
+    const [uid, bnd] = r.out.split('\n');
+    assert.equal(uid, '1000');
+    assert.match(bnd, /CapBnd:\s+0000000000000400/);
+  });
+
+  test('joining a pid namespace while creating a user namespace works (the child cannot see its parent across the pid namespace)', async () => {
+    const { spawn: spawnChild } = await import('node:child_process');
+    const sleeper = spawnChild('unshare', ['--pid', '--fork', '--kill-child', 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      // the sleep is the child of unshare: find it, it is in the new pid namespace
+      let target;
+      for (let i = 0; i < 100 && !target; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        const kids = execFileSync('sh', ['-c', `cat /proc/${sleeper.pid}/task/*/children 2>/dev/null || true`], { encoding: 'utf8' }).trim();
+        if (kids) target = Number(kids.split(/\s+/)[0]);
+      }
+      assert.ok(target, 'the sleeper started');
+      const want = execFileSync('readlink', [`/proc/${target}/ns/pid`], { encoding: 'utf8' }).trim();
+      const r = await sh('readlink /proc/self/ns/pid', { join: { pid: target }, create: ['user'], mapRootUser: true });
+      assert.equal(r.code, 0);
+      assert.equal(r.out, want);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await new Promise((r) => sleeper.once('exit', r));
+    }
+  });
 });

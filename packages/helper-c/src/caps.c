@@ -18,12 +18,17 @@ static int last_cap(void) {
   return n > 0 ? atoi(buf) : CAP_LAST_CAP;
 }
 
-void apply_caps(const struct request *req) {
+/* Drops what is not in the bounding mask; needs CAP_SETPCAP, so it runs before the ids change. */
+void apply_bounding(const struct request *req) {
   int last = last_cap();
-  /* The bounding set first: dropping needs CAP_SETPCAP, which capset may remove. */
   for (int c = 0; c <= last && c < 64; c++)
     if (!(req->cap_bounding & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0)
       report_error(STEP_CAPS, "prctl", errno);
+}
+
+/* capset (permitted, effective, inheritable), then the ambient set; after the ids. */
+void apply_caps(const struct request *req) {
+  int last = last_cap();
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   if (syscall(SYS_capget, &hdr, data) != 0) report_error(STEP_CAPS, "capget", errno);

@@ -54,6 +54,7 @@ void create_user_namespace(const struct request *req);
 void create_other_namespaces(const struct request *req);
 
 /* caps.c */
+void apply_bounding(const struct request *req);
 void apply_caps(const struct request *req);
 
 /* run.c */

@@ -57,14 +57,15 @@ static void write_maps(int pid, const struct request *req) {
 static void fork_into_user_namespace(const struct request *req) {
   int up[2], down[2];
   if (pipe2(up, O_CLOEXEC) != 0 || pipe2(down, O_CLOEXEC) != 0) report_error(STEP_SYNC, "pipe2", errno);
-  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) report_error(STEP_FORK, "fork", errno);
   char c = 1;
   if (pid == 0) {
     close(up[0]);
     close(down[1]);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(HELPER_EXIT_SETUP);
+    /* A parent that died before this prctl shows as end of file on the down pipe below
+       (getppid() cannot tell: it reads 0 when the parent is outside a joined pid namespace). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(HELPER_EXIT_SETUP);
     create_user_namespace(req);
     if (write(up[1], &c, 1) != 1) _exit(HELPER_EXIT_SETUP);
     close(up[1]);
@@ -84,7 +85,12 @@ static void fork_into_user_namespace(const struct request *req) {
   for (int i = 0; i < req->njoin; i++) forks_again |= req->join[i].type & (CLONE_NEWPID | 0x80);
   /* PID before the child goes on: an ERR of a later step must follow it on the channel. */
   if (!forks_again) report_pid(pid);
-  if (write(down[1], &c, 1) != 1) report_error(STEP_SYNC, "write", errno);
+  if (write(down[1], &c, 1) != 1) {
+    int err = errno;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    report_error(STEP_SYNC, "write", err);
+  }
   close(down[1]);
   close(up[0]);
   supervise(pid, req->status_fd);

@@ -30,13 +30,29 @@ static int parse_int(const char *s, long min, long max, long *out) {
   return 0;
 }
 
+/* "A:B[:C]" as n integers each in [min, max]; 0 on success. No sscanf: out-of-range input is defined here. */
+static int parse_fields(const char *s, int n, long long min, long long max, long long *out) {
+  for (int i = 0; i < n; i++) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || v < min || v > max) return -1;
+    out[i] = v;
+    if (i < n - 1) {
+      if (*end != ':') return -1;
+      s = end + 1;
+    } else if (*end) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
 /* "IN:OUT:COUNT" appended to map as "IN OUT COUNT\n". */
 static void add_range(char *map, size_t *len, const char *spec) {
-  unsigned long long in, out, count;
-  char tail;
-  if (sscanf(spec, "%llu:%llu:%llu%c", &in, &out, &count, &tail) != 3 || count == 0 ||
-      in > UINT_MAX || out > UINT_MAX || count > UINT_MAX)
-    report_usage("bad id map range");
+  long long f[3];
+  if (parse_fields(spec, 3, 0, UINT_MAX, f) || f[2] == 0) report_usage("bad id map range");
+  unsigned long long in = (unsigned long long)f[0], out = (unsigned long long)f[1], count = (unsigned long long)f[2];
   int n = snprintf(map + *len, 4096 - *len, "%llu %llu %llu\n", in, out, count);
   if (n < 0 || (size_t)n >= 4096 - *len) report_usage("id map longer than 4096 bytes");
   *len += (size_t)n;
@@ -103,12 +119,10 @@ void parse_request(int argc, char **argv, struct request *req) {
       else if (strcmp(v, "unchanged") == 0) req->propagation = 0;
       else report_usage("bad --propagation");
     } else if ((v = value_of(a, "--fd"))) {
-      int target, source;
-      char tail;
-      if (req->nfds >= MAX_FDS || sscanf(v, "%d:%d%c", &target, &source, &tail) != 2 || target < 3 || source < 0)
-        report_usage("bad --fd");
-      req->fds[req->nfds].target = target;
-      req->fds[req->nfds++].source = source;
+      long long f[2];
+      if (req->nfds >= MAX_FDS || parse_fields(v, 2, 0, INT_MAX, f) || f[0] < 3) report_usage("bad --fd");
+      req->fds[req->nfds].target = (int)f[0];
+      req->fds[req->nfds++].source = (int)f[1];
     } else if (strncmp(a, "--cap-", 6) == 0 && strchr(a, '=')) {
       const char *eq = strchr(a, '=');
       char *end;
@@ -134,14 +148,11 @@ void parse_request(int argc, char **argv, struct request *req) {
       req->boottime = n;
       req->has_boottime = 1;
     } else if ((v = value_of(a, "--rlimit"))) {
-      long long res, soft, hard;
-      char tail;
-      if (req->nrlimit >= MAX_RLIMIT || sscanf(v, "%lld:%lld:%lld%c", &res, &soft, &hard, &tail) != 3 || res < 0 || res > 15 ||
-          soft < -1 || hard < -1)
-        report_usage("bad --rlimit");
-      req->rlimit[req->nrlimit].resource = (int)res;
-      req->rlimit[req->nrlimit].soft = soft;
-      req->rlimit[req->nrlimit++].hard = hard;
+      long long f[3];
+      if (req->nrlimit >= MAX_RLIMIT || parse_fields(v, 3, -1, LLONG_MAX, f) || f[0] < 0 || f[0] > 15) report_usage("bad --rlimit");
+      req->rlimit[req->nrlimit].resource = (int)f[0];
+      req->rlimit[req->nrlimit].soft = f[1];
+      req->rlimit[req->nrlimit++].hard = f[2];
     } else if (strcmp(a, "--setsid") == 0) {
       req->setsid = 1;
     } else if (strcmp(a, "--no-new-privs") == 0) {

@@ -51,11 +51,17 @@ void exec_program(const struct request *req) {
     if (setrlimit(req->rlimit[i].resource, &rl) != 0) report_error(STEP_RLIMIT, "setrlimit", errno);
   }
   if (req->setsid && setsid() < 0) report_error(STEP_SETSID, "setsid", errno);
-  if (req->pdeathsig && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
+  /* A forked PROGRAM keeps the SIGKILL it got at the fork (main.c): its supervisor is the one
+     that gets --pdeathsig, and a pid 1 would ignore most other signals anyway. */
+  int inherited = 0;
+  if (prctl(PR_GET_PDEATHSIG, &inherited) != 0) report_error(STEP_PRCTL, "prctl", errno);
+  if (req->pdeathsig && !inherited && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->root && (chroot(req->root) != 0 || chdir("/") != 0)) report_error(STEP_ROOT, "chroot", errno);
   if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
   /* Keep the permitted set across the id change; apply_caps sets the sets asked for after it. */
   if (req->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) report_error(STEP_CAPS, "prctl", errno);
+  /* The bounding set before the ids: dropping from it needs CAP_SETPCAP, gone after a change to non-root. */
+  if (req->has_caps) apply_bounding(req);
   /* Ids last among the privileged steps: after them the process may have lost its capabilities. */
   int pdeathsig = 0; /* --pdeathsig, or the SIGKILL of a forked PROGRAM (main.c) */
   if (prctl(PR_GET_PDEATHSIG, &pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
@@ -80,7 +86,9 @@ static volatile sig_atomic_t child_pid;
 static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 static void forward(int sig) {
+  int saved = errno;
   if (child_pid > 0) kill(child_pid, sig);
+  errno = saved;
 }
 
 /* Waits for pid, forwarding signals to it; exits as it did (same code, or the same signal). */
@@ -96,6 +104,7 @@ int supervise(int pid, int status_fd) {
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) _exit(HELPER_EXIT_SETUP);
   }
+  child_pid = 0; /* reaped: its pid may be reused, forward nothing more */
   if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
   int sig = WTERMSIG(status);
   struct rlimit no_core = {0, 0};

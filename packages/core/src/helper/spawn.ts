@@ -79,8 +79,8 @@ export interface SpawnOptions {
   /**
    * Capabilities to keep, by set, as names (`'CAP_NET_ADMIN'` or `'net_admin'`). A set left out
    * is left as it is; `bounding: []` drops every capability from the bounding set. Applied after
-   * the ids (with keep-caps across the id change), so a non-root `user` can keep what it needs
-   * through `ambient`.
+   * the ids (with keep-caps across the id change; the bounding set is dropped before them), so a
+   * non-root `user` can keep what it needs through `ambient`.
    */
   readonly capabilities?: Readonly<Partial<Record<CapabilitySet, readonly string[]>>>;
 }
@@ -198,7 +198,11 @@ export interface NsChild {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
-  /** Sends a signal (to the command; through the helper when it supervises one). */
+  /**
+   * Sends a signal (to the command; through the helper when it supervises one). As pid 1 of a
+   * new pid namespace the command ignores signals it has no handler for, as under
+   * `unshare --fork`: `'SIGKILL'` always works (it ends the helper, and the command dies with it).
+   */
   kill(signal?: NodeJS.Signals | number): boolean;
   /** Resolves once the command has ended and been reaped. */
   readonly exited: Promise<ExitStatus>;
