@@ -63,7 +63,7 @@ function where(ctx: CallContext): string {
  */
 export function syscallError(syscall: string, errno: number | string, ctx: CallContext = {}): NsError {
   const code = typeof errno === 'string' ? errno : errnoName(errno);
-  const num = typeof errno === 'number' ? Math.abs(errno) : numberOf(code);
+  const num = typeof errno === 'number' ? Math.abs(errno) : errnoNumber(code);
   const base = { syscall, code, errno: num, ...ctx };
   if (code === 'ENOENT' && ctx.path !== undefined) {
     const m = PROC_PID.exec(ctx.path);
@@ -80,9 +80,6 @@ export function syscallError(syscall: string, errno: number | string, ctx: CallC
   return { kind: 'syscall-failed', ...base, message: `${syscall}${where(ctx)} failed with ${code}` };
 }
 
-function numberOf(code: string): number {
-  return errnoNumber(code);
-}
 
 /** True when no process `pid` exists, or it has exited (a zombie keeps its /proc entry but no namespaces). */
 function pidGone(pid: number): boolean {

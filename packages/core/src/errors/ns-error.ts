@@ -212,8 +212,6 @@ export interface SpawnSetupFailedError extends NsErrorBase {
   readonly syscall: string;
   readonly code: string;
   readonly errno: number;
-  /** The namespace type of a failed join or create, when known. */
-  readonly namespace?: NamespaceType;
 }
 
 /** The C helper is missing or not executable; `fix` is the command that builds it. */

@@ -21,7 +21,15 @@ import { abortOnRestoreFailure, switchError, ThreadState } from '../thread/threa
 const MS_BIND = 0x1000;
 const MNT_DETACH = 2;
 
-/** Types {@link createNamespace} can make without a process. */
+/**
+ * Types {@link createNamespace} can make without a process.
+ *
+ * @example
+ * ```ts
+ * import { CREATABLE_TYPES } from '@linuxns/core';
+ * CREATABLE_TYPES.includes('pid'); // false: a pid namespace needs its first process
+ * ```
+ */
 export const CREATABLE_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'mnt', 'net', 'uts']);
 
 function createOnThisThread(type: NamespaceType): Result<NamespaceHandle, NsError> {

@@ -46,7 +46,7 @@ export function formatIdentity(id: NamespaceIdentity): string {
   return `${id.type}:[${id.ino}]`;
 }
 
-/** Identity of an open fd already known to be a namespace of `type`. */
+/** @internal Identity of an open fd already known to be a namespace of `type` (throws on a bad fd). */
 export function identityOfFd(fd: number, type: NamespaceType): NamespaceIdentity {
   const st = fstatSync(fd, { bigint: true });
   return { type, dev: st.dev, ino: st.ino };

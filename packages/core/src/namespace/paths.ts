@@ -79,7 +79,16 @@ export function processNamespacePath(pid: number, type: NamespaceType, options: 
   return `/proc/${pid}/ns/${nsFileName(type, options)}`;
 }
 
-/** Throws a RangeError unless `pid` is a positive integer. */
+/**
+ * Throws a `TypeError` unless `pid` is a number, a `RangeError` unless it is a
+ * positive integer a pid can be (misuse, not an error value).
+ *
+ * @example
+ * ```ts
+ * import { checkPid } from '@linuxns/core';
+ * checkPid(process.pid); // fine
+ * ```
+ */
 export function checkPid(pid: unknown): asserts pid is number {
   if (typeof pid !== 'number') throw new TypeError(`pid must be a number, got ${typeof pid}`);
   if (!Number.isInteger(pid) || pid <= 0 || pid > 0x3fffffff) throw new RangeError(`pid must be a positive integer, got ${pid}`);

@@ -12,7 +12,15 @@ import { closeOpened, enterTarget, prepareTarget, type NamespaceTarget } from '.
 import { serializeThrown } from './serialize.js';
 import { abortOnRestoreFailure, ThreadState } from './thread-state.js';
 
-/** The namespace types {@link enterSync} accepts. */
+/**
+ * The namespace types {@link enterSync} accepts.
+ *
+ * @example
+ * ```ts
+ * import { SYNC_TYPES } from '@linuxns/core';
+ * SYNC_TYPES.includes('net'); // true
+ * ```
+ */
 export const SYNC_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'net', 'uts']);
 
 /** @internal Test-only: make the next restore fail (see the threading guide). */

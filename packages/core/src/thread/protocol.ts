@@ -19,7 +19,7 @@ import type { NsError } from '../errors/ns-error.js';
 export type WireEntry =
   /** Open this path in the worker (before joining anything). */
   | { readonly type: NamespaceType; readonly path: string }
-  /** Join this fd: a dup owned (and closed) by the pool side. */
+  /** Join this fd: a handle's fd, lent by the pool side for the life of the task. */
   | { readonly type: NamespaceType; readonly fd: number }
   /** Create a new namespace for this task only. */
   | { readonly type: NamespaceType; readonly create: true };
