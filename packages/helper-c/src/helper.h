@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include "protocol.h"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x80 /* glibc 2.36's sched.h may lack it */
+#endif
+
 struct join { int type; int fd; };
 
 struct request {
@@ -49,6 +53,7 @@ void parse_request(int argc, char **argv, struct request *req);
 int ns_flag(const char *name);
 
 /* ns.c */
+int children_only(const struct request *req);
 void join_namespaces(const struct request *req);
 void create_user_namespace(const struct request *req);
 void create_other_namespaces(const struct request *req);

@@ -25,6 +25,13 @@ static int write_file(const char *path, const char *data, size_t len) {
   return n == (ssize_t)len ? 0 : -1;
 }
 
+/* A setup step of the parent side failed: the child must not go on. Kill and reap it, then report. */
+static void abandon_child(pid_t pid, const char *step, const char *syscall, int err) {
+  kill(pid, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  report_error(step, syscall, err);
+}
+
 /* Parent side: the child's maps, written with the privileges of the parent user namespace. */
 static void write_maps(int pid, const struct request *req) {
   char path[64];
@@ -41,12 +48,7 @@ static void write_maps(int pid, const struct request *req) {
     snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
     if (write_file(path, req->gid_map, req->gid_len) != 0) step = STEP_GID_MAP;
   }
-  if (step) {
-    int err = errno;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
-    report_error(step, "write", err);
-  }
+  if (step) abandon_child(pid, step, "write", errno);
 }
 
 /*
@@ -81,16 +83,9 @@ static void fork_into_user_namespace(const struct request *req) {
     _exit(HELPER_EXIT_SETUP);
   }
   write_maps(pid, req);
-  int forks_again = req->create & (CLONE_NEWPID | 0x80);
-  for (int i = 0; i < req->njoin; i++) forks_again |= req->join[i].type & (CLONE_NEWPID | 0x80);
   /* PID before the child goes on: an ERR of a later step must follow it on the channel. */
-  if (!forks_again) report_pid(pid);
-  if (write(down[1], &c, 1) != 1) {
-    int err = errno;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
-    report_error(STEP_SYNC, "write", err);
-  }
+  if (!children_only(req)) report_pid(pid);
+  if (write(down[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(down[1]);
   close(up[0]);
   supervise(pid, req->status_fd);
@@ -123,12 +118,7 @@ static void fork_program(const struct request *req) {
   }
   close(go[0]);
   report_pid(pid);
-  if (write(go[1], &c, 1) != 1) {
-    int err = errno;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
-    report_error(STEP_SYNC, "write", err);
-  }
+  if (write(go[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(go[1]);
   supervise(pid, req->status_fd);
 }
@@ -154,9 +144,7 @@ int main(int argc, char **argv) {
   }
   if (req.create & CLONE_NEWUSER) fork_into_user_namespace(&req);
   create_other_namespaces(&req);
-  int joins_children_only = 0; /* joining a pid or time namespace applies to children only, too */
-  for (int i = 0; i < req.njoin; i++) joins_children_only |= req.join[i].type & (CLONE_NEWPID | 0x80);
-  if ((req.create & (CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */)) || joins_children_only) {
+  if (children_only(&req)) {
     /* Both apply to children only: PROGRAM is a child (pid 1 of a new pid namespace). */
     fork_program(&req);
   } else if (!(req.create & CLONE_NEWUSER)) {

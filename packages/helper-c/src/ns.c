@@ -9,6 +9,13 @@
 #include <unistd.h>
 #include "helper.h"
 
+/* True when a pid or time namespace is created or joined: both apply to children only, so PROGRAM must be forked. */
+int children_only(const struct request *req) {
+  int flags = req->create;
+  for (int i = 0; i < req->njoin; i++) flags |= req->join[i].type;
+  return (flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
+}
+
 /* Non-user namespaces first, then the user namespace (then become root in it, as nsenter does). */
 void join_namespaces(const struct request *req) {
   for (int pass = 0; pass < 2; pass++) {

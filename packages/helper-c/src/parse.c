@@ -11,7 +11,7 @@
 
 static const struct { const char *name; int flag; } NS[] = {
   {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"mnt", CLONE_NEWNS},
-  {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"time", 0x80 /* CLONE_NEWTIME */},
+  {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"time", CLONE_NEWTIME},
   {"user", CLONE_NEWUSER},     {"uts", CLONE_NEWUTS},
 };
 
@@ -189,6 +189,6 @@ void parse_request(int argc, char **argv, struct request *req) {
     report_usage("hostname needs --create=uts");
   if (req->mount_proc && (req->create & (CLONE_NEWNS | CLONE_NEWPID)) != (CLONE_NEWNS | CLONE_NEWPID))
     report_usage("--mount-proc needs --create=mnt and --create=pid");
-  if ((req->has_monotonic || req->has_boottime) && !(req->create & 0x80))
+  if ((req->has_monotonic || req->has_boottime) && !(req->create & CLONE_NEWTIME))
     report_usage("time offsets need --create=time");
 }
