@@ -20,6 +20,8 @@ import { openNamespace, openProcessNamespace } from '../namespace/open.js';
 import { identityOfPath, sameNamespace } from '../namespace/identity.js';
 import { checkPid } from '../namespace/paths.js';
 import { locateHelper } from './locate.js';
+import { prepareTarget } from '../thread/target.js';
+import { dupCloexec } from '../ffi/syscall.js';
 import { decodeStatus, encodeRequest, MAX_IDMAP, type IdRange } from './protocol.js';
 
 /** What to join: namespaces by type (a path, a pid or a handle), or a pid for all of its namespaces that differ from ours. */
@@ -253,21 +255,16 @@ function openJoins(join: JoinTarget | undefined, handles: Array<[NamespaceType, 
     }
     return undefined;
   }
-  if (typeof join !== 'object' || join === null) throw new TypeError('join must be a pid or an object mapping namespace types to a path, pid or NamespaceHandle');
-  for (const [key, value] of Object.entries(join)) {
-    if (value === undefined) continue;
-    if (!isNamespaceType(key)) return { kind: 'unknown-namespace-type', value: key, message: `unknown namespace type ${JSON.stringify(key)} in join` };
+  // The same validation as every other target (paths, pids, handles); 'new' belongs in create.
+  const prepared = prepareTarget(join, NAMESPACE_TYPES, 'spawn', false);
+  if (prepared.isErr()) return prepared.error;
+  for (const e of prepared.value.entries) {
     let h: Result<NamespaceHandle, NsError>;
-    if (typeof value === 'string') {
-      if (!value.startsWith('/')) return { kind: 'invalid-target', namespace: key, value, message: `join.${key}: ${JSON.stringify(value)} is not an absolute path` };
-      h = openNamespace(value, key);
-    } else if (typeof value === 'number') h = openProcessNamespace(value, key);
-    else if (value instanceof NamespaceHandle) {
-      if (value.type !== key) return { kind: 'wrong-namespace-type', expected: key, actual: value.type, message: `the handle given for join.${key} is ${value.toString()}` };
-      h = value.dup();
-    } else throw new TypeError(`join.${key} must be a path, a pid or a NamespaceHandle`);
+    if ('path' in e) h = openNamespace(e.path, e.type);
+    else if ('fd' in e) h = dupCloexec(e.fd, { namespace: e.type }).map((fd) => NamespaceHandle.adopt(fd, e.type));
+    else return bad('join', `join.${e.type} is 'new': put ${e.type} in create instead`);
     if (h.isErr()) return h.error;
-    handles.push([key, h.value]);
+    handles.push([e.type, h.value]);
   }
   return undefined;
 }

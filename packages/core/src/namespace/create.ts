@@ -53,20 +53,21 @@ function createOnThisThread(type: NamespaceType): Result<NamespaceHandle, NsErro
   });
 }
 
+/**
+ * A new mount namespace needs a thread with its own filesystem context: a
+ * short-lived worker enters one with the same ThreadState code the pool uses
+ * (unshare CLONE_FS, unshare CLONE_NEWNS, private like unshare(1)), and hands
+ * back an fd of it. The thread then ends; the fd keeps the namespace.
+ */
 const MNT_WORKER = `
-const { parentPort } = require('node:worker_threads');
-parentPort.once('message', ({ libcPath }) => {
-  import(libcPath).then((libc) => {
-    const fail = (syscall) => parentPort.postMessage({ syscall, errno: libc.errno() });
-    if (libc.unshare(0x200 | 0x20000) !== 0) return fail('unshare');
-    if (libc.mount(null, '/', null, 0x4000 | 0x40000, null) !== 0) return fail('mount');
-    const fs = require('node:fs');
-    const fd = fs.openSync('/proc/thread-self/ns/mnt', 'r');
-    const dup = libc.fcntlInt(fd, 1030, 0);
-    fs.closeSync(fd);
-    if (dup < 0) return fail('fcntl');
-    parentPort.postMessage({ fd: dup });
-  });
+const { parentPort, workerData } = require('node:worker_threads');
+Promise.all([import(workerData.threadState), import(workerData.syscall), import('node:fs')]).then(([{ ThreadState }, sys, fs]) => {
+  const f = ThreadState.current().enter('mnt', 'new');
+  if (f) return parentPort.postMessage({ syscall: f.syscall, errno: f.errno });
+  const fd = fs.openSync('/proc/thread-self/ns/mnt', 'r');
+  const dup = sys.dupCloexec(fd);
+  fs.closeSync(fd);
+  parentPort.postMessage(dup.isOk() ? { fd: dup.value } : { syscall: 'fcntl', errno: dup.error.errno });
 });`;
 
 /**
@@ -96,7 +97,13 @@ export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandl
   }
   return new ResultAsync(
     new Promise<Result<NamespaceHandle, NsError>>((resolve) => {
-      const w = new Worker(MNT_WORKER, { eval: true });
+      const w = new Worker(MNT_WORKER, {
+        eval: true,
+        workerData: {
+          threadState: new URL('../thread/thread-state.js', import.meta.url).href,
+          syscall: new URL('../ffi/syscall.js', import.meta.url).href,
+        },
+      });
       let answered = false;
       w.once('message', (m: { fd?: number; syscall?: string; errno?: number }) => {
         answered = true;
@@ -115,7 +122,6 @@ export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandl
       w.once('exit', (code) => {
         if (!answered) resolve(err(syscallError('unshare', 'EIO', { namespace: 'mnt', path: `worker exited with code ${code}` })));
       });
-      w.postMessage({ libcPath: new URL('../ffi/libc.js', import.meta.url).href });
     }),
   );
 }
