@@ -10,6 +10,7 @@
 #endif
 
 struct join { int type; int fd; };
+struct pin { int type; const char *path; };
 
 struct request {
   int status_fd;
@@ -39,24 +40,48 @@ struct request {
   int nfds;
   int has_caps;               /* any --cap-* given */
   unsigned long long cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+  struct pin pin[MAX_PIN];
+  int npin;
   char **argv;                /* PROGRAM ARG... */
 };
 
 /* report.c */
 void report_init(int fd);
 void report_pid(int pid);
+/* Writes the ERR line only; report_error also tells the pin keeper, then exits. */
+void report_failure(const char *step, const char *syscall, int err);
 void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));
 void report_usage(const char *what) __attribute__((noreturn));
 
 /* parse.c */
 void parse_request(int argc, char **argv, struct request *req);
 int ns_flag(const char *name);
+const char *ns_name(int flag);
 
 /* ns.c */
 int children_only(const struct request *req);
 void join_namespaces(const struct request *req);
 void create_user_namespace(const struct request *req);
 void create_other_namespaces(const struct request *req);
+
+/* pin.c */
+/* With pins: forks; returns in the child (the setup goes on there) the
+ * keeper's pid; the keeper never returns. Without pins: returns caller. */
+int keep_pins(const struct request *req, int caller);
+/* In the process that created the namespaces, once a new pid namespace has
+ * its first process (before, its pid_for_children cannot be opened): has the
+ * keeper pin them. 0, or -1 once ERR is written: the caller reaps and exits. */
+int send_pins(const struct request *req);
+/* A setup step failed: the keeper must undo the pins (called by report_error). */
+void pin_failed(void);
+/* Closes this process's end of the keeper's socket (a supervisor keeps none). */
+void pin_release(void);
+/* Moves that end to an fd >= low (before --fd targets are dup2'd over low fds); -1 on error. */
+int pin_channel_above(int low);
+
+/* main.c */
+/* Kills and reaps pid, then reports the failure of step (it must not go on). */
+void abandon_child(int pid, const char *step, const char *syscall, int err) __attribute__((noreturn));
 
 /* caps.c */
 void apply_bounding(const struct request *req);

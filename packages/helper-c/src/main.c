@@ -26,7 +26,7 @@ static int write_file(const char *path, const char *data, size_t len) {
 }
 
 /* A setup step of the parent side failed: the child must not go on. Kill and reap it, then report. */
-static void abandon_child(pid_t pid, const char *step, const char *syscall, int err) {
+void abandon_child(int pid, const char *step, const char *syscall, int err) {
   kill(pid, SIGKILL);
   while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
   report_error(step, syscall, err);
@@ -94,8 +94,8 @@ static void fork_into_user_namespace(const struct request *req) {
 /*
  * PROGRAM as a child, for the namespaces that apply to children only (pid,
  * time). It waits for a byte on a pipe, written once PID is on the channel
- * (so that an ERR of a later step follows PID). It dies with its supervisor
- * (PR_SET_PDEATHSIG), so that a SIGKILL sent to the helper, which cannot be
+ * (so that an ERR of a later step follows PID) and the pins are made. It dies
+ * with its supervisor (PR_SET_PDEATHSIG), so that a SIGKILL sent to the helper, which cannot be
  * forwarded, does not leave PROGRAM running as an orphan; a supervisor that
  * died before the prctl shows as end of file on that pipe (getppid() cannot
  * tell: it reads 0 across a pid namespace). Returns in the child; the parent
@@ -118,37 +118,50 @@ static void fork_program(const struct request *req) {
   }
   close(go[0]);
   report_pid(pid);
+  /* Pins once PROGRAM exists, before it goes on: pid and time through this process's *_for_children. */
+  if (send_pins(req) != 0) {
+    close(go[1]); /* end of file: the child exits */
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    _exit(HELPER_EXIT_SETUP);
+  }
   if (write(go[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(go[1]);
   supervise(pid, req->status_fd);
 }
 
 int main(int argc, char **argv) {
-  pid_t caller = getppid();
+  pid_t parent = getppid();
   struct request req;
   parse_request(argc, argv, &req);
   if (fcntl(req.status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
   for (int i = 0; i < req.njoin; i++)
     if (fcntl(req.join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
+  int deathsig = req.pdeathsig;
+  if (req.npin) {
+    /* The keeper (pin.c) stays outside as the supervisor; the setup goes on in its child, which dies with it. */
+    parent = keep_pins(&req, parent);
+    deathsig = SIGKILL;
+  }
 
   join_namespaces(&req);
   /*
    * --pdeathsig is about the caller's thread, the helper's parent: a helper
    * that stays as a supervisor must hear of that death too (it forwards the
    * signal, or dies of it and PROGRAM then gets its own). Set after the joins,
-   * whose change of ids clears it; a caller already gone shows in getppid().
+   * whose change of ids clears it; a parent already gone shows in getppid().
    */
-  if (req.pdeathsig) {
-    if (prctl(PR_SET_PDEATHSIG, req.pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
-    if (getppid() != caller) _exit(HELPER_EXIT_SETUP);
+  if (deathsig) {
+    if (prctl(PR_SET_PDEATHSIG, deathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
+    if (getppid() != parent) _exit(HELPER_EXIT_SETUP);
   }
   if (req.create & CLONE_NEWUSER) fork_into_user_namespace(&req);
   create_other_namespaces(&req);
   if (children_only(&req)) {
     /* Both apply to children only: PROGRAM is a child (pid 1 of a new pid namespace). */
     fork_program(&req);
-  } else if (!(req.create & CLONE_NEWUSER)) {
-    report_pid(getpid());
+  } else {
+    if (send_pins(&req) != 0) _exit(HELPER_EXIT_SETUP);
+    if (!(req.create & CLONE_NEWUSER)) report_pid(getpid());
   }
   exec_program(&req);
 }

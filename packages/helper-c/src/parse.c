@@ -21,6 +21,12 @@ int ns_flag(const char *name) {
   return 0;
 }
 
+const char *ns_name(int flag) {
+  for (size_t i = 0; i < sizeof NS / sizeof NS[0]; i++)
+    if (NS[i].flag == flag) return NS[i].name;
+  return "?";
+}
+
 static int parse_int(const char *s, long min, long max, long *out) {
   char *end;
   errno = 0;
@@ -88,6 +94,18 @@ void parse_request(int argc, char **argv, struct request *req) {
       if (!flag || parse_int(colon + 1, 0, INT_MAX, &n)) report_usage("bad --join");
       req->join[req->njoin].type = flag;
       req->join[req->njoin++].fd = (int)n;
+    } else if ((v = value_of(a, "--pin"))) {
+      char type[16];
+      const char *colon = strchr(v, ':');
+      if (!colon || (size_t)(colon - v) >= sizeof type || req->npin >= MAX_PIN) report_usage("bad --pin");
+      memcpy(type, v, (size_t)(colon - v));
+      type[colon - v] = 0;
+      int flag = ns_flag(type);
+      if (!flag || colon[1] != '/') report_usage("bad --pin (TYPE:/absolute/path)");
+      for (int k = 0; k < req->npin; k++)
+        if (req->pin[k].type == flag) report_usage("two --pin of one type");
+      req->pin[req->npin].type = flag;
+      req->pin[req->npin++].path = colon + 1;
     } else if ((v = value_of(a, "--create"))) {
       int flag = ns_flag(v);
       if (!flag) report_usage("bad --create");
@@ -191,4 +209,6 @@ void parse_request(int argc, char **argv, struct request *req) {
     report_usage("--mount-proc needs --create=mnt and --create=pid");
   if ((req->has_monotonic || req->has_boottime) && !(req->create & CLONE_NEWTIME))
     report_usage("time offsets need --create=time");
+  for (int k = 0; k < req->npin; k++)
+    if (!(req->create & req->pin[k].type)) report_usage("--pin needs --create of that type");
 }

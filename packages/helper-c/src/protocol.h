@@ -48,8 +48,36 @@
  *                           CAP_* bit numbers. Capabilities outside the bounding
  *                           mask are dropped from the bounding set; the others
  *                           are set with capset and PR_CAP_AMBIENT, after the ids.
+ *   --pin=TYPE:PATH         keep the new TYPE namespace (it needs --create=TYPE;
+ *                           one pin per type) alive by a bind mount of it on
+ *                           PATH (absolute), made in the caller's mount
+ *                           namespace, like unshare --net=FILE. pid and time are
+ *                           pinned through ns/pid_for_children and
+ *                           time_for_children of the process that created them,
+ *                           which are PROGRAM's ns/pid and ns/time, once PROGRAM
+ *                           is forked (a pid namespace cannot be opened before
+ *                           its first process) and before it goes on. PATH is
+ *                           created (an empty file, mode 0444) if missing; its
+ *                           directory must exist. A PATH that is already a mount
+ *                           point (a pin...) is refused: ERR pin mount 16 (EBUSY).
+ *                           A mnt pin cannot propagate into its own namespace:
+ *                           with --propagation=shared or unchanged, on a shared
+ *                           mount it fails with ERR pin mount 22 (EINVAL); the
+ *                           default private propagation is set before pinning.
  *
  * TYPE is one of cgroup ipc mnt net pid time user uts.
+ *
+ * Pins (a keeper process): with --pin the helper forks first thing. The
+ * parent, the keeper, joins and creates nothing: it stays in the caller's
+ * namespaces with the caller's privileges, and becomes the supervisor. The
+ * child does the setup; once the namespaces exist, the process that created
+ * them hands the keeper an fd of each over a socket, and goes on only once the
+ * keeper has mounted them all. A pin that fails is reported by the keeper as
+ * ERR pin <syscall> <errno> after undoing the pins made so far. Any ERR of a
+ * later step (exec...) makes the keeper undo every pin before the channel
+ * ends: an ERR always means no pin is left and no file created by the helper
+ * remains. So pins exist when the channel ends without ERR. (A setup process
+ * killed by a signal after pinning writes no ERR: its pins stay.)
  *
  * Status channel (text lines, in this order):
  *   PID <n>                          the pid of PROGRAM, as the caller's pid
@@ -68,7 +96,7 @@
  * trusts the ERR line, never the exit code, to tell the two apart.
  *
  * Signals: when the helper stays as a supervisor (a new user or pid
- * namespace needs a fork), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+ * namespace needs a fork, and so does --pin), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
  * SIGUSR1, SIGUSR2 and SIGWINCH to PROGRAM. A forked PROGRAM (and the
  * process in a new user namespace) has SIGKILL as its parent-death signal
  * unless --pdeathsig says otherwise: killing the supervisor, even with
@@ -103,6 +131,7 @@
 #define STEP_ROOT "root"
 #define STEP_FDS "fds"
 #define STEP_CAPS "caps"
+#define STEP_PIN "pin"
 
 #define MAX_IDMAP 340 /* kernel limit of ranges per map */
 #define MAX_JOIN 8
@@ -110,5 +139,6 @@
 #define MAX_RLIMIT 16
 #define MAX_GROUPS 64
 #define MAX_FDS 64
+#define MAX_PIN 8
 
 #endif

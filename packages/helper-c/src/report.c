@@ -29,10 +29,15 @@ void report_pid(int pid) {
   put(line, (size_t)n);
 }
 
-void report_error(const char *step, const char *syscall, int err) {
+void report_failure(const char *step, const char *syscall, int err) {
   char line[128];
   int n = snprintf(line, sizeof line, "ERR %s %s %d\n", step, syscall, err);
   put(line, (size_t)n);
+}
+
+void report_error(const char *step, const char *syscall, int err) {
+  report_failure(step, syscall, err);
+  pin_failed();
   _exit(HELPER_EXIT_SETUP);
 }
 

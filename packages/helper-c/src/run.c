@@ -34,6 +34,8 @@ static void place_fds(const struct request *req) {
     moved[i] = fcntl(req->fds[i].source, F_DUPFD_CLOEXEC, high);
     if (moved[i] < 0) report_error(STEP_FDS, "fcntl", errno);
   }
+  /* The pin keeper's socket too: an exec that fails after the dup2s still tells the keeper on it. */
+  if (pin_channel_above(high) != 0) report_error(STEP_FDS, "fcntl", errno);
   for (int i = 0; i < req->nfds; i++)
     if (dup2(moved[i], req->fds[i].target) < 0) report_error(STEP_FDS, "dup2", errno);
 }
@@ -99,6 +101,7 @@ int supervise(int pid, int status_fd) {
   sa.sa_handler = forward;
   sa.sa_flags = SA_RESTART;
   for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaction(FORWARDED[i], &sa, NULL);
+  pin_release(); /* the pin keeper hears of PROGRAM (exec or F) from PROGRAM alone */
   close(status_fd); /* only now: end of file tells the caller it may signal us */
   int status;
   while (waitpid(pid, &status, 0) < 0) {

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,11 @@ const MALFORMED = [
   ['a --groups list with a word in it', ['--groups=1,x']],
   ['a --uid that is not a number', ['--uid=root']],
   ['a --pdeathsig of signal 0', ['--pdeathsig=0']],
+  ['a --pin without --create of that type', ['--create=uts', '--pin=net:/tmp/linuxns-never']],
+  ['a --pin with a relative path', ['--create=net', '--pin=net:run/net']],
+  ['a --pin without a path', ['--create=net', '--pin=net']],
+  ['a --pin of an unknown type', ['--create=net', '--pin=bogus:/tmp/linuxns-never']],
+  ['two --pin of one type', ['--create=net', '--pin=net:/tmp/linuxns-never', '--pin=net:/tmp/linuxns-never2']],
 ];
 
 /** The black-box cases, run once per binary. */
@@ -285,6 +290,58 @@ function protocolCases(label, binOf) {
         assertNoSanitizerReport(r, binOf());
       } finally {
         closeSync(ns);
+      }
+    });
+
+    test('--pin bind-mounts the new namespace (pid: the program’s own) where the caller sees it, before the channel ends', async () => {
+      for (const [type, extra] of [['net', []], ['pid', []], ['user', ['--uid-map=0:0:1', '--gid-map=0:0:1']]]) {
+        const path = marker();
+        const r = await runHelper(binOf(), ['--status-fd=3', `--create=${type}`, ...extra, `--pin=${type}:${path}`, '--', 'readlink', `/proc/self/ns/${type}`]);
+        try {
+          assert.match(r.status, /^PID \d+\n$/, `${type}: ${JSON.stringify(r.status)}`);
+          assert.equal(r.code, 0);
+          assert.equal(`${type}:[${statSync(path).ino}]`, r.stdout.trim(), `${type}: the pin is what the program saw`);
+          assertNoSanitizerReport(r, binOf());
+        } finally {
+          execFileSync('umount', [path]);
+          rmSync(path);
+        }
+      }
+    });
+
+    test('a pin that cannot be made, or a step after it that fails, gives ERR and leaves no mount and no file (the keeper undoes them)', async () => {
+      const before = readFileSync('/proc/self/mountinfo', 'utf8');
+      for (const [args, status] of [
+        [['--create=net', '--create=uts', `--pin=net:${marker()}`, `--pin=uts:${scratch}/missing/uts`, '--', 'true'], /^ERR pin open 2\n$/],
+        [['--create=net', `--pin=net:${marker()}`, '--', `${scratch}/no-such-program`], /^PID \d+\nERR exec execvp 2\n$/],
+        [['--create=pid', `--pin=pid:${marker()}`, `--cwd=${scratch}/nowhere`, '--', 'true'], /^PID \d+\nERR cwd chdir 2\n$/],
+        [['--create=user', '--create=net', `--pin=net:${marker()}`, '--', `${scratch}/no-such-program`], /^PID \d+\nERR exec execvp 2\n$/],
+      ]) {
+        const r = await runHelper(binOf(), ['--status-fd=3', ...args]);
+        assert.match(r.status, status, args.join(' '));
+        assert.equal(r.code, 125);
+        assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), before, `${args.join(' ')} left a mount`);
+        assertNoSanitizerReport(r, binOf());
+      }
+      assert.deepEqual(readdirSync(scratch).filter((f) => f.startsWith('marker-')), [], 'a pin file was left');
+    });
+
+    test('a --pin on a path that is already a mount point gives ERR pin mount 16 (EBUSY) and leaves that mount alone', async () => {
+      const path = marker();
+      const first = await runHelper(binOf(), ['--status-fd=3', '--create=uts', `--pin=uts:${path}`, '--', 'true']);
+      assert.match(first.status, /^PID \d+\n$/);
+      try {
+        const ino = statSync(path).ino;
+        const m = marker();
+        const r = await runHelper(binOf(), ['--status-fd=3', '--create=uts', `--pin=uts:${path}`, '--', 'touch', m]);
+        assert.equal(r.status, 'ERR pin mount 16\n');
+        assert.equal(r.code, 125);
+        assert.equal(existsSync(m), false);
+        assert.equal(statSync(path).ino, ino);
+        assertNoSanitizerReport(r, binOf());
+      } finally {
+        execFileSync('umount', [path]);
+        rmSync(path);
       }
     });
 

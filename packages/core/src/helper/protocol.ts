@@ -50,6 +50,8 @@ export interface HelperRequest {
   readonly fds?: ReadonlyArray<readonly [number, number]>;
   /** Masks (bit n = CAP number n) of the sets to keep; absent sets are left as they are. */
   readonly caps?: Readonly<Partial<Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', bigint>>>;
+  /** [type, absolute path]: new namespaces to bind-mount on paths of the caller's mount namespace (one per type). */
+  readonly pins?: ReadonlyArray<readonly [NamespaceType, string]>;
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly command: string;
   readonly args: readonly string[];
@@ -82,6 +84,7 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.propagation !== undefined) a.push(`--propagation=${req.propagation}`);
   for (const [target, source] of req.fds ?? []) a.push(`--fd=${target}:${source}`);
   for (const [set, mask] of Object.entries(req.caps ?? {})) a.push(`--cap-${set}=${mask.toString(16)}`);
+  for (const [type, path] of req.pins ?? []) a.push(`--pin=${type}:${path}`);
   a.push('--', req.command, ...req.args);
   return a;
 }

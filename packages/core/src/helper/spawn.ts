@@ -85,6 +85,29 @@ export interface SpawnOptions {
    * non-root `user` can keep what it needs through `ambient`.
    */
   readonly capabilities?: Readonly<Partial<Record<CapabilitySet, readonly string[]>>>;
+  /**
+   * Keeps new namespaces alive after the command exits, like `unshare --net=FILE`: each type
+   * (it must be in `create`) is bind-mounted on an absolute path of the caller's mount
+   * namespace. A missing file is created (empty, mode 0444; its directory must exist); a path
+   * that is already a mount point (a pin...) fails with `EBUSY`. pid and time are pinned through
+   * `pid_for_children` and `time_for_children`: the command's `/proc/self/ns/pid` and `time`.
+   * The pins exist once `spawn` resolves; if the spawn fails, none is left and files it created
+   * are removed. A failed pin is `spawn-setup-failed` with step `'pin'`. A mnt pin cannot
+   * propagate into its own namespace: with `mountPropagation` `'shared'` or `'unchanged'` on a
+   * shared mount it fails with `EINVAL` (util-linux#289). Undo a pin with {@link unpinNamespace}.
+   *
+   * @example
+   * ```ts
+   * import { openNamespace, spawn, unpinNamespace } from '@linuxns/core';
+   * const r = await spawn('ip', ['link', 'set', 'lo', 'up'], { create: ['net', 'uts'], pin: { net: '/run/netns/lab', uts: '/run/lab-uts' } });
+   * if (r.isOk()) await r.value.exited; // the namespaces outlive the command
+   * const net = openNamespace('/run/netns/lab', 'net'); // also: ip netns exec lab ...
+   * if (net.isOk()) net.value.close();
+   * unpinNamespace('/run/netns/lab');
+   * unpinNamespace('/run/lab-uts');
+   * ```
+   */
+  readonly pin?: Readonly<Partial<Record<NamespaceType, string>>>;
 }
 
 /** The capability sets of {@link SpawnOptions.capabilities}. */
@@ -185,6 +208,36 @@ function processSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceType>):
     out.caps = caps;
   }
   return out;
+}
+
+/** Validates `pin`: [type, path] in the order given, or the error. Only new namespaces are pinned. */
+function pinList(pin: SpawnOptions['pin'], creating: ReadonlySet<NamespaceType>): NsError | Array<readonly [NamespaceType, string]> {
+  if (pin === undefined) return [];
+  if (typeof pin !== 'object' || pin === null || isArray(pin)) throw new TypeError('pin must be an object of namespace type -> absolute path');
+  const list: Array<readonly [NamespaceType, string]> = [];
+  for (const [type, path] of Object.entries(pin)) {
+    if (!isNamespaceType(type)) return { kind: 'unknown-namespace-type', value: type, message: `unknown namespace type ${JSON.stringify(type)} in pin` };
+    if (!creating.has(type)) return bad('pin', `pin.${type} needs a new ${type} namespace: add '${type}' to create (pin a namespace that exists with pinNamespace)`);
+    if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0')) return bad('pin', `pin.${type} must be an absolute path, got ${JSON.stringify(path)}`);
+    const twin = list.find(([, p]) => p === path);
+    if (twin) return bad('pin', `pin.${twin[0]} and pin.${type} are both ${JSON.stringify(path)}`);
+    list.push([type, path]);
+  }
+  return list;
+}
+
+/** The message of a failed setup step, with a hint where the cause is usually one thing. */
+function setupMessage(command: string, step: string, syscall: string, code: string, pins: ReadonlyArray<readonly [NamespaceType, string]>): string {
+  let m = `setting up ${JSON.stringify(command)} failed at step ${step}: ${syscall} gave ${code}`;
+  if (step === 'exec' && code === 'ENOENT') return `${m} (no such command)`;
+  if (step !== 'pin') return m;
+  m += ` (pinning ${pins.map(([t, p]) => `${t} on ${JSON.stringify(p)}`).join(', ')})`;
+  if (code === 'EBUSY') m += ': a pin path is already a mount point (a pin? unpinNamespace it first)';
+  else if (code === 'ENOENT') m += ': the directory of a pin path does not exist (it is not created)';
+  else if (code === 'EINVAL' && pins.some(([t]) => t === 'mnt')) {
+    m += ": a mount namespace cannot be pinned on a mount that propagates into it (util-linux#289): keep mountPropagation 'private', or pin on a private mount";
+  }
+  return m;
 }
 
 /** How a command ended: its exit code, or the signal that killed it. */
@@ -356,6 +409,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const stdio = stdioOf(options.stdio);
   const settings = processSettings(options, creating);
   if ('kind' in settings) return fail(settings);
+  const pins = pinList(options.pin, creating);
+  if ('kind' in pins) return fail(pins);
 
   const helper = locateHelper();
   if (helper.isErr()) return fail(helper.error);
@@ -395,6 +450,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     env,
     ...settings,
     fds: extra.map(([target], i) => [target, 4 + handles.length + i] as const),
+    pins,
     command,
     args,
   });
@@ -440,7 +496,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
                 message:
                   report.garbage !== undefined
                     ? `the helper broke its protocol (it said ${JSON.stringify(report.garbage)})`
-                    : `setting up ${JSON.stringify(command)} failed at step ${e.step}: ${e.syscall} gave ${code}${e.step === 'exec' && code === 'ENOENT' ? ' (no such command)' : ''}`,
+                    : setupMessage(command, e.step, e.syscall, code, pins),
               }),
             ),
           );

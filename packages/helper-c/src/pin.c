@@ -1,0 +1,210 @@
+/*
+ * --pin: new namespaces bind-mounted on paths of the caller's mount namespace
+ * (see "Pins" in protocol.h). The keeper is the helper's first process: it
+ * joins and creates nothing, so the paths resolve, and the mounts land, where
+ * the caller sees them. Keeper and setup talk over a socketpair:
+ *   setup -> keeper  P + one fd per pin (SCM_RIGHTS), in --pin order;
+ *   keeper -> setup  K (pinned) or E (failed: the keeper wrote ERR);
+ *   setup -> keeper  F from report_error: a step failed, undo the pins.
+ * End of file after K means PROGRAM exec'd (the socket closes on exec): the
+ * pins stay.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "helper.h"
+
+/* The setup side's end of the socket; -1 in the keeper and without pins. */
+static int channel = -1;
+
+static void say(int fd, char c) {
+  while (send(fd, &c, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
+}
+
+/* One message: its first byte (0 at end of file), and up to MAX_PIN fds in fds (their count in *nfds). */
+static char hear(int fd, int *fds, int *nfds) {
+  char c = 0;
+  union { char buf[CMSG_SPACE(sizeof(int) * MAX_PIN)]; struct cmsghdr align; } u;
+  struct iovec iov = {&c, 1};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = fds ? u.buf : NULL;
+  msg.msg_controllen = fds ? sizeof u.buf : 0;
+  ssize_t n;
+  while ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+  if (nfds) *nfds = 0;
+  for (struct cmsghdr *h = fds ? CMSG_FIRSTHDR(&msg) : NULL; h; h = CMSG_NXTHDR(&msg, h)) {
+    if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
+    int k = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    if (*nfds + k > MAX_PIN) break; /* cannot happen: the buffer holds MAX_PIN */
+    memcpy(fds + *nfds, CMSG_DATA(h), sizeof(int) * (size_t)k);
+    *nfds += k;
+  }
+  return n == 1 ? c : 0;
+}
+
+/* Pin p with the namespace open at fd: create the file if missing, refuse a mount point, bind. 0, or -1 with errno and *syscall. */
+static int pin_one(const struct pin *p, int fd, int *created, const char **syscall) {
+  *created = 0;
+  *syscall = "open";
+  int f = open(p->path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (f >= 0) {
+    close(f);
+    *created = 1;
+  } else if (errno != EEXIST) {
+    return -1;
+  } else {
+    struct statx st;
+    *syscall = "statx";
+    if (statx(AT_FDCWD, p->path, 0, STATX_BASIC_STATS, &st) != 0) return -1;
+    *syscall = "mount";
+    /* Stacking a second mount on a pin would hide the first: refuse, as mount would be busy. */
+    if (st.stx_attributes_mask & st.stx_attributes & STATX_ATTR_MOUNT_ROOT) {
+      errno = EBUSY;
+      return -1;
+    }
+  }
+  char source[32];
+  snprintf(source, sizeof source, "/proc/self/fd/%d", fd);
+  *syscall = "mount";
+  if (mount(source, p->path, NULL, MS_BIND, NULL) == 0) return 0;
+  int saved = errno;
+  if (*created) unlink(p->path);
+  errno = saved;
+  return -1;
+}
+
+/* Undoes the first n pins, last first. */
+static void unpin(const struct request *req, const int *created, int n) {
+  while (n-- > 0) {
+    umount2(req->pin[n].path, MNT_DETACH);
+    if (created[n]) unlink(req->pin[n].path);
+  }
+}
+
+/* The keeper failed: ERR on the channel, E to the setup (which then exits), reap it, exit. */
+static void keeper_fails(int sock, int pid, const char *step, const char *syscall, int err) {
+  report_failure(step, syscall, err);
+  say(sock, 'E');
+  close(sock);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  _exit(HELPER_EXIT_SETUP);
+}
+
+int keep_pins(const struct request *req, int caller) {
+  if (req->npin == 0) return caller;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) report_error(STEP_SYNC, "socketpair", errno);
+  int keeper = getpid();
+  pid_t pid = fork();
+  if (pid < 0) report_error(STEP_FORK, "fork", errno);
+  if (pid == 0) {
+    close(sv[0]);
+    channel = sv[1];
+    return keeper; /* main sets the parent-death signal, and checks the keeper is still there */
+  }
+  close(sv[1]);
+  /* The keeper is the caller's child: --pdeathsig is about it (the setup gets SIGKILL, from main). */
+  if (req->pdeathsig && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) abandon_child(pid, STEP_PRCTL, "prctl", errno);
+  if (req->pdeathsig && getppid() != caller) abandon_child(pid, STEP_PRCTL, "getppid", ESRCH);
+
+  int fds[MAX_PIN], nfds = 0;
+  char what = hear(sv[0], fds, &nfds);
+  if (what != 'P') {
+    /* The setup failed before the namespaces existed (it wrote ERR): nothing to undo. */
+    for (int i = 0; i < nfds; i++) close(fds[i]);
+    close(sv[0]);
+    supervise(pid, req->status_fd);
+  }
+  int created[MAX_PIN] = {0}, done = 0, err = nfds == req->npin ? 0 : EPROTO;
+  const char *syscall = "recvmsg";
+  while (!err && done < req->npin) {
+    if (pin_one(&req->pin[done], fds[done], &created[done], &syscall) == 0) done++;
+    else err = errno;
+  }
+  for (int i = 0; i < nfds; i++) close(fds[i]); /* the mounts hold the namespaces now */
+  if (err) {
+    unpin(req, created, done);
+    keeper_fails(sv[0], pid, nfds == req->npin ? STEP_PIN : STEP_SYNC, syscall, err);
+  }
+  say(sv[0], 'K');
+  /* F: a later step failed (ERR is on the channel), undo; end of file: PROGRAM runs, keep. */
+  if (hear(sv[0], NULL, NULL) == 'F') unpin(req, created, req->npin);
+  close(sv[0]);
+  supervise(pid, req->status_fd);
+}
+
+/* A failure of send_pins itself: ERR, and F to the keeper (which then only supervises). */
+static int send_failed(const char *step, const char *syscall, int err) {
+  report_failure(step, syscall, err);
+  pin_failed();
+  return -1;
+}
+
+int send_pins(const struct request *req) {
+  if (channel < 0) return 0;
+  int fds[MAX_PIN];
+  for (int i = 0; i < req->npin; i++) {
+    int type = req->pin[i].type;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/ns/%s%s", ns_name(type), type & (CLONE_NEWPID | CLONE_NEWTIME) ? "_for_children" : "");
+    fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) {
+      int saved = errno;
+      while (i-- > 0) close(fds[i]);
+      return send_failed(STEP_PIN, "open", saved);
+    }
+  }
+  char c = 'P';
+  struct iovec iov = {&c, 1};
+  union { char buf[CMSG_SPACE(sizeof(int) * MAX_PIN)]; struct cmsghdr align; } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = u.buf;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)req->npin);
+  struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = SCM_RIGHTS;
+  h->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)req->npin);
+  memcpy(CMSG_DATA(h), fds, sizeof(int) * (size_t)req->npin);
+  ssize_t n;
+  while ((n = sendmsg(channel, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+  int saved = errno;
+  for (int i = 0; i < req->npin; i++) close(fds[i]);
+  if (n != 1) return send_failed(STEP_SYNC, "sendmsg", saved);
+  /* Not K: the keeper failed and wrote ERR (E), or is gone (end of file). */
+  return hear(channel, NULL, NULL) == 'K' ? 0 : -1;
+}
+
+void pin_failed(void) {
+  if (channel >= 0) say(channel, 'F');
+}
+
+void pin_release(void) {
+  if (channel >= 0) close(channel);
+  channel = -1;
+}
+
+int pin_channel_above(int low) {
+  if (channel < 0 || channel >= low) return 0;
+  int fd = fcntl(channel, F_DUPFD_CLOEXEC, low);
+  if (fd < 0) return -1;
+  close(channel);
+  channel = fd;
+  return 0;
+}
