@@ -17,7 +17,7 @@ export * from './namespace/kind.js';
 export * from './namespace/paths.js';
 export * from './namespace/identity.js';
 export { NamespaceHandle } from './namespace/handle.js';
-export { openNamespace, openProcessNamespace, openThreadNamespace } from './namespace/open.js';
+export { openNamespace, openProcessNamespace, openThreadNamespace, adoptNamespaceFd } from './namespace/open.js';
 export * from './namespace/spec.js';
 export * from './errors/ns-error.js';
 export { errnoName } from './errors/errno.js';

@@ -1,20 +1,20 @@
 /**
- * Id-mapped user namespaces, cached by their uid/gid mappings.
+ * Id-mapped user namespaces, cached by their uid/gid mappings (seed 001,
+ * runc's `libcontainer/userns`), and id-mapped mounts.
  *
- * This package is a shell: the cache arrives with its own issue. Today it only
- * states the version of the protocol it will implement, so that the workspace,
- * the build and the reference documentation already cover it.
+ * - {@link UsernsCache}: `get(mapping)` gives a handle on a user namespace
+ *   with those maps; the first `get` makes it with a dummy process that never
+ *   runs anything in it and is gone before `get` resolves.
+ * - {@link idmapMount} / {@link unmount}: bind mounts whose ids are mapped
+ *   through such a namespace.
+ * - {@link readMappings}: the maps of any user namespace, by pid or handle.
+ *
+ * A cached namespace is joined by `spawn` from `@linuxns/core` with
+ * `join: { user: handle }`.
  *
  * @packageDocumentation
  */
-
-/**
- * The stage of this package. `'planned'` until the cache lands.
- *
- * @example
- * ```ts
- * import { status } from '@linuxns/userns-cache';
- * console.log(status); // 'planned'
- * ```
- */
-export const status = 'planned' as const;
+export { UsernsCache, type UsernsCacheStats } from './cache.js';
+export { canonicalMapping, MAX_MAP_BYTES, MAX_RANGES, type CanonicalMapping, type IdMapping, type Mapping } from './mapping.js';
+export { idmapMount, unmount, sharedCache, type IdmapMountOptions, type UnmountOptions } from './idmap.js';
+export { readMappings } from './read.js';

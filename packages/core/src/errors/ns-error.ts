@@ -228,6 +228,37 @@ export interface InvalidOptionError extends NsErrorBase {
   readonly option: string;
 }
 
+/**
+ * An id mapping (`uidMappings`/`gidMappings` of a user namespace) that the
+ * kernel would refuse, found before any process or namespace is made.
+ */
+export interface InvalidMappingError extends NsErrorBase {
+  readonly kind: 'invalid-mapping';
+  /** `'uidMappings'` or `'gidMappings'`. */
+  readonly field: string;
+  /** The range at fault, when one is. */
+  readonly index?: number;
+}
+
+/**
+ * Making a user namespace with the requested maps failed at `step`
+ * (`'clone'`, `'stop'`, `'uid_map'`, `'setgroups'`, `'gid_map'`, `'open'`,
+ * `'reap'`); no process is left.
+ */
+export interface UsernsSetupFailedError extends NsErrorBase, SyscallContext {
+  readonly kind: 'userns-setup-failed';
+  readonly step: string;
+}
+
+/**
+ * `mount_setattr(MOUNT_ATTR_IDMAP)` refused: the filesystem at `path` cannot
+ * be id-mapped (`EINVAL`), or the kernel has no mount_setattr (`ENOSYS`).
+ */
+export interface IdmapNotSupportedError extends NsErrorBase, SyscallContext {
+  readonly kind: 'idmap-not-supported';
+  readonly path: string;
+}
+
 /** Every error linuxns returns. Branch on `kind`. */
 export type NsError =
   | SyscallFailedError
@@ -255,7 +286,10 @@ export type NsError =
   | NotPinnedError
   | SpawnSetupFailedError
   | HelperNotFoundError
-  | InvalidOptionError;
+  | InvalidOptionError
+  | InvalidMappingError
+  | UsernsSetupFailedError
+  | IdmapNotSupportedError;
 
 /** Every `kind` of {@link NsError}. */
 export type NsErrorKind = NsError['kind'];

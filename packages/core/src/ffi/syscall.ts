@@ -41,6 +41,16 @@ export function dupCloexec(fd: number, ctx?: CallContext): Result<number, NsErro
   return checked('fcntl', libc.fcntlInt(fd, F_DUPFD_CLOEXEC, 0), ctx);
 }
 
+/** Sets `FD_CLOEXEC` on `fd` (`F_GETFD`, then `F_SETFD` if it was not set). */
+export function setCloexec(fd: number, ctx?: CallContext): Result<void, NsError> {
+  const F_GETFD = 1;
+  const F_SETFD = 2;
+  const FD_CLOEXEC = 1;
+  return checked('fcntl', libc.fcntlInt(fd, F_GETFD, 0), ctx).andThen((flags) =>
+    flags & FD_CLOEXEC ? ok(undefined) : checked('fcntl', libc.fcntlInt(fd, F_SETFD, flags | FD_CLOEXEC), ctx).map(() => undefined),
+  );
+}
+
 /** `ioctl(fd, NS_GET_NSTYPE)`: the clone flag, or `-errno`. */
 export function nsTypeFlag(fd: number): number {
   const r = libc.ioctl0(fd, NS_GET_NSTYPE);

@@ -10,7 +10,7 @@ import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
-import { nsTypeFlag } from '../ffi/syscall.js';
+import { nsTypeFlag, setCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from './handle.js';
 import { cloneFlag, typeFromCloneFlag, type NamespaceType } from './kind.js';
 import { processNamespacePath, threadNamespacePath, type NsPathOptions } from './paths.js';
@@ -140,3 +140,31 @@ export function openThreadNamespace(type: NamespaceType, options: NsPathOptions 
   return openNamespace(path, type);
 }
 
+
+/**
+ * Wraps a namespace fd the caller already has (from a C library, an
+ * inherited fd, `/proc/PID/fd/N`...) in a {@link NamespaceHandle}, which then
+ * owns it: `close()` closes `fd`. The fd is checked with
+ * `ioctl(NS_GET_NSTYPE)` and made close-on-exec. On an error the fd stays
+ * the caller's, open and unchanged. Throws `TypeError` when `fd` is not a
+ * non-negative integer.
+ *
+ * @example
+ * ```ts
+ * import { openSync } from 'node:fs';
+ * import { adoptNamespaceFd } from '@linuxns/core';
+ * const fd = openSync('/proc/self/ns/uts', 'r');
+ * const h = adoptNamespaceFd(fd, 'uts')._unsafeUnwrap(); // h owns fd now
+ * h.close();
+ * ```
+ */
+export function adoptNamespaceFd(fd: number, expectedType?: NamespaceType): Result<NamespaceHandle, NsError> {
+  if (!Number.isInteger(fd) || fd < 0) throw new TypeError(`fd must be a non-negative integer, got ${String(fd)}`);
+  if (expectedType !== undefined) cloneFlag(expectedType);
+  const path = `fd ${fd}`;
+  const cloexec = setCloexec(fd, { path });
+  if (cloexec.isErr()) return err(cloexec.error);
+  const t = classifyNamespaceFd(fd, path, expectedType);
+  if (t.isErr()) return err(t.error);
+  return ok(NamespaceHandle.adopt(fd, t.value));
+}

@@ -1,0 +1,65 @@
+/*
+ * liblinuxns: the in-process half of helper-c, loaded by @linuxns/userns-cache
+ * through koffi. What needs no exec and no helper process:
+ *
+ *   - lns_userns_dummy: a user namespace with the given id maps, made by a
+ *     dummy child that never runs anything in it (seed 001's Handles), its
+ *     /proc/PID/ns/user opened, the dummy killed and reaped before return.
+ *   - the new mount API (open_tree, mount_setattr, move_mount) and umount2,
+ *     which glibc 2.36 does not wrap, for id-mapped mounts.
+ *
+ * Every function returns a non-negative result or a negative error:
+ * -(step << 16 | errno), where step is one of LNS_STEP_* (0 for the calls that
+ * have a single step). Callers split it with `(-r) & 0xffff` and `(-r) >> 16`.
+ * File descriptors returned are O_CLOEXEC and owned by the caller.
+ */
+#ifndef LIBLINUXNS_H
+#define LIBLINUXNS_H
+
+#include <stddef.h>
+
+/* The library is built with -fvisibility=hidden: only these are exported. */
+#define LNS_API __attribute__((visibility("default")))
+
+enum lns_step {
+  LNS_STEP_NONE = 0,
+  LNS_STEP_CLONE = 1,     /* clone(CLONE_NEWUSER | CLONE_VM) of the dummy */
+  LNS_STEP_STOP = 2,      /* waiting for the dummy's ptrace stop */
+  LNS_STEP_UID_MAP = 3,   /* writing /proc/PID/uid_map */
+  LNS_STEP_SETGROUPS = 4, /* writing "deny" to /proc/PID/setgroups */
+  LNS_STEP_GID_MAP = 5,   /* writing /proc/PID/gid_map */
+  LNS_STEP_OPEN = 6,      /* opening /proc/PID/ns/user */
+  LNS_STEP_REAP = 7,      /* killing and reaping the dummy */
+};
+
+/*
+ * A new user namespace with these maps (the text of uid_map and gid_map,
+ * each written in one write; an empty map is not written). gid_map is written
+ * with setgroups left as it is; if the kernel refuses that (EPERM: the caller
+ * lacks CAP_SETGID over the parent namespace), "deny" is written to setgroups
+ * and gid_map written again, as user_namespaces(7) requires.
+ * Returns the namespace fd. No process is left on any path.
+ */
+LNS_API int lns_userns_dummy(const char *uid_map, size_t uid_len, const char *gid_map, size_t gid_len);
+
+/*
+ * Test hook: makes the dummy as above and returns its pid with the dummy left
+ * stopped (it dies with the calling thread, PR_SET_PDEATHSIG). Only for the
+ * test that kills the caller half-way.
+ */
+LNS_API int lns_userns_dummy_leave_stopped(const char *uid_map, size_t uid_len);
+
+/* open_tree(dfd, path, flags): a detached mount fd (OPEN_TREE_CLONE). */
+LNS_API int lns_open_tree(int dfd, const char *path, unsigned int flags);
+
+/* mount_setattr(fd, path, flags, {attr_set, attr_clr, propagation 0, userns_fd}). */
+LNS_API int lns_mount_setattr(int fd, const char *path, unsigned int flags, unsigned long long attr_set,
+                              unsigned long long attr_clr, int userns_fd);
+
+/* move_mount(from_dfd, from_path, to_dfd, to_path, flags). */
+LNS_API int lns_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
+
+/* umount2(path, flags). */
+LNS_API int lns_umount(const char *path, int flags);
+
+#endif

@@ -1,0 +1,198 @@
+/**
+ * {@link UsernsCache}: user-namespace fds keyed by their mappings (seed 001's
+ * `Handles`), each namespace made once by a dummy that is gone before `get`
+ * returns.
+ *
+ * @module
+ */
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { adoptNamespaceFd, errnoName, type NamespaceHandle, type NsError } from '@linuxns/core';
+import { canonicalMapping, type CanonicalMapping, type IdMapping, type Mapping } from './mapping.js';
+import { splitError, STEP_SYSCALL, usernsDummyAsync } from './native.js';
+
+/** Counters of a {@link UsernsCache}. */
+export interface UsernsCacheStats {
+  /** `get` calls answered from a held namespace (a dup of its fd). */
+  readonly hits: number;
+  /** `get` calls that made a namespace or waited for one being made. */
+  readonly misses: number;
+  /** Dummy processes made, successful or not. */
+  readonly dummies: number;
+}
+
+/**
+ * Makes the user namespace of `m` with a dummy. The dummy is created, stopped
+ * under PTRACE_TRACEME, given its maps, its `/proc/PID/ns/user` opened, killed
+ * and reaped inside one native call on libuv's threadpool.
+ */
+async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandle, NsError>> {
+  const r = await usernsDummyAsync(m.uidMapText, m.gidMapText);
+  if (r < 0) {
+    const { step, errno } = splitError(r);
+    const code = errnoName(errno);
+    const hint =
+      code === 'EPERM' && (step === 'uid_map' || step === 'gid_map')
+        ? ': mapping host ids other than your own needs CAP_SETUID/CAP_SETGID in the parent user namespace'
+        : code === 'ENOSPC' && step === 'clone'
+          ? ': the user.max_user_namespaces limit is reached'
+          : code === 'EPERM' && step === 'clone'
+            ? ': creating user namespaces is not allowed here (kernel.unprivileged_userns_clone, a seccomp or LSM policy)'
+            : '';
+    return err({
+      kind: 'userns-setup-failed',
+      step,
+      syscall: STEP_SYSCALL[step] ?? step,
+      code,
+      errno,
+      message: `making a user namespace for ${m.id} failed at ${step}: ${code}${hint}`,
+    });
+  }
+  const h = adoptNamespaceFd(r, 'user');
+  if (h.isErr()) {
+    // Cannot happen for /proc/PID/ns/user; never leak the fd if it does.
+    (await import('node:fs')).closeSync(r);
+    return err(h.error);
+  }
+  return ok(h.value);
+}
+
+/** Distinct spellings of mappings remembered for the hit path before the memo starts over. */
+const SEEN_LIMIT = 4096;
+
+/**
+ * The ranges as given, order kept, as a string: equal strings mean equal
+ * mappings, so a spelling met before needs no validation again. Undefined
+ * when `mapping` is not plainly shaped (canonicalMapping then says why).
+ */
+function seenKey(mapping: Mapping): string | undefined {
+  if (typeof mapping !== 'object' || mapping === null) return undefined;
+  const { uidMappings, gidMappings } = mapping;
+  if (!Array.isArray(uidMappings) || !Array.isArray(gidMappings)) return undefined;
+  let key = '';
+  for (const list of [uidMappings, gidMappings] as readonly unknown[][]) {
+    for (const item of list) {
+      const r = item as Partial<IdMapping> | null;
+      // Numbers only: '0' and 0 would spell the same, and only the number is valid.
+      if (typeof r !== 'object' || r === null || typeof r.containerID !== 'number' || typeof r.hostID !== 'number' || typeof r.size !== 'number') return undefined;
+      key += `${r.containerID}:${r.hostID}:${r.size},`;
+    }
+    key += ';';
+  }
+  return key;
+}
+
+/**
+ * A cache of user namespaces keyed by their {@link Mapping}: the first `get`
+ * of a mapping makes the namespace (a dummy process, gone before `get`
+ * resolves), later ones answer from the held fd. Every `get` returns a
+ * handle the caller owns (a `CLOEXEC` dup): closing it never affects the
+ * cache or other callers. Concurrent `get`s of one mapping make one
+ * namespace; different mappings are made in parallel.
+ *
+ * @example
+ * ```ts
+ * import { UsernsCache } from '@linuxns/userns-cache';
+ * const cache = new UsernsCache();
+ * const mapping = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+ * const r = await cache.get(mapping);
+ * if (r.isOk()) {
+ *   console.log(String(r.value)); // user:[4026532845]
+ *   r.value.close();
+ * }
+ * cache.release();
+ * ```
+ */
+export class UsernsCache {
+  readonly #held = new Map<string, NamespaceHandle>();
+  readonly #making = new Map<string, Promise<Result<NamespaceHandle, NsError>>>();
+  /** Mappings seen before, by their text in the given order, to their canonical id: the hit path skips validation. */
+  readonly #seen = new Map<string, string>();
+  /** Bumped by release(): a namespace made before it is not kept after it. */
+  #generation = 0;
+  #hits = 0;
+  #misses = 0;
+  #dummies = 0;
+
+  /**
+   * A handle on the user namespace of `mapping`, which the caller owns and
+   * closes. A mapping the kernel would refuse gives `invalid-mapping` before
+   * any process is made; a failed dummy gives `userns-setup-failed`. Throws
+   * `TypeError` when `mapping` is not shaped like a {@link Mapping}.
+   */
+  get(mapping: Mapping): ResultAsync<NamespaceHandle, NsError> {
+    const key = seenKey(mapping);
+    const seenId = key === undefined ? undefined : this.#seen.get(key);
+    const held = seenId === undefined ? undefined : this.#held.get(seenId);
+    if (held !== undefined) {
+      this.#hits++;
+      return new ResultAsync(Promise.resolve(held.dup()));
+    }
+    const c = canonicalMapping(mapping);
+    if (c.isErr()) return new ResultAsync(Promise.resolve(err(c.error)));
+    if (key !== undefined) {
+      if (this.#seen.size >= SEEN_LIMIT) this.#seen.clear();
+      this.#seen.set(key, c.value.id);
+    }
+    const again = this.#held.get(c.value.id);
+    if (again !== undefined) {
+      this.#hits++;
+      return new ResultAsync(Promise.resolve(again.dup()));
+    }
+    this.#misses++;
+    let making = this.#making.get(c.value.id);
+    if (making === undefined) making = this.#make(c.value);
+    return new ResultAsync(making.then((r) => r.andThen((h) => h.dup())));
+  }
+
+  #make(m: CanonicalMapping): Promise<Result<NamespaceHandle, NsError>> {
+    const generation = this.#generation;
+    this.#dummies++;
+    const making = makeNamespace(m).then((r) => {
+      this.#making.delete(m.id);
+      if (r.isErr()) return r;
+      if (generation === this.#generation) {
+        this.#held.set(m.id, r.value);
+        return r;
+      }
+      // release() ran meanwhile: the callers waiting for this one still get their dups (in
+      // microtasks queued when this promise settles), then it goes.
+      const h = r.value;
+      setImmediate(() => h.close());
+      return r;
+    });
+    this.#making.set(m.id, making);
+    return making;
+  }
+
+  /**
+   * True when the namespace of `mapping` is held (a `get` would not make a
+   * dummy). Throws `TypeError` like {@link UsernsCache.get}; false for an
+   * invalid mapping.
+   */
+  has(mapping: Mapping): boolean {
+    const c = canonicalMapping(mapping);
+    return c.isOk() && this.#held.has(c.value.id);
+  }
+
+  /** Number of namespaces held (one fd each). */
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** Hits, misses and dummies made so far. */
+  get stats(): UsernsCacheStats {
+    return { hits: this.#hits, misses: this.#misses, dummies: this.#dummies };
+  }
+
+  /**
+   * Closes every held fd. Handles returned earlier keep working (they are
+   * dups); the cache stays usable and makes namespaces anew. A namespace
+   * being made while `release()` runs is handed to its waiting callers and
+   * then closed, not kept.
+   */
+  release(): void {
+    this.#generation++;
+    for (const h of this.#held.values()) h.close();
+    this.#held.clear();
+  }
+}

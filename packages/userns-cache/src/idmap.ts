@@ -1,0 +1,159 @@
+/**
+ * Id-mapped bind mounts: `open_tree(OPEN_TREE_CLONE)` of the source,
+ * `mount_setattr(MOUNT_ATTR_IDMAP)` with a user namespace, `move_mount`
+ * onto the target — what runc does for id-mapped rootfs and volume mounts.
+ *
+ * @module
+ */
+import { closeSync } from 'node:fs';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { NamespaceHandle, errnoName, syscallError, type NsError } from '@linuxns/core';
+import { UsernsCache } from './cache.js';
+import type { Mapping } from './mapping.js';
+import { native } from './native.js';
+
+const AT_FDCWD = -100;
+const AT_EMPTY_PATH = 0x1000;
+const AT_RECURSIVE = 0x8000;
+const OPEN_TREE_CLONE = 1;
+const OPEN_TREE_CLOEXEC = 0o2000000;
+const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+const MOUNT_ATTR_RDONLY = 0x1;
+const MOUNT_ATTR_IDMAP = 0x100000;
+const MNT_DETACH = 2;
+const UMOUNT_NOFOLLOW = 8;
+
+/** Options of {@link idmapMount}. */
+export interface IdmapMountOptions {
+  /** Bind the whole tree under `source`, submounts included (`AT_RECURSIVE`), each id-mapped. Default false. */
+  readonly recursive?: boolean;
+  /** Make the new mount read-only. Default false. */
+  readonly readOnly?: boolean;
+  /** The cache a {@link Mapping} is looked up in; default {@link sharedCache}. */
+  readonly cache?: UsernsCache;
+}
+
+/**
+ * The cache {@link idmapMount} uses for mappings when no `cache` option is
+ * given. Call `sharedCache.release()` to close the fds it holds.
+ *
+ * @example
+ * ```ts
+ * import { sharedCache } from '@linuxns/userns-cache';
+ * console.log(sharedCache.size);
+ * sharedCache.release();
+ * ```
+ */
+export const sharedCache = new UsernsCache();
+
+function checkPath(name: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string') throw new TypeError(`${name} must be a string, got ${typeof path}`);
+}
+
+function mountWith(source: string, target: string, userns: NamespaceHandle, options: IdmapMountOptions): Result<void, NsError> {
+  if (userns.type !== 'user') {
+    return err({ kind: 'wrong-namespace-type', path: userns.path ?? String(userns), expected: 'user', actual: userns.type, message: `an id-mapped mount needs a user namespace, got ${String(userns)}` });
+  }
+  const lib = native();
+  const recursive = options.recursive === true ? AT_RECURSIVE : 0;
+  const tree = lib.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive) as number;
+  if (tree < 0) return err(syscallError('open_tree', -tree, { path: source }));
+  try {
+    const attrs = MOUNT_ATTR_IDMAP | (options.readOnly === true ? MOUNT_ATTR_RDONLY : 0);
+    const set = lib.mountSetattr(tree, '', AT_EMPTY_PATH | recursive, attrs, 0, userns.fd) as number;
+    if (set < 0) {
+      const code = errnoName(-set);
+      if (code === 'EINVAL' || code === 'ENOSYS') {
+        return err({
+          kind: 'idmap-not-supported',
+          syscall: 'mount_setattr',
+          code,
+          errno: -set,
+          path: source,
+          message:
+            code === 'ENOSYS'
+              ? `this kernel has no mount_setattr (Linux 5.12 or later is needed for id-mapped mounts)`
+              : `the filesystem at '${source}' cannot be id-mapped (mount_setattr MOUNT_ATTR_IDMAP: EINVAL)${recursive ? '; with recursive, every submount must support it' : ''}`,
+        });
+      }
+      return err(syscallError('mount_setattr', -set, { path: source }));
+    }
+    const moved = lib.moveMount(tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) as number;
+    if (moved < 0) return err(syscallError('move_mount', -moved, { path: target }));
+    return ok(undefined);
+  } finally {
+    // Once moved, the mount is in the tree and stays; before that, closing the fd drops it.
+    closeSync(tree);
+  }
+}
+
+/**
+ * Bind-mounts `source` onto `target` (an existing file or directory) with
+ * its ids mapped through a user namespace: a file owned by 0:0 on `source`
+ * shows through `target` as owned by what the namespace maps 0 to, and a
+ * file created through `target` lands on `source` with the ids mapped back.
+ * `mappingOrHandle` is a {@link Mapping} (its namespace comes from
+ * `options.cache`, default {@link sharedCache}) or a user-namespace
+ * {@link NamespaceHandle} (not closed here).
+ *
+ * The mount is made in the calling thread's mount namespace. A filesystem
+ * that cannot be id-mapped gives `idmap-not-supported`; nothing is mounted
+ * on any error. Throws `TypeError` for paths that are not strings and for a
+ * closed handle.
+ *
+ * @example
+ * ```ts
+ * import { idmapMount, unmount } from '@linuxns/userns-cache';
+ * const mapping = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+ * const r = await idmapMount('/srv/rootfs', '/run/c1/rootfs', mapping, { recursive: true });
+ * if (r.isErr()) console.error(r.error.message);
+ * else unmount('/run/c1/rootfs');
+ * ```
+ */
+export function idmapMount(source: string, target: string, mappingOrHandle: Mapping | NamespaceHandle, options: IdmapMountOptions = {}): ResultAsync<void, NsError> {
+  checkPath('source', source);
+  checkPath('target', target);
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  if (mappingOrHandle instanceof NamespaceHandle) {
+    void mappingOrHandle.fd; // a closed handle throws TypeError now
+    return new ResultAsync(Promise.resolve(mountWith(source, target, mappingOrHandle, options)));
+  }
+  const cache = options.cache ?? sharedCache;
+  if (!(cache instanceof UsernsCache)) throw new TypeError('options.cache must be a UsernsCache');
+  return cache.get(mappingOrHandle).andThen((h) => {
+    try {
+      return mountWith(source, target, h, options);
+    } finally {
+      h.close();
+    }
+  });
+}
+
+/** Options of {@link unmount}. */
+export interface UnmountOptions {
+  /** Detach now and clean up once no longer busy (`MNT_DETACH`), instead of failing with `EBUSY`. Default false. */
+  readonly detach?: boolean;
+}
+
+/**
+ * Unmounts `target` (`umount2` with `UMOUNT_NOFOLLOW`, and `MNT_DETACH` when
+ * asked) in the calling thread's mount namespace. A target that is not a
+ * mount point gives `syscall-failed` with `EINVAL`.
+ *
+ * @example
+ * ```ts
+ * import { unmount } from '@linuxns/userns-cache';
+ * const r = unmount('/run/c1/rootfs', { detach: true });
+ * if (r.isErr()) console.error(r.error.message);
+ * ```
+ */
+export function unmount(target: string, options: UnmountOptions = {}): Result<void, NsError> {
+  checkPath('target', target);
+  const r = native().umount(target, UMOUNT_NOFOLLOW | (options.detach === true ? MNT_DETACH : 0)) as number;
+  if (r < 0) {
+    const e = syscallError('umount2', -r, { path: target });
+    if (e.kind === 'syscall-failed' && e.code === 'EINVAL') return err({ ...e, message: `umount2 '${target}' failed: EINVAL (not a mount point)` });
+    return err(e);
+  }
+  return ok(undefined);
+}
