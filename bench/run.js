@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createNamespace, enterSync, NamespacePool, pinNamespace, spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
 import * as libc from '../packages/core/dist/ffi/libc.js';
+import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -46,11 +47,12 @@ if (process.getuid?.() !== 0) {
 
 // ---------------------------------------------------------------- resources
 
-const res = { pinned: false, handle: undefined, pool: undefined, piscina: undefined, fds: [] };
+const res = { pinned: false, handle: undefined, pool: undefined, piscina: undefined, fds: [], caches: [] };
 
 /** The synchronous part of the cleanup: also safe from a signal handler. */
 function releaseSync() {
   for (const fd of res.fds.splice(0)) closeSync(fd);
+  for (const cache of res.caches) cache.release();
   res.handle?.close();
   if (res.pinned) {
     res.pinned = false;
@@ -103,7 +105,46 @@ function runChild(cmd, args) {
  * `{ ops, ms }` (time-based rather than a calibrated count: on a noisy machine a calibration can
  * be off by 10x). `kind` 'latency' reports µs per op, 'throughput' ops per second.
  */
-function makeCases({ pool, piscina, handle, targetFd, origFd }) {
+const idRange = (hostID) => [{ containerID: 0, hostID, size: 65536 }];
+const MAPPING = { uidMappings: idRange(100000), gidMappings: idRange(100000) };
+
+/** userns-cache: `get` of a held mapping. The returned handles are closed outside the timed part. */
+function usernsHit(cache) {
+  const handles = new Array(256);
+  return async (ms) => {
+    let ops = 0;
+    let spent = 0;
+    do {
+      const t0 = performance.now();
+      for (let i = 0; i < handles.length; i++) handles[i] = await cache.get(MAPPING);
+      spent += performance.now() - t0;
+      for (const r of handles) unwrap(r, 'UsernsCache.get (hit)').close();
+      ops += handles.length;
+    } while (spent < ms);
+    return { ops, ms: spent };
+  };
+}
+
+/** userns-cache: `get` of a mapping never seen: one dummy each. The cache is released between samples, untimed. */
+function usernsMiss(cache) {
+  let next = 0;
+  return async (ms) => {
+    let ops = 0;
+    const t0 = performance.now();
+    let t;
+    do {
+      // A new host range each time (within 32 bits): always a miss.
+      const host = 200000 + (next++ % 60000) * 65536;
+      unwrap(await cache.get({ uidMappings: idRange(host), gidMappings: idRange(host) }), 'UsernsCache.get (miss)').close();
+      ops++;
+      t = performance.now();
+    } while (t - t0 < ms);
+    cache.release();
+    return { ops, ms: t - t0 };
+  };
+}
+
+function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache }) {
   const poolPath = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop'), 'pool.run (path)');
   const poolHandle = async () => unwrap(await pool.run({ net: handle }, FIXTURE, 'noop'), 'pool.run (handle)');
   // Same shape as the pool cases (an async wrapper that checks the value), so only the pools differ.
@@ -174,6 +215,8 @@ function makeCases({ pool, piscina, handle, targetFd, origFd }) {
     { key: 'nsJoin', label: `g  linuxns spawn /bin/true joining the netns`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { join: { net: PIN_PATH } }), 1) },
     { key: 'nsCreate5', label: `h  linuxns spawn /bin/true in new net+uts+ipc+mnt+pid`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['net', 'uts', 'ipc', 'mnt', 'pid'] }), 1) },
     { key: 'unshare5', label: `h  spawn unshare -nuimpf true`, kind: 'latency', sample: sequential(() => runChild('unshare', ['-nuimpf', 'true']), 1) },
+    { key: 'usernsHit', label: `j  UsernsCache.get, hit (held mapping)`, kind: 'latency', sample: usernsHit(hitCache) },
+    { key: 'usernsMiss', label: `j  UsernsCache.get, miss (new mapping: a dummy)`, kind: 'latency', sample: usernsMiss(missCache) },
     { key: 'nsUser', label: `i  linuxns spawn /bin/true in a new userns, 65536-id map`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['user'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }), 1) },
   ];
 }
@@ -222,7 +265,11 @@ async function main() {
   const origFd = openSync('/proc/thread-self/ns/net', 'r');
   res.fds.push(origFd);
 
-  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd });
+  const hitCache = new UsernsCache();
+  const missCache = new UsernsCache();
+  res.caches.push(hitCache, missCache);
+  unwrap(await hitCache.get(MAPPING), 'UsernsCache.get').close();
+  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache });
 
   console.log(`linuxns bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, Linux ${kernelRelease()}, ${cpus().length} CPUs, ${THREADS} pool threads`);
   console.log(`netns ${String(res.handle)} pinned at ${PIN_PATH}; ${ROUNDS} rounds, ~${SAMPLE_MS} ms per sample, cases interleaved`);
@@ -264,6 +311,7 @@ async function main() {
     ['linuxns spawn (join netns) / spawn nsenter', ratio('nsJoin', 'nsenter')],
     ['linuxns spawn (join netns) / bare spawn', ratio('nsJoin', 'bareSpawn')],
     ['linuxns spawn (5 new ns) / spawn unshare -nuimpf', ratio('nsCreate5', 'unshare5')],
+    ['UsernsCache.get miss / bare spawn', ratio('usernsMiss', 'bareSpawn')],
   ];
   console.log('');
   console.log('ratios (median of per-round ratios)');
@@ -280,6 +328,8 @@ async function main() {
     ['spawn joining a netns within 1.3x of a bare spawn', ratios[8][1] <= 1.3, `${ratios[8][1].toFixed(2)}x`],
     ['spawn in 5 new namespaces no slower than unshare', ratios[9][1] <= 1, `${ratios[9][1].toFixed(2)}x`],
     ['stretch: 5-namespace spawn at or below 1.3 ms', med('nsCreate5') <= 1300, `${fmt(med('nsCreate5'))} µs`],
+    ['UsernsCache.get hit under 2 µs', med('usernsHit') < 2, `${fmt(med('usernsHit'))} µs`],
+    ['UsernsCache.get miss under 0.64 ms (the Go original here)', med('usernsMiss') < 640, `${fmt(med('usernsMiss'))} µs`],
   ];
   console.log('');
   console.log('targets');

@@ -3,9 +3,11 @@
 //
 // It creates two network namespaces, serves HTTP inside one of them from the
 // main thread, shows who can reach it, runs tasks inside both on a worker
-// pool, enters a fresh uts namespace for one synchronous call, shows an error
-// as data, and removes everything it made.
-import { mkdirSync, rmdirSync } from 'node:fs';
+// pool, enters a fresh uts namespace for one synchronous call, spawns a
+// command as pid 1 of new user/pid/mnt/uts namespaces through the C helper,
+// makes an id-mapped user namespace once for a mapping and an id-mapped
+// mount with it, shows an error as data, and removes everything it made.
+import { mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { request as httpRequest, createServer } from 'node:http';
 import {
@@ -19,7 +21,9 @@ import {
   serveIn,
   threadNamespaceIdentity,
   unpinNamespace,
+  spawn,
 } from '../packages/core/dist/index.js';
+import { idmapMount, unmount, UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { whereAmI } from './demo-tasks.js';
 
 const TASKS = new URL('./demo-tasks.js', import.meta.url);
@@ -61,7 +65,16 @@ function httpGet(socket, port) {
 }
 
 // Everything made is recorded here and undone in the finally block.
-const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined };
+const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined, mounts: [], cache: undefined, files: [] };
+
+/** Output of a spawned child's stdout, once it exited. */
+async function outputOf(child) {
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (out += d));
+  const [status] = await Promise.all([child.exited, new Promise((r) => child.stdout.on('end', r))]);
+  return { status, out };
+}
 
 async function main() {
   console.log(`linuxns demo (pid ${process.pid})`);
@@ -132,6 +145,50 @@ async function main() {
   line(`outside ${utsOf()}  (the main thread is back before enterSync returns)`);
 
   // ------------------------------------------------------------------
+  step('spawn: a command as pid 1 of new user, pid, mnt and uts namespaces (the C helper)');
+  const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  const child = unwrap(
+    await spawn('/bin/sh', ['-c', 'echo "pid $$, uid $(id -u), hostname $(hostname), $(ls /proc | grep -c "^[0-9]") processes in /proc"; cat /proc/self/uid_map'], {
+      create: ['user', 'pid', 'mnt', 'uts'],
+      uidMappings: map,
+      gidMappings: map,
+      user: { uid: 0, gid: 0 },
+      hostname: 'demo-box',
+      mountProc: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+    'spawn',
+  );
+  const { status: exit, out } = await outputOf(child);
+  for (const l of out.trim().split('\n')) line(`child: ${l.trim().replace(/\s+/g, ' ')}`);
+  line(`exited with ${JSON.stringify(exit)}`);
+
+  // ------------------------------------------------------------------
+  step('userns-cache: one user namespace per mapping, then an id-mapped mount with it');
+  made.cache = new UsernsCache();
+  const mapping = { uidMappings: [{ containerID: 1000, hostID: 101000, size: 64536 }, { containerID: 0, hostID: 100000, size: 1000 }], gidMappings: map };
+  const reordered = { uidMappings: [...mapping.uidMappings].reverse(), gidMappings: map };
+  const [u1, u2] = await Promise.all([made.cache.get(mapping), made.cache.get(reordered)]);
+  const userns = unwrap(u1, 'UsernsCache.get');
+  made.handles.push(userns, unwrap(u2, 'UsernsCache.get'));
+  line(`get(mapping), get(same ranges in another order) -> ${userns} and ${made.handles.at(-1)}`);
+  line(`dummies made: ${made.cache.stats.dummies} (stopped under PTRACE_TRACEME, killed and reaped before get resolved)`);
+  const src = `${DIR}/src`;
+  const dst = `${DIR}/idmapped`;
+  for (const d of [src, dst]) {
+    mkdirSync(d);
+    made.files.push(d);
+  }
+  writeFileSync(`${src}/owned-by-root`, 'hello\n');
+  unwrap(await idmapMount(src, dst, userns, { readOnly: true }), 'idmapMount');
+  made.mounts.push(dst);
+  const owner = (path) => `${statSync(path).uid}:${statSync(path).gid}`;
+  line(`${src}/owned-by-root       owner ${owner(`${src}/owned-by-root`)}`);
+  line(`${dst}/owned-by-root  owner ${owner(`${dst}/owned-by-root`)}  (through the id-mapped, read-only mount)`);
+  unwrap(unmount(dst), 'unmount');
+  made.mounts.pop();
+
+  // ------------------------------------------------------------------
   step('Errors are data: a bad target resolves to an error, it does not throw');
   const bad = await made.pool.run({ net: '/etc/passwd' }, TASKS, 'whereAmI');
   if (bad.isOk()) throw new Error('pool.run with /etc/passwd as net unexpectedly succeeded');
@@ -141,6 +198,9 @@ async function main() {
 
 /** The synchronous part of the cleanup (pins, directory): also safe from a signal handler or the watchdog. */
 function cleanupSync() {
+  for (const m of made.mounts.splice(0)) unmount(m, { detach: true });
+  made.cache?.release();
+  for (const f of made.files.splice(0).reverse()) rmSync(f, { recursive: true, force: true });
   for (const h of made.handles) h.close();
   for (const pin of made.pins.splice(0)) unpinNamespace(pin);
   if (made.dir) {
@@ -189,6 +249,9 @@ async function cleanup() {
     }));
   }
   if (made.pool) await attempt('pool closed', () => made.pool.close());
+  for (const m of made.mounts.splice(0)) await attempt(`unmounted ${basename(m)}`, () => unwrap(unmount(m, { detach: true }), `unmount(${m})`));
+  if (made.cache) await attempt('user namespace cache released', () => made.cache.release());
+  for (const f of made.files.splice(0).reverse()) await attempt(`removed ${basename(f)}`, () => rmSync(f, { recursive: true }));
   for (const h of made.handles) h.close();
   for (const pin of made.pins.splice(0)) await attempt(`unpinned ${basename(pin)}`, () => unwrap(unpinNamespace(pin), `unpinNamespace(${pin})`));
   if (made.dir) {
