@@ -451,7 +451,12 @@ describe('exit status passes through exactly', () => {
             parentPort.postMessage(r.isOk() ? r.value.pid : r.error.message);
           });\`, { eval: true, workerData: { dist: ${JSON.stringify(DIST)}, create, signal } });
         const pid = await new Promise((r) => w.once('message', r));
-        const before = state(pid);
+        // Running (R) until sleep is in its nanosleep: on a loaded machine that takes a moment.
+        let before = state(pid);
+        for (let i = 0; i < 200 && before === 'R'; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          before = state(pid);
+        }
         await w.terminate();
         let after = state(pid);
         for (let i = 0; i < 200 && after !== 'Z' && after !== 'gone'; i++) {
