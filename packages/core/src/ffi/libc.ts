@@ -96,3 +96,16 @@ export const readlinkat = libc.func('long readlinkat(int dirfd, const char *path
 export function ioctlPtr(fd: number, request: number, arg: Uint8Array): number {
   return ioctlVariadic(fd, request, 'void *', arg) as number;
 }
+
+const syscallVariadic = libc.func('long syscall(long number, ...)');
+/** System call numbers of the new mount API: the same on every architecture (asm-generic). */
+const SYS_OPEN_TREE = 428;
+const SYS_MOVE_MOUNT = 429;
+/** `open_tree(dfd, path, flags)` (no glibc wrapper before 2.36's headers-only support). */
+export function openTree(dfd: number, path: string, flags: number): number {
+  return Number(syscallVariadic(SYS_OPEN_TREE, 'int', dfd, 'const char *', path, 'unsigned int', flags));
+}
+/** `move_mount(from_dfd, from_path, to_dfd, to_path, flags)`. */
+export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): number {
+  return Number(syscallVariadic(SYS_MOVE_MOUNT, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags));
+}

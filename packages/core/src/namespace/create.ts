@@ -5,21 +5,18 @@
  *
  * @module
  */
-import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
-import * as libc from '../ffi/libc.js';
 import { dupCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from './handle.js';
 import { cloneFlag, type NamespaceType } from './kind.js';
-import { openNamespace } from './open.js';
+import { bindPin, unpin } from '../lifecycle/pin.js';
 import { unsupportedInThread } from '../thread/target.js';
 import { abortOnRestoreFailure, switchError, ThreadState } from '../thread/thread-state.js';
 
-const MS_BIND = 0x1000;
-const MNT_DETACH = 2;
 
 /**
  * Types {@link createNamespace} can make without a process.
@@ -144,33 +141,13 @@ export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandl
 export function pinNamespace(handle: NamespaceHandle, path: string): Result<void, NsError> {
   if (!(handle instanceof NamespaceHandle)) throw new TypeError('handle must be a NamespaceHandle');
   if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${typeof path}`);
-  const fd = handle.fd;
-  if (!path.startsWith('/')) return err({ kind: 'invalid-target', namespace: handle.type, value: path, message: `pin path ${JSON.stringify(path)} must be absolute` });
-  try {
-    closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0o444));
-  } catch (x) {
-    const e = fsError(x, { path, namespace: handle.type });
-    if ('code' in e && e.code === 'EEXIST') return err({ kind: 'already-exists', path, message: `cannot pin ${handle.toString()} to '${path}': it already exists` });
-    return err(e);
-  }
-  if (libc.mount(`/proc/self/fd/${fd}`, path, null, MS_BIND, null) !== 0) {
-    let e = syscallError('mount', libc.errno(), { path, namespace: handle.type });
-    if (handle.type === 'mnt' && 'code' in e && e.code === 'EINVAL') {
-      e = { ...e, message: `${e.message}: a mount namespace can only be pinned on a private mount (the directory's mount is probably shared: bind-mount it on itself and make it private first)` };
-    }
-    try {
-      unlinkSync(path);
-    } catch {
-      /* the mount failed; the empty file stays only if it cannot be removed either */
-    }
-    return err(e);
-  }
-  return ok(undefined);
+  return bindPin(handle.fd, handle.type, String(handle), path, { createParents: false, reuseEmptyFile: false });
 }
 
 /**
  * Undoes {@link pinNamespace}: unmounts the pin and removes the file. A path
- * on which no namespace is pinned gives `not-pinned` and is left alone.
+ * on which no namespace is pinned gives `not-pinned` and is left alone. The
+ * same as {@link unpin}.
  *
  * @example
  * ```ts
@@ -180,24 +157,5 @@ export function pinNamespace(handle: NamespaceHandle, path: string): Result<void
  * ```
  */
 export function unpinNamespace(path: string): Result<void, NsError> {
-  if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${typeof path}`);
-  const h = openNamespace(path);
-  if (h.isErr()) {
-    if (h.error.kind === 'not-a-namespace' || h.error.kind === 'is-a-directory') {
-      return err({ kind: 'not-pinned', path, message: `'${path}' is not a pinned namespace (${h.error.message})` });
-    }
-    return err(h.error);
-  }
-  h.value.close();
-  if (libc.umount2(path, MNT_DETACH) !== 0) {
-    const errno = libc.errno();
-    if (errno === 22) return err({ kind: 'not-pinned', path, message: `'${path}' is a namespace file but not a pin (not a mount point)` });
-    return err(syscallError('umount2', errno, { path }));
-  }
-  try {
-    unlinkSync(path);
-  } catch (x) {
-    return err(fsError(x, { path }));
-  }
-  return ok(undefined);
+  return unpin(path);
 }

@@ -1,0 +1,20 @@
+/**
+ * Flags of mount(2), umount2(2) and the new mount API (linux/mount.h,
+ * linux/fcntl.h), named once for every module that mounts.
+ *
+ * @module
+ * @internal
+ */
+export const MS_RDONLY = 0x1;
+export const MS_REMOUNT = 0x20;
+export const MS_BIND = 0x1000;
+export const MS_REC = 0x4000;
+export const MS_PRIVATE = 1 << 18;
+export const MS_SHARED = 1 << 20;
+export const MNT_DETACH = 2;
+export const UMOUNT_NOFOLLOW = 8;
+export const AT_FDCWD = -100;
+export const AT_RECURSIVE = 0x8000;
+export const OPEN_TREE_CLONE = 1;
+export const OPEN_TREE_CLOEXEC = 0o2000000;
+export const MOVE_MOUNT_F_EMPTY_PATH = 4;
