@@ -13,7 +13,7 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { buildCommand } from '@linuxns/helper-c';
 import { createNamespace, pinNamespace, spawn, unpinNamespace } from '../dist/index.js';
-import { errorOf, inoOf, sleep, tempDir, unwrap } from './fixtures/ns-helpers.js';
+import { collect, errorOf, inoOf, sleep, tempDir, unwrap } from './fixtures/ns-helpers.js';
 
 const DIST = new URL('../dist/index.js', import.meta.url).href;
 
@@ -25,16 +25,6 @@ async function run(command, args, options = {}) {
   return collect(child);
 }
 
-/** Reads a started child's stdout and stderr to their ends and waits for its exit. */
-async function collect(child) {
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d) => (err += d));
-  const status = await child.exited;
-  await Promise.all([child.stdout && finished(child.stdout), child.stderr && finished(child.stderr)]);
-  return { out, err, pid: child.pid, ...status };
-}
 
 /** `sh -c script` through spawn. */
 const sh = (script, options) => run('sh', ['-c', script], options);

@@ -30,7 +30,7 @@ struct request {
   long long monotonic, boottime;
   struct { int resource; long long soft, hard; } rlimit[MAX_RLIMIT];
   int nrlimit;
-  int setsid, no_new_privs, pdeathsig;
+  int setsid, no_new_privs, pdeathsig, preserve_credentials;
   int has_groups, ngroups;
   unsigned groups[MAX_GROUPS];
   long long uid, gid;         /* -1: unchanged */

@@ -16,14 +16,14 @@ int children_only(const struct request *req) {
   return (flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
 }
 
-/* Non-user namespaces first, then the user namespace (then become root in it, as nsenter does). */
+/* Non-user namespaces first, then the user namespace (then become root in it, as nsenter does, unless asked to keep the ids). */
 void join_namespaces(const struct request *req) {
   for (int pass = 0; pass < 2; pass++) {
     for (int i = 0; i < req->njoin; i++) {
       int is_user = req->join[i].type == CLONE_NEWUSER;
       if (is_user != pass) continue;
       if (setns(req->join[i].fd, req->join[i].type) != 0) report_error(STEP_JOIN, "setns", errno);
-      if (is_user) {
+      if (is_user && !req->preserve_credentials) {
         if (setgroups(0, NULL) != 0 && errno != EPERM) report_error(STEP_JOIN, "setgroups", errno);
         if (setresgid(0, 0, 0) != 0) report_error(STEP_JOIN, "setresgid", errno);
         if (setresuid(0, 0, 0) != 0) report_error(STEP_JOIN, "setresuid", errno);

@@ -175,6 +175,8 @@ void parse_request(int argc, char **argv, struct request *req) {
       req->setsid = 1;
     } else if (strcmp(a, "--no-new-privs") == 0) {
       req->no_new_privs = 1;
+    } else if (strcmp(a, "--preserve-credentials") == 0) {
+      req->preserve_credentials = 1;
     } else if ((v = value_of(a, "--pdeathsig"))) {
       if (parse_int(v, 1, 64, &n)) report_usage("bad --pdeathsig");
       req->pdeathsig = (int)n;

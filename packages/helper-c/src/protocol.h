@@ -11,7 +11,11 @@
  *   --join=TYPE:FD          join the namespace open at inherited FD. Non-user
  *                           namespaces are joined first, then the user namespace
  *                           (runc's order: the old privileges open the doors the
- *                           new user namespace does not own).
+ *                           new user namespace does not own). After joining a
+ *                           user namespace the helper becomes root in it
+ *                           (groups dropped, uid and gid 0), as nsenter does,
+ *   --preserve-credentials  unless this is given: the ids are kept (shown as
+ *                           the overflow ids where they are not mapped).
  *   --create=TYPE           create a new namespace (repeatable). A new user
  *                           namespace is made first, so that it owns the others.
  *   --uid-map=IN:OUT:COUNT  one uid range of the new user namespace (repeatable),

@@ -28,6 +28,8 @@ async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsEr
   // those of the parent user namespace, i.e. exactly what was written.
   const r = await spawn('/bin/sh', ['-c', 'cat /proc/self/uid_map; echo; cat /proc/self/gid_map'], {
     join: { user: userns },
+    // Keep our ids: becoming root inside fails where uid or gid 0 is not mapped.
+    preserveCredentials: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {},
     envMode: 'replace',

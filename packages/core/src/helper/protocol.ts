@@ -44,6 +44,7 @@ export interface HelperRequest {
   readonly gid?: number;
   readonly uid?: number;
   readonly noNewPrivs?: boolean;
+  readonly preserveCredentials?: boolean;
   readonly root?: string;
   readonly propagation?: 'private' | 'slave' | 'shared' | 'unchanged';
   /** [target fd in PROGRAM, source fd in the helper] */
@@ -80,6 +81,7 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.gid !== undefined) a.push(`--gid=${req.gid}`);
   if (req.uid !== undefined) a.push(`--uid=${req.uid}`);
   if (req.noNewPrivs) a.push('--no-new-privs');
+  if (req.preserveCredentials) a.push('--preserve-credentials');
   if (req.root !== undefined) a.push(`--root=${req.root}`);
   if (req.propagation !== undefined) a.push(`--propagation=${req.propagation}`);
   for (const [target, source] of req.fds ?? []) a.push(`--fd=${target}:${source}`);

@@ -68,6 +68,12 @@ export interface SpawnOptions {
   readonly newSession?: boolean;
   /** Sets PR_SET_NO_NEW_PRIVS before exec. */
   readonly noNewPrivileges?: boolean;
+  /**
+   * After joining a user namespace (`join.user`), keep the caller's ids instead
+   * of becoming root in it, like `nsenter --preserve-credentials`: needed to
+   * join a namespace that does not map uid or gid 0. Only with `join.user`.
+   */
+  readonly preserveCredentials?: boolean;
   /** Signal the command gets when the thread that started it dies (see the threading guide). */
   readonly parentDeathSignal?: NodeJS.Signals;
   /** The ids the command runs as, set after every privileged step. `groups` replaces the supplementary groups. */
@@ -174,6 +180,7 @@ function processSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceType>):
   }
   if (o.newSession) out.setsid = true;
   if (o.noNewPrivileges) out.noNewPrivs = true;
+  if (o.preserveCredentials) out.preserveCredentials = true;
   if (o.parentDeathSignal !== undefined) {
     const n = (osConstants.signals as Record<string, number>)[o.parentDeathSignal];
     if (n === undefined) return bad('parentDeathSignal', `unknown signal ${JSON.stringify(o.parentDeathSignal)}`);
@@ -434,6 +441,10 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
       closeAll();
       return fail(bad('join', `${type} is both joined and created`));
     }
+  }
+  if (options.preserveCredentials && !handles.some(([type]) => type === 'user')) {
+    closeAll();
+    return fail(bad('preserveCredentials', 'preserveCredentials is about joining a user namespace: join.user (or a pid in another user namespace) is needed'));
   }
 
   const argv = encodeRequest({
