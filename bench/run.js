@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// linuxns benchmark: what it costs to run code inside a network namespace,
-// side by side with what it is compared against, in one process run.
+// linuxns benchmark: what it costs to run code inside a network namespace, to
+// start processes in namespaces, and to get a user namespace by mapping, side
+// by side with what each is compared against (bare piscina, raw setns,
+// nsenter, ip netns exec, unshare, a bare child_process.spawn), in one run.
 //
 //   pnpm bench                 (builds first)
 //   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
@@ -10,7 +12,7 @@
 // median over rounds (min..max beside it). A ratio is the median of the
 // per-round ratios, so both sides of it were measured close together.
 //
-// It reports the targets of the issue as PASS/MISS and exits 0 either way: it
+// It reports the targets of the issues as PASS/MISS and exits 0 either way: it
 // is a report, not a gate. It exits 1 only when it cannot run (not root, a
 // setup step failed).
 import { spawn } from 'node:child_process';
