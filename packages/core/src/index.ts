@@ -31,3 +31,4 @@ export { spawn, type SpawnOptions, type NsChild, type ExitStatus, type JoinTarge
 export { pin, unpin, type ProcessNamespace } from './lifecycle/pin.js';
 export { addNetns, deleteNetns, openNetns, listNetns, netnsPath, NETNS_RUN_DIR, type NetnsEntry } from './lifecycle/netns.js';
 export { mountIn, umountIn, type MountTarget, type MountInOptions, type UmountInOptions, type UmountInResult } from './lifecycle/mount-in.js';
+export { listNamespaces, namespaceTree, type NamespaceInfo, type NamespaceHolder, type ListNamespacesOptions, type NamespaceTreeNode, type NamespaceTreeOptions } from './introspect/index.js';

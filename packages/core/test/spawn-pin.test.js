@@ -43,6 +43,17 @@ function children() {
 }
 
 const mountinfo = () => readFileSync('/proc/self/mountinfo', 'utf8');
+/**
+ * The mount table lines at or under this file's temp dir: every pin the tests make is there, and
+ * other test files (or tools) mounting elsewhere at the same time must not make these checks fail.
+ */
+const ourMounts = () =>
+  mountinfo()
+    .split('\n')
+    .filter((l) => {
+      const at = l.split(' ')[4];
+      return at !== undefined && (at === tmp.dir || at.startsWith(`${tmp.dir}/`));
+    });
 
 /** The inode of the namespace pinned at `path`, through openNamespace (it fails on anything but a namespace of `type`). */
 function pinnedIno(path, type) {
@@ -58,7 +69,7 @@ function pinnedIno(path, type) {
 async function assertNothingLeft(before, dir, what) {
   const deadline = Date.now() + 1000;
   for (;;) {
-    const now = { mounts: mountinfo(), kids: children(), files: readdirSync(dir).sort() };
+    const now = { mounts: ourMounts(), kids: children(), files: readdirSync(dir).sort() };
     try {
       assert.deepEqual(now, before, `${what} left something behind`);
       return;
@@ -68,7 +79,7 @@ async function assertNothingLeft(before, dir, what) {
     await sleep(10);
   }
 }
-const stateOf = (dir) => ({ mounts: mountinfo(), kids: children(), files: readdirSync(dir).sort() });
+const stateOf = (dir) => ({ mounts: ourMounts(), kids: children(), files: readdirSync(dir).sort() });
 
 let tmp;
 before(() => {
