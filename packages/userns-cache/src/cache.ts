@@ -68,17 +68,21 @@ function seenKey(mapping: Mapping): string | undefined {
   if (typeof mapping !== 'object' || mapping === null) return undefined;
   const { uidMappings, gidMappings } = mapping;
   if (!Array.isArray(uidMappings) || !Array.isArray(gidMappings)) return undefined;
-  let key = '';
-  for (const list of [uidMappings, gidMappings] as readonly unknown[][]) {
-    for (const item of list) {
-      const r = item as Partial<IdMapping> | null;
-      // Numbers only: '0' and 0 would spell the same, and only the number is valid.
-      if (typeof r !== 'object' || r === null || typeof r.containerID !== 'number' || typeof r.hostID !== 'number' || typeof r.size !== 'number') return undefined;
-      key += `${r.containerID}:${r.hostID}:${r.size},`;
-    }
-    key += ';';
+  const uids = spell(uidMappings);
+  const gids = uids === undefined ? undefined : spell(gidMappings);
+  return gids === undefined ? undefined : `${uids};${gids}`;
+}
+
+/** The ranges of one map as text, order kept; undefined unless every field is a number. */
+function spell(ranges: readonly IdMapping[]): string | undefined {
+  let text = '';
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i] as Partial<IdMapping> | null;
+    // Numbers only: '0' and 0 would spell the same, and only the number is valid.
+    if (typeof r !== 'object' || r === null || typeof r.containerID !== 'number' || typeof r.hostID !== 'number' || typeof r.size !== 'number') return undefined;
+    text += `${r.containerID}:${r.hostID}:${r.size},`;
   }
-  return key;
+  return text;
 }
 
 /**
