@@ -1,0 +1,170 @@
+// `linuxns exec` against `nsenter` and `linuxns run` against `unshare`, for
+// the same requests: the same namespaces entered (by identity), the same id
+// maps, setgroups, hostname and ids; new namespaces made where unshare makes
+// them; the command's exit status passed on.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertOk, assertRefused, background, linuxns, mountinfo, notRoot, nsLink, runTool, tempDir, tool } from './fixtures/cli.js';
+
+const TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
+/** What a process reports about itself: its namespaces, maps, setgroups, hostname and ids. */
+const PROBE = `for t in ${TYPES.join(' ')}; do readlink /proc/self/ns/$t; done; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; hostname; id`;
+
+/** Our own namespace links, to tell new namespaces from ours. */
+const own = Object.fromEntries(TYPES.map((t) => [t, nsLink('self', t)]));
+
+/** The probe's namespace lines with each of ours replaced by 'OURS', the new ones by 'NEW' (identities of two new namespaces never match). */
+function normalize(text) {
+  return text
+    .split('\n')
+    .map((l) => (/^[a-z]+:\[\d+\]$/.test(l) ? (Object.values(own).includes(l) ? `${l.split(':')[0]}:OURS` : `${l.split(':')[0]}:NEW`) : l))
+    .join('\n');
+}
+
+describe('exec, like nsenter', { skip: notRoot }, () => {
+  let target;
+  before(async () => {
+    target = await background('unshare', ['--user', '--map-root-user', '--net', '--uts', '--ipc', 'sleep', '30']);
+  });
+  after(() => target?.stop());
+
+  const same = (ours, theirs, what) => {
+    assertOk(theirs, `nsenter ${what}`);
+    assertOk(ours, `linuxns exec ${what}`);
+    assert.equal(ours.stdout, theirs.stdout, what);
+  };
+
+  test('bare --TYPE options enter the target pid\'s namespaces, as nsenter -t PID does', () => {
+    const t = String(target.pid);
+    same(linuxns(['exec', '-t', t, '--net', '--uts', '--', 'sh', '-c', PROBE]), runTool('nsenter', ['-t', t, '--net', '--uts', 'sh', '-c', PROBE]), '--net --uts');
+    same(linuxns(['exec', '--target', t, '--user', '--net', '--ipc', '--', 'sh', '-c', PROBE]), runTool('nsenter', ['-t', t, '--user', '--net', '--ipc', 'sh', '-c', PROBE]), '--user --net --ipc');
+    const r = linuxns(['exec', '-t', t, '--net', '--', 'readlink', '/proc/self/ns/net']);
+    assert.equal(r.stdout.trim(), nsLink(target.pid, 'net'));
+  });
+
+  test('--all enters every namespace that differs, as nsenter --all', () => {
+    const t = String(target.pid);
+    same(linuxns(['exec', '-t', t, '--all', '--', 'sh', '-c', PROBE]), runTool('nsenter', ['-t', t, '--all', 'sh', '-c', PROBE]), '--all');
+  });
+
+  test('--TYPE=PATH enters the namespace at a path, as nsenter --TYPE=PATH', () => {
+    const net = `/proc/${target.pid}/ns/net`;
+    const uts = `/proc/${target.pid}/ns/uts`;
+    same(linuxns(['exec', `--net=${net}`, `--uts=${uts}`, '--', 'sh', '-c', PROBE]), runTool('nsenter', [`--net=${net}`, `--uts=${uts}`, 'sh', '-c', PROBE]), '--net=PATH');
+  });
+
+  test('the exit status is the command\'s, and 128+signal when it is killed', () => {
+    const t = String(target.pid);
+    assert.equal(linuxns(['exec', '-t', t, '--net', '--', 'sh', '-c', 'exit 7']).status, 7);
+    assert.equal(runTool('nsenter', ['-t', t, '--net', 'sh', '-c', 'exit 7']).status, 7);
+    assert.equal(linuxns(['exec', '-t', t, '--net', '--', 'sh', '-c', 'kill -KILL $$']).status, 128 + 9);
+    assert.equal(linuxns(['exec', '-t', t, '--net', '--', '/nonexistent/command']).status, runTool('nsenter', ['-t', t, '--net', '/nonexistent/command']).status);
+  });
+
+  test('bad input: no such pid, a path that is not a namespace, a namespace of another type', () => {
+    assertRefused(linuxns(['exec', '-t', '999999999', '--net', 'true']), /no process with pid 999999999/);
+    assertRefused(linuxns(['exec', '--net=/etc/hostname', 'true']), /\/etc\/hostname' is a regular file, not a namespace file/);
+    assertRefused(linuxns(['exec', `--net=/proc/${target.pid}/ns/uts`, 'true']));
+    assertRefused(linuxns(['exec', '-t', String(process.pid), '--all', 'true']), /nothing to enter/);
+  });
+});
+
+describe('run, like unshare', { skip: notRoot }, () => {
+  const compare = (ours, theirs, what) => {
+    assertOk(theirs, `unshare ${what}`);
+    assertOk(ours, `linuxns run ${what}`);
+    assert.equal(normalize(ours.stdout), normalize(theirs.stdout), what);
+  };
+
+  test('new namespaces of each type where unshare makes them', () => {
+    for (const [mine, util] of [
+      [['--net', '--uts', '--ipc'], ['--net', '--uts', '--ipc']],
+      [['--mnt', '--cgroup'], ['--mount', '--cgroup']],
+      [['--pid'], ['--pid', '--fork']],
+      [['--time'], ['--time']],
+    ]) {
+      compare(linuxns(['run', ...mine, '--', 'sh', '-c', PROBE]), runTool('unshare', [...util, 'sh', '-c', PROBE]), mine.join(' '));
+    }
+  });
+
+  test('--map-root-user: the same maps, setgroups and ids as unshare --map-root-user', () => {
+    compare(linuxns(['run', '--map-root-user', '--', 'sh', '-c', PROBE]), runTool('unshare', ['--map-root-user', 'sh', '-c', PROBE]), '--map-root-user');
+    compare(linuxns(['run', '--user', '--', 'sh', '-c', PROBE]), runTool('unshare', ['--user', 'sh', '-c', PROBE]), '--user');
+  });
+
+  test('--map-users/--map-groups are INNER:OUTER:COUNT (util-linux 2.38: OUTER,INNER,COUNT) and repeatable', (t) => {
+    const r = linuxns(['run', '--map-users=0:100000:1000', '--map-users=1000:300000:10', '--map-groups=0:100000:65536', '--setgroups=allow', '--', 'sh', '-c', PROBE]);
+    assertOk(r, 'run --map-users');
+    const lines = r.stdout.split('\n').slice(TYPES.length);
+    const fields = (l) => l.trim().split(/\s+/).map(Number);
+    assert.deepEqual(lines.slice(0, 3).map(fields), [[0, 100000, 1000], [1000, 300000, 10], [0, 100000, 65536]]);
+    assert.equal(lines[3], 'allow');
+    if (!existsSync('/usr/bin/newuidmap')) return t.skip('unshare --map-users needs newuidmap (package uidmap), which is not installed: compared with the kernel maps only');
+    const u = runTool('unshare', ['--user', '--map-users=100000,0,1000', '--map-users=300000,1000,10', '--map-groups=100000,0,65536', '--setgroups=allow', 'sh', '-c', PROBE]);
+    compare(r, u, '--map-users');
+  });
+
+  test('--hostname sets the name in a new uts namespace; our hostname stays', () => {
+    const before = tool('hostname', []);
+    compare(linuxns(['run', '--uts', '--hostname=box', '--', 'sh', '-c', PROBE]), runTool('unshare', ['--uts', 'sh', '-c', `hostname box && ${PROBE}`]), '--hostname');
+    assert.equal(tool('hostname', []), before);
+  });
+
+  test('--pid --mount-proc: pid 1 and a /proc of its own, as unshare --fork --pid --mount-proc', () => {
+    const script = 'echo $$; head -c 5 /proc/1/cmdline | tr "\\0" " "; echo; readlink /proc/self/ns/pid';
+    compare(linuxns(['run', '--pid', '--mount-proc', '--', 'sh', '-c', script]), runTool('unshare', ['--fork', '--pid', '--mount-proc', 'sh', '-c', script]), '--mount-proc');
+  });
+
+  test('--monotonic and --boottime: the offsets unshare --time writes', () => {
+    compare(
+      linuxns(['run', '--time', '--monotonic=100', '--boottime=-20', '--', 'cat', '/proc/self/timens_offsets']),
+      runTool('unshare', ['--time', '--monotonic', '100', '--boottime', '-20', 'cat', '/proc/self/timens_offsets']),
+      '--monotonic --boottime',
+    );
+  });
+
+  test('the exit status passes through: 7, 128+signal, 127 for no such command', () => {
+    assert.equal(linuxns(['run', '--', 'sh', '-c', 'exit 7']).status, 7);
+    assert.equal(linuxns(['run', '--net', '--', 'sh', '-c', 'exit 7']).status, runTool('unshare', ['--net', 'sh', '-c', 'exit 7']).status);
+    assert.equal(linuxns(['run', '--pid', '--', 'sh', '-c', 'exit 9']).status, 9);
+    assert.equal(linuxns(['run', '--', 'sh', '-c', 'kill -KILL $$']).status, 137);
+    const missing = linuxns(['run', '--net', '--', '/nonexistent/command']);
+    assert.equal(missing.status, runTool('unshare', ['--net', '/nonexistent/command']).status);
+    assert.equal(missing.status, 127);
+    assert.match(missing.stderr, /^linuxns: run: cannot execute '\/nonexistent\/command'/);
+  });
+
+  test('--net=PIN leaves a pinned namespace that nsenter enters and unpin removes', () => {
+    const tmp = tempDir('runpin');
+    const pin = join(tmp.dir, 'net');
+    try {
+      const r = linuxns(['run', `--net=${pin}`, `--uts=${join(tmp.dir, 'uts')}`, '--', 'readlink', '/proc/self/ns/net']);
+      assertOk(r, 'run --net=PIN');
+      assert.equal(r.stdout.trim(), `net:[${statSync(pin).ino}]`);
+      assert.equal(tool('nsenter', [`--net=${pin}`, 'readlink', '/proc/self/ns/net']), r.stdout);
+      assert.ok(mountinfo().includes(` ${pin} `));
+      assertOk(linuxns(['unpin', pin]), 'unpin');
+      assertOk(linuxns(['unpin', join(tmp.dir, 'uts')]), 'unpin uts');
+      assert.ok(!existsSync(pin));
+      assert.ok(!mountinfo().includes(tmp.dir));
+    } finally {
+      runTool('umount', ['-l', pin]);
+      runTool('umount', ['-l', join(tmp.dir, 'uts')]);
+      tmp.remove();
+    }
+  });
+
+  test('a pin that cannot be made leaves nothing: no mount, no file, no process', () => {
+    const tmp = tempDir('runpinbad');
+    try {
+      const before = mountinfo();
+      assertRefused(linuxns(['run', `--net=${join(tmp.dir, 'missing', 'dir', 'net')}`, '--', 'true']));
+      assert.equal(mountinfo(), before);
+      assert.deepEqual(runTool('ls', ['-A', tmp.dir]).stdout, '');
+    } finally {
+      tmp.remove();
+    }
+  });
+});
