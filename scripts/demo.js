@@ -6,7 +6,10 @@
 // pool, enters a fresh uts namespace for one synchronous call, spawns a
 // command as pid 1 of new user/pid/mnt/uts namespaces through the C helper,
 // makes an id-mapped user namespace once for a mapping and an id-mapped
-// mount with it, shows an error as data, and removes everything it made.
+// mount with it, makes a named netns that `ip netns` sees, mounts a host
+// directory inside another process's mount namespace, prints the namespace
+// tree, shows an error as data, and removes everything it made.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { request as httpRequest, createServer } from 'node:http';
@@ -22,11 +25,16 @@ import {
   threadNamespaceIdentity,
   unpinNamespace,
   spawn,
+  addNetns,
+  deleteNetns,
+  mountIn,
+  umountIn,
 } from '../packages/core/dist/index.js';
 import { idmapMount, unmount, UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { whereAmI } from './demo-tasks.js';
 
 const TASKS = new URL('./demo-tasks.js', import.meta.url);
+const CLI = new URL('../packages/cli/dist/main.js', import.meta.url).pathname;
 const DIR = `/run/linuxns-demo-${process.pid}`;
 
 if (process.getuid?.() !== 0) {
@@ -65,7 +73,7 @@ function httpGet(socket, port) {
 }
 
 // Everything made is recorded here and undone in the finally block.
-const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined, mounts: [], cache: undefined, files: [] };
+const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined, mounts: [], cache: undefined, files: [], netns: [], children: [] };
 
 /** Output of a spawned child's stdout, once it exited. */
 async function outputOf(child) {
@@ -189,6 +197,33 @@ async function main() {
   made.mounts.pop();
 
   // ------------------------------------------------------------------
+  step('A named network namespace, the way iproute2 makes them: ip netns sees ours');
+  const name = `linuxns-demo-${process.pid}`;
+  const named = unwrap(await addNetns(name), 'addNetns');
+  made.netns.push(name);
+  made.handles.push(named);
+  const ipSees = execFileSync('ip', ['netns', 'exec', name, 'readlink', '/proc/self/ns/net'], { encoding: 'utf8' }).trim();
+  line(`addNetns('${name}') -> ${named}`);
+  line(`ip netns list          -> ${execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).trim().split('\n').join(', ')}`);
+  line(`ip netns exec ... readlink /proc/self/ns/net -> ${ipSees}`);
+
+  // ------------------------------------------------------------------
+  step("A mount made inside another process's mount namespace (mountIn), and the tree");
+  const box = unwrap(await spawn('sleep', ['30'], { create: ['user', 'mnt', 'pid', 'net', 'uts'], mapRootUser: true, stdio: 'ignore' }), 'spawn');
+  made.children.push(box);
+  const share = `${DIR}/share`;
+  mkdirSync(share);
+  made.files.push(share);
+  writeFileSync(`${share}/hello`, 'hello from the host\n');
+  unwrap(await mountIn(box.pid, share, '/mnt', { sourceInCaller: true, readOnly: true }), 'mountIn');
+  const inBox = execFileSync('nsenter', ['-t', String(box.pid), '-m', 'cat', '/mnt/hello'], { encoding: 'utf8' }).trim();
+  line(`mountIn(${box.pid}, '${share}', '/mnt', { sourceInCaller, readOnly }): the box reads /mnt/hello -> "${inBox}"`);
+  line(`our own /mnt is untouched: ${statSync('/mnt').ino === statSync('/').ino ? 'it is /' : 'still the same directory'}`);
+  line('linuxns tree (user namespaces and what each owns; pid nesting):');
+  for (const l of execFileSync(process.execPath, [CLI, 'tree'], { encoding: 'utf8' }).trimEnd().split('\n')) line(`  ${l.length > 110 ? `${l.slice(0, 107)}...` : l}`);
+  unwrap(await umountIn(box.pid, '/mnt'), 'umountIn');
+
+  // ------------------------------------------------------------------
   step('Errors are data: a bad target resolves to an error, it does not throw');
   const bad = await made.pool.run({ net: '/etc/passwd' }, TASKS, 'whereAmI');
   if (bad.isOk()) throw new Error('pool.run with /etc/passwd as net unexpectedly succeeded');
@@ -198,6 +233,8 @@ async function main() {
 
 /** The synchronous part of the cleanup (pins, directory): also safe from a signal handler or the watchdog. */
 function cleanupSync() {
+  for (const c of made.children.splice(0)) c.kill('SIGKILL');
+  for (const n of made.netns.splice(0)) deleteNetns(n);
   for (const m of made.mounts.splice(0)) unmount(m, { detach: true });
   made.cache?.release();
   for (const f of made.files.splice(0).reverse()) rmSync(f, { recursive: true, force: true });
@@ -249,6 +286,13 @@ async function cleanup() {
     }));
   }
   if (made.pool) await attempt('pool closed', () => made.pool.close());
+  for (const c of made.children.splice(0)) {
+    await attempt(`process ${c.pid} ended`, async () => {
+      c.kill('SIGKILL');
+      await c.exited;
+    });
+  }
+  for (const n of made.netns.splice(0)) await attempt(`deleted netns ${n}`, () => unwrap(deleteNetns(n), `deleteNetns(${n})`));
   for (const m of made.mounts.splice(0)) await attempt(`unmounted ${basename(m)}`, () => unwrap(unmount(m, { detach: true }), `unmount(${m})`));
   if (made.cache) await attempt('user namespace cache released', () => made.cache.release());
   for (const f of made.files.splice(0).reverse()) await attempt(`removed ${basename(f)}`, () => rmSync(f, { recursive: true }));
