@@ -203,6 +203,28 @@ describe('listNamespaces', { skip }, () => {
     assert.ok(byType.some((n) => n.ino === user.ino), 'also with type: user');
   });
 
+  it('reports the netnsid our network namespace gave another one (ip netns set), and none where none is set', () => {
+    const name = `linuxns-nsid-${process.pid}`;
+    const other = `linuxns-nonsid-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', name]);
+    execFileSync('ip', ['netns', 'add', other]);
+    try {
+      execFileSync('ip', ['netns', 'set', name, '77']);
+      const nets = unwrap(listNamespaces({ type: 'net' }));
+      const withId = nets.find((n) => n.paths.includes(`/run/netns/${name}`));
+      const without = nets.find((n) => n.paths.includes(`/run/netns/${other}`));
+      assert.equal(withId?.netnsid, 77);
+      assert.ok(without, 'the other namespace is listed');
+      assert.equal(without.netnsid, undefined);
+      // What ip itself reports for the same namespace.
+      const ipList = JSON.parse(execFileSync('ip', ['-j', 'netns', 'list-id'], { encoding: 'utf8' }) || '[]');
+      assert.ok(ipList.some((e) => e.nsid === 77), `ip netns list-id: ${JSON.stringify(ipList)}`);
+    } finally {
+      execFileSync('ip', ['netns', 'delete', name]);
+      execFileSync('ip', ['netns', 'delete', other]);
+    }
+  });
+
   it('leaves no fd open: the same fds before and after 20 calls', () => {
     unwrap(listNamespaces()); // whatever is opened once per process (none expected)
     const before = fdCount();

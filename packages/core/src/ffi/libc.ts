@@ -109,3 +109,8 @@ export function openTree(dfd: number, path: string, flags: number): number {
 export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): number {
   return Number(syscallVariadic(SYS_MOVE_MOUNT, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags));
 }
+
+/** `ssize_t send(int fd, const void *buf, size_t len, int flags)` */
+export const send = libc.func('long send(int fd, const void *buf, size_t len, int flags)') as (fd: number, buf: Uint8Array, len: number, flags: number) => number;
+/** `ssize_t recv(int fd, void *buf, size_t len, int flags)` */
+export const recv = libc.func('long recv(int fd, _Out_ void *buf, size_t len, int flags)') as (fd: number, buf: Uint8Array, len: number, flags: number) => number;

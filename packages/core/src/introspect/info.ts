@@ -100,8 +100,7 @@ export interface NamespaceInfo extends NamespaceIdentity {
   readonly ownerUid?: number;
   /**
    * For network namespaces: the id the caller's network namespace gave it (`ip netns set`,
-   * lsns's `NETNSID`), when one is set. Not filled in yet: asking needs an `RTM_GETNSID`
-   * netlink request per namespace, not a cheap ioctl, so it is always `undefined` for now.
+   * a veth peer's link-netnsid; lsns's `NETNSID`), when one is set (an `RTM_GETNSID` request).
    */
   readonly netnsid?: number;
   /** How it was found, in this order: `'process'`, `'thread'`, `'pin'`, `'fd'`, `'related'`. Never empty. */

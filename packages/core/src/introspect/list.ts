@@ -16,6 +16,7 @@ import { checkPid } from '../namespace/paths.js';
 import type { ListNamespacesOptions, NamespaceHolder, NamespaceInfo } from './info.js';
 import { isSkippable, parseNsLink, processDetails, readPasswd, SCAN_TYPES, type ProcessDetails } from './proc.js';
 import { keyOf, newEntry, scanSystem, type ScanEntry } from './scan.js';
+import { NsidQuery } from './netnsid.js';
 
 /** An {@link NsError} that ends the listing (thrown inside, returned by {@link listNamespaces}). */
 class Abort extends Error {
@@ -30,6 +31,7 @@ interface Related {
   parent?: bigint;
   owner?: bigint;
   ownerUid?: number;
+  netnsid?: number;
 }
 
 /** Per-call state: the scan, the filter, and caches of what was read. */
@@ -44,6 +46,8 @@ class Lister {
   readonly #out = new Map<string, NamespaceInfo>();
   readonly #details = new Map<number, ProcessDetails | undefined>();
   #passwd: Map<number, string> | undefined;
+  /** Asks network namespaces' ids; made on the first one. */
+  #nsid: NsidQuery | undefined;
   #nsfsDev: bigint | undefined;
 
   constructor(entries: Map<string, ScanEntry>, open: (e: ScanEntry) => boolean, wanted: (e: ScanEntry) => boolean, related: boolean) {
@@ -54,8 +58,12 @@ class Lister {
   }
 
   run(): NamespaceInfo[] {
-    for (const e of [...this.#entries.values()]) {
-      if (this.#open(e) && !this.#out.has(e.key)) this.#inspect(e);
+    try {
+      for (const e of [...this.#entries.values()]) {
+        if (this.#open(e) && !this.#out.has(e.key)) this.#inspect(e);
+      }
+    } finally {
+      this.#nsid?.close();
     }
     return [...this.#out.values()].filter((info) => this.#wanted(this.#entries.get(keyOf(info.type, info.ino))!)).sort((a, b) => (a.ino < b.ino ? -1 : a.ino > b.ino ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   }
@@ -102,6 +110,11 @@ class Lister {
     if (type === 'user') {
       const uid = nsOwnerUid(fd, { namespace: type });
       if (uid.isOk()) info.ownerUid = uid.value;
+    }
+    if (type === 'net') {
+      this.#nsid ??= new NsidQuery();
+      const id = this.#nsid.get(fd);
+      if (id !== undefined) info.netnsid = id;
     }
     return info;
   }
@@ -162,6 +175,7 @@ class Lister {
     if (rel.parent !== undefined) info.parent = rel.parent;
     if (rel.owner !== undefined) info.owner = rel.owner;
     if (rel.ownerUid !== undefined) info.ownerUid = rel.ownerUid;
+    if (rel.netnsid !== undefined) info.netnsid = rel.netnsid;
     this.#out.set(e.key, info);
   }
 
