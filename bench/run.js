@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { createNamespace, enterSync, NamespacePool, pinNamespace, spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
 import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
+import { openNetlink } from '../packages/netlink/dist/index.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -146,6 +147,38 @@ function usernsMiss(cache) {
   };
 }
 
+/**
+ * netlink: a connected namespace pair (two namespaces, a veth between them, an address on each
+ * end, both ends up, a route) set up and torn down; by the library from the main thread, and by
+ * the same sequence of `ip` commands (which name namespaces through /run/netns pins).
+ */
+async function netlinkPair() {
+  const a = unwrap(await createNamespace('net'), 'createNamespace');
+  const b = unwrap(await createNamespace('net'), 'createNamespace');
+  const na = unwrap(await openNetlink(a), 'openNetlink');
+  const nb = unwrap(await openNetlink(b), 'openNetlink');
+  try {
+    unwrap(await na.createVeth({ name: 'va', peer: 'vb', peerNamespace: b }), 'createVeth');
+    unwrap(await na.addAddress('va', '10.99.0.1/24'), 'addAddress');
+    unwrap(await nb.addAddress('vb', '10.99.0.2/24'), 'addAddress');
+    unwrap(await na.setLinkUp('va'), 'setLinkUp');
+    unwrap(await nb.setLinkUp('vb'), 'setLinkUp');
+    unwrap(await na.addRoute({ dst: '10.98.0.0/24', gateway: '10.99.0.2' }), 'addRoute');
+  } finally {
+    for (const x of [na, nb, a, b]) x.close();
+  }
+}
+async function ipPair() {
+  const [A, B] = [`${NAME}-nla`, `${NAME}-nlb`];
+  try {
+    for (const args of [['netns', 'add', A], ['netns', 'add', B], ['link', 'add', 'va', 'netns', A, 'type', 'veth', 'peer', 'name', 'vb', 'netns', B],
+      ['-n', A, 'addr', 'add', '10.99.0.1/24', 'dev', 'va'], ['-n', B, 'addr', 'add', '10.99.0.2/24', 'dev', 'vb'], ['-n', A, 'link', 'set', 'va', 'up'],
+      ['-n', B, 'link', 'set', 'vb', 'up'], ['-n', A, 'route', 'add', '10.98.0.0/24', 'via', '10.99.0.2']]) await runChild('ip', args);
+  } finally {
+    for (const n of [A, B]) await runChild('ip', ['netns', 'del', n]).catch(() => {});
+  }
+}
+
 function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache }) {
   const poolPath = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop'), 'pool.run (path)');
   const poolHandle = async () => unwrap(await pool.run({ net: handle }, FIXTURE, 'noop'), 'pool.run (handle)');
@@ -220,6 +253,8 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
     { key: 'usernsHit', label: `j  UsernsCache.get, hit (held mapping)`, kind: 'latency', sample: usernsHit(hitCache) },
     { key: 'usernsMiss', label: `j  UsernsCache.get, miss (new mapping: a dummy)`, kind: 'latency', sample: usernsMiss(missCache) },
     { key: 'nsUser', label: `i  linuxns spawn /bin/true in a new userns, 65536-id map`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['user'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }), 1) },
+    { key: 'nlPair', label: `k  netlink: connected netns pair up and down`, kind: 'latency', sample: sequential(netlinkPair, 1) },
+    { key: 'ipPair', label: `k  the same with ip commands (10 spawns)`, kind: 'latency', sample: sequential(ipPair, 1) },
   ];
 }
 
@@ -314,6 +349,7 @@ async function main() {
     ['linuxns spawn (join netns) / bare spawn', ratio('nsJoin', 'bareSpawn')],
     ['linuxns spawn (5 new ns) / spawn unshare -nuimpf', ratio('nsCreate5', 'unshare5')],
     ['UsernsCache.get miss / bare spawn', ratio('usernsMiss', 'bareSpawn')],
+    ['ip commands / netlink, connected netns pair', ratio('ipPair', 'nlPair')],
   ];
   console.log('');
   console.log('ratios (median of per-round ratios)');
@@ -332,6 +368,7 @@ async function main() {
     ['stretch: 5-namespace spawn at or below 1.3 ms', med('nsCreate5') <= 1300, `${fmt(med('nsCreate5'))} µs`],
     ['UsernsCache.get hit under 2 µs', med('usernsHit') < 2, `${fmt(med('usernsHit'))} µs`],
     ['UsernsCache.get miss under 0.64 ms (the Go original here)', med('usernsMiss') < 640, `${fmt(med('usernsMiss'))} µs`],
+    ['netlink netns pair at least 10x faster than ip commands', ratio('ipPair', 'nlPair') >= 10, `${ratio('ipPair', 'nlPair').toFixed(1)}x`],
   ];
   console.log('');
   console.log('targets');

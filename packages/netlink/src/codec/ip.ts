@@ -1,0 +1,157 @@
+/**
+ * IP addresses as text and as bytes: parsing of `10.0.0.1`, `fd00::1`,
+ * `10.0.0.0/24`, `default`; printing as `inet_ntop` does (so the text equals
+ * what `ip` shows).
+ *
+ * @module
+ * @internal
+ */
+import { err, ok, type Result } from 'neverthrow';
+import type { NsError } from '@linuxns/core';
+
+/** 4 or 6. */
+export type IpFamily = 4 | 6;
+
+/** An address with its family. */
+export interface IpBytes {
+  readonly family: IpFamily;
+  readonly bytes: Buffer;
+}
+
+/** An address with a prefix length. */
+export interface IpPrefix extends IpBytes {
+  readonly prefixLength: number;
+}
+
+function parseV4(s: string): Buffer | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  const b = Buffer.alloc(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    b[i] = v;
+  }
+  return b;
+}
+
+function parseV6(s: string): Buffer | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const words = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const out: number[] = [];
+    const parts = h.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseV4(p);
+        if (!v4) return undefined;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
+        out.push(parseInt(p, 16));
+      }
+    }
+    return out;
+  };
+  const head = words(halves[0]!);
+  const tail = halves.length === 2 ? words(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const all = halves.length === 2 ? [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail] : head;
+  if (all.length !== 8 || (halves.length === 2 && head.length + tail.length > 7)) return undefined;
+  const b = Buffer.alloc(16);
+  all.forEach((w, i) => b.writeUInt16BE(w, i * 2));
+  return b;
+}
+
+/** Parses an IPv4 or IPv6 address; `undefined` when it is neither. */
+export function parseIp(text: string): IpBytes | undefined {
+  const v4 = parseV4(text);
+  if (v4) return { family: 4, bytes: v4 };
+  const v6 = text.includes(':') ? parseV6(text) : undefined;
+  return v6 ? { family: 6, bytes: v6 } : undefined;
+}
+
+/** An `invalid-option` error for a value that is no address. */
+export function badValue(option: string, value: string, what: string): NsError {
+  return { kind: 'invalid-option', option, message: `${option} ${JSON.stringify(value)} is not ${what}` };
+}
+
+/**
+ * Parses `ADDR/LEN` (or a bare address: the full length). The length is
+ * only checked to be an integer from 0 to 255 (a byte on the wire): a
+ * length too long for the family goes to the kernel, which refuses it.
+ */
+export function parsePrefix(text: string, option: string): Result<IpPrefix, NsError> {
+  const slash = text.indexOf('/');
+  const a = parseIp(slash < 0 ? text : text.slice(0, slash));
+  if (!a) return err(badValue(option, text, 'an IPv4 or IPv6 address with an optional /prefix-length'));
+  if (slash < 0) return ok({ ...a, prefixLength: a.family === 4 ? 32 : 128 });
+  const lenText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > 255) return err(badValue(option, text, 'an address with a prefix length from 0 to 255'));
+  return ok({ ...a, prefixLength: Number(lenText) });
+}
+
+/** Parses a route destination: `default` (with a family), `default6`-style `::/0`, or a prefix. */
+export function parseDestination(text: string, family: IpFamily | undefined): Result<IpPrefix, NsError> {
+  if (text === 'default') {
+    const f = family ?? 4;
+    return ok({ family: f, bytes: Buffer.alloc(f === 4 ? 4 : 16), prefixLength: 0 });
+  }
+  return parsePrefix(text, 'dst');
+}
+
+/** Formats 4 or 16 bytes as `inet_ntop` does (RFC 5952 compression, IPv4-mapped tails). */
+export function formatIp(b: Uint8Array): string {
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  if (b.length !== 16) return Buffer.from(b).toString('hex');
+  const w: number[] = [];
+  for (let i = 0; i < 8; i++) w.push((b[i * 2]! << 8) | b[i * 2 + 1]!);
+  // Longest run of at least two zero words (the first on a tie), as glibc's inet_ntop6.
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) best = -1;
+  const v4tail = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (best === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff))) {
+    return bestLen === 5 ? `::ffff:${v4tail}` : `::${v4tail}`;
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      parts.push(i === 0 ? ':' : '');
+      i += bestLen - 1;
+      if (i === 7) parts.push('');
+      continue;
+    }
+    parts.push(w[i]!.toString(16));
+  }
+  return parts.join(':');
+}
+
+/** Parses `aa:bb:cc:dd:ee:ff` (or `-` separated); `undefined` when it is not 6 bytes of hex. */
+export function parseMac(text: string): Buffer | undefined {
+  if (!/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(text)) return undefined;
+  return Buffer.from(text.replace(/[:-]/g, ''), 'hex');
+}
+
+/** Formats hardware address bytes as `aa:bb:cc:dd:ee:ff`. */
+export function formatMac(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+}

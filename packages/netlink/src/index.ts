@@ -1,0 +1,39 @@
+/**
+ * linuxns netlink: the links, addresses and routes of any network namespace,
+ * over rtnetlink, from TypeScript, without spawning `ip`.
+ *
+ * - {@link openNetlink} gives a {@link NetlinkSocket} of a namespace (a
+ *   handle, a path, a pid): the socket is created inside it and then used
+ *   from the main thread, which never joins the namespace.
+ * - Links: list, create (veth pairs with each end in its own namespace,
+ *   dummy, bridge, other kinds), delete, rename, up/down, MTU, MAC, master,
+ *   move to another namespace (renamed in the same request, keeping its
+ *   permanent global addresses, as runc does).
+ * - Addresses and routes, IPv4 and IPv6.
+ * - {@link applyRuntime} and {@link parseRuntime}: seed 003's runtime config
+ *   (linuxkit's `runtime.json`): directories, interfaces, namespace pins.
+ *
+ * Errors are `NsError`s from `@linuxns/core`: `netlink-error` (the kernel's
+ * errno, its extended ack message and the request), `netlink-timeout`,
+ * `netlink-malformed`, `netlink-closed`, `invalid-runtime`.
+ *
+ * @packageDocumentation
+ */
+export {
+  openNetlink,
+  NetlinkSocket,
+  type LinkRef,
+  type NetnsRef,
+  type OpenNetlinkOptions,
+  type VethOptions,
+  type CreateLinkOptions,
+  type MoveLinkOptions,
+  type AddressOptions,
+  type AddressFilter,
+  type RouteSpec,
+  type RouteFilter,
+} from './socket.js';
+export type { LinkInfo, AddressInfo, RouteInfo } from './codec/messages.js';
+export type { IpFamily } from './codec/ip.js';
+export type { ReceiveMode } from './transport.js';
+export { applyRuntime, parseRuntime, type Runtime, type RuntimeInterface, type RuntimeBindNS, type AppliedRuntime, type ApplyRuntimeOptions } from './runtime.js';

@@ -1,0 +1,270 @@
+/**
+ * Seed 003 (linuxkit's runtime `prepareProcess`): the `runtime.json` of a
+ * container, applied once its process exists: directories, network
+ * interfaces (created, or moved in, by pid) and namespace pins.
+ *
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { err, ok, okAsync, errAsync, ResultAsync, type Result } from 'neverthrow';
+import { fsError, pin, type NamespaceType, type NsError } from '@linuxns/core';
+import { openNetlink, type NetlinkSocket } from './socket.js';
+
+/** One interface of a runtime config (seed 003's `Interface`). */
+export interface RuntimeInterface {
+  /** Name of the interface inside the container. Required. */
+  readonly name: string;
+  /** Kind of link to create (`'veth'`, `'dummy'`, `'bridge'`...); absent: move an existing interface of that name. */
+  readonly add?: string;
+  /** A veth's other end, left in the caller's namespace. Setting it without `add` means `add: 'veth'`. */
+  readonly peer?: string;
+  /** Create the link in the caller's namespace, then move it in (a veth always is). */
+  readonly createInRoot?: boolean;
+}
+
+/** Where to pin the container's namespaces (seed 003's `Namespaces`); empty or absent: not pinned. */
+export interface RuntimeBindNS {
+  readonly cgroup?: string;
+  readonly ipc?: string;
+  readonly mnt?: string;
+  readonly net?: string;
+  readonly pid?: string;
+  readonly user?: string;
+  readonly uts?: string;
+}
+
+/** A runtime config: the shape of linuxkit's `runtime.json` (seed 003's `Runtime`). */
+export interface Runtime {
+  /** Directories to create (with their parents, mode 0755). */
+  readonly mkdir?: readonly string[];
+  readonly interfaces?: readonly RuntimeInterface[];
+  readonly bindNS?: RuntimeBindNS;
+}
+
+/** What {@link applyRuntime} did, in order. */
+export interface AppliedRuntime {
+  readonly directories: string[];
+  /** Each interface, with what happened to it: `'created'` inside, `'created-and-moved'`, or `'moved'`. */
+  readonly interfaces: { readonly name: string; readonly kind: string | undefined; readonly action: 'created' | 'created-and-moved' | 'moved' }[];
+  readonly pins: { readonly type: NamespaceType; readonly path: string }[];
+}
+
+/** Pin order of the seed. */
+const BIND_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'user', 'uts'] as const;
+
+function invalid(field: string, message: string): NsError {
+  return { kind: 'invalid-runtime', field, message };
+}
+
+/** The value of `key` in `obj`, matched without regard to case as Go's encoding/json does. */
+function field(obj: Record<string, unknown>, key: string): unknown {
+  if (key in obj) return obj[key];
+  const k = Object.keys(obj).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : obj[k];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function optString(obj: Record<string, unknown>, key: string, where: string): Result<string | undefined, NsError> {
+  const v = field(obj, key);
+  if (v === undefined || v === null) return ok(undefined);
+  return typeof v === 'string' ? ok(v) : err(invalid(`${where}.${key}`, `${where}.${key} must be a string, got ${JSON.stringify(v)}`));
+}
+
+function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError> {
+  const where = `interfaces[${i}]`;
+  if (!isObject(v)) return err(invalid(where, `${where} must be an object, got ${JSON.stringify(v)}`));
+  const name = optString(v, 'name', where);
+  const add = optString(v, 'add', where);
+  const peer = optString(v, 'peer', where);
+  for (const r of [name, add, peer]) if (r.isErr()) return err(r.error);
+  const cir = field(v, 'createInRoot');
+  if (cir !== undefined && cir !== null && typeof cir !== 'boolean') return err(invalid(`${where}.createInRoot`, `${where}.createInRoot must be a boolean, got ${JSON.stringify(cir)}`));
+  const n = name._unsafeUnwrap() ?? '';
+  let kind = add._unsafeUnwrap() ?? '';
+  const p = peer._unsafeUnwrap() ?? '';
+  if (n === '') return err(invalid(`${where}.name`, `interface requires a name (${where})`));
+  if (p !== '' && kind === '') kind = 'veth'; // a peer means a veth, as in the seed
+  if (kind === 'veth' && p === '') return err(invalid(`${where}.peer`, `veth requires a peer: creating the veth pair ${JSON.stringify(n)} requires a peer to be set (${where})`));
+  return ok({ name: n, ...(kind !== '' ? { add: kind } : {}), ...(p !== '' ? { peer: p } : {}), createInRoot: cir === true });
+}
+
+/**
+ * Checks a runtime config — JSON text of linuxkit's `runtime.json`, or the
+ * parsed object — and returns it in canonical form: keys matched without
+ * regard to case and unknown keys ignored (as Go's `encoding/json` does),
+ * empty strings and nulls dropped, `add: 'veth'` filled in where only a
+ * peer is given. Every rule of seed 003 is checked here, so that
+ * {@link applyRuntime} refuses a bad config before it changes anything:
+ * `invalid-runtime` with `field` for "interface requires a name", "veth
+ * requires a peer", bad JSON or a value of the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { parseRuntime } from '@linuxns/netlink';
+ * const r = parseRuntime('{"interfaces":[{"name":"eth0","peer":"veth-c1"}],"bindNS":{"net":"/run/netns/c1"}}');
+ * if (r.isOk()) console.log(r.value.interfaces?.[0]?.add); // 'veth'
+ * const bad = parseRuntime({ interfaces: [{ add: 'veth' }] });
+ * if (bad.isErr()) console.log(bad.error.message); // interface requires a name (interfaces[0])
+ * ```
+ */
+export function parseRuntime(json: unknown): Result<Runtime, NsError> {
+  let v: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      v = JSON.parse(json);
+    } catch (e) {
+      return err(invalid('', `cannot parse runtime config: ${(e as Error).message}`));
+    }
+  }
+  if (v === null) return ok({});
+  if (!isObject(v)) return err(invalid('', `a runtime config must be a JSON object, got ${JSON.stringify(v)}`));
+  const out: { mkdir?: string[]; interfaces?: RuntimeInterface[]; bindNS?: RuntimeBindNS } = {};
+  const mkdir = field(v, 'mkdir');
+  if (mkdir !== undefined && mkdir !== null) {
+    if (!Array.isArray(mkdir) || mkdir.some((d) => typeof d !== 'string')) return err(invalid('mkdir', `mkdir must be a list of paths, got ${JSON.stringify(mkdir)}`));
+    out.mkdir = mkdir as string[];
+  }
+  const ifs = field(v, 'interfaces');
+  if (ifs !== undefined && ifs !== null) {
+    if (!Array.isArray(ifs)) return err(invalid('interfaces', `interfaces must be a list, got ${JSON.stringify(ifs)}`));
+    const list: RuntimeInterface[] = [];
+    for (let i = 0; i < ifs.length; i++) {
+      const r = parseInterface(ifs[i], i);
+      if (r.isErr()) return err(r.error);
+      list.push(r.value);
+    }
+    out.interfaces = list;
+  }
+  const bind = field(v, 'bindNS');
+  if (bind !== undefined && bind !== null) {
+    if (!isObject(bind)) return err(invalid('bindNS', `bindNS must be an object, got ${JSON.stringify(bind)}`));
+    const b: Record<string, string> = {};
+    for (const t of BIND_TYPES) {
+      const s = optString(bind, t, 'bindNS');
+      if (s.isErr()) return err(s.error);
+      if (s.value) b[t] = s.value;
+    }
+    out.bindNS = b;
+  }
+  return ok(out);
+}
+
+/** Options of {@link applyRuntime}. */
+export interface ApplyRuntimeOptions {
+  /** Timeout of each netlink request, in ms. Default 5000. */
+  readonly timeoutMs?: number;
+}
+
+function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterface): ResultAsync<AppliedRuntime['interfaces'][number], NsError> {
+  const kind = iface.add;
+  if (kind === undefined) {
+    // An existing interface of the caller's namespace, moved in as it is (the kernel drops its addresses).
+    return root.moveLink(iface.name, pid, { keepAddresses: false, up: false }).map(() => ({ name: iface.name, kind: undefined, action: 'moved' as const }));
+  }
+  if (kind === 'veth' && !iface.createInRoot) {
+    // The container's end is made inside at once (IFLA_NET_NS_PID), the peer outside: the state the
+    // seed reaches by creating both outside and moving one, in one request and without clashing
+    // with a link of the same name outside (an eth0 of the host).
+    return root.createVeth({ name: iface.name, peer: iface.peer ?? '', namespace: pid }).map(() => ({ name: iface.name, kind, action: 'created' as const }));
+  }
+  if (kind === 'veth') {
+    return root
+      .createVeth({ name: iface.name, peer: iface.peer ?? '' })
+      .andThen(() => root.moveLink(iface.name, pid, { keepAddresses: false, up: false }))
+      .map(() => ({ name: iface.name, kind, action: 'created-and-moved' as const }));
+  }
+  if (iface.createInRoot) {
+    return root
+      .createLink({ name: iface.name, kind })
+      .andThen(() => root.moveLink(iface.name, pid, { keepAddresses: false, up: false }))
+      .map(() => ({ name: iface.name, kind, action: 'created-and-moved' as const }));
+  }
+  return root.createLink({ name: iface.name, kind, namespace: pid }).map(() => ({ name: iface.name, kind, action: 'created' as const }));
+}
+
+/**
+ * Seed 003's `prepareProcess` (with the `mkdir` of its
+ * `prepareFilesystem`): applies a runtime config to the process `pid`
+ * before it runs. In order:
+ *
+ * - `mkdir`: each directory, with its parents (0755).
+ * - `interfaces`: an `add` with a `peer` (or a `peer` alone) is a veth pair
+ *   whose `name` end is in the process's network namespace and whose peer
+ *   is in the caller's. The seed makes both ends outside and moves one in;
+ *   here the inside end is made inside in the same request, which reaches
+ *   the same state without clashing with a link of that name outside (the
+ *   host's `eth0`); `createInRoot: true` keeps the seed's way. Another
+ *   `add` kind is created directly inside (`IFLA_NET_NS_PID`), or outside
+ *   then moved in with `createInRoot`; no `add` moves the caller's existing
+ *   interface `name` in.
+ *   Moves are plain, as in the seed: the kernel drops the addresses.
+ * - `bindNS`: each namespace of the process with a path is pinned there
+ *   (core's `pin`, parents created), in the seed's order.
+ *
+ * The config is checked first ({@link parseRuntime}): a bad one changes
+ * nothing. Later steps stop at the first error, as the seed does, leaving
+ * the earlier ones done; the error names the interface or path.
+ *
+ * @example
+ * ```ts
+ * import { applyRuntime } from '@linuxns/netlink';
+ * const r = await applyRuntime(1234, {
+ *   mkdir: ['/run/c1'],
+ *   interfaces: [{ name: 'eth0', peer: 'veth-c1' }, { name: 'dummy0', add: 'dummy' }],
+ *   bindNS: { net: '/run/netns/c1' },
+ * });
+ * if (r.isErr()) console.error(r.error.kind, r.error.message);
+ * else console.log(r.value.interfaces);
+ * ```
+ */
+export function applyRuntime(pid: number, runtime: Runtime | string, options: ApplyRuntimeOptions = {}): ResultAsync<AppliedRuntime, NsError> {
+  if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`pid must be a positive integer, got ${String(pid)}`);
+  const parsed = parseRuntime(runtime);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const rt = parsed.value;
+  const done: AppliedRuntime = { directories: [], interfaces: [], pins: [] };
+
+  for (const dir of rt.mkdir ?? []) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      done.directories.push(dir);
+    } catch (e) {
+      const base = fsError(e, { path: dir });
+      return errAsync({ ...base, message: `cannot create directory ${dir}: ${base.message}` });
+    }
+  }
+
+  const ifaces = rt.interfaces ?? [];
+  const interfaces: ResultAsync<void, NsError> =
+    ifaces.length === 0
+      ? okAsync(undefined)
+      : openNetlink(undefined, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}).andThen((root) => {
+          let chain: ResultAsync<void, NsError> = okAsync(undefined);
+          for (const iface of ifaces) {
+            chain = chain.andThen(() =>
+              applyInterface(root, pid, iface)
+                .map((x) => void done.interfaces.push(x))
+                .mapErr((e): NsError => ({ ...e, message: `interface ${iface.name}${iface.add ? ` (${iface.add})` : ''}: ${e.message}` })),
+            );
+          }
+          return new ResultAsync(
+            (async () => {
+              const r = await chain;
+              root.close();
+              return r;
+            })(),
+          );
+        });
+
+  return interfaces.andThen(() => {
+    for (const type of BIND_TYPES) {
+      const path = rt.bindNS?.[type];
+      if (!path) continue;
+      const r = pin({ pid, type }, path);
+      if (r.isErr()) return errAsync<AppliedRuntime, NsError>({ ...r.error, message: `failed to bind ${type} namespace at ${path}: ${r.error.message}` });
+      done.pins.push({ type, path });
+    }
+    return okAsync(done);
+  });
+}

@@ -1,0 +1,282 @@
+/**
+ * The netlink socket itself: created inside the target network namespace
+ * (it belongs to that namespace for life, whatever thread uses it later),
+ * then requests and replies, one exchange at a time.
+ *
+ * How replies are read without blocking the main thread: rtnetlink answers
+ * a request while the kernel handles `send(2)` itself, so the reply (the
+ * ACK, or the first part of a dump) is normally queued on the socket when
+ * `send` returns, and later parts of a dump are produced by `recv` itself. So
+ * every read first tries `recv(MSG_DONTWAIT)` on the calling thread, which
+ * never sleeps. Only when nothing is there does a blocking `recv` run on a
+ * thread of libuv's pool (koffi's `.async()`), bounded by `SO_RCVTIMEO`,
+ * while the event loop goes on. Which thread reads does not matter: the
+ * socket's namespace was fixed when it was created.
+ *
+ * @module
+ * @internal
+ */
+import { err, ok, type Result } from 'neverthrow';
+import { enterSync, errnoName, syscallError, type NsError, type TargetValue } from '@linuxns/core';
+import * as C from './codec/constants.js';
+import { parseMessages, type Message } from './codec/frame.js';
+import { decodeError } from './codec/messages.js';
+import * as ffi from './ffi.js';
+
+const SOCK_RAW = 3;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const MSG_TRUNC = 0x20;
+const EINTR = 4;
+const EAGAIN = 11;
+/** Size of the receive buffer of each read: the kernel makes dump datagrams of at most 32 KiB. */
+const READ_SIZE = 65536;
+/** SO_RCVBUF asked for (SO_RCVBUFFORCE when privileged). */
+const RCVBUF = 1 << 20;
+/** A blocking read on libuv's pool gives up after this long, so a close() is never held up longer. */
+const SLICE_MS = 200;
+/** How many times a dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried. */
+export const DUMP_RETRIES = 8;
+
+/** How the replies of one exchange are read. */
+export type ReceiveMode = 'auto' | 'async';
+
+/** What an exchange expects back. */
+export type Expect = 'ack' | 'dump' | 'one';
+
+/** The low-level socket calls, so that tests can put a fake kernel behind an exchange. */
+export interface Wire {
+  /** Sends one datagram; 0 or an errno. */
+  send(buf: Buffer): number;
+  /** Non-blocking read into `buf`: the datagram's full length, or `-errno`. */
+  recvNow(buf: Buffer): number;
+  /** Blocking read (bounded by SO_RCVTIMEO) off the calling thread: the length, or -1. */
+  recvLater(buf: Buffer, cb: (n: number) => void): void;
+  /** Closes the socket. */
+  close(): void;
+}
+
+function setInt(fd: number, level: number, name: number, value: number): number {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(value, 0);
+  return ffi.setsockopt(fd, level, name, b, 4);
+}
+
+/** A real socket's wire. */
+export function fdWire(fd: number): Wire {
+  return {
+    send: (buf) => {
+      for (;;) {
+        if (ffi.send(fd, buf, buf.length, 0) >= 0) return 0;
+        const e = ffi.errno();
+        if (e !== EINTR) return e;
+      }
+    },
+    recvNow: (buf) => {
+      for (;;) {
+        const n = ffi.recv(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC);
+        if (n >= 0) return n;
+        const e = ffi.errno();
+        if (e !== EINTR) return -e;
+      }
+    },
+    recvLater: (buf, cb) => ffi.recvAsync(fd, buf, buf.length, MSG_TRUNC, cb),
+    close: () => void ffi.close(fd),
+  };
+}
+
+/** The socket as created: its fd and its netlink port id. */
+export interface OpenedSocket {
+  readonly fd: number;
+  readonly portId: number;
+}
+
+/**
+ * Creates, configures and binds a `NETLINK_ROUTE` socket in the calling
+ * thread's network namespace. Closes the fd on every error.
+ */
+function createHere(): Result<OpenedSocket, NsError> {
+  const fd = ffi.socket(C.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, C.NETLINK_ROUTE);
+  if (fd < 0) return err(syscallError('socket', ffi.errno(), { namespace: 'net' }));
+  const fail = (call: string, errno: number): Result<OpenedSocket, NsError> => {
+    ffi.close(fd);
+    return err(syscallError(call, errno, { namespace: 'net' }));
+  };
+  // A big receive buffer: a dump of many links never overflows it. FORCE needs CAP_NET_ADMIN.
+  if (setInt(fd, C.SOL_SOCKET, C.SO_RCVBUFFORCE, RCVBUF) !== 0) setInt(fd, C.SOL_SOCKET, C.SO_RCVBUF, RCVBUF);
+  // Errors carry the kernel's explanation, without a copy of the request; dump requests are checked strictly.
+  setInt(fd, C.SOL_NETLINK, C.NETLINK_EXT_ACK, 1);
+  setInt(fd, C.SOL_NETLINK, C.NETLINK_CAP_ACK, 1);
+  setInt(fd, C.SOL_NETLINK, C.NETLINK_GET_STRICT_CHK, 1);
+  const tv = Buffer.alloc(16);
+  tv.writeBigInt64LE(0n, 0);
+  tv.writeBigInt64LE(BigInt(SLICE_MS * 1000), 8);
+  if (ffi.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVTIMEO, tv, 16) !== 0) return fail('setsockopt', ffi.errno());
+  const sa = Buffer.alloc(12);
+  sa.writeUInt16LE(C.AF_NETLINK, 0);
+  if (ffi.bind(fd, sa, 12) !== 0) return fail('bind', ffi.errno());
+  const out = Buffer.alloc(12);
+  const len = new Uint32Array([12]);
+  if (ffi.getsockname(fd, out, len) !== 0) return fail('getsockname', ffi.errno());
+  return ok({ fd, portId: out.readUInt32LE(4) });
+}
+
+/**
+ * A netlink socket of the network namespace `target` (path, pid, handle or
+ * `'new'`), or of the calling thread's own when `undefined`. Only the
+ * creation runs inside the namespace ({@link enterSync}, a few µs).
+ */
+export function createSocket(target: TargetValue | undefined): Result<OpenedSocket, NsError> {
+  if (target === undefined) return createHere();
+  return enterSync({ net: target }, createHere).andThen((r) => r);
+}
+
+/** One request: its bytes (seq 0), its name for errors, and what it expects. */
+export interface Request {
+  readonly bytes: Buffer;
+  readonly label: string;
+  readonly expect: Expect;
+}
+
+function netlinkError(label: string, errno: number, extack: string | undefined): NsError {
+  const code = errnoName(errno);
+  return {
+    kind: 'netlink-error',
+    request: label,
+    code,
+    errno,
+    ...(extack ? { extack } : {}),
+    message: `${label} failed with ${code}${extack ? `: ${extack}` : ''}`,
+  };
+}
+
+/**
+ * Sequences exchanges on one wire: one at a time, in order, each with its
+ * own sequence number and deadline. Replies whose sequence number is not
+ * the current one (the late reply to a request that timed out) are dropped.
+ */
+export class Exchanger {
+  readonly #wire: Wire;
+  readonly #buf = Buffer.alloc(READ_SIZE);
+  #seq: number;
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #pendingLater = false;
+  #closeWhenIdle = false;
+  receive: ReceiveMode = 'auto';
+  /** Exchanges that are queued or running. */
+  inFlight = 0;
+
+  constructor(wire: Wire, firstSeq = Math.floor(Math.random() * 0x7fffffff)) {
+    this.#wire = wire;
+    this.#seq = firstSeq;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Runs `req` after the exchanges before it; the messages it got back (none for an ACK). */
+  run(req: Request, timeoutMs: number): Promise<Result<Message[], NsError>> {
+    this.inFlight++;
+    const p = this.#tail.then(() => this.#withRetries(req, timeoutMs));
+    this.#tail = p;
+    return p.finally(() => this.inFlight--);
+  }
+
+  /**
+   * Closes now, or, when a blocking read is still out on libuv's pool, as
+   * soon as it returns (so its fd number cannot be reused under it).
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pendingLater) this.#closeWhenIdle = true;
+    else this.#wire.close();
+  }
+
+  async #withRetries(req: Request, timeoutMs: number): Promise<Result<Message[], NsError>> {
+    const deadline = performance.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.#once(req, deadline, timeoutMs);
+      if (r.isErr() || !r.value.interrupted) return r.map((x) => x.messages);
+      if (attempt + 1 >= DUMP_RETRIES) {
+        return err(netlinkError(`${req.label} (dump interrupted by concurrent changes ${DUMP_RETRIES} times)`, EINTR, undefined));
+      }
+    }
+  }
+
+  async #once(req: Request, deadline: number, timeoutMs: number): Promise<Result<{ messages: Message[]; interrupted: boolean }, NsError>> {
+    if (this.#closed) return err({ kind: 'netlink-closed', request: req.label, message: `${req.label}: the netlink socket was closed` });
+    const seq = (this.#seq = (this.#seq + 1) >>> 0 || 1);
+    req.bytes.writeUInt32LE(seq, 8);
+    const sent = this.#wire.send(req.bytes);
+    if (sent !== 0) return err(syscallError('send', sent, { namespace: 'net', path: req.label }));
+    const messages: Message[] = [];
+    let interrupted = false;
+    for (;;) {
+      const n = await this.#read(req.label, deadline, timeoutMs);
+      if (n.isErr()) return err(n.error);
+      if (n.value > this.#buf.length) {
+        return err({ kind: 'netlink-malformed', reason: 'datagram-too-big', offset: 0, request: req.label, message: `${req.label}: a reply of ${n.value} bytes does not fit the ${this.#buf.length}-byte buffer` });
+      }
+      // Decoded values are copied out before the next read reuses the buffer: keep a copy of this datagram.
+      const parsed = parseMessages(Buffer.from(this.#buf.subarray(0, n.value)));
+      if (parsed.isErr()) return err({ ...parsed.error, request: req.label, message: `${req.label}: ${parsed.error.message}` } as NsError);
+      for (const m of parsed.value) {
+        if (m.seq !== seq) continue; // a late reply to an earlier request
+        if (m.flags & C.NLM_F_DUMP_INTR) interrupted = true;
+        if (m.type === C.NLMSG_ERROR) {
+          const e = decodeError(m);
+          if (e.isErr()) return err({ ...e.error, request: req.label } as NsError);
+          if (e.value.errno !== 0) return err(netlinkError(req.label, e.value.errno, e.value.extack));
+          return ok({ messages, interrupted });
+        }
+        if (m.type === C.NLMSG_DONE) {
+          const code = m.payload.length >= 4 ? -m.payload.readInt32LE(0) : 0;
+          if (code > 0) return err(netlinkError(req.label, code, undefined));
+          return ok({ messages, interrupted });
+        }
+        if (m.type === C.NLMSG_NOOP) continue;
+        if (m.type === C.NLMSG_OVERRUN) return err(netlinkError(req.label, 105 /* ENOBUFS */, 'netlink overrun'));
+        messages.push(m);
+        if (req.expect === 'one' && !(m.flags & C.NLM_F_MULTI)) return ok({ messages, interrupted });
+      }
+    }
+  }
+
+  /** One datagram into the buffer: its length, or an error (timeout, closed, a socket error). */
+  async #read(label: string, deadline: number, timeoutMs: number): Promise<Result<number, NsError>> {
+    let tryNow = this.receive === 'auto';
+    for (;;) {
+      if (tryNow) {
+        const n = this.#wire.recvNow(this.#buf);
+        if (n >= 0) return ok(n);
+        if (n !== -EAGAIN) return err(syscallError('recv', -n, { namespace: 'net', path: label }));
+      }
+      tryNow = true;
+      if (performance.now() >= deadline) {
+        return err({ kind: 'netlink-timeout', request: label, timeoutMs, message: `${label}: no reply from the kernel within ${timeoutMs} ms` });
+      }
+      const n = await this.#readLater();
+      if (this.#closed) return err({ kind: 'netlink-closed', request: label, message: `${label}: the netlink socket was closed` });
+      if (n >= 0) return ok(n);
+      // -1: a timeout slice ended, or an error whose errno stayed on the pool thread: the next
+      // non-blocking read on this thread says which.
+    }
+  }
+
+  #readLater(): Promise<number> {
+    this.#pendingLater = true;
+    return new Promise((resolve) => {
+      this.#wire.recvLater(this.#buf, (n) => {
+        this.#pendingLater = false;
+        if (this.#closeWhenIdle) {
+          this.#closeWhenIdle = false;
+          this.#wire.close();
+        }
+        resolve(n);
+      });
+    });
+  }
+}

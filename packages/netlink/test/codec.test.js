@@ -1,0 +1,337 @@
+// The codec on bytes the kernel wrote (fixtures/kernel/*.hex, recorded here by
+// fixtures/capture.js), then on broken copies of them: a truncated header, a
+// bad nlmsg_len, an attribute running past the end, a zero-length attribute,
+// every truncation and random corruption. A broken reply is a clean error,
+// never a throw or an endless loop. Also the exchange logic (sequence
+// numbers, multi-part dumps, NLM_F_DUMP_INTR retries, timeouts, close) on a
+// fake kernel that replays the fixtures.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseMessages, parseAttrs } from '../dist/codec/frame.js';
+import { decodeError, decodeLink, decodeAddress, decodeRoute } from '../dist/codec/messages.js';
+import { formatIp, parseIp, parsePrefix } from '../dist/codec/ip.js';
+import * as C from '../dist/codec/constants.js';
+import * as R from '../dist/codec/requests.js';
+import { Exchanger, DUMP_RETRIES } from '../dist/transport.js';
+
+const fixture = (name) =>
+  readFileSync(new URL(`./fixtures/kernel/${name}.hex`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((h) => Buffer.from(h, 'hex'));
+
+/** Every message of a fixture, decoded with `decode`; throws on a parse error (the fixtures are good). */
+function decodeAll(name, decode) {
+  const out = [];
+  for (const gram of fixture(name)) {
+    const ms = parseMessages(gram)._unsafeUnwrap();
+    for (const m of ms) {
+      if (m.type === C.NLMSG_DONE) continue;
+      const v = decode(m)._unsafeUnwrap();
+      if (v !== undefined) out.push(v);
+    }
+  }
+  return out;
+}
+
+describe('decoding replies captured from the kernel', () => {
+  it('decodes a link dump of three datagrams into every link with its attributes', () => {
+    const links = decodeAll('link-dump', decodeLink);
+    const by = Object.fromEntries(links.map((l) => [l.name, l]));
+    assert.deepEqual(Object.keys(by).sort(), ['br0', 'i0', 'lo', 'va', 'vb']);
+    assert.equal(by.lo.index, 1);
+    assert.equal(by.lo.type, 772);
+    assert.ok(by.lo.flags.includes('LOOPBACK') && by.lo.up);
+    assert.equal(by.lo.kind, undefined);
+    assert.equal(by.va.kind, 'veth');
+    assert.equal(by.va.mac, '02:00:00:00:00:0a');
+    assert.equal(by.vb.mac, '02:00:00:00:00:0b');
+    assert.equal(by.va.mtu, 1400);
+    assert.equal(by.vb.mtu, 1400);
+    assert.equal(by.va.peerIndex, by.vb.index);
+    assert.equal(by.vb.peerIndex, by.va.index);
+    assert.equal(by.vb.master, by.br0.index);
+    assert.equal(by.br0.kind, 'bridge');
+    assert.equal(by.i0.kind, 'ifb');
+    assert.equal(by.va.linkNetnsid, undefined);
+    assert.ok(by.va.up && by.va.flags.includes('UP'));
+  });
+
+  it('decodes the reply to a single RTM_GETLINK', () => {
+    const [va] = decodeAll('link-get-va', decodeLink);
+    assert.equal(va.name, 'va');
+    assert.equal(va.mac, '02:00:00:00:00:0a');
+  });
+
+  it('decodes an address dump, IPv4 and IPv6, with prefix lengths, scopes and flags', () => {
+    const addrs = decodeAll('addr-dump', decodeAddress);
+    const text = addrs.map((a) => `${a.address}/${a.prefixLength} ${a.scope}`);
+    for (const want of ['127.0.0.1/8 host', '::1/128 host', '10.9.0.1/24 global', 'fd00:9::1/64 global']) assert.ok(text.includes(want), `${want} in ${text}`);
+    const v6 = addrs.find((a) => a.address === 'fd00:9::1');
+    assert.equal(v6.family, 6);
+    assert.ok(v6.flags.includes('nodad') && v6.permanent);
+    const v4 = addrs.find((a) => a.address === '10.9.0.1');
+    assert.equal(v4.label, 'va');
+    assert.equal(v4.family, 4);
+  });
+
+  it('decodes IPv4 and IPv6 route dumps of the main table', () => {
+    const links = Object.fromEntries(decodeAll('link-dump', decodeLink).map((l) => [l.name, l.index]));
+    const r4 = decodeAll('route4-dump', decodeRoute);
+    const def = r4.find((r) => r.dst === 'default');
+    assert.equal(def.oif, links.va);
+    assert.equal(def.scope, 'link');
+    assert.equal(def.protocol, 'boot');
+    const via = r4.find((r) => r.dst === '10.10.0.0/24');
+    assert.equal(via.gateway, '10.9.0.2');
+    const conn = r4.find((r) => r.dst === '10.9.0.0/24');
+    assert.equal(conn.protocol, 'kernel');
+    assert.equal(conn.prefsrc, '10.9.0.1');
+    assert.ok(r4.every((r) => r.table === 254 && r.family === 4));
+    const r6 = decodeAll('route6-dump', decodeRoute);
+    const via6 = r6.find((r) => r.dst === 'fd01::/64');
+    assert.equal(via6.gateway, 'fd00:9::2');
+    assert.equal(via6.metric, 1024);
+    assert.ok(r6.some((r) => r.dst === 'fd00:9::/64' && r.protocol === 'kernel'));
+  });
+
+  it('decodes NLMSG_ERROR replies: EEXIST, ENODEV, EINVAL with the extended ack, and an ACK', () => {
+    const one = (name) => decodeError(parseMessages(fixture(name)[0])._unsafeUnwrap()[0])._unsafeUnwrap();
+    assert.equal(one('error-eexist').errno, 17);
+    assert.equal(one('error-eexist').requestType, C.RTM_NEWLINK);
+    assert.equal(one('error-enodev').errno, 19);
+    assert.equal(one('error-enodev').requestType, C.RTM_DELLINK);
+    const inval = one('error-einval-prefix');
+    assert.equal(inval.errno, 22);
+    assert.match(inval.extack, /Invalid prefix length/);
+    assert.deepEqual(one('ack'), { errno: 0, requestType: C.RTM_NEWLINK });
+  });
+});
+
+describe('broken replies are clean errors', () => {
+  const gram = () => Buffer.from(fixture('link-get-va')[0]);
+
+  it('a truncated header', () => {
+    const r = parseMessages(gram().subarray(0, 10));
+    assert.equal(r._unsafeUnwrapErr().kind, 'netlink-malformed');
+    assert.equal(r._unsafeUnwrapErr().reason, 'truncated-header');
+  });
+
+  it('an nlmsg_len shorter than the header, and one past the end', () => {
+    const short = gram();
+    short.writeUInt32LE(8, 0);
+    assert.equal(parseMessages(short)._unsafeUnwrapErr().reason, 'bad-message-length');
+    const zero = gram();
+    zero.writeUInt32LE(0, 0);
+    assert.equal(parseMessages(zero)._unsafeUnwrapErr().reason, 'bad-message-length');
+    const long = gram();
+    long.writeUInt32LE(long.length + 4, 0);
+    assert.equal(parseMessages(long)._unsafeUnwrapErr().reason, 'message-past-end');
+  });
+
+  it('an attribute whose length runs past the end of its message', () => {
+    const b = gram();
+    const firstAttr = 16 + 16; // nlmsghdr + ifinfomsg
+    b.writeUInt16LE(0x7ff0, firstAttr);
+    const m = parseMessages(b)._unsafeUnwrap()[0];
+    const e = decodeLink(m)._unsafeUnwrapErr();
+    assert.equal(e.kind, 'netlink-malformed');
+    assert.equal(e.reason, 'attribute-past-end');
+    assert.equal(e.offset, firstAttr);
+  });
+
+  it('a zero-length attribute (which would loop forever if trusted)', () => {
+    const b = gram();
+    b.writeUInt16LE(0, 32);
+    const e = decodeLink(parseMessages(b)._unsafeUnwrap()[0])._unsafeUnwrapErr();
+    assert.equal(e.reason, 'zero-length-attribute');
+    assert.equal(parseAttrs(Buffer.from([0, 0, 1, 0, 9, 9, 9, 9]))._unsafeUnwrapErr().reason, 'zero-length-attribute');
+  });
+
+  it('a nested attribute (IFLA_LINKINFO) whose inner length is wrong', () => {
+    const b = gram();
+    // Find IFLA_LINKINFO and break its first inner attribute.
+    let off = 32;
+    while (off < b.length && (b.readUInt16LE(off + 2) & 0x3fff) !== C.IFLA_LINKINFO) off += (b.readUInt16LE(off) + 3) & ~3;
+    assert.ok(off < b.length, 'the capture has IFLA_LINKINFO');
+    b.writeUInt16LE(2, off + 4);
+    assert.equal(decodeLink(parseMessages(b)._unsafeUnwrap()[0])._unsafeUnwrapErr().reason, 'bad-attribute-length');
+  });
+
+  it('short fixed headers: ifinfomsg, ifaddrmsg, rtmsg, NLMSG_ERROR', () => {
+    const msg = (type, payloadLen) => {
+      const b = Buffer.alloc(16 + payloadLen);
+      b.writeUInt32LE(b.length, 0);
+      b.writeUInt16LE(type, 4);
+      return parseMessages(b)._unsafeUnwrap()[0];
+    };
+    assert.equal(decodeLink(msg(C.RTM_NEWLINK, 8))._unsafeUnwrapErr().reason, 'truncated-ifinfomsg');
+    assert.equal(decodeAddress(msg(C.RTM_NEWADDR, 4))._unsafeUnwrapErr().reason, 'truncated-ifaddrmsg');
+    assert.equal(decodeRoute(msg(C.RTM_NEWROUTE, 8))._unsafeUnwrapErr().reason, 'truncated-rtmsg');
+    assert.equal(decodeError(msg(C.NLMSG_ERROR, 8))._unsafeUnwrapErr().reason, 'truncated-error');
+  });
+
+  it('every truncation and 3,000 random corruptions of every fixture: a Result each time, never a throw', () => {
+    const decoders = { RTM_NEWLINK: decodeLink, RTM_NEWADDR: decodeAddress, RTM_NEWROUTE: decodeRoute, NLMSG_ERROR: decodeError };
+    const names = ['link-dump', 'addr-dump', 'route4-dump', 'route6-dump', 'error-einval-prefix', 'error-eexist', 'ack'];
+    const tryAll = (b) => {
+      const r = parseMessages(b);
+      if (r.isErr()) return 'err';
+      for (const m of r.value) {
+        const d = decoders[C.MESSAGE_NAMES[m.type]];
+        if (d) d(m); // a Result; must not throw
+      }
+      return 'ok';
+    };
+    let seed = 42;
+    const rand = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const seen = { ok: 0, err: 0 };
+    for (const name of names) {
+      for (const g of fixture(name)) {
+        for (let len = 0; len < g.length; len++) seen[tryAll(g.subarray(0, len))]++;
+        for (let i = 0; i < 3000 / names.length; i++) {
+          const b = Buffer.from(g);
+          for (let k = 0; k < 1 + rand(4); k++) b[rand(b.length)] = rand(256);
+          seen[tryAll(b)]++;
+        }
+      }
+    }
+    assert.ok(seen.err > 0 && seen.ok > 0, JSON.stringify(seen));
+  });
+});
+
+describe('addresses as text', () => {
+  it('prints IPv6 as inet_ntop (and ip) do', () => {
+    const cases = ['::', '::1', 'fe80::1', 'fd00:9::1', '2001:db8::', '2001:db8:0:1:1:1:1:1', '1:0:0:1::1', '::ffff:10.0.0.1', 'fd00::', '0:0:1::'];
+    for (const c of cases) assert.equal(formatIp(parseIp(c).bytes), c);
+    assert.equal(formatIp(parseIp('2001:DB8:0:0:0:0:0:1').bytes), '2001:db8::1');
+    assert.equal(formatIp(parseIp('0:0:0:0:0:0:0:0').bytes), '::');
+  });
+
+  it('refuses what is not an address, and keeps any prefix length that fits a byte for the kernel to judge', () => {
+    for (const bad of ['10.0.0', '10.0.0.256', 'fd00:::1', '1:2:3:4:5:6:7:8:9', 'x', '', '10.0.0.1/', '10.0.0.1/256', '10.0.0.1/-1', 'fd00::1/abc']) {
+      const r = parsePrefix(bad, 'address');
+      assert.ok(r.isErr(), bad);
+      assert.equal(r.error.kind, 'invalid-option');
+      assert.ok(r.error.message.includes(JSON.stringify(bad)));
+    }
+    assert.equal(parsePrefix('10.0.0.1/33', 'address')._unsafeUnwrap().prefixLength, 33);
+    assert.equal(parsePrefix('fd00::1', 'address')._unsafeUnwrap().prefixLength, 128);
+  });
+});
+
+/**
+ * A fake kernel: every send is answered with the datagrams of `replies(seq, attempt)`,
+ * whose sequence numbers are rewritten to the request's.
+ */
+function fakeWire(replies) {
+  const queue = [];
+  const w = {
+    sends: 0,
+    closed: 0,
+    laterCalls: 0,
+    send(buf) {
+      const seq = buf.readUInt32LE(8);
+      for (const g of replies(seq, w.sends++)) queue.push(g);
+      return 0;
+    },
+    recvNow(buf) {
+      const g = queue.shift();
+      if (!g) return -11;
+      g.copy(buf);
+      return g.length;
+    },
+    recvLater(buf, cb) {
+      w.laterCalls++;
+      setTimeout(() => cb(w.recvNow(buf) >= 0 ? queue.length : -1), 5);
+    },
+    close() {
+      w.closed++;
+    },
+  };
+  return w;
+}
+
+/** A fixture's datagrams with `seq` written into every message (and `flags` or'ed into the first). */
+function withSeq(name, seq, extraFlags = 0) {
+  return fixture(name).map((g, gi) => {
+    const b = Buffer.from(g);
+    for (let off = 0; off < b.length; off += (b.readUInt32LE(off) + 3) & ~3) {
+      b.writeUInt32LE(seq, off + 8);
+      if (gi === 0 && off === 0) b.writeUInt16LE(b.readUInt16LE(off + 6) | extraFlags, off + 6);
+    }
+    return b;
+  });
+}
+
+describe('exchanges over a fake kernel', () => {
+  it('gathers a dump across datagrams and stops at NLMSG_DONE', async () => {
+    const w = fakeWire((seq) => withSeq('link-dump', seq));
+    const ex = new Exchanger(w, 100);
+    const ms = (await ex.run(R.dumpLinks(), 1000))._unsafeUnwrap();
+    assert.equal(ms.length, 5);
+    assert.equal(w.sends, 1);
+  });
+
+  it('drops replies whose sequence number is not the request\'s (a late reply to an earlier request)', async () => {
+    const w = fakeWire((seq) => [...withSeq('error-eexist', seq - 1), ...withSeq('ack', seq)]);
+    const ex = new Exchanger(w, 7);
+    assert.ok((await ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000)).isOk());
+  });
+
+  it('retries a dump interrupted by a concurrent change (NLM_F_DUMP_INTR), then gives its clean result', async () => {
+    const w = fakeWire((seq, attempt) => withSeq('addr-dump', seq, attempt < 2 ? C.NLM_F_DUMP_INTR : 0));
+    const ex = new Exchanger(w, 1);
+    const ms = (await ex.run(R.dumpAddresses(0, 0), 1000))._unsafeUnwrap();
+    assert.equal(w.sends, 3);
+    assert.ok(ms.length > 0);
+  });
+
+  it(`gives up after ${DUMP_RETRIES} interrupted dumps with an EINTR netlink-error`, async () => {
+    const w = fakeWire((seq) => withSeq('addr-dump', seq, C.NLM_F_DUMP_INTR));
+    const e = (await new Exchanger(w, 1).run(R.dumpAddresses(0, 0), 1000))._unsafeUnwrapErr();
+    assert.equal(w.sends, DUMP_RETRIES);
+    assert.equal(e.kind, 'netlink-error');
+    assert.equal(e.code, 'EINTR');
+  });
+
+  it('turns an NLMSG_ERROR into a netlink-error naming the request, with the extended ack', async () => {
+    const w = fakeWire((seq) => withSeq('error-einval-prefix', seq));
+    const req = R.dumpLinks();
+    const e = (await new Exchanger(w, 1).run({ ...req, label: 'RTM_NEWADDR 10.9.0.7/33 dev va', expect: 'ack' }, 1000))._unsafeUnwrapErr();
+    assert.deepEqual({ kind: e.kind, code: e.code, errno: e.errno, request: e.request }, { kind: 'netlink-error', code: 'EINVAL', errno: 22, request: 'RTM_NEWADDR 10.9.0.7/33 dev va' });
+    assert.match(e.message, /RTM_NEWADDR 10\.9\.0\.7\/33 dev va failed with EINVAL: ipv4: Invalid prefix length/);
+  });
+
+  it('times out when no reply comes, waiting off the main thread', async () => {
+    const w = fakeWire(() => []);
+    const t0 = performance.now();
+    const e = (await new Exchanger(w, 1).run(R.dumpLinks(), 60))._unsafeUnwrapErr();
+    assert.equal(e.kind, 'netlink-timeout');
+    assert.equal(e.timeoutMs, 60);
+    assert.ok(performance.now() - t0 >= 55);
+    assert.ok(w.laterCalls > 0);
+  });
+
+  it('a malformed reply is a netlink-malformed error naming the request', async () => {
+    const w = fakeWire((seq) => withSeq('ack', seq).map((g) => g.subarray(0, 12)));
+    const e = (await new Exchanger(w, 1).run(R.delLink({ index: 0, name: 'x' }), 1000))._unsafeUnwrapErr();
+    assert.equal(e.kind, 'netlink-malformed');
+    assert.equal(e.request, 'RTM_DELLINK x');
+  });
+
+  it('close() during a wait: the request gets netlink-closed and the socket closes once the read returns', async () => {
+    const w = fakeWire(() => []);
+    const ex = new Exchanger(w, 1);
+    const p = ex.run(R.dumpLinks(), 5000);
+    await new Promise((r) => setTimeout(r, 1));
+    ex.close();
+    assert.equal(w.closed, 0, 'not closed under a pending read');
+    const e = (await p)._unsafeUnwrapErr();
+    assert.equal(e.kind, 'netlink-closed');
+    assert.equal(w.closed, 1);
+    const after = (await ex.run(R.dumpLinks(), 100))._unsafeUnwrapErr();
+    assert.equal(after.kind, 'netlink-closed');
+  });
+});
