@@ -3,7 +3,7 @@
 import { readlinkSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 
-/** The network namespace of the thread running the task, and the interfaces with addresses it sees. */
+/** The network namespace of the thread running the task, and the interfaces it sees up and running (libuv lists only those). */
 export function whereAmI() {
   return {
     net: readlinkSync('/proc/thread-self/ns/net'),

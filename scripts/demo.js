@@ -31,6 +31,7 @@ import {
   umountIn,
 } from '../packages/core/dist/index.js';
 import { idmapMount, unmount, UsernsCache } from '../packages/userns-cache/dist/index.js';
+import { openNetlink } from '../packages/netlink/dist/index.js';
 import { whereAmI } from './demo-tasks.js';
 
 const TASKS = new URL('./demo-tasks.js', import.meta.url);
@@ -73,7 +74,7 @@ function httpGet(socket, port) {
 }
 
 // Everything made is recorded here and undone in the finally block.
-const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined, mounts: [], cache: undefined, files: [], netns: [], children: [] };
+const made = { dir: false, pins: [], handles: [], server: undefined, pool: undefined, mounts: [], cache: undefined, files: [], netns: [], children: [], sockets: [], servers: [] };
 
 /** Output of a spawned child's stdout, once it exited. */
 async function outputOf(child) {
@@ -132,6 +133,29 @@ async function main() {
   const inside = unwrap(await connectIn(ns.red.handle, { host: '127.0.0.1', port }, { timeoutMs: 2000 }), 'connectIn(red)');
   const [status, body] = await httpGet(inside, port);
   line(`from red:  GET / -> ${status} ${JSON.stringify(body.trim())}`);
+
+  // ------------------------------------------------------------------
+  step('rtnetlink in TypeScript: a veth pair joins red and blue, with addresses and a route (no ip process)');
+  const nlRed = unwrap(await openNetlink(ns.red.handle), 'openNetlink(red)');
+  const nlBlue = unwrap(await openNetlink(ns.blue.handle), 'openNetlink(blue)');
+  made.sockets.push(nlRed, nlBlue);
+  unwrap(await nlRed.createVeth({ name: 'to-blue', peer: 'to-red', peerNamespace: ns.blue.handle }), 'createVeth');
+  for (const [nl, link, v4, v6] of [[nlRed, 'to-blue', '10.77.0.1/24', 'fd77::1/64'], [nlBlue, 'to-red', '10.77.0.2/24', 'fd77::2/64']]) {
+    unwrap(await nl.addAddress(link, v4), `addAddress(${v4})`);
+    unwrap(await nl.addAddress(link, v6, { noDad: true }), `addAddress(${v6})`);
+    unwrap(await nl.setLinkUp(link), `setLinkUp(${link})`);
+  }
+  // A service address on red's loopback, reached from blue through a route via the veth.
+  unwrap(await nlRed.addAddress('lo', '10.78.0.1/32'), 'addAddress(lo)');
+  unwrap(await nlBlue.addRoute({ dst: '10.78.0.0/24', gateway: '10.77.0.1' }), 'addRoute');
+  for (const l of unwrap(await nlBlue.links(), 'links')) line(`blue link ${l.index} ${l.name.padEnd(7)} ${(l.kind ?? '-').padEnd(5)} ${(l.up ? 'UP' : 'DOWN').padEnd(5)} ${l.mac ?? ''}`);
+  for (const r of unwrap(await nlBlue.routes({ family: 4 }), 'routes')) line(`blue route ${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`);
+  const overVeth = createServer((_req, res) => res.end('hello from red, over the veth\n'));
+  made.servers.push(overVeth);
+  const { port: vethPort } = unwrap(serveIn(ns.red.handle, overVeth, { host: '10.78.0.1', port: 0 }), 'serveIn(red, 10.78.0.1)');
+  const fromBlue = unwrap(await connectIn(ns.blue.handle, { host: '10.78.0.1', port: vethPort }, { timeoutMs: 2000 }), 'connectIn(blue)');
+  const [vethStatus, vethBody] = await httpGet(fromBlue, vethPort);
+  line(`from blue: GET http://10.78.0.1:${vethPort}/ -> ${vethStatus} ${JSON.stringify(vethBody.trim())}`);
 
   // ------------------------------------------------------------------
   step('Tasks inside each namespace on a NamespacePool (2 worker threads)');
@@ -233,6 +257,8 @@ async function main() {
 
 /** The synchronous part of the cleanup (pins, directory): also safe from a signal handler or the watchdog. */
 function cleanupSync() {
+  for (const nl of made.sockets.splice(0)) nl.close();
+  for (const srv of made.servers.splice(0)) srv.close();
   for (const c of made.children.splice(0)) c.kill('SIGKILL');
   for (const n of made.netns.splice(0)) deleteNetns(n);
   for (const m of made.mounts.splice(0)) unmount(m, { detach: true });
@@ -285,6 +311,13 @@ async function cleanup() {
       server.closeAllConnections?.();
     }));
   }
+  for (const srv of made.servers.splice(0)) {
+    await attempt('veth server closed', () => new Promise((resolve, reject) => {
+      srv.close((e) => (e ? reject(e) : resolve()));
+      srv.closeAllConnections?.();
+    }));
+  }
+  for (const nl of made.sockets.splice(0)) await attempt('netlink socket closed', () => nl.close());
   if (made.pool) await attempt('pool closed', () => made.pool.close());
   for (const c of made.children.splice(0)) {
     await attempt(`process ${c.pid} ended`, async () => {
