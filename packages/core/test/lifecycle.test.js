@@ -4,13 +4,14 @@
 // real tools; identities by inode.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   addNetns,
   deleteNetns,
   listNetns,
   mountIn,
+  NamespacePool,
   openNamespace,
   openNetns,
   pin,
@@ -134,6 +135,23 @@ describe('pin and unpin', { skip: notRoot }, () => {
     assert.throws(() => pin(null, `${tmp.dir}/x`), TypeError);
   });
 
+  test("the caller's own mount namespace cannot be pinned inside itself: a clear error before anything is created", () => {
+    const e = errorOf(pin({ pid: process.pid, type: 'mnt' }, `${tmp.dir}/own/mnt`), 'invalid-target');
+    assert.match(e.message, /own mount namespace/);
+    assert.equal(existsSync(`${tmp.dir}/own`), false);
+  });
+
+  test('a device node is refused without being opened; unpin of a symlink to a pin leaves the pin alone', () => {
+    assert.match(errorOf(pin({ pid: process.pid, type: 'uts' }, '/dev/null'), 'already-exists').message, /not a regular file/);
+    const real = `${tmp.dir}/linked/uts`;
+    unwrap(pin({ pid: process.pid, type: 'uts' }, real));
+    symlinkSync(real, `${tmp.dir}/linked/alias`);
+    errorOf(unpin(`${tmp.dir}/linked/alias`), 'not-pinned');
+    assert.equal(unwrap(openNamespace(real, 'uts')).type, 'uts', 'the pin behind the symlink was undone');
+    unlinkSync(`${tmp.dir}/linked/alias`);
+    unwrap(unpin(real));
+  });
+
   test('a mount namespace pinned under a shared mount: a plain directory is made a private mount; a shared mount point gets an error that says what to do', async () => {
     // The shared mount exists before the sleeper copies our mounts, and its copy stays a peer
     // (propagation unchanged): a pin made under it would propagate into the pinned namespace.
@@ -202,6 +220,19 @@ describe('named network namespaces, both ways with iproute2', { skip: notRoot },
     assert.ok(!ipNetnsList().includes(theirs));
   });
 
+  test('a stale entry (an empty file, nothing mounted) is deleted as ip netns delete deletes it', () => {
+    const stale = `linuxns-stale-${process.pid}`;
+    writeFileSync(`/run/netns/${stale}`, '');
+    errorOf(openNetns(stale), 'not-a-namespace');
+    unwrap(deleteNetns(stale));
+    assert.equal(existsSync(`/run/netns/${stale}`), false);
+    // A file with content is not ours to remove.
+    writeFileSync(`/run/netns/${stale}`, 'data');
+    errorOf(deleteNetns(stale), 'not-pinned');
+    assert.equal(readFileSync(`/run/netns/${stale}`, 'utf8'), 'data');
+    unlinkSync(`/run/netns/${stale}`);
+  });
+
   test('opening a missing name never creates one; bad names are refused', async () => {
     errorOf(openNetns(`linuxns-missing-${process.pid}`), 'not-found');
     assert.equal(existsSync(`/run/netns/linuxns-missing-${process.pid}`), false);
@@ -244,6 +275,43 @@ describe('mountIn and umountIn', { skip: notRoot }, () => {
     assert.deepEqual(r, { unmounted: ['/mnt'], notMounted: ['/mnt', '/no/such/path'] });
     assert.ok(!mountedInside('/mnt'));
     assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), before_.mountinfo, "the caller's mount table changed");
+  });
+
+  test('read-only with recursive applies to submounts too', async () => {
+    const src = `${tmp.dir}/rec`;
+    mkdirSync(`${src}/sub`, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', 'linuxns-rec-sub', `${src}/sub`]);
+    try {
+      unwrap(await mountIn(p.pid, src, '/mnt', { readOnly: true, recursive: true, sourceInCaller: true }));
+      assert.throws(() => inside('touch', '/mnt/sub/x'), /Read-only file system/);
+      unwrap(await umountIn(p.pid, ['/mnt/sub', '/mnt']));
+    } finally {
+      execFileSync('umount', [`${src}/sub`]);
+    }
+  });
+
+  test('a closed pool throws at once and leaks nothing', async () => {
+    const pool = new NamespacePool({ threads: 1 });
+    await pool.close();
+    const fds = processCounts().fds;
+    assert.throws(() => mountIn(p.pid, `${tmp.dir}/src`, '/mnt', { pool, sourceInCaller: true }), TypeError);
+    assert.throws(() => umountIn(p.pid, '/mnt', { pool }), TypeError);
+    assert.throws(() => mountIn(p.pid, `${tmp.dir}/src`, '/mnt', { pool: {} }), TypeError);
+    assert.equal(processCounts().fds, fds);
+  });
+
+  test('a locked mount (inherited by a namespace of a less privileged user namespace) is an error, not "not mounted"', async () => {
+    const locked = unwrap(await spawn('sleep', ['60'], { create: ['user', 'mnt'], mapRootUser: true, stdio: 'ignore' }));
+    try {
+      for (let i = 0; i < 200 && !readFileSync(`/proc/${locked.pid}/cmdline`, 'latin1').startsWith('sleep'); i++) await sleep(5);
+      const e = errorOf(await umountIn(locked.pid, '/proc'), 'syscall-failed');
+      assert.equal(e.code, 'EINVAL');
+      assert.match(e.message, /cannot be unmounted/);
+      assert.deepEqual(unwrap(await umountIn(locked.pid, '/no/such/mount')).notMounted, ['/no/such/mount']);
+    } finally {
+      locked.kill('SIGKILL');
+      await locked.exited;
+    }
   });
 
   test('sourceInCaller: a source only the caller sees (a tmpfs mounted after the process made its namespace)', async () => {

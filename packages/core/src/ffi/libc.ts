@@ -105,6 +105,11 @@ const SYS_MOVE_MOUNT = 429;
 export function openTree(dfd: number, path: string, flags: number): number {
   return Number(syscallVariadic(SYS_OPEN_TREE, 'int', dfd, 'const char *', path, 'unsigned int', flags));
 }
+const SYS_MOUNT_SETATTR = 442;
+/** `mount_setattr(fd, path, flags, &attr, sizeof attr)`; `attr` is a `struct mount_attr` (32 bytes). */
+export function mountSetattr(fd: number, path: string, flags: number, attr: Uint8Array): number {
+  return Number(syscallVariadic(SYS_MOUNT_SETATTR, 'int', fd, 'const char *', path, 'unsigned int', flags, 'void *', attr, 'size_t', attr.length));
+}
 /** `move_mount(from_dfd, from_path, to_dfd, to_path, flags)`. */
 export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): number {
   return Number(syscallVariadic(SYS_MOVE_MOUNT, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags));

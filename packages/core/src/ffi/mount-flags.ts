@@ -18,3 +18,14 @@ export const AT_RECURSIVE = 0x8000;
 export const OPEN_TREE_CLONE = 1;
 export const OPEN_TREE_CLOEXEC = 0o2000000;
 export const MOVE_MOUNT_F_EMPTY_PATH = 4;
+export const AT_EMPTY_PATH = 0x1000;
+export const MOUNT_ATTR_RDONLY = 0x1;
+
+/** A `struct mount_attr` for mount_setattr: `{ attr_set, attr_clr, propagation, userns_fd }`, 64 bits each. */
+export function mountAttr(attrSet: number, attrClr = 0): Uint8Array {
+  const b = new Uint8Array(32);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(0, BigInt(attrSet), true);
+  v.setBigUint64(8, BigInt(attrClr), true);
+  return b;
+}

@@ -46,11 +46,17 @@ export class NsidQuery {
     v.setUint16(22, NETNSA_FD, true);
     v.setUint32(24, nsFd, true);
     if (libc.send(this.#fd, msg, msg.length, 0) !== msg.length) return undefined;
-    const n = libc.recv(this.#fd, this.#reply, this.#reply.length, MSG_DONTWAIT);
-    if (n < 20) return undefined;
-    const r = new DataView(this.#reply.buffer, 0, n);
+    // Replies to earlier requests left unread (none expected) are skipped, up to ours.
+    let n: number;
+    let r: DataView;
+    for (;;) {
+      n = libc.recv(this.#fd, this.#reply, this.#reply.length, MSG_DONTWAIT);
+      if (n < 20) return undefined;
+      r = new DataView(this.#reply.buffer, 0, n);
+      if (r.getUint32(8, true) === this.#seq) break;
+    }
     const len = Math.min(r.getUint32(0, true), n);
-    if (r.getUint16(4, true) === NLMSG_ERROR || r.getUint16(4, true) !== RTM_NEWNSID || r.getUint32(8, true) !== this.#seq) return undefined;
+    if (r.getUint16(4, true) === NLMSG_ERROR || r.getUint16(4, true) !== RTM_NEWNSID) return undefined;
     for (let at = 20; at + 4 <= len; ) {
       const alen = r.getUint16(at, true);
       if (alen < 4 || at + alen > len) return undefined;

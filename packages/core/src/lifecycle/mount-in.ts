@@ -25,7 +25,7 @@ export type MountTarget = number | string | NamespaceHandle;
 
 /** Options of {@link mountIn}. */
 export interface MountInOptions {
-  /** Make the new mount read-only (the top mount; a recursive bind's submounts keep their flags). Default false. */
+  /** Make the new mount read-only (with `recursive`, every submount too), before it is attached: never writable, not even for a moment. Default false. */
   readonly readOnly?: boolean;
   /** Bind the submounts of `source` too. Default false. */
   readonly recursive?: boolean;
@@ -59,6 +59,14 @@ let shared: NamespacePool | undefined;
 function sharedPool(): NamespacePool {
   if (shared === undefined || shared.closed) shared = new NamespacePool({ threads: 1 });
   return shared;
+}
+
+/** The pool to use: the option (a TypeError now if it is not an open NamespacePool, before anything is opened), or the shared one. */
+function poolOf(pool: unknown): NamespacePool {
+  if (pool === undefined) return sharedPool();
+  if (!(pool instanceof NamespacePool)) throw new TypeError('options.pool must be a NamespacePool');
+  if (pool.closed) throw new TypeError('options.pool is closed');
+  return pool;
 }
 
 /**
@@ -130,6 +138,7 @@ function checkPath(name: string, path: unknown): asserts path is string {
 export function mountIn(target: MountTarget, source: string, destination: string, options: MountInOptions = {}): ResultAsync<void, NsError> {
   checkPath('source', source);
   checkPath('destination', destination);
+  const pool = poolOf(options.pool);
   const h = openTarget(target, 'mountIn');
   if (h.isErr()) return new ResultAsync(Promise.resolve(err(h.error)));
   const handle = h.value;
@@ -148,13 +157,18 @@ export function mountIn(target: MountTarget, source: string, destination: string
     readOnly: options.readOnly === true,
     recursive: options.recursive === true,
   };
-  const pool = options.pool ?? sharedPool();
   const done = (): void => {
     handle.close();
     if (treeFd !== undefined) closeSync(treeFd);
   };
-  return pool
-    .run<{ error?: NsError }>({ mnt: handle }, TASKS, 'bindInside', req)
+  let running: ResultAsync<{ error?: NsError }, NsError>;
+  try {
+    running = pool.run<{ error?: NsError }>({ mnt: handle }, TASKS, 'bindInside', req);
+  } catch (e) {
+    done();
+    throw e;
+  }
+  return running
     .andThen((r) => (r.error ? err(r.error) : ok(undefined)))
     .map((v) => (done(), v))
     .mapErr((e) => (done(), e));
@@ -177,12 +191,18 @@ export function umountIn(target: MountTarget, paths: string | readonly string[],
   const list: readonly string[] = typeof paths === 'string' ? [paths] : paths;
   if (!Array.isArray(list)) throw new TypeError('paths must be a string or an array of strings');
   list.forEach((p, i) => checkPath(`paths[${i}]`, p));
+  const pool = poolOf(options.pool);
   const h = openTarget(target, 'umountIn');
   if (h.isErr()) return new ResultAsync(Promise.resolve(err(h.error)));
   const handle = h.value;
-  const pool = options.pool ?? sharedPool();
-  return pool
-    .run<{ error?: NsError; unmounted: string[]; notMounted: string[] }>({ mnt: handle }, TASKS, 'unmountInside', { paths: list.slice(), detach: options.detach === true })
+  let running: ResultAsync<{ error?: NsError; unmounted: string[]; notMounted: string[] }, NsError>;
+  try {
+    running = pool.run<{ error?: NsError; unmounted: string[]; notMounted: string[] }>({ mnt: handle }, TASKS, 'unmountInside', { paths: list.slice(), detach: options.detach === true });
+  } catch (e) {
+    handle.close();
+    throw e;
+  }
+  return running
     .andThen((r) => (r.error ? err(r.error) : ok({ unmounted: r.unmounted, notMounted: r.notMounted })))
     .map((v) => (handle.close(), v))
     .mapErr((e) => (handle.close(), e));

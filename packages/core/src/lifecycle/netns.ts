@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { closeSync, constants, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
@@ -129,7 +129,9 @@ export function addNetns(name: string): ResultAsync<NamespaceHandle, NsError> {
 /**
  * Deletes the named network namespace `name`, like `ip netns delete NAME`:
  * unmounts `/run/netns/NAME` and removes the file. The namespace itself
- * goes once no process or handle holds it. A missing name gives `not-found`.
+ * goes once no process or handle holds it. A stale entry (an empty file
+ * with nothing mounted on it, left by an `add` that crashed half-way) is
+ * removed as iproute2 removes it. A missing name gives `not-found`.
  *
  * @example
  * ```ts
@@ -139,7 +141,20 @@ export function addNetns(name: string): ResultAsync<NamespaceHandle, NsError> {
  * ```
  */
 export function deleteNetns(name: string): Result<void, NsError> {
-  return checkName(name).andThen(() => unpin(`${NETNS_RUN_DIR}/${name}`));
+  return checkName(name).andThen(() => {
+    const path = `${NETNS_RUN_DIR}/${name}`;
+    const r = unpin(path);
+    if (r.isOk() || r.error.kind !== 'not-pinned') return r;
+    // Not a pin: only an empty regular file (a stale entry) is ours to remove.
+    try {
+      const st = lstatSync(path);
+      if (!st.isFile() || st.size !== 0) return r;
+      unlinkSync(path);
+      return ok(undefined);
+    } catch (x) {
+      return err(fsError(x, { path }));
+    }
+  });
 }
 
 /**

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
-import { MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH } from '../ffi/mount-flags.js';
+import { MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH, UMOUNT_NOFOLLOW } from '../ffi/mount-flags.js';
 import { NamespaceHandle } from '../namespace/handle.js';
 import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
 import { openNamespace, openProcessNamespace } from '../namespace/open.js';
@@ -37,13 +37,30 @@ export interface BindPinOptions {
   readonly reuseEmptyFile: boolean;
 }
 
-/** Mount points of the calling thread's mount namespace. */
-function isMountPoint(path: string): boolean {
-  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+/** mountinfo's escaping of a path (space, tab, newline, backslash as octal). */
+const escapeMountPath = (path: string): string => path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+
+/**
+ * The mount of the calling thread's mount namespace that holds `dir`: its
+ * mount point, whether `dir` is that mount point, and whether it is shared
+ * (a `shared:N` optional field).
+ */
+function mountHolding(dir: string): { mountPoint: string; isMountPoint: boolean; shared: boolean } {
+  const want = escapeMountPath(dir);
+  let best = { mountPoint: '/', isMountPoint: dir === '/', shared: false };
+  let bestLength = -1;
   for (const line of readFileSync('/proc/thread-self/mountinfo', 'latin1').split('\n')) {
-    if (line.split(' ')[4] === escaped) return true;
+    const f = line.split(' ');
+    const at = f[4];
+    if (at === undefined) continue;
+    const holds = at === want || at === '/' || want.startsWith(`${at}/`);
+    // The last of equal mount points is the one on top.
+    if (holds && at.length >= bestLength) {
+      bestLength = at.length;
+      best = { mountPoint: at, isMountPoint: at === want, shared: f.slice(6, f.indexOf('-')).some((o) => o.startsWith('shared:')) };
+    }
   }
-  return false;
+  return best;
 }
 
 /**
@@ -54,9 +71,6 @@ function isMountPoint(path: string): boolean {
  * it is (its sharing may be wanted, as /run/netns's is).
  */
 function privatizeDirectory(dir: string): Result<void, NsError> {
-  if (isMountPoint(dir)) {
-    return err(syscallError('mount', 'EINVAL', { path: dir, namespace: 'mnt' }));
-  }
   if (libc.mount(dir, dir, null, MS_BIND | MS_REC, null) !== 0) return err(syscallError('mount', libc.errno(), { path: dir }));
   if (libc.mount(null, dir, null, MS_PRIVATE, null) !== 0) {
     const e = syscallError('mount', libc.errno(), { path: dir });
@@ -73,6 +87,15 @@ function privatizeDirectory(dir: string): Result<void, NsError> {
  */
 export function bindPin(fd: number, type: NamespaceType, label: string, path: string, options: BindPinOptions): Result<void, NsError> {
   if (!path.startsWith('/')) return err({ kind: 'invalid-target', namespace: type, value: path, message: `pin path ${JSON.stringify(path)} must be absolute` });
+  if (type === 'mnt' && fstatSync(fd).ino === statSync('/proc/thread-self/ns/mnt').ino) {
+    // The kernel refuses a mount namespace's pin inside itself (or any older one: mnt_ns_loop).
+    return err({
+      kind: 'invalid-target',
+      namespace: type,
+      value: path,
+      message: `cannot pin ${label} to '${path}': it is the caller's own mount namespace, and the kernel refuses a mount namespace pinned inside itself; pin it from another (older) mount namespace`,
+    });
+  }
   path = resolve(path);
   const createdDirs: string[] = [];
   let createdFile = false;
@@ -125,13 +148,14 @@ export function bindPin(fd: number, type: NamespaceType, label: string, path: st
   }
   if (st !== undefined) {
     if (!options.reuseEmptyFile) return fail({ kind: 'already-exists', path, message: `cannot pin ${label} to '${path}': it already exists` });
+    // Checked before anything opens it: opening a device node can have effects of its own. (A pin lstats as a regular file.)
+    if (!st.isFile()) return fail({ kind: 'already-exists', path, message: `cannot pin ${label} to '${path}': it exists and is not a regular file` });
     const existing = openNamespace(path);
     if (existing.isOk()) {
       const what = String(existing.value);
       existing.value.close();
       return fail({ kind: 'already-exists', path, message: `cannot pin ${label} to '${path}': ${what} is pinned there already (unpin it first)` });
     }
-    if (!st.isFile()) return fail({ kind: 'already-exists', path, message: `cannot pin ${label} to '${path}': it exists and is not a regular file` });
     if (st.size !== 0) return fail({ kind: 'already-exists', path, message: `cannot pin ${label} to '${path}': it is a file that is not empty (a pin hides its content; remove it or choose another path)` });
   } else {
     try {
@@ -149,14 +173,20 @@ export function bindPin(fd: number, type: NamespaceType, label: string, path: st
     const errno = libc.errno();
     if (type === 'mnt' && errno === 22) {
       const dir = dirname(path);
-      if (privatizeDirectory(dir).isOk()) {
-        if (libc.mount(source, path, null, MS_BIND, null) === 0) return ok(undefined);
-        libc.umount2(dir, MNT_DETACH);
+      const holder = mountHolding(dir);
+      if (holder.shared && !holder.isMountPoint) {
+        // util-linux#289: the pin would propagate into the pinned namespace. Make the directory private.
+        if (privatizeDirectory(dir).isOk()) {
+          if (libc.mount(source, path, null, MS_BIND, null) === 0) return ok(undefined);
+          libc.umount2(dir, MNT_DETACH);
+        }
       }
       const e = syscallError('mount', 'EINVAL', { path, namespace: type });
       return fail({
         ...e,
-        message: `${e.message}: a mount namespace can only be pinned where the mount does not propagate into it (util-linux#289), and '${dir}' is a shared mount point: pin elsewhere, or make it private first (mount --make-private ${dir})`,
+        message: holder.shared
+          ? `${e.message}: a mount namespace can only be pinned where the mount does not propagate into it (util-linux#289), and '${holder.mountPoint}' is a shared mount: pin elsewhere, or make it private first (mount --make-private ${holder.mountPoint})`
+          : `${e.message}: the kernel refuses to pin a mount namespace that is not newer than the caller's (mnt_ns_loop): pin it from an older mount namespace`,
       });
     }
     return fail(syscallError('mount', errno, { path, namespace: type }));
@@ -228,7 +258,7 @@ export function unpin(path: string): Result<void, NsError> {
     return err(h.error);
   }
   h.value.close();
-  if (libc.umount2(path, MNT_DETACH) !== 0) {
+  if (libc.umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) !== 0) {
     const errno = libc.errno();
     if (errno === 22) return err({ kind: 'not-pinned', path, message: `'${path}' is a namespace file but not a pin (not a mount point, e.g. a /proc/PID/ns link)` });
     return err(syscallError('umount2', errno, { path }));

@@ -159,12 +159,19 @@ export function openThreadNamespace(type: NamespaceType, options: NsPathOptions 
  * ```
  */
 export function adoptNamespaceFd(fd: number, expectedType?: NamespaceType): Result<NamespaceHandle, NsError> {
-  if (!Number.isInteger(fd) || fd < 0) throw new TypeError(`fd must be a non-negative integer, got ${String(fd)}`);
+  if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new TypeError(`fd must be an integer, got ${String(fd)}`);
+  if (fd < 0 || fd > 0x7fffffff) throw new RangeError(`fd must be from 0 to 2147483647, got ${fd}`);
   if (expectedType !== undefined) cloneFlag(expectedType);
   const path = `fd ${fd}`;
+  // Checked first: on an error the caller's fd must be left exactly as it was.
+  let t: Result<NamespaceType, NsError>;
+  try {
+    t = classifyNamespaceFd(fd, path, expectedType);
+  } catch (x) {
+    return err(fsError(x, { path })); // EBADF: not an open fd
+  }
+  if (t.isErr()) return err(t.error);
   const cloexec = setCloexec(fd, { path });
   if (cloexec.isErr()) return err(cloexec.error);
-  const t = classifyNamespaceFd(fd, path, expectedType);
-  if (t.isErr()) return err(t.error);
   return ok(NamespaceHandle.adopt(fd, t.value));
 }
