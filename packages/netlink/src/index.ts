@@ -19,20 +19,12 @@
  *
  * @packageDocumentation
  */
-export {
-  openNetlink,
-  NetlinkSocket,
-  type LinkRef,
-  type NetnsRef,
-  type OpenNetlinkOptions,
-  type VethOptions,
-  type CreateLinkOptions,
-  type MoveLinkOptions,
-  type AddressOptions,
-  type AddressFilter,
-  type RouteSpec,
-  type RouteFilter,
-} from './socket.js';
+export { openNetlink, NetlinkSocket, type OpenNetlinkOptions } from './socket.js';
+export type { LinkRef, NetnsRef } from './socket/refs.js';
+export type { VethOptions, CreateLinkOptions } from './socket/link-create.js';
+export type { MoveLinkOptions } from './socket/link-move.js';
+export type { AddressOptions, AddressFilter } from './socket/addresses.js';
+export type { RouteSpec, RouteFilter } from './socket/routes.js';
 export type { LinkInfo, AddressInfo, RouteInfo } from './codec/messages.js';
 export type { IpFamily } from './codec/ip.js';
 export type { ReceiveMode } from './transport.js';

@@ -1,0 +1,96 @@
+/**
+ * The exchange core under a `NetlinkSocket`: the requests of one
+ * socket, each public operation queued after the ones before it, and the
+ * helpers that turn replies into results. The operation modules
+ * (`links.ts`, `addresses.ts`, `routes.ts`...) are functions of a
+ * `Channel`; the socket class only documents and delegates.
+ *
+ * @module
+ * @internal
+ */
+import { err, ok, okAsync, errAsync, ResultAsync, type Result } from 'neverthrow';
+import type { NsError } from '@linuxns/core';
+import type { Message } from '../codec/frame.js';
+import { createSocket, Exchanger, fdWire, type ReceiveMode, type Request } from '../transport.js';
+import type { NetnsRef } from './refs.js';
+
+export function fromPromise<T>(p: Promise<Result<T, NsError>>): ResultAsync<T, NsError> {
+  return new ResultAsync(p);
+}
+
+export const sync = <T>(r: Result<T, NsError>): ResultAsync<T, NsError> => (r.isOk() ? okAsync(r.value) : errAsync(r.error));
+
+/** Decodes every message of a reply, skipping the ones `decode` leaves out; the first error wins. */
+export function collect<T>(ms: Message[], decode: (m: Message) => Result<T | undefined, NsError>): Result<T[], NsError> {
+  const out: T[] = [];
+  for (const m of ms) {
+    const r = decode(m);
+    if (r.isErr()) return err(r.error);
+    if (r.value !== undefined) out.push(r.value);
+  }
+  return ok(out);
+}
+
+/**
+ * An exchanger on a new rtnetlink socket of `target` (the calling thread's
+ * namespace when `undefined`), reading replies the `receive` way.
+ */
+// 'new' is spelled out for the reader, although string already includes it.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+export function openExchanger(target: NetnsRef | 'new' | undefined, receive: ReceiveMode): Result<{ ex: Exchanger; portId: number }, NsError> {
+  const made = createSocket(target);
+  if (made.isErr()) return err(made.error);
+  const ex = new Exchanger(fdWire(made.value.fd));
+  ex.receive = receive;
+  return ok({ ex, portId: made.value.portId });
+}
+
+/** One socket's requests: sent with its timeout, its operations run in order. */
+export class Channel {
+  readonly #ex: Exchanger;
+  readonly timeoutMs: number;
+  /** What the socket was opened on, for messages. */
+  readonly namespace: string;
+  #opTail: Promise<unknown> = Promise.resolve();
+
+  constructor(ex: Exchanger, namespace: string, timeoutMs: number) {
+    this.#ex = ex;
+    this.namespace = namespace;
+    this.timeoutMs = timeoutMs;
+  }
+
+  get closed(): boolean {
+    return this.#ex.closed;
+  }
+
+  close(): void {
+    this.#ex.close();
+  }
+
+  /** Throws when the socket is closed: every operation checks first. */
+  live(): void {
+    if (this.#ex.closed) throw new TypeError(`the netlink socket of ${this.namespace} is closed`);
+  }
+
+  /** The request primitive: one exchange, its reply messages. */
+  send(req: Request): Promise<Result<Message[], NsError>> {
+    return this.#ex.run(req, this.timeoutMs);
+  }
+
+  /** A request that only expects an ACK. */
+  ack(req: Request): ResultAsync<void, NsError> {
+    return fromPromise(this.send(req).then((r) => r.map(() => undefined)));
+  }
+
+  /**
+   * Runs one public operation after the ones before it have finished, so
+   * that operations made without awaiting each other (an address add, then a
+   * route through it) reach the kernel in the order they were made, even
+   * when one needs several requests.
+   */
+  op<T>(fn: () => ResultAsync<T, NsError>): ResultAsync<T, NsError> {
+    const p = this.#opTail.then(() => fn());
+    this.#opTail = p;
+    return new ResultAsync(p);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Reading links: the whole list, one link, and a link name resolved to its
+ * ifindex for the requests that need one.
+ *
+ * @module
+ * @internal
+ */
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import type { NsError } from '@linuxns/core';
+import { decodeLink, type LinkInfo } from '../codec/messages.js';
+import * as R from '../codec/requests.js';
+import { collect, fromPromise, sync, type Channel } from './channel.js';
+import { checkLink, sel, type LinkRef } from './refs.js';
+
+/** Every link (one dump), outside the operation queue. */
+export function dumpLinks(ch: Channel): ResultAsync<LinkInfo[], NsError> {
+  return fromPromise(ch.send(R.dumpLinks())).andThen((ms) => sync(collect(ms, decodeLink)));
+}
+
+/** One link (`RTM_GETLINK`), outside the operation queue. */
+export function getLink(ch: Channel, link: LinkRef): ResultAsync<LinkInfo, NsError> {
+  return fromPromise(ch.send(R.getLink(sel(link)))).andThen((ms) => {
+    const m = ms[0];
+    if (m === undefined) return errAsync<LinkInfo, NsError>({ kind: 'netlink-malformed', reason: 'no-reply', offset: 0, request: `RTM_GETLINK ${link}`, message: `RTM_GETLINK ${link}: the kernel sent no link` });
+    return sync(decodeLink(m));
+  });
+}
+
+/** Resolves a name to its ifindex (`ENODEV` when there is none). */
+export function linkIndex(ch: Channel, link: LinkRef): ResultAsync<number, NsError> {
+  if (typeof link === 'number') return okAsync(link);
+  return getLink(ch, link).map((l) => l.index);
+}
+
+export function links(ch: Channel): ResultAsync<LinkInfo[], NsError> {
+  ch.live();
+  return ch.op(() => dumpLinks(ch));
+}
+
+export function link(ch: Channel, link: LinkRef): ResultAsync<LinkInfo, NsError> {
+  ch.live();
+  const l = checkLink(link);
+  return ch.op(() => getLink(ch, l));
+}
