@@ -25,6 +25,7 @@ import { createNamespace, enterSync, NamespacePool, pinNamespace, spawn as nsSpa
 import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
+import { containerGroup } from './containers.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -54,6 +55,8 @@ const res = { pinned: false, handle: undefined, pool: undefined, piscina: undefi
 
 /** The synchronous part of the cleanup: also safe from a signal handler. */
 function releaseSync() {
+  res.containers?.();
+  res.containers = undefined;
   for (const fd of res.fds.splice(0)) closeSync(fd);
   for (const cache of res.caches) cache.release();
   res.handle?.close();
@@ -307,6 +310,13 @@ async function main() {
   res.caches.push(hitCache, missCache);
   unwrap(await hitCache.get(MAPPING), 'UsernsCache.get').close();
   const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache });
+  // Containers (issue 7): a self-contained group, see bench/containers.js.
+  const ct = await containerGroup();
+  if (ct.release) res.containers = ct.release;
+  if (ct.skip || ct.skipped?.length) console.log(`containers: skipped ${ct.skip ?? ct.skipped.join('; ')}`);
+  for (const c of ct.cases ?? []) {
+    cases.push({ key: c.key, label: c.label, kind: 'latency', sample: async (ms) => { let ops = 0; const t0 = performance.now(); let t; do { await c.op(); ops++; t = performance.now(); } while (t - t0 < ms); return { ops, ms: t - t0 }; } });
+  }
 
   console.log(`linuxns bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, Linux ${kernelRelease()}, ${cpus().length} CPUs, ${THREADS} pool threads`);
   console.log(`netns ${String(res.handle)} pinned at ${PIN_PATH}; ${ROUNDS} rounds, ~${SAMPLE_MS} ms per sample, cases interleaved`);
@@ -350,6 +360,7 @@ async function main() {
     ['linuxns spawn (5 new ns) / spawn unshare -nuimpf', ratio('nsCreate5', 'unshare5')],
     ['UsernsCache.get miss / bare spawn', ratio('usernsMiss', 'bareSpawn')],
     ['ip commands / netlink, connected netns pair', ratio('ipPair', 'nlPair')],
+    ...(ct.ratios?.(ratio) ?? []),
   ];
   console.log('');
   console.log('ratios (median of per-round ratios)');
@@ -369,6 +380,7 @@ async function main() {
     ['UsernsCache.get hit under 2 µs', med('usernsHit') < 2, `${fmt(med('usernsHit'))} µs`],
     ['UsernsCache.get miss under 0.64 ms (the Go original here)', med('usernsMiss') < 640, `${fmt(med('usernsMiss'))} µs`],
     ['netlink netns pair at least 10x faster than ip commands', ratio('ipPair', 'nlPair') >= 10, `${ratio('ipPair', 'nlPair').toFixed(1)}x`],
+    ...(ct.targets?.(ratio) ?? []),
   ];
   console.log('');
   console.log('targets');

@@ -27,7 +27,7 @@ export type { NamespaceTarget, TargetValue } from './thread/target.js';
 export { enterSync, SYNC_TYPES } from './thread/enter-sync.js';
 export { createNamespace, pinNamespace, unpinNamespace, CREATABLE_TYPES } from './namespace/create.js';
 export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';
-export { spawn, type SpawnOptions, type NsChild, type ExitStatus, type JoinTarget, type StdioValue, type IdRange, type RlimitName, type CapabilitySet } from './helper/spawn.js';
+export { spawn, type SpawnOptions, type NsChild, type ExitStatus, type JoinTarget, type StdioValue, type IdRange, type RlimitName, type CapabilitySet, type RootfsOptions, type MountSpec } from './helper/spawn.js';
 export { pin, unpin, type ProcessNamespace } from './lifecycle/pin.js';
 export { addNetns, deleteNetns, openNetns, listNetns, netnsPath, NETNS_RUN_DIR, type NetnsEntry } from './lifecycle/netns.js';
 export { mountIn, umountIn, type MountTarget, type MountInOptions, type UmountInOptions, type UmountInResult } from './lifecycle/mount-in.js';

@@ -10,6 +10,8 @@
 #endif
 
 struct join { int type; int fd; };
+/* --mount=TYPE:FLAGS:SOURCE:TARGET:DATA, decoded (protocol.h). */
+struct mount_req { unsigned long flags; const char *type, *source, *target, *data; }; /* decoded in place in argv */
 struct pin { int type; const char *path; };
 
 struct request {
@@ -30,7 +32,7 @@ struct request {
   long long monotonic, boottime;
   struct { int resource; long long soft, hard; } rlimit[MAX_RLIMIT];
   int nrlimit;
-  int setsid, no_new_privs, pdeathsig, preserve_credentials;
+  int setsid, no_new_privs, pdeathsig, preserve_credentials, userns_root;
   int has_groups, ngroups;
   unsigned groups[MAX_GROUPS];
   long long uid, gid;         /* -1: unchanged */
@@ -42,12 +44,26 @@ struct request {
   unsigned long long cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
   struct pin pin[MAX_PIN];
   int npin;
+  /* The root filesystem (rootfs.c); all NULL/0 without --rootfs. */
+  const char *rootfs;         /* --rootfs=DIR */
+  int rootfs_overlay;         /* --rootfs-overlay=SIZE: upper and work on a tmpfs of SIZE bytes */
+  unsigned long long overlay_size;
+  int rootfs_readonly, no_pivot, mount_dev, mount_sys;
+  struct mount_req mounts[MAX_MOUNTS];
+  int nmount;
+  const char *mask[MAX_PATHS], *readonly[MAX_PATHS];
+  int nmask, nreadonly;
+  const char *pid_file;       /* --pid-file=PATH */
+  const char *cgroup[MAX_CGROUPS];
+  int ncgroup;
   char **argv;                /* PROGRAM ARG... */
 };
 
 /* report.c */
 void report_init(int fd);
 void report_pid(int pid);
+/* --pid-file: report_pid also writes "PID STARTTIME\n" there, once, then closes it. */
+void report_pid_file(int fd);
 /* Writes the ERR line only; report_error also tells the pin keeper, then exits. */
 void report_failure(const char *step, const char *syscall, int err);
 void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));
@@ -86,6 +102,12 @@ void abandon_child(int pid, const char *step, const char *syscall, int err) __at
 /* caps.c */
 void apply_bounding(const struct request *req);
 void apply_caps(const struct request *req);
+
+/* rootfs.c */
+/* --rootfs and the mounts inside it, then pivot_root; or --mount-proc, --mask, --readonly-path in the current root. */
+void prepare_mounts(const struct request *req);
+/* --cgroup: this process into each cgroup.procs file. */
+void join_cgroups(const struct request *req);
 
 /* run.c */
 void exec_program(const struct request *req) __attribute__((noreturn));

@@ -73,6 +73,9 @@ static void fork_into_user_namespace(const struct request *req) {
     close(up[1]);
     if (read(down[0], &c, 1) != 1) _exit(HELPER_EXIT_SETUP); /* the parent failed and reported it */
     close(down[0]);
+    /* --userns-root: root of the new namespace before anything is made in it, so that what it creates (a
+       tmpfs, the overlay's upper layer...) is owned by a mapped id. */
+    if (req->userns_root && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) report_error(STEP_IDS, "setresuid", errno);
     return;
   }
   close(up[1]);
@@ -136,6 +139,13 @@ int main(int argc, char **argv) {
   if (fcntl(req.status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
   for (int i = 0; i < req.njoin; i++)
     if (fcntl(req.join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
+  if (req.pid_file) {
+    /* Opened now, with the caller's privileges: the process that learns the pid may be in a new user namespace. */
+    int fd = open(req.pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) report_error(STEP_PID_FILE, "open", errno);
+    report_pid_file(fd);
+  }
+  join_cgroups(&req); /* before any fork: every process of the request in the cgroups */
   int deathsig = req.pdeathsig;
   if (req.npin) {
     /* The keeper (pin.c) stays outside as the supervisor; the setup goes on in its child, which dies with it. */

@@ -64,6 +64,58 @@ static void add_range(char *map, size_t *len, const char *spec) {
   *len += (size_t)n;
 }
 
+/* %XX → byte, in place; -1 on a bad escape. */
+static int unescape(char *s) {
+  char *out = s;
+  for (; *s; s++) {
+    if (*s != '%') {
+      *out++ = *s;
+      continue;
+    }
+    unsigned v = 0;
+    for (int k = 1; k <= 2; k++) {
+      char c = s[k];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return -1;
+      v = v * 16 + (unsigned)d;
+    }
+    if (v == 0) return -1;
+    *out++ = (char)v;
+    s += 2;
+  }
+  *out = 0;
+  return 0;
+}
+
+/* TYPE:FLAGS:SOURCE:TARGET:DATA, split and decoded in place (argv is ours to write). */
+static void parse_mount(char *v, struct mount_req *m) {
+  char *f[5];
+  for (int k = 0; k < 5; k++) {
+    f[k] = v;
+    char *colon = strchr(v, ':');
+    if (k < 4) {
+      if (!colon) report_usage("bad --mount (TYPE:FLAGS:SOURCE:TARGET:DATA)");
+      *colon = 0;
+      v = colon + 1;
+    } else if (colon) {
+      report_usage("bad --mount (a ':' in DATA must be %3A)");
+    }
+  }
+  for (int k = 0; k < 5; k++)
+    if (unescape(f[k])) report_usage("bad --mount (a bad %XX escape)");
+  char *end;
+  errno = 0;
+  unsigned long long flags = strtoull(f[1], &end, 16);
+  if (errno || end == f[1] || *end) report_usage("bad --mount flags");
+  if (!f[3][0]) report_usage("bad --mount (no TARGET)");
+  if ((flags & MS_BIND) && f[2][0] != '/') report_usage("bad --mount (a bind needs an absolute SOURCE)");
+  m->type = f[0];
+  m->flags = (unsigned long)flags;
+  m->source = f[2];
+  m->target = f[3];
+  m->data = f[4];
+}
+
 static const char *value_of(const char *arg, const char *name) {
   size_t n = strlen(name);
   return strncmp(arg, name, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
@@ -155,6 +207,39 @@ void parse_request(int argc, char **argv, struct request *req) {
       else if (len == 13 && strncmp(a, "--cap-ambient", len) == 0) req->cap_ambient = mask;
       else report_usage("unknown option");
       req->has_caps = 1;
+    } else if ((v = value_of(a, "--pid-file"))) {
+      if (v[0] != '/') report_usage("bad --pid-file (an absolute path)");
+      req->pid_file = v;
+    } else if ((v = value_of(a, "--cgroup"))) {
+      if (req->ncgroup >= MAX_CGROUPS || v[0] != '/') report_usage("bad --cgroup");
+      req->cgroup[req->ncgroup++] = v;
+    } else if ((v = value_of(a, "--rootfs"))) {
+      if (v[0] != '/') report_usage("bad --rootfs (an absolute path)");
+      req->rootfs = v;
+    } else if ((v = value_of(a, "--rootfs-overlay"))) {
+      char *end;
+      errno = 0;
+      unsigned long long size = strtoull(v, &end, 10);
+      if (errno || end == v || *end || v[0] == '-') report_usage("bad --rootfs-overlay (SIZE in bytes)");
+      req->overlay_size = size;
+      req->rootfs_overlay = 1;
+    } else if (strcmp(a, "--rootfs-readonly") == 0) {
+      req->rootfs_readonly = 1;
+    } else if (strcmp(a, "--no-pivot") == 0) {
+      req->no_pivot = 1;
+    } else if (strcmp(a, "--mount-dev") == 0) {
+      req->mount_dev = 1;
+    } else if (strcmp(a, "--mount-sys") == 0) {
+      req->mount_sys = 1;
+    } else if ((v = value_of(a, "--mount"))) {
+      if (req->nmount >= MAX_MOUNTS) report_usage("too many --mount");
+      parse_mount(argv[i] + (v - a), &req->mounts[req->nmount++]);
+    } else if ((v = value_of(a, "--mask"))) {
+      if (req->nmask >= MAX_PATHS || v[0] != '/') report_usage("bad --mask (an absolute path)");
+      req->mask[req->nmask++] = v;
+    } else if ((v = value_of(a, "--readonly-path"))) {
+      if (req->nreadonly >= MAX_PATHS || v[0] != '/') report_usage("bad --readonly-path (an absolute path)");
+      req->readonly[req->nreadonly++] = v;
     } else if (strcmp(a, "--mount-proc") == 0) {
       req->mount_proc = 1;
     } else if ((v = value_of(a, "--monotonic"))) {
@@ -173,6 +258,8 @@ void parse_request(int argc, char **argv, struct request *req) {
       req->rlimit[req->nrlimit++].hard = f[2];
     } else if (strcmp(a, "--setsid") == 0) {
       req->setsid = 1;
+    } else if (strcmp(a, "--userns-root") == 0) {
+      req->userns_root = 1;
     } else if (strcmp(a, "--no-new-privs") == 0) {
       req->no_new_privs = 1;
     } else if (strcmp(a, "--preserve-credentials") == 0) {
@@ -213,4 +300,10 @@ void parse_request(int argc, char **argv, struct request *req) {
     report_usage("time offsets need --create=time");
   for (int k = 0; k < req->npin; k++)
     if (!(req->create & req->pin[k].type)) report_usage("--pin needs --create of that type");
+  if (req->userns_root && !(req->create & CLONE_NEWUSER)) report_usage("--userns-root needs --create=user");
+  if (req->rootfs && !(req->create & CLONE_NEWNS)) report_usage("--rootfs needs --create=mnt");
+  if (req->rootfs && req->root) report_usage("--rootfs and --root exclude each other");
+  if (!req->rootfs && (req->rootfs_overlay || req->rootfs_readonly || req->no_pivot || req->mount_dev || req->mount_sys || req->nmount))
+    report_usage("--rootfs-overlay, --rootfs-readonly, --no-pivot, --mount-dev, --mount-sys and --mount need --rootfs");
+  if ((req->nmask || req->nreadonly) && !(req->create & CLONE_NEWNS)) report_usage("--mask and --readonly-path need --create=mnt");
 }

@@ -22,6 +22,10 @@
  *   --gid-map=IN:OUT:COUNT  one gid range; both written by the helper's parent
  *                           side, which keeps its privileges in the parent ns.
  *   --setgroups=allow|deny  written before gid_map.
+ *   --userns-root           once the maps are written, become uid 0 and gid 0 of
+ *                           the new user namespace (both must be mapped) before
+ *                           the other namespaces and the mounts are made, so that
+ *                           what the setup creates is owned by a mapped id.
  *   --hostname=NAME         needs --create=uts (checked by the caller and here).
  *   --domainname=NAME       same.
  *   --cwd=DIR               chdir before exec.
@@ -68,6 +72,51 @@
  *                           with --propagation=shared or unchanged, on a shared
  *                           mount it fails with ERR pin mount 22 (EINVAL); the
  *                           default private propagation is set before pinning.
+ *   --pid-file=PATH         created (truncated) first thing, with the caller's
+ *                           privileges; when PID is known, before the PID line and
+ *                           before PROGRAM goes on, "PID STARTTIME\n" is written to
+ *                           it in one write (STARTTIME: field 22 of /proc/PID/stat,
+ *                           which tells a reused pid apart). Empty: no PID yet.
+ *   --cgroup=FILE           write the helper's pid to FILE (the cgroup.procs of
+ *                           a cgroup v2 directory or of a v1 hierarchy's) first
+ *                           thing, before any fork: every process of the request,
+ *                           PROGRAM and a supervising helper included, lives in
+ *                           that cgroup (repeatable, one per hierarchy).
+ *
+ * Root filesystem (a container's; see "Root filesystem" below):
+ *   --rootfs=DIR            DIR (absolute) becomes PROGRAM's root: bound on itself
+ *                           (recursively) in the new mount namespace (needs
+ *                           --create=mnt; excludes --root), then pivot_root.
+ *   --rootfs-overlay=SIZE   instead of the bind, a writable overlay: the lower
+ *                           layer is DIR as it was (held by an fd), a tmpfs of SIZE
+ *                           bytes (0: the tmpfs default) is mounted on DIR for
+ *                           upper and work, and the overlay on top of it. Writes go
+ *                           to the tmpfs and vanish with the mount namespace; no
+ *                           directory is needed (nor reachable from a new user
+ *                           namespace) beyond DIR itself.
+ *   --rootfs-readonly       remount the rootfs read-only, after every mount below.
+ *   --no-pivot              chroot into DIR instead of pivot_root (the old root
+ *                           stays mounted in the namespace).
+ *   --mount-dev             a tmpfs on DIR/dev with null, zero, full, random,
+ *                           urandom and tty bound from the caller's /dev (no
+ *                           mknod: a user namespace may not), the fd, stdin,
+ *                           stdout, stderr and ptmx symlinks, pts/ and shm/.
+ *   --mount-sys             sysfs read-only on DIR/sys; where the kernel refuses
+ *                           a sysfs (a net namespace not owned by the user
+ *                           namespace) the caller's /sys bound read-only instead.
+ *   --mount=TYPE:FLAGS:SOURCE:TARGET:DATA
+ *                           an extra mount (repeatable, in order): FLAGS is the
+ *                           MS_* mask in hex; with MS_BIND, SOURCE is a path of the
+ *                           caller's and the other flags are applied by a remount;
+ *                           TARGET is inside the rootfs and created if missing (a
+ *                           file when a bind's SOURCE is not a directory). A ':' or
+ *                           '%' inside a field is written %3A or %25 (every %XX is
+ *                           decoded).
+ *   --mask=PATH             after those: /dev/null bound over the file PATH, or an
+ *                           empty read-only tmpfs over the directory PATH (a
+ *                           missing PATH is skipped; repeatable; needs --create=mnt).
+ *   --readonly-path=PATH    PATH bound on itself read-only (same rules).
+ *   --mount-proc with --rootfs mounts the fresh /proc on DIR/proc.
  *
  * TYPE is one of cgroup ipc mnt net pid time user uts.
  *
@@ -98,6 +147,18 @@
  * setup failure exits with HELPER_EXIT_SETUP after writing ERR; a malformed
  * request writes ERR parse ... and exits with HELPER_EXIT_USAGE. The caller
  * trusts the ERR line, never the exit code, to tell the two apart.
+ *
+ * Root filesystem: the mounts are made by the process that execs (pid 1 of a
+ * new pid namespace, so that its /proc is that namespace's), after hostname
+ * and domainname, in this order: rootfs (bind or overlay), /proc, /dev, /sys,
+ * --mount in order, --mask, --readonly-path, --rootfs-readonly, then
+ * pivot_root(".", ".") in DIR and a lazy unmount of the old root (no
+ * directory needed for it, as runc does), then chdir("/"). Every path inside
+ * the rootfs is resolved with openat2(RESOLVE_IN_ROOT): a symlink in the
+ * rootfs cannot send a mount outside it. A remount keeps the flags the kernel
+ * locks in a user namespace (nosuid, nodev, noexec, atime). Failures: ERR
+ * rootfs|mount-proc|dev|sys|mount|mask|readonly|pivot <syscall> <errno>, after
+ * PID; the mount namespace dies with the process, so nothing stays mounted.
  *
  * Signals: when the helper stays as a supervisor (a new user or pid
  * namespace needs a fork, and so does --pin), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
@@ -136,6 +197,15 @@
 #define STEP_FDS "fds"
 #define STEP_CAPS "caps"
 #define STEP_PIN "pin"
+#define STEP_CGROUP "cgroup"
+#define STEP_PID_FILE "pid-file"
+#define STEP_ROOTFS "rootfs"
+#define STEP_DEV "dev"
+#define STEP_SYS "sys"
+#define STEP_MOUNT "mount"
+#define STEP_MASK "mask"
+#define STEP_READONLY "readonly"
+#define STEP_PIVOT "pivot"
 
 #define MAX_IDMAP 340 /* kernel limit of ranges per map */
 #define MAX_JOIN 8
@@ -144,5 +214,8 @@
 #define MAX_GROUPS 64
 #define MAX_FDS 64
 #define MAX_PIN 8
+#define MAX_MOUNTS 64
+#define MAX_PATHS 64 /* of --mask, and of --readonly-path */
+#define MAX_CGROUPS 16
 
 #endif

@@ -1,5 +1,7 @@
 /* The status channel: PID and ERR lines (see protocol.h). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +9,26 @@
 #include "helper.h"
 
 static int status_fd = -1;
+static int pid_file = -1;
 
 void report_init(int fd) { status_fd = fd; }
+
+void report_pid_file(int fd) { pid_file = fd; }
+
+/* Field 22 of /proc/PID/stat: the start time in clock ticks since boot (0 if unreadable). */
+static unsigned long long start_time(int pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  char *p = strrchr(buf, ')');
+  for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
+  return p ? strtoull(p + 1, NULL, 10) : 0;
+}
 
 /* Writes line to the status channel; 0 once all of it is written, -1 if it could not be. */
 static int put(const char *line, size_t len) {
@@ -24,8 +44,16 @@ static int put(const char *line, size_t len) {
 }
 
 void report_pid(int pid) {
-  char line[32];
-  int n = snprintf(line, sizeof line, "PID %d\n", pid);
+  char line[64];
+  int n;
+  if (pid_file >= 0) {
+    /* One write: a reader sees the file empty or whole. */
+    n = snprintf(line, sizeof line, "%d %llu\n", pid, start_time(pid));
+    if (write(pid_file, line, (size_t)n) != n) report_error(STEP_PID_FILE, "write", errno);
+    close(pid_file);
+    pid_file = -1;
+  }
+  n = snprintf(line, sizeof line, "PID %d\n", pid);
   put(line, (size_t)n);
 }
 

@@ -45,8 +45,7 @@ void exec_program(const struct request *req) {
     report_error(STEP_HOSTNAME, "sethostname", errno);
   if (req->domainname && setdomainname(req->domainname, strlen(req->domainname)) != 0)
     report_error(STEP_DOMAINNAME, "setdomainname", errno);
-  if (req->mount_proc && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
-    report_error(STEP_MOUNT_PROC, "mount", errno);
+  prepare_mounts(req); /* --mount-proc, and a container's root filesystem (rootfs.c) */
   for (int i = 0; i < req->nrlimit; i++) {
     struct rlimit rl = {req->rlimit[i].soft < 0 ? RLIM_INFINITY : (rlim_t)req->rlimit[i].soft,
                         req->rlimit[i].hard < 0 ? RLIM_INFINITY : (rlim_t)req->rlimit[i].hard};

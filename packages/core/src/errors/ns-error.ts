@@ -315,6 +315,60 @@ export interface InvalidRuntimeError extends NsErrorBase {
   readonly field: string;
 }
 
+/**
+ * A container id that `@linuxns/container` refuses (seed 002's
+ * InvalidIdFormat): empty, longer than the limit, `.` or `..`, or with a
+ * character other than letters, digits and `_ + - .`.
+ */
+export interface ContainerInvalidIdError extends NsErrorBase {
+  readonly kind: 'container-invalid-id';
+  readonly id: string;
+}
+
+/** A container of that id exists already under the factory's root (seed 002's IdInUse). */
+export interface ContainerIdInUseError extends NsErrorBase {
+  readonly kind: 'container-id-in-use';
+  readonly id: string;
+}
+
+/** No container of that id under the factory's root (seed 002's ContainerNotExists). */
+export interface ContainerNotFoundError extends NsErrorBase {
+  readonly kind: 'container-not-found';
+  readonly id: string;
+}
+
+/**
+ * A container config (or OCI bundle `config.json`) that cannot run, found
+ * before anything is made (seed 002's ConfigInvalid): `field` is where, e.g.
+ * `'hostname'`, `'linux.seccomp'`.
+ */
+export interface ContainerConfigInvalidError extends NsErrorBase {
+  readonly kind: 'container-config-invalid';
+  readonly field: string;
+}
+
+/**
+ * The system refused a container operation (seed 002's SystemError): a file
+ * of the state directory, a cgroup, the init's setup. `cause` is the error
+ * underneath when there is one (a `spawn-setup-failed`...).
+ */
+export interface ContainerSystemError extends NsErrorBase {
+  readonly kind: 'container-system-error';
+  readonly id: string;
+  /** What was being done, e.g. `'write state.json'`, `'start'`, `'create cgroup'`. */
+  readonly operation: string;
+  readonly cause?: NsError;
+}
+
+/** The operation does not fit the container's status (starting a running container, exec in a stopped one). */
+export interface ContainerWrongStatusError extends NsErrorBase {
+  readonly kind: 'container-wrong-status';
+  readonly id: string;
+  /** `'creating'`, `'created'`, `'running'` or `'stopped'`. */
+  readonly status: string;
+  readonly operation: string;
+}
+
 /** Every error linuxns returns. Branch on `kind`. */
 export type NsError =
   | SyscallFailedError
@@ -350,7 +404,13 @@ export type NsError =
   | NetlinkTimeoutError
   | NetlinkMalformedError
   | NetlinkClosedError
-  | InvalidRuntimeError;
+  | InvalidRuntimeError
+  | ContainerInvalidIdError
+  | ContainerIdInUseError
+  | ContainerNotFoundError
+  | ContainerConfigInvalidError
+  | ContainerSystemError
+  | ContainerWrongStatusError;
 
 /** Every `kind` of {@link NsError}. */
 export type NsErrorKind = NsError['kind'];

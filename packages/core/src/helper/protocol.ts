@@ -53,6 +53,24 @@ export interface HelperRequest {
   readonly caps?: Readonly<Partial<Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', bigint>>>;
   /** [type, absolute path]: new namespaces to bind-mount on paths of the caller's mount namespace (one per type). */
   readonly pins?: ReadonlyArray<readonly [NamespaceType, string]>;
+  /** Becomes uid and gid 0 of the new user namespace once its maps are written. */
+  readonly usernsRoot?: boolean;
+  /** File the helper writes "PID STARTTIME\n" to, once PROGRAM's pid is known. */
+  readonly pidFile?: string;
+  /** cgroup.procs files the helper joins first thing (every process of the request lands there). */
+  readonly cgroups?: readonly string[];
+  /** The root filesystem of a container (see "Root filesystem" in protocol.h). */
+  readonly rootfs?: string;
+  /** A writable overlay on the rootfs, upper and work on a tmpfs of this many bytes (0: the tmpfs default). */
+  readonly rootfsOverlay?: number;
+  readonly rootfsReadonly?: boolean;
+  readonly noPivot?: boolean;
+  readonly mountDev?: boolean;
+  readonly mountSys?: boolean;
+  /** [type, MS_* flags, source, target inside the rootfs, data] */
+  readonly mounts?: ReadonlyArray<readonly [string, number, string, string, string]>;
+  readonly maskedPaths?: readonly string[];
+  readonly readonlyPaths?: readonly string[];
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly command: string;
   readonly args: readonly string[];
@@ -87,8 +105,27 @@ export function encodeRequest(req: HelperRequest): string[] {
   for (const [target, source] of req.fds ?? []) a.push(`--fd=${target}:${source}`);
   for (const [set, mask] of Object.entries(req.caps ?? {})) a.push(`--cap-${set}=${mask.toString(16)}`);
   for (const [type, path] of req.pins ?? []) a.push(`--pin=${type}:${path}`);
+  if (req.usernsRoot) a.push('--userns-root');
+  if (req.pidFile !== undefined) a.push(`--pid-file=${req.pidFile}`);
+  for (const file of req.cgroups ?? []) a.push(`--cgroup=${file}`);
+  if (req.rootfs !== undefined) a.push(`--rootfs=${req.rootfs}`);
+  if (req.rootfsOverlay !== undefined) a.push(`--rootfs-overlay=${req.rootfsOverlay}`);
+  if (req.rootfsReadonly) a.push('--rootfs-readonly');
+  if (req.noPivot) a.push('--no-pivot');
+  if (req.mountDev) a.push('--mount-dev');
+  if (req.mountSys) a.push('--mount-sys');
+  for (const [type, flags, source, target, data] of req.mounts ?? []) {
+    a.push(`--mount=${[type, flags.toString(16), source, target, data].map(escapeField).join(':')}`);
+  }
+  for (const p of req.maskedPaths ?? []) a.push(`--mask=${p}`);
+  for (const p of req.readonlyPaths ?? []) a.push(`--readonly-path=${p}`);
   a.push('--', req.command, ...req.args);
   return a;
+}
+
+/** A field of --mount: ':' and '%' written as %3A and %25 (the helper decodes every %XX). */
+export function escapeField(field: string): string {
+  return field.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
 
 /** What the status channel said. */

@@ -58,7 +58,7 @@ export interface SpawnOptions {
   readonly envMode?: 'extend' | 'replace';
   /** stdin, stdout, stderr: each `'pipe'` (default), `'inherit'`, `'ignore'` or an fd. */
   readonly stdio?: StdioValue | readonly [StdioValue, StdioValue, StdioValue];
-  /** Mounts a fresh /proc for the new pid namespace (needs `create` with `'mnt'` and `'pid'`), like `unshare --mount-proc`. */
+  /** Mounts a fresh /proc for the new pid namespace (needs `create` with `'mnt'` and `'pid'`), like `unshare --mount-proc`; with `rootfs`, on the rootfs's `/proc`. */
   readonly mountProc?: boolean;
   /** Clock offsets of a new time namespace, in seconds (needs `create` with `'time'`); visible in `/proc/self/timens_offsets`. */
   readonly timeOffsets?: { readonly monotonic?: number; readonly boottime?: number };
@@ -114,6 +114,187 @@ export interface SpawnOptions {
    * ```
    */
   readonly pin?: Readonly<Partial<Record<NamespaceType, string>>>;
+  /**
+   * Become root (uid and gid 0) of the new user namespace as soon as its maps are written,
+   * before the other namespaces and the mounts are made, so that what the setup creates (a
+   * tmpfs, an overlay's upper layer) belongs to a mapped id. Needs `create` with `'user'` and 0
+   * mapped in both maps.
+   */
+  readonly usernsRoot?: boolean;
+  /**
+   * cgroup directories (cgroup v2, or one per v1 hierarchy) to run in: the helper writes itself
+   * into `cgroup.procs` of each before anything else, so the command and everything it forks
+   * live there from the start.
+   */
+  readonly cgroups?: readonly string[];
+  /**
+   * A file (absolute path; created or truncated at once) where the helper writes
+   * `"PID STARTTIME\n"` in one write as soon as the command's pid is known, before the command
+   * goes on (STARTTIME is field 22 of `/proc/PID/stat`, which tells a reused pid apart). Empty
+   * means no pid yet: a record that survives the death of the caller.
+   */
+  readonly pidFile?: string;
+  /**
+   * A container root filesystem (needs a new mount namespace): a bind of `path` on itself, or a
+   * writable overlay on a tmpfs; then `/proc` (with `mountProc`), `/dev` (`mountDev`), `/sys`
+   * (`mountSys`), `mounts`, `maskedPaths`, `readonlyPaths`, the read-only remount, and
+   * `pivot_root` into it, all by the command's process before exec. Excludes `root`.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from '@linuxns/core';
+   * const r = await spawn('/bin/sh', ['-c', 'hostname; ls /'], {
+   *   create: ['mnt', 'pid', 'uts', 'ipc', 'net'], hostname: 'box',
+   *   rootfs: { path: '/srv/busybox', readonly: true }, mountProc: true, mountDev: true, mountSys: true,
+   *   maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'], envMode: 'replace', env: { PATH: '/bin' },
+   * });
+   * if (r.isOk()) console.log(await r.value.exited);
+   * ```
+   */
+  readonly rootfs?: RootfsOptions;
+  /** A tmpfs on the rootfs's `/dev` with null, zero, full, random, urandom and tty bound from the caller's `/dev`, and the usual symlinks (needs `rootfs`). */
+  readonly mountDev?: boolean;
+  /** sysfs read-only on the rootfs's `/sys` (a read-only bind of the caller's `/sys` where the kernel refuses a sysfs); needs `rootfs`. */
+  readonly mountSys?: boolean;
+  /** Extra mounts inside the rootfs, in order, after `/proc`, `/dev` and `/sys` (needs `rootfs`). */
+  readonly mounts?: readonly MountSpec[];
+  /** Paths hidden inside: `/dev/null` bound over a file, an empty read-only tmpfs over a directory; missing ones are skipped (needs a new mount namespace). */
+  readonly maskedPaths?: readonly string[];
+  /** Paths made read-only inside by a read-only bind on themselves; missing ones are skipped (needs a new mount namespace). */
+  readonly readonlyPaths?: readonly string[];
+}
+
+/**
+ * The root filesystem of {@link SpawnOptions.rootfs}: made in the new mount
+ * namespace by the command's own process before exec, then entered by
+ * `pivot_root` (seed 003's prepare, runc's pivot).
+ */
+export interface RootfsOptions {
+  /** Absolute path of the root directory (a busybox tree, an unpacked image...). */
+  readonly path: string;
+  /** Remount the root read-only once every other mount is made. */
+  readonly readonly?: boolean;
+  /**
+   * A writable overlay instead of a bind: `path` is the lower layer, upper and work live on a
+   * tmpfs (of `size` bytes; the tmpfs default if left out) mounted in the new mount namespace
+   * only. Writes never reach `path` and vanish with the namespace.
+   */
+  readonly overlay?: boolean | { readonly size?: number };
+  /** `false`: chroot instead of pivot_root (the old root stays mounted inside). Default `true`. */
+  readonly pivotRoot?: boolean;
+}
+
+/**
+ * An extra mount of {@link SpawnOptions.mounts}, in OCI runtime-spec names:
+ * `options` are mount flags (`ro`, `nosuid`, `nodev`, `noexec`, `bind`,
+ * `rbind`, `rprivate`...) and, for the rest, filesystem data (`size=1m`).
+ */
+export interface MountSpec {
+  /** Where, inside the root filesystem (absolute; created if missing). */
+  readonly destination: string;
+  /** Filesystem type (`tmpfs`, `proc`...); leave out for a bind. */
+  readonly type?: string;
+  /** A path of the caller's for a bind, else the filesystem's source (`tmpfs`). */
+  readonly source?: string;
+  readonly options?: readonly string[];
+}
+
+/** MS_* flags (sys/mount.h) by OCI option name; `clear` options only undo a flag. */
+const MOUNT_FLAGS: Readonly<Record<string, number>> = {
+  ro: 0x1, nosuid: 0x2, nodev: 0x4, noexec: 0x8, sync: 0x10, dirsync: 0x80, noatime: 0x400, nodiratime: 0x800,
+  bind: 0x1000, rbind: 0x1000 | 0x4000, unbindable: 0x20000, runbindable: 0x20000 | 0x4000, private: 0x40000,
+  rprivate: 0x40000 | 0x4000, slave: 0x80000, rslave: 0x80000 | 0x4000, shared: 0x100000, rshared: 0x100000 | 0x4000,
+  relatime: 0x200000, strictatime: 0x1000000,
+};
+const CLEAR_FLAGS = new Set(['rw', 'suid', 'dev', 'exec', 'async', 'atime', 'diratime', 'norelatime', 'nostrictatime']);
+const MS_BIND = 0x1000;
+
+/** A mount's options as [flags, data]; or the error. */
+function mountFlags(m: MountSpec, i: number): NsError | [number, string] {
+  let flags = 0;
+  const data: string[] = [];
+  for (const o of m.options ?? []) {
+    if (typeof o !== 'string') return bad('mounts', `mounts[${i}].options must be strings`);
+    if (o === 'remount') return bad('mounts', `mounts[${i}]: option "remount" is not supported`);
+    const f = MOUNT_FLAGS[o];
+    if (f !== undefined) flags |= f;
+    else if (!CLEAR_FLAGS.has(o)) data.push(o);
+  }
+  if (m.type === 'bind') flags |= MS_BIND;
+  return [flags, data.join(',')];
+}
+
+/** Validates the root filesystem options: the helper request fields, or the error. */
+function rootfsSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceType>): NsError | Partial<import('./protocol.js').HelperRequest> {
+  const out: Record<string, unknown> = {};
+  const abs = (option: string, p: unknown): NsError | undefined =>
+    typeof p === 'string' && p.startsWith('/') && !p.includes('\0') ? undefined : bad(option, `${option} must be an absolute path, got ${JSON.stringify(p)}`);
+  if (o.usernsRoot) {
+    if (!creating.has('user')) return bad('usernsRoot', "usernsRoot needs a new user namespace: add 'user' to create");
+    out.usernsRoot = true;
+  }
+  if (o.pidFile !== undefined) {
+    const e = abs('pidFile', o.pidFile);
+    if (e) return e;
+    out.pidFile = o.pidFile;
+  }
+  if (o.cgroups !== undefined) {
+    if (!isArray(o.cgroups) || o.cgroups.length > 16) return bad('cgroups', 'cgroups must be at most 16 cgroup directories');
+    for (const [i, dir] of o.cgroups.entries()) {
+      const e = abs(`cgroups[${i}]`, dir);
+      if (e) return e;
+    }
+    out.cgroups = o.cgroups.map((dir) => `${dir.replace(/\/+$/, '')}/cgroup.procs`);
+  }
+  const inside = ['mountDev', 'mountSys', 'mounts'] as const;
+  if (o.rootfs === undefined) {
+    for (const k of inside) if (o[k] !== undefined && o[k] !== false) return bad(k, `${k} needs a rootfs`);
+  } else {
+    if (!creating.has('mnt')) return bad('rootfs', "rootfs needs a new mount namespace: add 'mnt' to create");
+    if (o.root !== undefined) return bad('rootfs', 'rootfs (pivot_root) and root (chroot) exclude each other');
+    const r = o.rootfs;
+    const e = abs('rootfs.path', r.path);
+    if (e) return e;
+    out.rootfs = r.path;
+    if (r.overlay) {
+      const size = typeof r.overlay === 'object' ? (r.overlay.size ?? 0) : 0;
+      if (!Number.isSafeInteger(size) || size < 0) return bad('rootfs', `rootfs.overlay.size must be a whole number of bytes, got ${String(size)}`);
+      out.rootfsOverlay = size;
+    }
+    if (r.readonly) out.rootfsReadonly = true;
+    if (r.pivotRoot === false) out.noPivot = true;
+    if (o.mountDev) out.mountDev = true;
+    if (o.mountSys) out.mountSys = true;
+    const mounts: Array<[string, number, string, string, string]> = [];
+    for (const [i, m] of (o.mounts ?? []).entries()) {
+      const e3 = abs(`mounts[${i}].destination`, m?.destination);
+      if (e3) return e3;
+      if (m.destination.split('/').includes('..')) return bad('mounts', `mounts[${i}].destination must not contain "..", got ${JSON.stringify(m.destination)}`);
+      const f = mountFlags(m, i);
+      if (!Array.isArray(f)) return f;
+      if (f[0] & MS_BIND) {
+        const e4 = abs(`mounts[${i}].source`, m.source);
+        if (e4) return bad('mounts', `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`);
+      } else if (!m.type) {
+        return bad('mounts', `mounts[${i}] needs a type, or the option "bind"`);
+      }
+      mounts.push([f[0] & MS_BIND ? '' : (m.type ?? ''), f[0], m.source ?? m.type ?? 'none', m.destination, f[1]]);
+    }
+    if (mounts.length > 64) return bad('mounts', `at most 64 mounts, got ${mounts.length}`);
+    if (mounts.length) out.mounts = mounts;
+  }
+  for (const k of ['maskedPaths', 'readonlyPaths'] as const) {
+    const list = o[k];
+    if (list === undefined) continue;
+    if (!creating.has('mnt')) return bad(k, `${k} need a new mount namespace: add 'mnt' to create`);
+    if (!isArray(list) || list.length > 64) return bad(k, `${k} must be at most 64 absolute paths`);
+    for (const [i, p] of list.entries()) {
+      const e = abs(`${k}[${i}]`, p);
+      if (e) return e;
+    }
+    if (list.length) out[k] = list;
+  }
+  return out;
 }
 
 /** The capability sets of {@link SpawnOptions.capabilities}. */
@@ -418,6 +599,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   if ('kind' in settings) return fail(settings);
   const pins = pinList(options.pin, creating);
   if ('kind' in pins) return fail(pins);
+  const fsSettings = rootfsSettings(options, creating);
+  if ('kind' in fsSettings) return fail(fsSettings);
 
   const helper = locateHelper();
   if (helper.isErr()) return fail(helper.error);
@@ -460,6 +643,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     envClear: envMode === 'replace',
     env,
     ...settings,
+    ...fsSettings,
     fds: extra.map(([target], i) => [target, 4 + handles.length + i] as const),
     pins,
     command,

@@ -1,0 +1,150 @@
+/**
+ * A cgroup per container (seed 002's cgroup manager): cgroup v2 where
+ * `/sys/fs/cgroup` is the unified hierarchy, else a directory in each v1
+ * hierarchy of memory, pids and cpu (a hybrid layout's `unified` mount has no
+ * controllers: limits live in v1 there). Made before the init starts (the
+ * helper joins it first thing), emptied and removed on destroy.
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { err, ok, type Result } from 'neverthrow';
+import { fsError, type NsError } from '@linuxns/core';
+
+const ROOT = '/sys/fs/cgroup';
+const V1_CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
+
+/** Limits of a container's cgroup; each is left as the kernel's default when absent. */
+export interface CgroupLimits {
+  /** memory.max (v2) or memory.limit_in_bytes (v1), in bytes. */
+  readonly memory?: { readonly limit: number };
+  /** pids.max: most processes (and threads) at once. */
+  readonly pids?: { readonly limit: number };
+  /** CPU bandwidth: `quota` µs per `period` µs (default period 100000); `shares` as v1 cpu.shares (v2: mapped to cpu.weight). */
+  readonly cpu?: { readonly quota?: number; readonly period?: number; readonly shares?: number };
+}
+
+/** `'v2'` when /sys/fs/cgroup is the unified hierarchy, else `'v1'`. */
+export function cgroupLayout(): 'v1' | 'v2' {
+  return existsSync(join(ROOT, 'cgroup.controllers')) ? 'v2' : 'v1';
+}
+
+/** The directories of the cgroup `rel` (relative to each hierarchy's root). */
+export function cgroupDirs(rel: string): string[] {
+  if (cgroupLayout() === 'v2') return [join(ROOT, rel)];
+  return V1_CONTROLLERS.filter((c) => existsSync(join(ROOT, c, 'cgroup.procs'))).map((c) => join(ROOT, c, rel));
+}
+
+/** The files and values of the limits, for a directory of `layout`. */
+function limitFiles(dir: string, layout: 'v1' | 'v2', limits: CgroupLimits): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const controller = layout === 'v1' ? dir.slice(ROOT.length + 1).split('/')[0] : undefined;
+  const wants = (c: string): boolean => layout === 'v2' || controller === c;
+  if (limits.memory && wants('memory')) out.push([layout === 'v2' ? 'memory.max' : 'memory.limit_in_bytes', String(limits.memory.limit)]);
+  if (limits.pids && wants('pids')) out.push(['pids.max', String(limits.pids.limit)]);
+  const cpu = limits.cpu;
+  if (cpu && wants('cpu')) {
+    const period = cpu.period ?? 100000;
+    if (layout === 'v2') {
+      if (cpu.quota !== undefined) out.push(['cpu.max', `${cpu.quota} ${period}`]);
+      // The kernel's own conversion of shares (2..262144) to a weight (1..10000), as runc does.
+      if (cpu.shares !== undefined) out.push(['cpu.weight', String(1 + Math.floor(((cpu.shares - 2) * 9999) / 262142))]);
+    } else {
+      if (cpu.quota !== undefined) out.push(['cpu.cfs_period_us', String(period)], ['cpu.cfs_quota_us', String(cpu.quota)]);
+      if (cpu.shares !== undefined) out.push(['cpu.shares', String(cpu.shares)]);
+    }
+  }
+  return out;
+}
+
+/** v2: enables memory, pids and cpu in every ancestor's subtree_control (those it has). */
+function enableControllers(dir: string): void {
+  const parts = dir.slice(ROOT.length + 1).split('/').slice(0, -1);
+  let at = ROOT;
+  for (const p of ['', ...parts]) {
+    at = p ? join(at, p) : at;
+    const have = readFileSync(join(at, 'cgroup.controllers'), 'utf8').split(/\s+/);
+    const want = ['memory', 'pids', 'cpu'].filter((c) => have.includes(c));
+    if (want.length) writeFileSync(join(at, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
+  }
+}
+
+/** Makes the cgroup's directories (existing ones are reused) and writes the limits. */
+export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afterEach: () => void = () => {}): Result<void, NsError> {
+  const layout = cgroupLayout();
+  for (const dir of dirs) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      if (layout === 'v2') enableControllers(dir);
+      for (const [file, value] of limitFiles(dir, layout, limits)) writeFileSync(join(dir, file), value);
+    } catch (e) {
+      return err(fsError(e, { path: dir }));
+    }
+    afterEach();
+  }
+  return ok(undefined);
+}
+
+/** The pids in the cgroup (any of its directories). */
+export function cgroupPids(dirs: readonly string[]): number[] {
+  const pids = new Set<number>();
+  for (const dir of dirs) {
+    try {
+      for (const l of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (l) pids.add(Number(l));
+    } catch {
+      /* gone already */
+    }
+  }
+  return [...pids];
+}
+
+/** SIGKILLs every process of the cgroup (cgroup.kill on v2; each pid on v1) and waits, up to `timeoutMs`, until it is empty. */
+export async function killCgroup(dirs: readonly string[], timeoutMs = 5000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = cgroupPids(dirs);
+    if (pids.length === 0) return true;
+    if (Date.now() > end) return false;
+    for (const dir of dirs) {
+      try {
+        if (existsSync(join(dir, 'cgroup.kill'))) writeFileSync(join(dir, 'cgroup.kill'), '1');
+      } catch {
+        /* v1, or gone */
+      }
+    }
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Removes the cgroup's directories (retrying while the last processes leave), then its empty linuxns parent. */
+export async function removeCgroup(dirs: readonly string[], timeoutMs = 2000): Promise<Result<void, NsError>> {
+  const end = Date.now() + timeoutMs;
+  for (const dir of dirs) {
+    for (;;) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') break;
+        if (code !== 'EBUSY' || Date.now() > end) return err(fsError(e, { path: dir }));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    const parent = join(dir, '..');
+    try {
+      if (/\/linuxns-[0-9a-f]+$/.test(parent)) rmdirSync(parent); // the factory's shared parent, once its last container is gone
+    } catch {
+      /* other containers in it */
+    }
+  }
+  return ok(undefined);
+}

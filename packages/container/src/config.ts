@@ -1,0 +1,279 @@
+/**
+ * The container config: what `Factory.create` takes and `config.json`
+ * keeps. Field names follow the OCI runtime spec where it has one. Validated
+ * before anything is made, with seed 002's rules for invalid combinations
+ * (network settings without a network namespace, a hostname without uts,
+ * mounts and restricted paths without mnt) and the runtime spec's for
+ * namespaces.
+ *
+ * @module
+ */
+import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { err, ok, type Result } from 'neverthrow';
+import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
+import type { CgroupLimits } from './cgroup.js';
+
+/** A namespace of the container: new (no `path`), or joined by the path of a namespace file. */
+export interface NamespaceConfig {
+  readonly type: NamespaceType;
+  /** Join this namespace (`/proc/PID/ns/net`, `/run/netns/x`...) instead of creating one. */
+  readonly path?: string;
+}
+
+/** The root filesystem (seed 003): a read-only bind, or a writable overlay on a tmpfs. */
+export interface RootfsConfig {
+  /** Absolute path of the root directory (e.g. a busybox tree). */
+  readonly path: string;
+  /** Remount the root read-only once every other mount is made. */
+  readonly readonly?: boolean;
+  /** A writable overlay: writes go to a tmpfs (of `size` bytes) and vanish with the container. */
+  readonly overlay?: boolean | { readonly size?: number };
+  /** `false`: chroot instead of pivot_root. Default `true`. */
+  readonly pivotRoot?: boolean;
+}
+
+/** One rlimit, OCI style: `{ type: 'RLIMIT_NOFILE', soft: 64, hard: 64 }`. */
+export interface RlimitConfig {
+  readonly type: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** A process of the container: the init (`start`), or one joining it (`exec`). */
+export interface ProcessConfig {
+  /** The command and its arguments; `args[0]` is looked up in the container's PATH. */
+  readonly args: readonly string[];
+  /** `KEY=VALUE` entries: the whole environment (default: a PATH). */
+  readonly env?: readonly string[];
+  /** Working directory inside (default `/`). */
+  readonly cwd?: string;
+  /** The ids it runs as, inside (default root). */
+  readonly user?: { readonly uid?: number; readonly gid?: number; readonly additionalGids?: readonly number[] };
+  readonly rlimits?: readonly RlimitConfig[];
+  /**
+   * Capabilities to keep: a list (kept in the bounding, permitted and effective sets; the rest
+   * dropped), or the OCI sets by name. Absent: all of them.
+   */
+  readonly capabilities?: readonly string[] | Readonly<Partial<Record<CapabilitySet, readonly string[]>>>;
+  /** PR_SET_NO_NEW_PRIVS before exec. */
+  readonly noNewPrivileges?: boolean;
+}
+
+/** The cgroup of a container: its path under each hierarchy's root, and its limits. */
+export interface CgroupConfig extends CgroupLimits {
+  /** Relative to the hierarchy root (default `linuxns-<hash of the factory root>/<id>`). */
+  readonly path?: string;
+}
+
+/** What a container is: namespaces, ids, root filesystem, mounts, cgroup, and its default process. */
+export interface ContainerConfig {
+  readonly rootfs: RootfsConfig;
+  /** Namespaces new or joined; a new `mnt` is required (the rootfs is made in it). */
+  readonly namespaces: readonly NamespaceConfig[];
+  /** uid ranges of a new user namespace (required with one). */
+  readonly uidMappings?: readonly IdRange[];
+  readonly gidMappings?: readonly IdRange[];
+  /** Needs a new uts namespace. */
+  readonly hostname?: string;
+  readonly domainname?: string;
+  /** The init's process when `start` is given none. */
+  readonly process?: ProcessConfig;
+  /** A fresh /proc (default: with a new pid namespace). */
+  readonly mountProc?: boolean;
+  /** A minimal /dev (default true). */
+  readonly mountDev?: boolean;
+  /** /sys read-only (default true). */
+  readonly mountSys?: boolean;
+  /** Extra mounts, after /proc, /dev and /sys. */
+  readonly mounts?: readonly MountSpec[];
+  /** Hidden paths (default: runc's list: /proc/kcore, /proc/keys... /sys/firmware). */
+  readonly maskedPaths?: readonly string[];
+  /** Read-only paths (default: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger, seed 002's restricted ones). */
+  readonly readonlyPaths?: readonly string[];
+  /** New namespaces to keep alive by a bind mount on these paths (seed 003's BindNS); undone by destroy. */
+  readonly pins?: Readonly<Partial<Record<NamespaceType, string>>>;
+  /** The container's cgroup and limits (default: one without limits); `false`: none. */
+  readonly cgroup?: CgroupConfig | false;
+  /** Interfaces, addresses and routes: not available yet (they need `@linuxns/netlink`); refused. */
+  readonly network?: unknown;
+}
+
+export const DEFAULT_MASKED = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
+export const DEFAULT_READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+const CAPS = new Set([
+  'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap', 'linux_immutable',
+  'net_bind_service', 'net_broadcast', 'net_admin', 'net_raw', 'ipc_lock', 'ipc_owner', 'sys_module', 'sys_rawio', 'sys_chroot', 'sys_ptrace',
+  'sys_pacct', 'sys_admin', 'sys_boot', 'sys_nice', 'sys_resource', 'sys_time', 'sys_tty_config', 'mknod', 'lease', 'audit_write',
+  'audit_control', 'setfcap', 'mac_override', 'mac_admin', 'syslog', 'wake_alarm', 'block_suspend', 'audit_read', 'perfmon', 'bpf',
+  'checkpoint_restore',
+]);
+const RLIMITS = new Set(['cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc', 'nofile', 'memlock', 'as', 'locks', 'sigpending', 'msgqueue', 'nice', 'rtprio', 'rttime']);
+const CAP_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'];
+
+/** A `container-config-invalid` error. */
+export function invalid(field: string, message: string): NsError {
+  return { kind: 'container-config-invalid', field, message: `invalid container config: ${message}` };
+}
+
+const isArray: (v: unknown) => boolean = Array.isArray;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 0xffffffff;
+const absPath = (v: unknown): boolean => typeof v === 'string' && isAbsolute(v) && !v.includes('\0');
+const posInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+/** Checks a process config; the error or undefined. */
+export function checkProcess(p: unknown, field: string): NsError | undefined {
+  if (!isObject(p)) return invalid(field, `${field} must be an object with args`);
+  const { args, env, cwd, user, rlimits, capabilities } = p;
+  if (!isArray(args) || (args as unknown[]).length === 0 || !(args as unknown[]).every((a) => typeof a === 'string' && a !== '')) {
+    return invalid(`${field}.args`, `${field}.args must be a non-empty array of non-empty strings, got ${JSON.stringify(args)}`);
+  }
+  if (env !== undefined && (!isArray(env) || !(env as unknown[]).every((e) => typeof e === 'string' && /^[^=]+=/.test(e)))) {
+    return invalid(`${field}.env`, `${field}.env must be an array of "KEY=VALUE" strings`);
+  }
+  if (cwd !== undefined && !absPath(cwd)) return invalid(`${field}.cwd`, `${field}.cwd must be an absolute path, got ${JSON.stringify(cwd)}`);
+  if (user !== undefined) {
+    if (!isObject(user)) return invalid(`${field}.user`, `${field}.user must be an object`);
+    for (const k of ['uid', 'gid'] as const) if (user[k] !== undefined && !isId(user[k])) return invalid(`${field}.user.${k}`, `${field}.user.${k} must be an id, got ${JSON.stringify(user[k])}`);
+    const g = user.additionalGids;
+    if (g !== undefined && (!isArray(g) || !(g as unknown[]).every(isId))) return invalid(`${field}.user.additionalGids`, `${field}.user.additionalGids must be an array of ids`);
+  }
+  if (rlimits !== undefined) {
+    if (!isArray(rlimits)) return invalid(`${field}.rlimits`, `${field}.rlimits must be an array`);
+    for (const [i, r] of (rlimits as unknown[]).entries()) {
+      const f = `${field}.rlimits[${i}]`;
+      if (!isObject(r) || typeof r.type !== 'string' || !RLIMITS.has(r.type.toLowerCase().replace(/^rlimit_/, ''))) return invalid(f, `${f}.type must be an RLIMIT_* name, got ${JSON.stringify(isObject(r) ? r.type : r)}`);
+      const lim = (v: unknown): boolean => v === Infinity || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+      if (!lim(r.soft) || !lim(r.hard) || (r.soft as number) > (r.hard as number)) return invalid(f, `${f} needs whole soft <= hard values, got ${JSON.stringify(r)}`);
+    }
+  }
+  if (capabilities !== undefined) {
+    const sets: Array<[string, unknown]> = isArray(capabilities) ? [['', capabilities]] : isObject(capabilities) ? Object.entries(capabilities) : [['', null]];
+    for (const [set, names] of sets) {
+      const f = set ? `${field}.capabilities.${set}` : `${field}.capabilities`;
+      if (set && !CAP_SETS.includes(set)) return invalid(f, `unknown capability set ${JSON.stringify(set)}`);
+      if (!isArray(names)) return invalid(f, `${f} must be an array of capability names`);
+      for (const n of names as unknown[]) {
+        if (typeof n !== 'string' || !CAPS.has(n.toLowerCase().replace(/^cap_/, ''))) return invalid(f, `unknown capability ${JSON.stringify(n)} in ${f}`);
+      }
+    }
+  }
+  if (p.noNewPrivileges !== undefined && typeof p.noNewPrivileges !== 'boolean') return invalid(`${field}.noNewPrivileges`, `${field}.noNewPrivileges must be a boolean`);
+  return undefined;
+}
+
+/**
+ * Validates a config and fills in the defaults (the result is what
+ * `config.json` keeps). `checkFs`: also check that the rootfs is a directory
+ * (at create; not when loading a container whose rootfs may be gone).
+ * Every error is `container-config-invalid` with the field at fault.
+ *
+ * @example
+ * ```ts
+ * import { validateConfig } from '@linuxns/container';
+ * const r = validateConfig({ rootfs: { path: '/srv/busybox' }, namespaces: [{ type: 'mnt' }], hostname: 'box' }, false);
+ * if (r.isErr()) console.log(r.error.message); // hostname needs a new uts namespace
+ * ```
+ */
+export function validateConfig(config: ContainerConfig, checkFs = true): Result<ContainerConfig, NsError> {
+  if (!isObject(config)) return err(invalid('', 'the config must be an object'));
+  const c = config;
+  // Namespaces (runtime-spec: known types, each at most once, paths absolute).
+  if (!isArray(c.namespaces)) return err(invalid('namespaces', 'namespaces must be an array of { type, path? }'));
+  const fresh = new Set<NamespaceType>();
+  const joined = new Set<NamespaceType>();
+  for (const [i, ns] of c.namespaces.entries()) {
+    if (!isObject(ns) || !isNamespaceType(ns.type)) return err(invalid(`namespaces[${i}]`, `namespaces[${i}].type must be one of cgroup, ipc, mnt, net, pid, time, user, uts; got ${JSON.stringify(isObject(ns) ? ns.type : ns)}`));
+    if (fresh.has(ns.type) || joined.has(ns.type)) return err(invalid(`namespaces[${i}]`, `namespace ${ns.type} is given twice`));
+    if (ns.path !== undefined) {
+      if (!absPath(ns.path)) return err(invalid(`namespaces[${i}].path`, `namespaces[${i}].path must be an absolute path, got ${JSON.stringify(ns.path)}`));
+      joined.add(ns.type);
+    } else fresh.add(ns.type);
+  }
+  if (!fresh.has('mnt')) return err(invalid('namespaces', 'a container needs a new mnt namespace (its rootfs is made there): add { type: "mnt" }'));
+  // Ids.
+  for (const k of ['uidMappings', 'gidMappings'] as const) {
+    const m = c[k];
+    if (m === undefined) continue;
+    if (!fresh.has('user')) return err(invalid(k, `${k} needs a new user namespace: add { type: "user" }`));
+    if (!isArray(m) || m.length === 0 || !m.every((r) => isObject(r) && isId(r.containerID) && isId(r.hostID) && posInt(r.size))) {
+      return err(invalid(k, `${k} must be a non-empty array of { containerID, hostID, size }`));
+    }
+  }
+  if (fresh.has('user') && (c.uidMappings === undefined || c.gidMappings === undefined)) {
+    return err(invalid('uidMappings', 'a new user namespace needs uidMappings and gidMappings'));
+  }
+  // Seed 002's invalid combinations.
+  for (const k of ['hostname', 'domainname'] as const) {
+    if (c[k] === undefined) continue;
+    if (typeof c[k] !== 'string' || c[k].length > 64) return err(invalid(k, `${k} must be a string of at most 64 bytes`));
+    if (!fresh.has('uts')) return err(invalid(k, `${k} needs a new uts namespace (unable to set the hostname without one): add { type: "uts" }`));
+  }
+  if (c.network !== undefined) {
+    if (!fresh.has('net')) return err(invalid('network', 'network settings need a new net namespace (unable to apply network parameters without one)'));
+    return err(invalid('network', 'network interfaces need @linuxns/netlink, which is not integrated yet: leave network out and configure the namespace yourself'));
+  }
+  // The root filesystem.
+  if (!isObject(c.rootfs) || !absPath(c.rootfs.path)) return err(invalid('rootfs.path', `rootfs.path must be an absolute path, got ${JSON.stringify(isObject(c.rootfs) ? c.rootfs.path : c.rootfs)}`));
+  const ov = c.rootfs.overlay;
+  if (ov !== undefined && typeof ov !== 'boolean' && !(isObject(ov) && (ov.size === undefined || posInt(ov.size)))) {
+    return err(invalid('rootfs.overlay', 'rootfs.overlay must be a boolean or { size } in bytes'));
+  }
+  if (checkFs) {
+    let dir = false;
+    try {
+      dir = statSync(c.rootfs.path).isDirectory();
+    } catch {
+      /* missing */
+    }
+    if (!dir) return err(invalid('rootfs.path', `rootfs.path ${JSON.stringify(c.rootfs.path)} is not a directory`));
+  }
+  const mountProc = c.mountProc ?? fresh.has('pid');
+  if (mountProc && !fresh.has('pid')) return err(invalid('mountProc', 'a fresh /proc needs a new pid namespace: add { type: "pid" }'));
+  for (const k of ['maskedPaths', 'readonlyPaths'] as const) {
+    const l = c[k];
+    if (l !== undefined && (!isArray(l) || !l.every(absPath))) return err(invalid(k, `${k} must be an array of absolute paths`));
+  }
+  for (const [i, m] of (c.mounts ?? []).entries()) {
+    if (!isObject(m) || !absPath(m.destination)) return err(invalid(`mounts[${i}]`, `mounts[${i}].destination must be an absolute path`));
+    if (m.options !== undefined && (!isArray(m.options) || !m.options.every((o) => typeof o === 'string'))) return err(invalid(`mounts[${i}].options`, `mounts[${i}].options must be strings`));
+  }
+  // Pins: new namespaces only (a joined one is pinned where it comes from).
+  for (const [type, path] of Object.entries(c.pins ?? {})) {
+    if (!isNamespaceType(type)) return err(invalid(`pins.${type}`, `unknown namespace type ${JSON.stringify(type)} in pins`));
+    if (!fresh.has(type)) return err(invalid(`pins.${type}`, `pins.${type} needs a new ${type} namespace`));
+    if (!absPath(path)) return err(invalid(`pins.${type}`, `pins.${type} must be an absolute path, got ${JSON.stringify(path)}`));
+  }
+  // The cgroup.
+  const cg = c.cgroup ?? {};
+  const cgValue: unknown = cg;
+  if (cg !== false) {
+    if (!isObject(cgValue)) return err(invalid('cgroup', 'cgroup must be an object or false'));
+    if (cg.path !== undefined && (typeof cg.path !== 'string' || cg.path === '' || cg.path.split('/').includes('..'))) return err(invalid('cgroup.path', `cgroup.path must be a relative path without "..", got ${JSON.stringify(cg.path)}`));
+    if (cg.memory !== undefined && !posInt(cg.memory?.limit)) return err(invalid('cgroup.memory.limit', 'cgroup.memory.limit must be a positive number of bytes'));
+    if (cg.pids !== undefined && !posInt(cg.pids?.limit)) return err(invalid('cgroup.pids.limit', 'cgroup.pids.limit must be a positive number'));
+    if (cg.cpu !== undefined) {
+      const { quota, period, shares } = cg.cpu;
+      if ((quota !== undefined && !posInt(quota)) || (period !== undefined && !posInt(period)) || (shares !== undefined && !(posInt(shares) && shares >= 2 && shares <= 262144))) {
+        return err(invalid('cgroup.cpu', 'cgroup.cpu needs positive quota and period (µs) and shares from 2 to 262144'));
+      }
+    }
+  }
+  if (c.process !== undefined) {
+    const e = checkProcess(c.process, 'process');
+    if (e) return err(e);
+  }
+  return ok({
+    ...c,
+    namespaces: c.namespaces.map((ns) => (ns.path !== undefined ? { type: ns.type, path: ns.path } : { type: ns.type })),
+    mountProc,
+    mountDev: c.mountDev ?? true,
+    mountSys: c.mountSys ?? true,
+    maskedPaths: c.maskedPaths ?? DEFAULT_MASKED,
+    readonlyPaths: c.readonlyPaths ?? DEFAULT_READONLY,
+    cgroup: cg,
+  });
+}

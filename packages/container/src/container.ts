@@ -1,0 +1,356 @@
+/**
+ * A container under a factory's root: its state read from disk every time
+ * (so two processes, or a new Factory after a crash, see the same thing),
+ * its init started by the helper (one process, fully set up before exec),
+ * processes exec'd into its namespaces, and its destruction.
+ *
+ * @module
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
+import {
+  identityOfPath, openProcessNamespace, sameNamespace, spawn, unpinNamespace,
+  type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type NsError,
+} from '@linuxns/core';
+import { cgroupDirs, cgroupPids, createCgroup, killCgroup, removeCgroup } from './cgroup.js';
+import { checkProcess, invalid, type ContainerConfig, type ProcessConfig } from './config.js';
+import { checkpoint } from './crash.js';
+import { initOptions, processOptions, type ProcessIo } from './launch.js';
+import { isAlive, waitGone } from './proc.js';
+import { PID_FILE, readJson, readPidFile, STATE_FILE, CONFIG_FILE } from './store.js';
+
+/** The OCI statuses: `creating` (create never finished: a file of it is missing), `created` (no init yet), `running`, `stopped`. */
+export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
+
+/** What {@link Container.state} reports, as `runc state` does. */
+export interface ContainerState {
+  readonly id: string;
+  readonly status: ContainerStatus;
+  /** The init's pid (as this pid namespace numbers it) once started; still there when stopped. */
+  readonly pid?: number;
+  /** Where each of its namespaces can be opened: `/proc/PID/ns/TYPE` while running, else pins and joined paths. */
+  readonly namespaces: Readonly<Partial<Record<NamespaceType, string>>>;
+  readonly rootfs?: string;
+  /** ISO time of create. */
+  readonly created?: string;
+  /** The bundle directory, for a container made from an OCI bundle. */
+  readonly bundle?: string;
+  /** The cgroup's directories (one for v2, one per v1 hierarchy). */
+  readonly cgroupPaths: readonly string[];
+  /** For `creating`: what is missing (`'config.json'`, `'state.json'`). */
+  readonly missing?: readonly string[];
+}
+
+/** What state.json keeps (written once, at create). */
+export interface StoredState {
+  readonly version: 1;
+  readonly id: string;
+  readonly created: string;
+  readonly rootfs: string;
+  readonly bundle?: string;
+  readonly cgroupPaths: readonly string[];
+}
+
+const NS_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
+
+/**
+ * A container made by {@link Factory.create} or found by
+ * {@link Factory.load}. Its state lives in files under the factory's root;
+ * the object keeps only what a crash may lose anyway (the init's exit status,
+ * when this process started it).
+ *
+ * @example
+ * ```ts
+ * import { Factory } from '@linuxns/container';
+ * const f = new Factory('/run/linuxns-containers');
+ * const c = f.create('demo', {
+ *   rootfs: { path: '/srv/busybox', readonly: true },
+ *   namespaces: [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }, { type: 'net' }],
+ *   hostname: 'demo', process: { args: ['sh', '-c', 'hostname; echo $$'] },
+ * })._unsafeUnwrap();
+ * console.log((await c.run()).isOk(), c.state()._unsafeUnwrap().status); // true 'stopped'
+ * await c.destroy();
+ * ```
+ */
+export class Container {
+  readonly #cgroupRel: string;
+  #child: NsChild | undefined;
+
+  /** @internal Use {@link Factory.create} or {@link Factory.load}. */
+  constructor(
+    /** The container's id. */
+    readonly id: string,
+    /** Its directory under the factory's root (config.json, state.json, init.pid). */
+    readonly dir: string,
+    /** Its validated config; undefined while `creating` had not written it. */
+    readonly config: ContainerConfig | undefined,
+    cgroupRel: string,
+  ) {
+    this.#cgroupRel = cgroupRel;
+  }
+
+  /** The cgroup's directories (none with `cgroup: false`). */
+  get cgroupPaths(): string[] {
+    return this.config?.cgroup === false ? [] : cgroupDirs(this.#cgroupRel);
+  }
+
+  /**
+   * The state, read from disk: `creating` if config.json or state.json is
+   * missing (a create that never finished), else `created` until the helper
+   * wrote the init's pid, then `running` while that process (same pid, same
+   * start time) lives, `stopped` after.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo');
+   * if (c.isOk()) console.log(c.value.state()._unsafeUnwrap().status);
+   * ```
+   */
+  state(): Result<ContainerState, NsError> {
+    const sys = (operation: string, cause: NsError): NsError => ({ kind: 'container-system-error', id: this.id, operation, cause, message: `container ${this.id}: ${operation}: ${cause.message}` });
+    if (!existsSync(this.dir)) return err({ kind: 'container-not-found', id: this.id, message: `container ${this.id} does not exist (no ${this.dir})` });
+    const stored = readJson(this.dir, STATE_FILE);
+    if (stored.isErr()) return err(sys('read state.json', stored.error));
+    const missing = [...(this.config ? [] : [CONFIG_FILE]), ...(stored.value.found ? [] : [STATE_FILE])];
+    const s = stored.value.found ? (stored.value.value as StoredState) : undefined;
+    const namespaces: Partial<Record<NamespaceType, string>> = {};
+    for (const ns of this.config?.namespaces ?? []) if (ns.path) namespaces[ns.type] = ns.path;
+    for (const [t, p] of Object.entries(this.config?.pins ?? {})) namespaces[t as NamespaceType] = p;
+    const base = {
+      id: this.id,
+      namespaces,
+      cgroupPaths: this.cgroupPaths,
+      ...(s ? { rootfs: s.rootfs, created: s.created, ...(s.bundle ? { bundle: s.bundle } : {}) } : this.config ? { rootfs: this.config.rootfs.path } : {}),
+    };
+    if (missing.length) return ok({ ...base, status: 'creating', missing });
+    const init = readPidFile(this.dir);
+    if (!init) return ok({ ...base, status: 'created' });
+    if (!isAlive(init.pid, init.startTime)) return ok({ ...base, status: 'stopped', pid: init.pid });
+    for (const ns of this.config!.namespaces) namespaces[ns.type] = `/proc/${init.pid}/ns/${ns.type}`;
+    return ok({ ...base, status: 'running', pid: init.pid });
+  }
+
+  #wrongStatus(status: string, operation: string, want: string): NsError {
+    return { kind: 'container-wrong-status', id: this.id, status, operation, message: `cannot ${operation} container ${this.id}: it is ${status} (${want})` };
+  }
+
+  #systemError(operation: string, cause?: NsError): NsError {
+    return { kind: 'container-system-error', id: this.id, operation, ...(cause ? { cause } : {}), message: `container ${this.id}: ${operation} failed${cause ? `: ${cause.message}` : ''}` };
+  }
+
+  /**
+   * Starts the init: `process`, or the config's. One process set up by the
+   * helper before exec — namespaces, id maps, cgroup, rootfs (bind or
+   * overlay), /proc, /dev, /sys, mounts, masked and read-only paths,
+   * pivot_root, hostname, rlimits, session, capabilities, ids, cwd, env — so
+   * that it never runs half set up. Resolves once it runs; the container is
+   * then `running`. Only from `created`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo')._unsafeUnwrap();
+   * const init = await c.start({ args: ['sleep', '60'] }, { stdio: 'ignore' });
+   * if (init.isOk()) console.log(init.value.pid, c.state()._unsafeUnwrap().status); // 12345 'running'
+   * ```
+   */
+  start(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, NsError> {
+    const st = this.state();
+    if (st.isErr()) return errAsync(st.error);
+    if (st.value.status !== 'created') return errAsync(this.#wrongStatus(st.value.status, 'start', 'start needs a created container'));
+    const config = this.config!;
+    const proc = process ?? config.process;
+    if (proc === undefined) return errAsync(invalid('process', 'no process to start: give one, or put process in the config'));
+    const bad = checkProcess(proc, 'process');
+    if (bad) return errAsync(bad);
+    checkpoint();
+    const cgroupPaths = this.cgroupPaths;
+    if (config.cgroup !== false) {
+      const made = createCgroup(cgroupPaths, config.cgroup ?? {}, checkpoint);
+      if (made.isErr()) return errAsync(this.#systemError('create cgroup', made.error));
+    }
+    const pidFile = join(this.dir, PID_FILE);
+    const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs: cgroupPaths }, io));
+    checkpoint(); // the helper is on its way: a crash now leaves it to finish alone
+    return new ResultAsync(
+      (async (): Promise<Result<NsChild, NsError>> => {
+        const r = await launched;
+        checkpoint();
+        if (r.isErr()) {
+          // The helper said why and is reaped (spawn waits for it): nothing of the attempt runs.
+          rmSync(pidFile, { force: true });
+          return err(this.#systemError('start', r.error));
+        }
+        this.#child = r.value;
+        return ok(r.value);
+      })(),
+    );
+  }
+
+  /**
+   * Starts the init and waits for it: its exit code or signal.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo')._unsafeUnwrap();
+   * const status = await c.run({ args: ['true'] });
+   * if (status.isOk()) console.log(status.value); // { code: 0, signal: null }
+   * ```
+   */
+  run(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<ExitStatus, NsError> {
+    return this.start(process, io).andThen(() => this.wait());
+  }
+
+  /**
+   * Sends a signal to the init. As pid 1 of a new pid namespace it ignores
+   * those it has no handler for, except SIGKILL. Only while `running`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo')._unsafeUnwrap();
+   * c.signal('SIGKILL');
+   * ```
+   */
+  signal(signal: NodeJS.Signals | number = 'SIGTERM'): Result<void, NsError> {
+    const st = this.state();
+    if (st.isErr()) return err(st.error);
+    if (st.value.status !== 'running') return err(this.#wrongStatus(st.value.status, 'signal', 'it needs a running container'));
+    try {
+      process.kill(st.value.pid!, signal);
+      return ok(undefined);
+    } catch (e) {
+      const x = e as NodeJS.ErrnoException;
+      if (x.code === 'ESRCH') return err(this.#wrongStatus('stopped', 'signal', 'the init has just exited'));
+      return err(this.#systemError(`kill ${st.value.pid}: ${x.message}`));
+    }
+  }
+
+  /**
+   * Waits until the init has exited. Its exit status is known when this
+   * object started it; for a container started elsewhere (another process, a
+   * previous Factory), `{ code: null, signal: null }` once it is gone.
+   * `container-wrong-status` while `created` or `creating`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo')._unsafeUnwrap();
+   * console.log(await c.wait());
+   * ```
+   */
+  wait(): ResultAsync<ExitStatus, NsError> {
+    if (this.#child) return ResultAsync.fromSafePromise(this.#child.exited);
+    const st = this.state();
+    if (st.isErr()) return errAsync(st.error);
+    if (st.value.status === 'created' || st.value.status === 'creating') return errAsync(this.#wrongStatus(st.value.status, 'wait for', 'it was never started'));
+    const init = readPidFile(this.dir);
+    if (!init) return okAsync({ code: null, signal: null });
+    return ResultAsync.fromSafePromise(waitGone(init.pid, init.startTime).then(() => ({ code: null, signal: null })));
+  }
+
+  /**
+   * Runs `process` inside the running container: every namespace of the init
+   * joined by handle (opened from `/proc/PID/ns`, with the init's start time
+   * checked after, so a reused pid is never joined; the user namespace last,
+   * becoming root in it), in its cgroup, with the process's own env, cwd,
+   * ids, rlimits and capabilities.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo')._unsafeUnwrap();
+   * const p = await c.exec({ args: ['hostname'] }, { stdio: ['ignore', 'pipe', 'inherit'] });
+   * if (p.isOk()) p.value.stdout?.pipe(process.stdout);
+   * ```
+   */
+  exec(process: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, NsError> {
+    const bad = checkProcess(process, 'process');
+    if (bad) return errAsync(bad);
+    const st = this.state();
+    if (st.isErr()) return errAsync(st.error);
+    if (st.value.status !== 'running') return errAsync(this.#wrongStatus(st.value.status, 'exec in', 'it needs a running container'));
+    const init = readPidFile(this.dir)!;
+    const handles: Array<[NamespaceType, NamespaceHandle]> = [];
+    const closeAll = (): void => handles.forEach(([, h]) => h.close());
+    for (const type of NS_TYPES) {
+      const h = openProcessNamespace(init.pid, type);
+      if (h.isErr()) {
+        closeAll();
+        return errAsync(this.#systemError(`open the ${type} namespace of ${init.pid}`, h.error));
+      }
+      const mine = identityOfPath(`/proc/self/ns/${type}`, type);
+      if (mine.isOk() && sameNamespace(mine.value, h.value)) h.value.close();
+      else handles.push([type, h.value]);
+    }
+    if (!isAlive(init.pid, init.startTime)) {
+      closeAll();
+      return errAsync(this.#wrongStatus('stopped', 'exec in', 'the init exited meanwhile'));
+    }
+    const launched = spawn(process.args[0]!, process.args.slice(1), {
+      ...processOptions(process, io),
+      join: Object.fromEntries(handles),
+      ...(this.config!.cgroup !== false ? { cgroups: this.cgroupPaths } : {}),
+    });
+    closeAll(); // spawn handed the helper its own copies
+    return launched.mapErr((e) => this.#systemError('exec', e));
+  }
+
+  /**
+   * Destroys the container: every process of it killed (its cgroup emptied,
+   * the init SIGKILLed, which ends a pid namespace) and waited for, its pins
+   * unmounted, its cgroup removed, its directory deleted. Works from every
+   * status, `creating` included; a second call finds nothing and says
+   * `container-not-found`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo');
+   * if (c.isOk()) await c.value.destroy();
+   * ```
+   */
+  destroy(): ResultAsync<void, NsError> {
+    return new ResultAsync(
+      (async (): Promise<Result<void, NsError>> => {
+        const st = this.state();
+        if (st.isErr()) return err(st.error);
+        const dirs = this.cgroupPaths;
+        const init = readPidFile(this.dir);
+        if (init && isAlive(init.pid, init.startTime)) {
+          try {
+            process.kill(init.pid, 'SIGKILL');
+          } catch {
+            /* exited meanwhile */
+          }
+        }
+        // The init first (that ends a pid namespace), so that the helpers above it reap it and exit
+        // in order; then whatever else is left in the cgroup (exec'd processes, no pid namespace).
+        if (init && !(await waitGone(init.pid, init.startTime, 5000))) return err(this.#systemError(`kill the init ${init.pid}`));
+        if (this.#child) await this.#child.exited; // the helper, reaped by Node once it has reaped the init
+        if (dirs.length && !(await killCgroup(dirs))) return err(this.#systemError(`empty the cgroup (${cgroupPids(dirs).join(' ')} still there)`));
+        for (const path of Object.values(this.config?.pins ?? {})) {
+          const r = unpinNamespace(path);
+          if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(this.#systemError(`unpin ${path}`, r.error));
+        }
+        const removed = await removeCgroup(dirs);
+        if (removed.isErr()) return err(this.#systemError('remove the cgroup', removed.error));
+        try {
+          rmSync(this.dir, { recursive: true, force: true });
+        } catch (e) {
+          return err(this.#systemError(`remove ${this.dir}: ${(e as Error).message}`));
+        }
+        return ok(undefined);
+      })(),
+    );
+  }
+}
+
+function errAsync<T>(e: NsError): ResultAsync<T, NsError> {
+  return new ResultAsync(Promise.resolve(err(e)));
+}
+
+export type { ProcessIo };

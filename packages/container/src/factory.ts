@@ -1,0 +1,198 @@
+/**
+ * {@link Factory}: containers under a root directory, one directory each
+ * (seed 002's linux_factory): `config.json` and `state.json` written
+ * atomically, ids validated, `load` honest about a create that never
+ * finished.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { err, ok, type Result } from 'neverthrow';
+import { fsError, type NsError } from '@linuxns/core';
+import { invalid, validateConfig, type ContainerConfig } from './config.js';
+import { Container, type StoredState } from './container.js';
+import { cgroupDirs } from './cgroup.js';
+import { checkpoint } from './crash.js';
+import { validateId } from './id.js';
+import { fromOciSpec } from './oci.js';
+import { CONFIG_FILE, readJson, STATE_FILE, writeJsonAtomic } from './store.js';
+
+/** Options of {@link Factory.create}. */
+export interface CreateOptions {
+  /** The OCI bundle the config came from (kept in the state). */
+  readonly bundle?: string;
+}
+
+/**
+ * Containers under `root` (absolute; created 0700 on the first create).
+ *
+ * @example
+ * ```ts
+ * import { Factory } from '@linuxns/container';
+ * const f = new Factory('/run/linuxns-containers');
+ * const c = f.create('web', { rootfs: { path: '/srv/busybox' }, namespaces: [{ type: 'mnt' }, { type: 'pid' }] });
+ * if (c.isErr()) console.error(c.error.kind, c.error.message);
+ * console.log(f.list()._unsafeUnwrap()); // ['web']
+ * ```
+ */
+export class Factory {
+  /** The root directory. */
+  readonly root: string;
+
+  constructor(root: string) {
+    if (typeof root !== 'string' || !isAbsolute(root)) throw new TypeError(`Factory root must be an absolute path, got ${JSON.stringify(root)}`);
+    this.root = resolve(root);
+  }
+
+  /** The default cgroup path of a container: a parent per factory root, so two roots never share a cgroup. */
+  #cgroupRel(id: string, config: ContainerConfig | undefined): string {
+    const cg = config?.cgroup;
+    if (cg && cg.path) return cg.path;
+    return `linuxns-${createHash('sha256').update(this.root).digest('hex').slice(0, 8)}/${id}`;
+  }
+
+  #systemError(id: string, operation: string, cause: NsError): NsError {
+    return { kind: 'container-system-error', id, operation, cause, message: `container ${id}: ${operation}: ${cause.message}` };
+  }
+
+  /**
+   * Creates container `id` with `config`: the id and the config are checked
+   * first (nothing is made for a bad one), then its directory is claimed
+   * (`container-id-in-use` if it exists), then config.json and state.json are
+   * written, each atomically. A crash in between leaves a directory that
+   * {@link Factory.load} reports as `creating`. Nothing runs yet: see
+   * {@link Container.start}.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const r = new Factory('/run/linuxns-containers').create('box', {
+   *   rootfs: { path: '/srv/busybox', overlay: true },
+   *   namespaces: [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }],
+   *   hostname: 'box', cgroup: { memory: { limit: 64 << 20 }, pids: { limit: 32 } },
+   * });
+   * if (r.isOk()) console.log(r.value.state()._unsafeUnwrap().status); // 'created'
+   * ```
+   */
+  create(id: string, config: ContainerConfig, options: CreateOptions = {}): Result<Container, NsError> {
+    const idOk = validateId(id);
+    if (idOk.isErr()) return err(idOk.error);
+    const valid = validateConfig(config, true);
+    if (valid.isErr()) return err(valid.error);
+    const cfg = valid.value;
+    checkpoint();
+    const dir = join(this.root, id);
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
+      checkpoint();
+      mkdirSync(dir, { mode: 0o700 }); // the claim: atomic, fails if it exists
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return err({ kind: 'container-id-in-use', id, message: `container id ${JSON.stringify(id)} is in use under ${this.root}` });
+      return err(this.#systemError(id, `mkdir ${dir}`, fsError(e, { path: dir })));
+    }
+    checkpoint();
+    const rel = this.#cgroupRel(id, cfg);
+    const state: StoredState = {
+      version: 1,
+      id,
+      created: new Date().toISOString(),
+      rootfs: cfg.rootfs.path,
+      ...(options.bundle ? { bundle: options.bundle } : {}),
+      cgroupPaths: cfg.cgroup === false ? [] : cgroupDirs(rel),
+    };
+    // config.json first: a crash between the renames leaves a container that loads as creating.
+    const wrote = writeJsonAtomic(dir, [[CONFIG_FILE, cfg], [STATE_FILE, state]]);
+    if (wrote.isErr()) return err(this.#systemError(id, 'write config.json and state.json', wrote.error));
+    return ok(new Container(id, dir, cfg, rel));
+  }
+
+  /**
+   * Creates container `id` from an OCI bundle: `bundle/config.json` in
+   * runtime-spec field names, `root.path` relative to the bundle. Fields this
+   * runtime does not support are refused by name (`container-config-invalid`,
+   * `field` the first of them; the message lists them all); see
+   * {@link fromOciSpec}.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const r = new Factory('/run/linuxns-containers').createFromBundle('b1', '/srv/bundle');
+   * if (r.isErr()) console.error(r.error.message);
+   * ```
+   */
+  createFromBundle(id: string, bundle: string): Result<Container, NsError> {
+    const idOk = validateId(id);
+    if (idOk.isErr()) return err(idOk.error);
+    const dir = resolve(bundle);
+    const spec = readJson(dir, 'config.json');
+    if (spec.isErr()) return err(invalid('config.json', `cannot read ${join(dir, 'config.json')}: ${spec.error.message}`));
+    if (!spec.value.found) return err(invalid('config.json', `no config.json in the bundle ${dir}`));
+    const config = fromOciSpec(spec.value.value, dir);
+    if (config.isErr()) return err(config.error);
+    return this.create(id, config.value, { bundle: dir });
+  }
+
+  /**
+   * Loads container `id`: `container-not-found` without its directory;
+   * otherwise the container, whose {@link Container.state} says `creating`
+   * when a create never finished (config.json or state.json missing), so that
+   * it can still be destroyed. A config.json that is not a valid config is
+   * `container-config-invalid`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('web');
+   * if (c.isOk()) console.log(c.value.state()._unsafeUnwrap());
+   * else console.log(c.error.kind); // 'container-not-found'
+   * ```
+   */
+  load(id: string): Result<Container, NsError> {
+    const idOk = validateId(id);
+    if (idOk.isErr()) return err(idOk.error);
+    const dir = join(this.root, id);
+    const cfg = readJson(dir, CONFIG_FILE);
+    if (cfg.isErr()) {
+      if (cfg.error.kind === 'not-found' || (cfg.error.kind === 'syscall-failed' && cfg.error.code === 'ENOTDIR')) return err(notFound(id, this.root));
+      return err(invalid(CONFIG_FILE, `${join(dir, CONFIG_FILE)}: ${cfg.error.message}`));
+    }
+    let config: ContainerConfig | undefined;
+    if (cfg.value.found) {
+      const v = validateConfig(cfg.value.value as ContainerConfig, false);
+      if (v.isErr()) return err(v.error);
+      config = v.value;
+    } else {
+      try {
+        readdirSync(dir);
+      } catch {
+        return err(notFound(id, this.root));
+      }
+    }
+    return ok(new Container(id, dir, config, this.#cgroupRel(id, config)));
+  }
+
+  /**
+   * The ids of the containers under the root (every status, `creating`
+   * included), sorted; empty if the root does not exist yet.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * for (const id of new Factory('/run/linuxns-containers').list().unwrapOr([])) console.log(id);
+   * ```
+   */
+  list(): Result<string[], NsError> {
+    try {
+      return ok(readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && validateId(d.name).isOk()).map((d) => d.name).sort());
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
+      return err({ kind: 'container-system-error', id: '', operation: `list ${this.root}`, cause: fsError(e, { path: this.root }), message: `cannot list ${this.root}: ${(e as Error).message}` });
+    }
+  }
+}
+
+function notFound(id: string, root: string): NsError {
+  return { kind: 'container-not-found', id, message: `container ${id} does not exist under ${root}` };
+}

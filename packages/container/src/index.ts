@@ -1,0 +1,24 @@
+/**
+ * linuxns containers (seeds 002 and 003): a {@link Factory} that creates,
+ * persists, loads and lists containers under a root directory, and
+ * {@link Container}s that start (an init set up entirely by the C helper
+ * before exec: namespaces, id maps, cgroup, rootfs bind or overlay,
+ * pivot_root, /proc, /dev, /sys, masked and read-only paths, hostname,
+ * rlimits, capabilities, ids), exec into their namespaces, report their
+ * state honestly after any crash, and destroy without leaving a mount, pin,
+ * process, cgroup or file behind. OCI bundles are accepted for the supported
+ * fields ({@link fromOciSpec}).
+ *
+ * Errors are `NsError`s of `@linuxns/core`: `container-invalid-id`,
+ * `container-id-in-use`, `container-not-found`, `container-config-invalid`,
+ * `container-system-error`, `container-wrong-status`.
+ *
+ * @packageDocumentation
+ */
+export { Factory, type CreateOptions } from './factory.js';
+export { Container, type ContainerState, type ContainerStatus, type StoredState } from './container.js';
+export { validateConfig, type ContainerConfig, type NamespaceConfig, type RootfsConfig, type ProcessConfig, type RlimitConfig, type CgroupConfig } from './config.js';
+export type { CgroupLimits } from './cgroup.js';
+export type { ProcessIo } from './launch.js';
+export { validateId, MAX_ID_LENGTH } from './id.js';
+export { fromOciSpec, OCI_SUPPORTED_FIELDS } from './oci.js';

@@ -1,0 +1,93 @@
+/**
+ * Container config → spawn options: the init (new and joined namespaces,
+ * the root filesystem, cgroup, pins, pid file) and an exec'd process (the
+ * init's namespaces by handle, the same cgroup). The helper does the rest
+ * before exec.
+ *
+ * @module
+ */
+import type { CapabilitySet, RlimitName, SpawnOptions, StdioValue } from '@linuxns/core';
+import { DEFAULT_PATH, type ContainerConfig, type ProcessConfig } from './config.js';
+
+/** Where the process's stdin, stdout and stderr go (default: this process's own). */
+export interface ProcessIo {
+  readonly stdio?: StdioValue | readonly [StdioValue, StdioValue, StdioValue];
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The process settings of spawn for `p`. */
+export function processOptions(p: ProcessConfig, io: ProcessIo): SpawnOptions {
+  const o: Writable<SpawnOptions> = {};
+  const env: Record<string, string> = {};
+  for (const e of p.env ?? [DEFAULT_PATH]) {
+    const i = e.indexOf('=');
+    env[e.slice(0, i)] = e.slice(i + 1);
+  }
+  o.env = env;
+  o.envMode = 'replace';
+  o.cwd = p.cwd ?? '/';
+  o.stdio = io.stdio ?? 'inherit';
+  if (p.user) {
+    o.user = {
+      ...(p.user.uid !== undefined ? { uid: p.user.uid } : {}),
+      ...(p.user.gid !== undefined ? { gid: p.user.gid } : {}),
+      ...(p.user.additionalGids !== undefined ? { groups: p.user.additionalGids } : {}),
+    };
+  }
+  if (p.rlimits?.length) {
+    const r: Partial<Record<RlimitName, { soft: number; hard: number }>> = {};
+    for (const l of p.rlimits) r[l.type.toLowerCase().replace(/^rlimit_/, '') as RlimitName] = { soft: l.soft, hard: l.hard };
+    o.rlimits = r;
+  }
+  if (p.capabilities !== undefined) {
+    if (Array.isArray(p.capabilities)) {
+      const keep = p.capabilities as readonly string[];
+      // Inheritable emptied too: for root, exec gives back (inheritable | bounding) as permitted.
+      o.capabilities = { bounding: keep, permitted: keep, effective: keep, inheritable: [], ambient: [] };
+    } else {
+      o.capabilities = p.capabilities as Partial<Record<CapabilitySet, readonly string[]>>;
+    }
+  }
+  if (p.noNewPrivileges) o.noNewPrivileges = true;
+  return o;
+}
+
+/** Paths of the container's directory that the init's setup uses. */
+export interface InitPaths {
+  readonly pidFile: string;
+  readonly cgroupDirs: readonly string[];
+}
+
+/** The spawn options of the init. */
+export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPaths, io: ProcessIo): SpawnOptions {
+  const fresh = c.namespaces.filter((n) => n.path === undefined).map((n) => n.type);
+  const join = Object.fromEntries(c.namespaces.filter((n) => n.path !== undefined).map((n) => [n.type, n.path!]));
+  const ov = c.rootfs.overlay;
+  return {
+    ...processOptions(p, io),
+    create: fresh,
+    ...(Object.keys(join).length ? { join } : {}),
+    ...(c.uidMappings ? { uidMappings: c.uidMappings } : {}),
+    ...(c.gidMappings ? { gidMappings: c.gidMappings } : {}),
+    ...(fresh.includes('user') ? { usernsRoot: true } : {}),
+    ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
+    ...(c.domainname !== undefined ? { domainname: c.domainname } : {}),
+    rootfs: {
+      path: c.rootfs.path,
+      readonly: c.rootfs.readonly ?? false,
+      pivotRoot: c.rootfs.pivotRoot ?? true,
+      ...(ov ? { overlay: typeof ov === 'object' && ov.size ? { size: ov.size } : true } : {}),
+    },
+    mountProc: c.mountProc ?? false,
+    mountDev: c.mountDev ?? true,
+    mountSys: c.mountSys ?? true,
+    ...(c.mounts?.length ? { mounts: c.mounts } : {}),
+    ...(c.maskedPaths?.length ? { maskedPaths: c.maskedPaths } : {}),
+    ...(c.readonlyPaths?.length ? { readonlyPaths: c.readonlyPaths } : {}),
+    ...(c.pins && Object.keys(c.pins).length ? { pin: c.pins } : {}),
+    ...(paths.cgroupDirs.length ? { cgroups: paths.cgroupDirs } : {}),
+    pidFile: paths.pidFile,
+    newSession: true,
+  };
+}

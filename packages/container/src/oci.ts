@@ -1,0 +1,147 @@
+/**
+ * An OCI bundle's `config.json` (runtime-spec field names) → a
+ * {@link ContainerConfig}, for the parts this runtime supports, so that a
+ * bundle made by `runc spec` (with `process.terminal` set to false) runs
+ * unchanged. Every other field is refused by name, never silently ignored.
+ *
+ * @module
+ */
+import { isAbsolute, join } from 'node:path';
+import { err, type Result } from 'neverthrow';
+import type { MountSpec, NamespaceType, NsError } from '@linuxns/core';
+import { invalid, validateConfig, type ContainerConfig, type ProcessConfig } from './config.js';
+
+/** The runtime-spec fields that are supported (a `*` entry: any key below it). Everything else is refused. */
+export const OCI_SUPPORTED_FIELDS: readonly string[] = [
+  'ociVersion', 'root.path', 'root.readonly', 'hostname', 'domainname', 'annotations.*',
+  'process.terminal (false only)', 'process.args', 'process.env', 'process.cwd', 'process.user.uid', 'process.user.gid',
+  'process.user.additionalGids', 'process.capabilities.*', 'process.rlimits', 'process.noNewPrivileges',
+  'mounts (proc on /proc, tmpfs on /dev, sysfs on /sys, cgroup on /sys/fs/cgroup as a read-only bind, any other type or bind)',
+  'linux.namespaces', 'linux.uidMappings', 'linux.gidMappings', 'linux.maskedPaths', 'linux.readonlyPaths',
+  'linux.cgroupsPath', 'linux.resources.memory.limit', 'linux.resources.pids.limit', 'linux.resources.cpu.quota',
+  'linux.resources.cpu.period', 'linux.resources.cpu.shares', 'linux.resources.devices (runc spec\'s deny-all only)',
+  'linux.rootfsPropagation (private, rprivate)',
+];
+
+/** runtime-spec namespace names → linuxns types. */
+const NS: Readonly<Record<string, NamespaceType>> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time' };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Records every key of `o` not in `allowed` as refused, under `prefix`. */
+function refuseOthers(o: unknown, prefix: string, allowed: readonly string[], refused: string[]): void {
+  if (!isObj(o)) return;
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) refused.push(`${prefix}${k}`);
+}
+
+/**
+ * Converts a runtime-spec `config.json` (parsed) of the bundle at `bundle`
+ * into a validated {@link ContainerConfig}. Refused fields give one
+ * `container-config-invalid` naming all of them (`field` is the first), e.g.
+ * `linux.seccomp`, `hooks`, `process.terminal` (a console is not supported:
+ * set it to false), `linux.resources.blockIO`. Supported: see
+ * {@link OCI_SUPPORTED_FIELDS}.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { fromOciSpec } from '@linuxns/container';
+ * const spec: unknown = JSON.parse(readFileSync('/srv/bundle/config.json', 'utf8'));
+ * const r = fromOciSpec(spec, '/srv/bundle');
+ * if (r.isErr()) console.error(r.error.message); // e.g. refused: linux.seccomp
+ * ```
+ */
+export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConfig, NsError> {
+  if (!isObj(spec)) return err(invalid('', 'config.json must be a JSON object'));
+  const refused: string[] = [];
+  refuseOthers(spec, '', ['ociVersion', 'root', 'process', 'hostname', 'domainname', 'mounts', 'linux', 'annotations'], refused);
+  if (typeof spec.ociVersion !== 'string' || !spec.ociVersion.startsWith('1.')) return err(invalid('ociVersion', `ociVersion must be a 1.x version, got ${JSON.stringify(spec.ociVersion)}`));
+  const root = isObj(spec.root) ? spec.root : {};
+  refuseOthers(root, 'root.', ['path', 'readonly'], refused);
+  if (typeof root.path !== 'string') return err(invalid('root.path', 'root.path is required'));
+
+  let process: ProcessConfig | undefined;
+  if (spec.process !== undefined) {
+    const p = isObj(spec.process) ? spec.process : {};
+    refuseOthers(p, 'process.', ['terminal', 'user', 'args', 'env', 'cwd', 'capabilities', 'rlimits', 'noNewPrivileges'], refused);
+    if (p.terminal === true) refused.push('process.terminal (a console is not supported: set it to false)');
+    const user = isObj(p.user) ? p.user : {};
+    refuseOthers(user, 'process.user.', ['uid', 'gid', 'additionalGids'], refused);
+    process = {
+      args: p.args as string[],
+      ...(p.env !== undefined ? { env: p.env as string[] } : {}),
+      ...(p.cwd !== undefined ? { cwd: p.cwd as string } : {}),
+      ...(p.user !== undefined ? { user: user } : {}),
+      ...(p.rlimits !== undefined ? { rlimits: p.rlimits as ProcessConfig['rlimits'] } : {}),
+      ...(p.capabilities !== undefined ? { capabilities: p.capabilities as ProcessConfig['capabilities'] } : {}),
+      ...(p.noNewPrivileges !== undefined ? { noNewPrivileges: p.noNewPrivileges as boolean } : {}),
+    };
+  }
+
+  let mountProc = false;
+  let mountDev = false;
+  let mountSys = false;
+  const mounts: MountSpec[] = [];
+  for (const [i, m] of (Array.isArray(spec.mounts) ? (spec.mounts as unknown[]) : []).entries()) {
+    if (!isObj(m) || typeof m.destination !== 'string') return err(invalid(`mounts[${i}]`, `mounts[${i}] needs a destination`));
+    refuseOthers(m, `mounts[${i}].`, ['destination', 'type', 'source', 'options'], refused);
+    const options = Array.isArray(m.options) ? (m.options as string[]) : [];
+    if (m.destination === '/proc' && m.type === 'proc') mountProc = true;
+    else if (m.destination === '/dev' && m.type === 'tmpfs') mountDev = true;
+    else if (m.destination === '/sys' && m.type === 'sysfs') mountSys = true;
+    else if (m.type === 'cgroup') mounts.push({ destination: m.destination, source: '/sys/fs/cgroup', options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] });
+    else {
+      const bind = m.type === 'bind' || options.includes('bind') || options.includes('rbind');
+      const source = typeof m.source === 'string' ? (bind && !isAbsolute(m.source) ? join(bundle, m.source) : m.source) : undefined;
+      mounts.push({ destination: m.destination, ...(bind ? {} : { type: m.type as string }), ...(source !== undefined ? { source } : {}), options });
+    }
+  }
+
+  const linux = isObj(spec.linux) ? spec.linux : {};
+  refuseOthers(linux, 'linux.', ['namespaces', 'uidMappings', 'gidMappings', 'maskedPaths', 'readonlyPaths', 'cgroupsPath', 'resources', 'rootfsPropagation'], refused);
+  if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation as string)) refused.push(`linux.rootfsPropagation (${JSON.stringify(linux.rootfsPropagation)}; only private)`);
+  const namespaces: Array<{ type: NamespaceType; path?: string }> = [];
+  for (const [i, n] of (Array.isArray(linux.namespaces) ? (linux.namespaces as unknown[]) : []).entries()) {
+    const type = isObj(n) && typeof n.type === 'string' ? NS[n.type] : undefined;
+    if (!type) return err(invalid(`linux.namespaces[${i}]`, `unknown namespace type ${JSON.stringify(isObj(n) ? n.type : n)}`));
+    namespaces.push(isObj(n) && typeof n.path === 'string' && n.path !== '' ? { type, path: n.path } : { type });
+  }
+  const res = isObj(linux.resources) ? linux.resources : {};
+  refuseOthers(res, 'linux.resources.', ['memory', 'pids', 'cpu', 'devices'], refused);
+  const memory = isObj(res.memory) ? res.memory : undefined;
+  const pids = isObj(res.pids) ? res.pids : undefined;
+  const cpu = isObj(res.cpu) ? res.cpu : undefined;
+  refuseOthers(memory, 'linux.resources.memory.', ['limit'], refused);
+  refuseOthers(pids, 'linux.resources.pids.', ['limit'], refused);
+  refuseOthers(cpu, 'linux.resources.cpu.', ['quota', 'period', 'shares'], refused);
+  const devices = Array.isArray(res.devices) ? (res.devices as unknown[]) : [];
+  const denyAll = (d: unknown): boolean => isObj(d) && d.allow === false && (d.access === 'rwm' || d.access === undefined) && d.type === undefined && d.major === undefined && d.minor === undefined;
+  if (!devices.every(denyAll)) refused.push('linux.resources.devices (only the deny-all rule of runc spec: the minimal /dev has no other device)');
+  const cgroupsPath = typeof linux.cgroupsPath === 'string' ? linux.cgroupsPath.replace(/^\/+/, '') : undefined;
+  if (cgroupsPath !== undefined && cgroupsPath.includes(':')) refused.push('linux.cgroupsPath (systemd slice:prefix:name form)');
+
+  if (refused.length) return err({ ...(invalid(refused[0]!, `unsupported OCI fields: ${refused.join(', ')}`) as Extract<NsError, { kind: 'container-config-invalid' }>) });
+  const rootPath = isAbsolute(root.path) ? root.path : join(bundle, root.path);
+  return validateConfig({
+    rootfs: { path: rootPath, readonly: root.readonly === true },
+    namespaces,
+    ...(linux.uidMappings !== undefined ? { uidMappings: linux.uidMappings as ContainerConfig['uidMappings'] } : {}),
+    ...(linux.gidMappings !== undefined ? { gidMappings: linux.gidMappings as ContainerConfig['gidMappings'] } : {}),
+    ...(typeof spec.hostname === 'string' ? { hostname: spec.hostname } : {}),
+    ...(typeof spec.domainname === 'string' ? { domainname: spec.domainname } : {}),
+    ...(process ? { process } : {}),
+    mountProc,
+    mountDev,
+    mountSys,
+    mounts,
+    maskedPaths: Array.isArray(linux.maskedPaths) ? (linux.maskedPaths as string[]) : [],
+    readonlyPaths: Array.isArray(linux.readonlyPaths) ? (linux.readonlyPaths as string[]) : [],
+    cgroup: {
+      ...(cgroupsPath ? { path: cgroupsPath } : {}),
+      ...(memory?.limit !== undefined ? { memory: { limit: memory.limit as number } } : {}),
+      ...(pids?.limit !== undefined ? { pids: { limit: pids.limit as number } } : {}),
+      ...(cpu ? { cpu: cpu } : {}),
+    },
+  }, true);
+}

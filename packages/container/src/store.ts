@@ -1,0 +1,98 @@
+/**
+ * The files of a container's directory, written atomically: a temp file in
+ * the same directory, written and fsync'd, renamed over the name, then the
+ * directory fsync'd. A crash leaves the old file or the new one, never a torn
+ * one (at worst a stray `.tmp-` file, which nothing reads).
+ *
+ * @module
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { err, ok, type Result } from 'neverthrow';
+import { fsError, type NsError } from '@linuxns/core';
+import { checkpoint } from './crash.js';
+
+export const CONFIG_FILE = 'config.json';
+export const STATE_FILE = 'state.json';
+/** Written by the helper (`--pid-file`): "PID STARTTIME\n" of the init, empty until it is known. */
+export const PID_FILE = 'init.pid';
+
+/** fsync of a directory, so that a rename in it is on disk. */
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes each `[name, value]` as JSON to `dir/name` atomically: every temp
+ * file written and fsync'd first, then renamed in the order given, then one
+ * fsync of the directory. A crash leaves a prefix of the renames done.
+ */
+export function writeJsonAtomic(dir: string, files: ReadonlyArray<readonly [string, unknown]>): Result<void, NsError> {
+  const tmps: string[] = [];
+  let at = dir;
+  try {
+    for (const [name, value] of files) {
+      at = join(dir, name);
+      const tmp = join(dir, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+      const fd = openSync(tmp, 'wx', 0o600); // libuv opens with O_CLOEXEC
+      tmps.push(tmp);
+      try {
+        checkpoint();
+        writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      checkpoint();
+    }
+    for (const [k, [name]] of files.entries()) {
+      at = join(dir, name);
+      renameSync(tmps[k]!, at);
+      tmps[k] = '';
+      checkpoint();
+    }
+    syncDir(dir);
+    return ok(undefined);
+  } catch (e) {
+    for (const t of tmps) if (t) rmSync(t, { force: true });
+    return err(fsError(e, { path: at }));
+  }
+}
+
+/** What reading a JSON file of the state directory gave. */
+export type ReadJson = { readonly found: false } | { readonly found: true; readonly value: unknown };
+
+/** Reads `dir/name` as JSON: not found, the value, or the error (unreadable, not JSON). */
+export function readJson(dir: string, name: string): Result<ReadJson, NsError> {
+  const path = join(dir, name);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok({ found: false });
+    return err(fsError(e, { path }));
+  }
+  try {
+    return ok({ found: true, value: JSON.parse(text) as unknown });
+  } catch {
+    return err({ kind: 'syscall-failed', syscall: 'read', code: 'EBADMSG', errno: 74, path, message: `${path} is not valid JSON` });
+  }
+}
+
+/** The init's pid and start time from `init.pid`, or undefined while there is none (missing or empty). */
+export function readPidFile(dir: string): { pid: number; startTime: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, PID_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = /^(\d+) (\d+)\n$/.exec(text);
+  return m ? { pid: Number(m[1]), startTime: Number(m[2]) } : undefined;
+}

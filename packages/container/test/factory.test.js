@@ -1,0 +1,129 @@
+// Factory: ids, configs and OCI bundles refused before anything is made;
+// atomic files; a bundle from `runc spec` running unchanged.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Factory, MAX_ID_LENGTH } from '../dist/index.js';
+import { makeRootfs, skipReason } from './fixtures/rootfs.js';
+import { output, PIPE, unwrap } from './fixtures/helpers.js';
+
+const skip = skipReason();
+const NS = [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }];
+
+describe('factory', { skip }, () => {
+  let fs;
+  let base;
+  let factory;
+  before(() => {
+    fs = makeRootfs();
+    base = mkdtempSync(join(tmpdir(), 'linuxns-factory-'));
+    factory = new Factory(join(base, 'root'));
+  });
+  after(async () => {
+    for (const i of factory.list().unwrapOr([])) await factory.load(i).asyncAndThen((c) => c.destroy());
+    fs.remove();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  test('invalid ids are refused with container-invalid-id, and nothing is made', () => {
+    for (const id of ['', '.', '..', 'a/b', '../x', 'a b', 'x\0y', 'é', 'a:b', 'x'.repeat(MAX_ID_LENGTH + 1)]) {
+      const r = factory.create(id, { rootfs: { path: fs.root }, namespaces: NS });
+      assert.equal(r.isErr() && r.error.kind, 'container-invalid-id', JSON.stringify(id));
+      assert.equal(factory.load(id).isErr() && factory.load(id).error.kind, 'container-invalid-id');
+    }
+    assert.equal(existsSync(factory.root), false, 'the root was made for nothing');
+    for (const id of ['a', 'A_1', 'x+y-z.1', 'x'.repeat(MAX_ID_LENGTH)]) assert.ok(factory.create(id, { rootfs: { path: fs.root }, namespaces: NS }).isOk(), id);
+    assert.equal(statSync(factory.root).mode & 0o777, 0o700);
+  });
+
+  test('an id in use, and one that does not exist', () => {
+    unwrap(factory.create('dup', { rootfs: { path: fs.root }, namespaces: NS }));
+    const r = factory.create('dup', { rootfs: { path: fs.root }, namespaces: NS });
+    assert.equal(r.isErr() && r.error.kind, 'container-id-in-use');
+    const l = factory.load('nobody-here');
+    assert.equal(l.isErr() && l.error.kind, 'container-not-found');
+    assert.deepEqual(new Factory(join(base, 'never')).list()._unsafeUnwrap(), []);
+  });
+
+  test('config.json and state.json are whole JSON files, written through a temp file (none left)', () => {
+    const c = unwrap(factory.create('files', { rootfs: { path: fs.root }, namespaces: NS, hostname: 'h' }));
+    assert.deepEqual(readdirSync(c.dir).sort(), ['config.json', 'state.json']);
+    assert.equal(JSON.parse(readFileSync(join(c.dir, 'config.json'), 'utf8')).hostname, 'h');
+    assert.equal(JSON.parse(readFileSync(join(c.dir, 'state.json'), 'utf8')).id, 'files');
+    assert.equal(unwrap(c.state()).status, 'created');
+  });
+
+  const BAD = [
+    ['hostname without a new uts namespace', { namespaces: [{ type: 'mnt' }], hostname: 'x' }, 'hostname'],
+    ['hostname with a joined uts namespace', { namespaces: [{ type: 'mnt' }, { type: 'uts', path: '/proc/1/ns/uts' }], hostname: 'x' }, 'hostname'],
+    ['network settings without a new net namespace', { namespaces: NS, network: { interfaces: [] } }, 'network'],
+    ['network settings (needs @linuxns/netlink)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [] } }, 'network'],
+    ['no new mnt namespace (mounts and restricted paths need one)', { namespaces: [{ type: 'pid' }] }, 'namespaces'],
+    ['a namespace given twice', { namespaces: [...NS, { type: 'uts' }] }, 'namespaces[3]'],
+    ['an unknown namespace type', { namespaces: [...NS, { type: 'bogus' }] }, 'namespaces[3]'],
+    ['a relative namespace path', { namespaces: [...NS, { type: 'net', path: 'run/netns/x' }] }, 'namespaces[3].path'],
+    ['uid mappings without a user namespace', { namespaces: NS, uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] }, 'uidMappings'],
+    ['a user namespace without mappings', { namespaces: [...NS, { type: 'user' }] }, 'uidMappings'],
+    ['a fresh /proc without a pid namespace', { namespaces: [{ type: 'mnt' }], mountProc: true }, 'mountProc'],
+    ['a pin of a joined namespace', { namespaces: [...NS, { type: 'net', path: '/proc/1/ns/net' }], pins: { net: '/tmp/x' } }, 'pins.net'],
+    ['a relative rootfs', { rootfs: { path: 'rootfs' }, namespaces: NS }, 'rootfs.path'],
+    ['a rootfs that is not a directory', { rootfs: { path: '/etc/hostname' }, namespaces: NS }, 'rootfs.path'],
+    ['a negative memory limit', { namespaces: NS, cgroup: { memory: { limit: -1 } } }, 'cgroup.memory.limit'],
+    ['a cgroup path with ..', { namespaces: NS, cgroup: { path: '../x' } }, 'cgroup.path'],
+    ['an unknown capability', { namespaces: NS, process: { args: ['true'], capabilities: ['CAP_FLY'] } }, 'process.capabilities'],
+    ['an unknown rlimit', { namespaces: NS, process: { args: ['true'], rlimits: [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }] } }, 'process.rlimits[0]'],
+    ['empty args', { namespaces: NS, process: { args: [] } }, 'process.args'],
+  ];
+  for (const [what, config, field] of BAD) {
+    test(`refused before anything is made: ${what}`, () => {
+      const r = factory.create('bad', { rootfs: { path: fs.root }, ...config });
+      assert.equal(r.isErr() && r.error.kind, 'container-config-invalid', r.isErr() ? r.error.message : 'accepted');
+      assert.equal(r.error.field, field);
+      assert.equal(existsSync(join(factory.root, 'bad')), false);
+    });
+  }
+
+  test('network settings say they need @linuxns/netlink', () => {
+    const r = factory.create('net', { rootfs: { path: fs.root }, namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0' }] } });
+    assert.match(r._unsafeUnwrapErr().message, /network interfaces need @linuxns\/netlink/);
+  });
+
+  test('a bundle made by runc spec (terminal off) runs unchanged; its root readonly, hostname and caps hold', async (t) => {
+    const bundle = join(base, 'bundle');
+    mkdirSync(bundle);
+    symlinkSync(fs.root, join(bundle, 'rootfs'));
+    try {
+      execFileSync('runc', ['spec'], { cwd: bundle });
+    } catch {
+      t.skip('runc is not installed (apt-get install runc) to make the bundle');
+      return;
+    }
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    spec.process.terminal = false;
+    spec.process.args = ['sh', '-c', 'hostname; grep CapEff /proc/self/status; touch /x 2>/dev/null || echo ro; ulimit -n'];
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+    const c = unwrap(factory.createFromBundle('oci', bundle));
+    assert.equal(unwrap(c.state()).bundle, bundle);
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0);
+    // runc spec keeps CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10).
+    assert.deepEqual(r.out.split('\n').map((l) => l.replace(/\s+/g, ' ')), ['runc', 'CapEff: 0000000020000420', 'ro', '1024']);
+    unwrap(await c.destroy());
+  });
+
+  test('unsupported OCI fields are refused by name, all of them in one message', () => {
+    const bundle = join(base, 'bundle-bad');
+    mkdirSync(bundle);
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify({
+      ociVersion: '1.0.2', root: { path: fs.root }, process: { terminal: true, args: ['sh'] }, hooks: {},
+      linux: { namespaces: [{ type: 'mount' }], seccomp: {}, resources: { blockIO: {} } },
+    }));
+    const r = factory.createFromBundle('bad-oci', bundle);
+    assert.equal(r.isErr() && r.error.kind, 'container-config-invalid');
+    for (const f of ['hooks', 'process.terminal', 'linux.seccomp', 'linux.resources.blockIO']) assert.ok(r.error.message.includes(f), `${f} not named: ${r.error.message}`);
+    assert.equal(existsSync(join(factory.root, 'bad-oci')), false);
+  });
+});

@@ -1,0 +1,293 @@
+/*
+ * A container's root filesystem, made inside the new mount namespace by the
+ * process that execs (see "Root filesystem" in protocol.h): the rootfs (a
+ * bind of DIR on itself, or an overlay on DIR with its upper layer on a
+ * tmpfs), /proc, a minimal /dev, /sys read-only, the extra mounts, masked and
+ * read-only paths, the rootfs read-only, then pivot_root (or chroot).
+ *
+ * Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT), so
+ * a symlink in the rootfs cannot send a mount outside it, and mounted on
+ * through /proc/self/fd/N (the caller's /proc, still there before pivot_root).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "helper.h"
+
+enum { NO_CREATE, CREATE_DIR, CREATE_FILE };
+
+static int openat2_in(int rootfd, const char *path) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+/*
+ * An O_PATH fd of path inside rootfd (a leading / is the rootfs's own);
+ * missing components are created as directories (0755), the last one as
+ * `create` says. -1 with errno.
+ */
+static int open_in_root(int rootfd, const char *path, int create) {
+  int fd = openat2_in(rootfd, path);
+  if (fd >= 0 || errno != ENOENT || create == NO_CREATE) return fd;
+  char prefix[PATH_MAX];
+  size_t len = strlen(path);
+  if (len >= sizeof prefix) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+  if (parent < 0) return -1;
+  for (size_t i = 0; i <= len; i++) {
+    if (path[i] != '/' && path[i] != 0) continue;
+    if (i == 0 || path[i - 1] == '/') continue;
+    memcpy(prefix, path, i);
+    prefix[i] = 0;
+    const char *name = strrchr(prefix, '/');
+    name = name ? name + 1 : prefix;
+    int last = path[i] == 0 || strspn(path + i, "/") == len - i;
+    fd = openat2_in(rootfd, prefix);
+    if (fd < 0 && errno == ENOENT) {
+      int r;
+      if (last && create == CREATE_FILE) {
+        r = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (r >= 0) close(r);
+      } else {
+        r = mkdirat(parent, name, 0755);
+      }
+      if (r < 0 && errno != EEXIST) break;
+      fd = openat2_in(rootfd, prefix);
+    }
+    if (fd < 0) break;
+    close(parent);
+    parent = fd;
+    if (last) return fd;
+  }
+  int saved = errno;
+  close(parent);
+  if (fd >= 0) close(fd);
+  errno = saved;
+  return -1;
+}
+
+static void fd_path(char *buf, size_t size, int fd) { snprintf(buf, size, "/proc/self/fd/%d", fd); }
+
+/* mount(2) onto the path, inside the rootfs, open at fd. */
+static int mount_on(const char *source, int fd, const char *type, unsigned long flags, const char *data) {
+  char target[32];
+  fd_path(target, sizeof target, fd);
+  return mount(source, target, type, flags, data);
+}
+
+/* The flags a remount of a bind must keep: those the kernel locks in a less privileged namespace. */
+static unsigned long locked_flags(const char *path) {
+  struct statvfs st;
+  if (statvfs(path, &st) != 0) return 0;
+  unsigned long f = 0;
+  if (st.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  return f;
+}
+
+/* Remounts the bind at path (inside the rootfs) with flags (MS_RDONLY...), keeping the locked ones. -1 with errno. */
+static int remount_bind(int rootfd, const char *path, unsigned long flags) {
+  int fd = open_in_root(rootfd, path, NO_CREATE);
+  if (fd < 0) return -1;
+  char p[32];
+  fd_path(p, sizeof p, fd);
+  int r = mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return r;
+}
+
+/*
+ * --rootfs and --rootfs-overlay: DIR becomes a mount point (pivot_root needs one).
+ * The overlay (seed 003's prepareRW) needs no directory of its own: the lower
+ * layer is DIR as it was, held by an fd; a tmpfs for upper and work is
+ * mounted on DIR, and the overlay on top of it.
+ */
+static void mount_rootfs(const struct request *req) {
+  if (!req->rootfs_overlay) {
+    if (mount(req->rootfs, req->rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_ROOTFS, "mount", errno);
+    return;
+  }
+  int lower = open(req->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (lower < 0) report_error(STEP_ROOTFS, "open", errno);
+  char opts[PATH_MAX * 2 + 96];
+  int n = req->overlay_size ? snprintf(opts, sizeof opts, "mode=0755,size=%llu", req->overlay_size) : snprintf(opts, sizeof opts, "mode=0755");
+  if (mount("tmpfs", req->rootfs, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) report_error(STEP_ROOTFS, "mount", errno);
+  char upper[PATH_MAX], work[PATH_MAX];
+  if (snprintf(upper, sizeof upper, "%s/upper", req->rootfs) >= (int)sizeof upper ||
+      snprintf(work, sizeof work, "%s/work", req->rootfs) >= (int)sizeof work)
+    report_error(STEP_ROOTFS, "snprintf", ENAMETOOLONG);
+  if (mkdir(upper, 0755) != 0 || mkdir(work, 0755) != 0) report_error(STEP_ROOTFS, "mkdir", errno);
+  n = snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", lower, upper, work);
+  if (n < 0 || (size_t)n >= sizeof opts) report_error(STEP_ROOTFS, "snprintf", ENAMETOOLONG);
+  if (mount("overlay", req->rootfs, "overlay", 0, opts) != 0) report_error(STEP_ROOTFS, "mount", errno);
+  close(lower);
+}
+
+static const char *const DEVICES[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const DEV_LINKS[][2] = {
+  {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+  {"ptmx", "pts/ptmx"},
+};
+
+/* --mount-dev: a tmpfs on /dev with the common device nodes bound from the caller's /dev (mknod needs privileges a user namespace lacks). */
+static void mount_dev(int rootfd) {
+  int fd = open_in_root(rootfd, "/dev", CREATE_DIR);
+  if (fd < 0) report_error(STEP_DEV, "openat2", errno);
+  if (mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755,size=65536") != 0) report_error(STEP_DEV, "mount", errno);
+  close(fd);
+  int dev = open_in_root(rootfd, "/dev", NO_CREATE); /* the new tmpfs, nothing of the rootfs in it */
+  if (dev < 0) report_error(STEP_DEV, "openat2", errno);
+  for (size_t i = 0; i < sizeof DEVICES / sizeof DEVICES[0]; i++) {
+    char host[32];
+    snprintf(host, sizeof host, "/dev/%s", DEVICES[i]);
+    if (access(host, F_OK) != 0) continue; /* the caller has none to share */
+    int f = openat(dev, DEVICES[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (f < 0) report_error(STEP_DEV, "openat", errno);
+    close(f);
+    char rel[32];
+    snprintf(rel, sizeof rel, "/dev/%s", DEVICES[i]);
+    f = open_in_root(rootfd, rel, NO_CREATE);
+    if (f < 0) report_error(STEP_DEV, "openat2", errno);
+    if (mount_on(host, f, NULL, MS_BIND, NULL) != 0) report_error(STEP_DEV, "mount", errno);
+    close(f);
+  }
+  for (size_t i = 0; i < sizeof DEV_LINKS / sizeof DEV_LINKS[0]; i++)
+    if (symlinkat(DEV_LINKS[i][1], dev, DEV_LINKS[i][0]) != 0) report_error(STEP_DEV, "symlinkat", errno);
+  if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0) report_error(STEP_DEV, "mkdirat", errno);
+  close(dev);
+}
+
+/* --mount-sys: sysfs read-only; where the kernel refuses it (a net namespace this user namespace does not own), the caller's /sys bound read-only. */
+static void mount_sys(int rootfd) {
+  int fd = open_in_root(rootfd, "/sys", CREATE_DIR);
+  if (fd < 0) report_error(STEP_SYS, "openat2", errno);
+  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+  if (mount_on("sysfs", fd, "sysfs", flags, NULL) != 0) {
+    if (errno != EPERM) report_error(STEP_SYS, "mount", errno);
+    if (mount_on("/sys", fd, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_SYS, "mount", errno);
+    if (remount_bind(rootfd, "/sys", MS_RDONLY) != 0) report_error(STEP_SYS, "mount", errno);
+  }
+  close(fd);
+}
+
+/* --mount=...: one extra mount, its target inside the rootfs (created if missing). */
+static void extra_mount(int rootfd, const struct mount_req *m) {
+  int bind = (m->flags & MS_BIND) != 0;
+  struct stat st;
+  int create = CREATE_DIR;
+  if (bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) create = CREATE_FILE;
+  int fd = open_in_root(rootfd, m->target, create);
+  if (fd < 0) report_error(STEP_MOUNT, "openat2", errno);
+  const unsigned long propagation = MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
+  const char *data = m->data[0] ? m->data : NULL;
+  int r;
+  if (bind) r = mount_on(m->source, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL);
+  else r = mount_on(m->source, fd, m->type, m->flags & ~(propagation | MS_REC), data);
+  if (r != 0) report_error(STEP_MOUNT, "mount", errno);
+  close(fd);
+  /* A bind takes its flags (ro, nosuid...) only through a remount. */
+  unsigned long extra = m->flags & ~(propagation | MS_REC | MS_BIND);
+  if (bind && extra && remount_bind(rootfd, m->target, extra) != 0) report_error(STEP_MOUNT, "mount", errno);
+  if (m->flags & propagation) {
+    fd = open_in_root(rootfd, m->target, NO_CREATE);
+    if (fd < 0 || mount_on(NULL, fd, NULL, m->flags & (propagation | MS_REC), NULL) != 0) report_error(STEP_MOUNT, "mount", errno);
+    close(fd);
+  }
+}
+
+/* --mask=PATH: /dev/null over a file, an empty read-only tmpfs over a directory; a missing path is skipped. */
+static void mask_path(int rootfd, const char *path) {
+  int fd = open_in_root(rootfd, path, NO_CREATE);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    report_error(STEP_MASK, "openat2", errno);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) report_error(STEP_MASK, "fstat", errno);
+  int r = S_ISDIR(st.st_mode) ? mount_on("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)
+                              : mount_on("/dev/null", fd, NULL, MS_BIND, NULL);
+  if (r != 0) report_error(STEP_MASK, "mount", errno);
+  close(fd);
+}
+
+/* --readonly-path=PATH: a read-only bind of itself (recursive); a missing path is skipped. */
+static void readonly_path(int rootfd, const char *path) {
+  int fd = open_in_root(rootfd, path, NO_CREATE);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    report_error(STEP_READONLY, "openat2", errno);
+  }
+  char p[32];
+  fd_path(p, sizeof p, fd);
+  if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_READONLY, "mount", errno);
+  close(fd);
+  if (remount_bind(rootfd, path, MS_RDONLY) != 0) report_error(STEP_READONLY, "mount", errno);
+}
+
+/* pivot_root(".", ".") then a lazy unmount of the old root, as runc does: no directory for it needed. */
+static void enter_rootfs(const struct request *req) {
+  if (chdir(req->rootfs) != 0) report_error(STEP_PIVOT, "chdir", errno);
+  if (req->no_pivot) {
+    if (chroot(".") != 0) report_error(STEP_PIVOT, "chroot", errno);
+  } else {
+    if (syscall(SYS_pivot_root, ".", ".") != 0) report_error(STEP_PIVOT, "pivot_root", errno);
+    if (umount2(".", MNT_DETACH) != 0) report_error(STEP_PIVOT, "umount2", errno);
+  }
+  if (chdir("/") != 0) report_error(STEP_PIVOT, "chdir", errno);
+}
+
+void prepare_mounts(const struct request *req) {
+  if (!req->rootfs && !req->mount_proc && !req->nmask && !req->nreadonly) return;
+  if (req->rootfs) mount_rootfs(req);
+  int rootfd = open(req->rootfs ? req->rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) report_error(req->rootfs ? STEP_ROOTFS : STEP_MOUNT_PROC, "open", errno);
+  if (req->mount_proc) {
+    int fd = open_in_root(rootfd, "/proc", req->rootfs ? CREATE_DIR : NO_CREATE);
+    if (fd < 0) report_error(STEP_MOUNT_PROC, "openat2", errno);
+    if (mount_on("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) report_error(STEP_MOUNT_PROC, "mount", errno);
+    close(fd);
+  }
+  if (req->mount_dev) mount_dev(rootfd);
+  if (req->mount_sys) mount_sys(rootfd);
+  for (int i = 0; i < req->nmount; i++) extra_mount(rootfd, &req->mounts[i]);
+  for (int i = 0; i < req->nmask; i++) mask_path(rootfd, req->mask[i]);
+  for (int i = 0; i < req->nreadonly; i++) readonly_path(rootfd, req->readonly[i]);
+  if (req->rootfs_readonly && remount_bind(rootfd, "/", MS_RDONLY) != 0) report_error(STEP_ROOTFS, "mount", errno);
+  close(rootfd);
+  if (req->rootfs) enter_rootfs(req);
+}
+
+/* --cgroup=FILE: this process (and so everything it forks) into each cgroup, first thing. */
+void join_cgroups(const struct request *req) {
+  for (int i = 0; i < req->ncgroup; i++) {
+    int fd = open(req->cgroup[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0) report_error(STEP_CGROUP, "open", errno);
+    char pid[24];
+    int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    ssize_t w = write(fd, pid, (size_t)n);
+    int saved = errno;
+    close(fd);
+    if (w != n) report_error(STEP_CGROUP, "write", w < 0 ? saved : EIO);
+  }
+}

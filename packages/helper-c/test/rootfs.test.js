@@ -1,0 +1,154 @@
+// linuxns-helper's container options as a black box (protocol.h, "Root
+// filesystem", --cgroup, --pid-file, --userns-root): argv in, the status
+// channel, and what the program saw. Run against the release build and the
+// AddressSanitizer/UBSan build.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { helperPath, sanitizedHelperPath } from '../index.js';
+
+const buildScript = fileURLToPath(new URL('../build.js', import.meta.url));
+const SANITIZER_REPORT = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|SUMMARY: \w+Sanitizer/;
+const skip = process.getuid() !== 0 ? 'needs root' : !existsSync('/bin/busybox') ? 'needs /bin/busybox (busybox-static)' : false;
+
+function runHelper(bin, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const out = { status: '', stdout: '', stderr: '' };
+    child.stdout.setEncoding('latin1').on('data', (d) => (out.stdout += d));
+    child.stderr.setEncoding('latin1').on('data', (d) => (out.stderr += d));
+    child.stdio[3].setEncoding('latin1').on('data', (d) => (out.status += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`linuxns-helper ${args.join(' ')} did not end`));
+    }, 10000);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (bin === sanitizedHelperPath) assert.doesNotMatch(out.stderr, SANITIZER_REPORT, out.stderr);
+      resolve({ ...out, code, signal });
+    });
+  });
+}
+
+let scratch;
+let rootfs;
+before(() => {
+  if (skip) return;
+  scratch = mkdtempSync(join(tmpdir(), 'linuxns-helper-rootfs-'));
+  chmodSync(scratch, 0o755);
+  rootfs = join(scratch, 'rootfs');
+  for (const d of ['bin', 'proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(join(rootfs, d), { recursive: true });
+  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+  chmodSync(join(rootfs, 'bin', 'busybox'), 0o755);
+  for (const a of ['sh', 'cat', 'ls', 'touch', 'hostname', 'grep', 'id', 'echo', 'readlink', 'true']) symlinkSync('busybox', join(rootfs, 'bin', a));
+  writeFileSync(join(rootfs, 'etc', 'marker'), 'inside\n');
+  chmodSync(join(rootfs, 'tmp'), 0o1777);
+  chownSync(join(rootfs, 'tmp'), 400000, 400000); // mapped in the user namespace case: an overlay copies up only mapped owners
+});
+after(() => scratch && rmSync(scratch, { recursive: true, force: true }));
+
+const NS = ['--create=mnt', '--create=pid', '--create=uts'];
+const ENV = ['--env-clear', '--env=PATH=/bin'];
+
+function cases(label, binOf) {
+  describe(label, () => {
+    const MALFORMED = [
+      ['--rootfs without --create=mnt', ['--rootfs=/x']],
+      ['a relative --rootfs', ['--create=mnt', '--rootfs=x']],
+      ['--rootfs with --root', ['--create=mnt', '--rootfs=/x', '--root=/y']],
+      ['--mount-dev without --rootfs', ['--create=mnt', '--mount-dev']],
+      ['--rootfs-overlay without --rootfs', ['--create=mnt', '--rootfs-overlay=0']],
+      ['a --rootfs-overlay size that is no number', ['--create=mnt', '--rootfs=/x', '--rootfs-overlay=big']],
+      ['a --mount with four fields', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:0:tmpfs:/t']],
+      ['a --mount with a bad escape', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:0:tmpfs:/t%zz:']],
+      ['a --mount bind of a relative source', ['--create=mnt', '--rootfs=/x', '--mount=:1000:etc:/t:']],
+      ['a --mount whose flags are not hex', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:zz:tmpfs:/t:']],
+      ['--mask without --create=mnt', ['--mask=/proc/kcore']],
+      ['a relative --readonly-path', ['--create=mnt', '--readonly-path=proc/sys']],
+      ['a relative --cgroup', ['--cgroup=cgroup.procs']],
+      ['a relative --pid-file', ['--pid-file=pid']],
+      ['--userns-root without --create=user', ['--userns-root']],
+    ];
+    for (const [what, opts] of MALFORMED) {
+      test(`${what} gives ERR parse and runs nothing`, async () => {
+        const m = join(scratch, `never-${Math.random()}`);
+        const r = await runHelper(binOf(), ['--status-fd=3', ...opts, '--', 'touch', m]);
+        assert.match(r.status, /^ERR parse [^\n]+ 22\n$/);
+        assert.equal(r.code, 124);
+        assert.equal(existsSync(m), false);
+      });
+    }
+
+    test('--rootfs with /proc, /dev, /sys, a mount, masks and read-only paths: pivot_root into the tree, all in place', async () => {
+      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, '--hostname=rootfs-box', `--rootfs=${rootfs}`, '--mount-proc', '--mount-dev', '--mount-sys',
+        '--mount=tmpfs:2:tmpfs:/tmp/a%3Ab:size=65536', '--mask=/proc/kcore', '--mask=/proc/acpi', '--readonly-path=/proc/sys', '--rootfs-readonly', ...ENV, '--',
+        'sh', '-c', 'cat /etc/marker; hostname; echo $$; ls /dev | tr "\\n" " "; echo; grep -E " /(sys|tmp/a:b|proc/sys|proc/acpi) " /proc/mounts | cut -d" " -f1-4; touch /x 2>/dev/null || echo ro; ls /proc/acpi | wc -l']);
+      assert.match(r.status, /^PID \d+\n$/);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      assert.deepEqual(lines.slice(0, 3), ['inside', 'rootfs-box', '1']);
+      for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'fd', 'stdin', 'stdout', 'stderr', 'pts', 'shm']) assert.ok(lines[3].split(' ').includes(d), `/dev/${d} missing: ${lines[3]}`);
+      assert.ok(lines.some((l) => /^sysfs \/sys sysfs ro,nosuid,nodev,noexec/.test(l)), r.stdout);
+      assert.ok(lines.some((l) => /^tmpfs \/tmp\/a:b tmpfs rw,nosuid/.test(l)), r.stdout);
+      assert.ok(lines.some((l) => /^proc \/proc\/sys proc ro,/.test(l)), r.stdout);
+      assert.ok(lines.includes('ro'));
+      assert.equal(lines.at(-1), '0', '/proc/acpi is an empty tmpfs');
+      assert.equal(existsSync(join(rootfs, 'x')), false);
+    });
+
+    test('--rootfs-overlay in a new user namespace with --userns-root: writes inside, the tree untouched', async () => {
+      const r = await runHelper(binOf(), ['--status-fd=3', '--create=user', '--uid-map=0:400000:65536', '--gid-map=0:400000:65536', '--userns-root', ...NS,
+        `--rootfs=${rootfs}`, '--rootfs-overlay=1048576', '--mount-proc', ...ENV, '--', 'sh', '-c', 'echo new > /tmp/new; cat /tmp/new; id -u; grep " / " /proc/mounts | cut -d" " -f3']);
+      assert.equal(r.code, 0, `${r.status} ${r.stderr}`);
+      assert.deepEqual(r.stdout.trim().split('\n'), ['new', '0', 'overlay']);
+      assert.equal(existsSync(join(rootfs, 'tmp', 'new')), false);
+    });
+
+    test('a --mount target that does not exist is created inside the rootfs; a symlink pointing out stays inside', async () => {
+      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${rootfs}`, '--rootfs-overlay=0', '--mount=:1000:/etc/hostname:/deep/dir/hostname:', ...ENV, '--', 'cat', '/deep/dir/hostname']);
+      assert.equal(r.code, 0, r.status);
+      assert.equal(r.stdout, readFileSync('/etc/hostname', 'utf8'));
+      assert.equal(existsSync(join(rootfs, 'deep')), false, 'the overlay took the new directory');
+    });
+
+    test('a failing mount step reports ERR after PID and leaves no mount in the caller', async () => {
+      const before = readFileSync('/proc/self/mountinfo', 'utf8');
+      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${rootfs}`, '--mount=nosuchfs:0:none:/t:', ...ENV, '--', 'true']);
+      assert.match(r.status, /^PID \d+\nERR mount mount 19\n$/);
+      assert.equal(r.code, 125);
+      const missing = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${scratch}/no-such-dir`, ...ENV, '--', 'true']);
+      assert.match(missing.status, /^PID \d+\nERR rootfs mount 2\n$/);
+      assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), before);
+    });
+
+    test('--pid-file holds "PID STARTTIME" of the program before it runs; --cgroup puts it in the cgroup', async () => {
+      const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+      const cg = v2 ? `/sys/fs/cgroup/linuxns-helper-test-${process.pid}` : `/sys/fs/cgroup/pids/linuxns-helper-test-${process.pid}`;
+      mkdirSync(cg);
+      try {
+        const pidFile = join(scratch, 'pid');
+        const r = await runHelper(binOf(), ['--status-fd=3', '--create=pid', `--pid-file=${pidFile}`, `--cgroup=${cg}/cgroup.procs`, '--', 'sh', '-c', `cat ${pidFile}; cat /proc/self/cgroup`]);
+        const pid = Number(/^PID (\d+)\n$/.exec(r.status)[1]);
+        const [recorded, ...cgroups] = r.stdout.trim().split('\n');
+        const [p, start] = recorded.split(' ').map(Number);
+        assert.equal(p, pid);
+        assert.ok(start > 0);
+        assert.ok(cgroups.some((l) => l.endsWith(`/linuxns-helper-test-${process.pid}`)), r.stdout);
+      } finally {
+        execFileSync('rmdir', [cg]);
+      }
+    });
+  });
+}
+
+describe('linuxns-helper container options', { skip }, () => {
+  cases('release build', () => helperPath);
+  describe('under AddressSanitizer and UBSan', () => {
+    before(() => execFileSync(process.execPath, [buildScript, '--sanitize'], { stdio: 'pipe' }));
+    cases('the same cases', () => sanitizedHelperPath);
+  });
+});
