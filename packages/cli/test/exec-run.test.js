@@ -3,10 +3,12 @@
 // maps, setgroups, hostname and ids; new namespaces made where unshare makes
 // them; the command's exit status passed on.
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertOk, assertRefused, background, linuxns, mountinfo, notRoot, nsLink, runTool, tempDir, tool } from './fixtures/cli.js';
+import { helperPath } from '../../helper-c/index.js';
+import { BIN, assertOk, assertRefused, background, linuxns, mountinfo, mountsMentioning, notRoot, nsLink, runTool, tempDir, tool } from './fixtures/cli.js';
 
 const TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
 /** What a process reports about itself: its namespaces, maps, setgroups, hostname and ids. */
@@ -47,6 +49,36 @@ describe('exec, like nsenter', { skip: notRoot }, () => {
   test('--all enters every namespace that differs, as nsenter --all', () => {
     const t = String(target.pid);
     same(linuxns(['exec', '-t', t, '--all', '--', 'sh', '-c', PROBE]), runTool('nsenter', ['-t', t, '--all', 'sh', '-c', PROBE]), '--all');
+  });
+
+  test('--all skips a namespace type whose link the target lacks (a kernel without time namespaces)', () => {
+    // In a mount namespace of its own, a target (new net, uts and mnt namespaces: its mount
+    // namespace must be younger than ours to be bound) gets its /proc/PID/ns covered by a tmpfs
+    // holding bind mounts of its namespace files except time: what a kernel without time
+    // namespaces shows. (util-linux 2.38's nsenter --all fails there: 'cannot open .../ns/time'.)
+    const pins = tempDir('no-time');
+    const script = `set -e; P=$1; shift
+      unshare --net --uts --mount sleep 30 &
+      T=$!
+      trap 'kill $T' EXIT
+      i=0; until [ "$(cat /proc/$T/comm)" = sleep ]; do i=$((i+1)); [ $i -lt 500 ]; sleep 0.01; done
+      readlink /proc/$T/ns/net /proc/$T/ns/uts /proc/$T/ns/mnt
+      for t in cgroup ipc mnt net pid user uts; do touch "$P/$t"; mount --bind "/proc/$T/ns/$t" "$P/$t"; done
+      mount -t tmpfs linuxns-no-time "/proc/$T/ns"
+      for t in cgroup ipc mnt net pid user uts; do touch "/proc/$T/ns/$t"; mount --bind "$P/$t" "/proc/$T/ns/$t"; done
+      test ! -e "/proc/$T/ns/time"
+      PROBE='readlink /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/mnt /proc/self/ns/time'
+      echo ---; "$@" exec -t $T --all -- sh -c "$PROBE" || echo "linuxns failed: $?"`;
+    try {
+      const r = runTool('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', pins.dir, process.execPath, BIN]);
+      assertOk(r, 'the covered target');
+      const [target, ours] = r.stdout.split('---\n').map((part) => part.trim().split('\n'));
+      assert.equal(target.length, 3, r.stdout);
+      // The target's net, uts and mnt namespaces; time stays ours.
+      assert.deepEqual(ours, [...target, own.time], `linuxns exec --all: ${r.stderr}`);
+    } finally {
+      pins.remove();
+    }
   });
 
   test('--TYPE=PATH enters the namespace at a path, as nsenter --TYPE=PATH', () => {
@@ -136,6 +168,42 @@ describe('run, like unshare', { skip: notRoot }, () => {
     assert.match(missing.stderr, /^linuxns: run: cannot execute '\/nonexistent\/command'/);
   });
 
+  test('SIGTERM or SIGINT sent to linuxns while the helper sets up: the command gets it once it exists, is reaped, 128+signal', async () => {
+    const tmp = tempDir('slowhelper');
+    // core's LINUXNS_HELPER override: the real helper, started a second late.
+    const slow = join(tmp.dir, 'slow-helper');
+    writeFileSync(slow, `#!/bin/sh\nsleep 1\nexec ${helperPath} "$@"\n`);
+    chmodSync(slow, 0o755);
+    const duration = `29.${process.pid}`; // the command's cmdline tells it apart
+    const commands = () =>
+      readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .filter((n) => {
+          try {
+            return readFileSync(`/proc/${n}/cmdline`, 'latin1') === `sleep\0${duration}\0`;
+          } catch {
+            return false;
+          }
+        });
+    try {
+      for (const [signal, number] of [['SIGTERM', 15], ['SIGINT', 2]]) {
+        const child = spawn(process.execPath, [BIN, 'run', '--uts', '--', 'sleep', duration], { stdio: 'ignore', env: { ...process.env, LINUXNS_HELPER: slow } });
+        const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+        // Wait for the helper (the slow script) to be started, then signal linuxns alone.
+        const childrenOf = (pid) => readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').split(' ').filter(Boolean));
+        for (let i = 0; i < 400 && childrenOf(child.pid).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+        assert.ok(childrenOf(child.pid).length > 0, 'the helper was started');
+        child.kill(signal);
+        const { code, sig } = await exited;
+        assert.deepEqual({ code, sig }, { code: 128 + number, sig: null }, `${signal}: linuxns passes the signal on and ends with 128+${number}`);
+        assert.deepEqual(commands(), [], `${signal}: the command was killed and reaped`);
+      }
+    } finally {
+      for (const pid of commands()) runTool('kill', ['-KILL', pid]);
+      tmp.remove();
+    }
+  });
+
   test('--net=PIN leaves a pinned namespace that nsenter enters and unpin removes', () => {
     const tmp = tempDir('runpin');
     const pin = join(tmp.dir, 'net');
@@ -159,9 +227,9 @@ describe('run, like unshare', { skip: notRoot }, () => {
   test('a pin that cannot be made leaves nothing: no mount, no file, no process', () => {
     const tmp = tempDir('runpinbad');
     try {
-      const before = mountinfo();
+      const before = mountsMentioning(tmp.dir);
       assertRefused(linuxns(['run', `--net=${join(tmp.dir, 'missing', 'dir', 'net')}`, '--', 'true']));
-      assert.equal(mountinfo(), before);
+      assert.deepEqual(mountsMentioning(tmp.dir), before);
       assert.deepEqual(runTool('ls', ['-A', tmp.dir]).stdout, '');
     } finally {
       tmp.remove();

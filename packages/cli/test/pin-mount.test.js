@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertOk, assertRefused, background, linuxns, mountinfo, notRoot, nsLink, runTool, tempDir, tool } from './fixtures/cli.js';
+import { assertOk, assertRefused, background, linuxns, mountinfo, mountsMentioning, notRoot, nsLink, runTool, tempDir, tool } from './fixtures/cli.js';
 
 describe('pin and unpin', { skip: notRoot }, () => {
   let target;
@@ -30,7 +30,7 @@ describe('pin and unpin', { skip: notRoot }, () => {
   });
 
   test('bad input: unknown type, no such pid, a non-empty file, unpin of something else', () => {
-    const mounts = mountinfo();
+    const mounts = mountsMentioning(tmp.dir);
     const pid = String(target.pid);
     assertRefused(linuxns(['pin', 'netz', pid, join(tmp.dir, 'a')]), /unknown namespace type "netz"/);
     assertRefused(linuxns(['pin', 'net', '999999999', join(tmp.dir, 'b')]), /999999999/);
@@ -43,7 +43,7 @@ describe('pin and unpin', { skip: notRoot }, () => {
     assertRefused(linuxns(['unpin', `/proc/${pid}/ns/net`]), /not a pin/);
     assertRefused(linuxns(['unpin', join(tmp.dir, 'missing')]));
     assert.ok(!existsSync(join(tmp.dir, 'a')) && !existsSync(join(tmp.dir, 'b')));
-    assert.equal(mountinfo(), mounts);
+    assert.deepEqual(mountsMentioning(tmp.dir), mounts);
     // Pinned twice on one path: refused, the first stays.
     const twice = join(tmp.dir, 'twice');
     assertOk(linuxns(['pin', 'net', pid, twice]), 'pin');
@@ -79,13 +79,13 @@ describe('mount and umount --target', { skip: notRoot }, () => {
   test('mount --target binds inside the target only; umount --target removes it', () => {
     const src = join(tmp.dir, 'src');
     const dst = join(tmp.dir, 'dst');
-    const ours = mountinfo();
+    const ours = mountsMentioning(tmp.dir);
     assertOk(linuxns(['mount', '--target', String(target.pid), src, dst, '--ro']), 'mount');
     const line = lineOf(inside(), dst);
     assert.ok(line, `${dst} is not mounted inside the target`);
     assert.match(line.split(' ')[5], /^ro\b/);
     assert.equal(tool('nsenter', ['-t', String(target.pid), '-m', 'cat', join(dst, 'hello')]), 'hello\n');
-    assert.equal(mountinfo(), ours, 'our own mount table changed');
+    assert.deepEqual(mountsMentioning(tmp.dir), ours, 'our own mount table changed');
     assertOk(linuxns(['umount', '--target', String(target.pid), dst]), 'umount');
     assert.equal(lineOf(inside(), dst), undefined);
     assertRefused(linuxns(['umount', '-t', String(target.pid), dst]), /not mounted/);
@@ -109,7 +109,7 @@ describe('mount and umount --target', { skip: notRoot }, () => {
   });
 
   test('bad input: our own pid (no mount namespace of its own), no such pid, a relative or missing path; nothing mounted', () => {
-    const ours = mountinfo();
+    const ours = mountsMentioning(tmp.dir);
     const theirs = inside();
     const src = join(tmp.dir, 'src');
     const dst = join(tmp.dir, 'dst');
@@ -119,7 +119,7 @@ describe('mount and umount --target', { skip: notRoot }, () => {
     assertRefused(linuxns(['mount', '--target', String(target.pid), 'src', dst]), /absolute path/);
     assertRefused(linuxns(['mount', '--target', String(target.pid), src, join(tmp.dir, 'nowhere')]));
     assertRefused(linuxns(['mount', '--target', String(target.pid), src]), /missing DST/);
-    assert.equal(mountinfo(), ours);
+    assert.deepEqual(mountsMentioning(tmp.dir), ours);
     assert.equal(inside(), theirs);
   });
 });

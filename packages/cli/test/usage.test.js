@@ -22,6 +22,13 @@ describe('usage', () => {
     }
   });
 
+  test('every --help fits in 80 columns', () => {
+    for (const words of [[], ...SUBCOMMANDS]) {
+      const r = linuxns([...words, '--help']);
+      for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `linuxns ${words.join(' ')} --help has a line of ${line.length} columns: ${line}`);
+    }
+  });
+
   test('run --help documents the order of --map-users against util-linux', () => {
     const r = linuxns(['run', '--help']);
     assert.match(r.stdout, /--map-users=INNER:OUTER:COUNT/);
@@ -41,6 +48,11 @@ describe('usage', () => {
     assertRefused(linuxns(['exec', '--target']), /option '--target' needs a value/);
     assertRefused(linuxns(['mount', '--ro=yes', '-t', '1', '/a', '/b']), /option '--ro' takes no value/);
     assertRefused(linuxns(['netns', 'frob']), /unknown subcommand 'frob'/);
+    // Names of Object.prototype are no subcommands either.
+    assertRefused(linuxns(['netns', 'toString']), /unknown subcommand 'toString'/);
+    assertRefused(linuxns(['netns', 'constructor', 'x']), /unknown subcommand 'constructor'/);
+    assertRefused(linuxns(['netns', '__proto__']), /unknown subcommand '__proto__'/);
+    assertRefused(linuxns(['netns', 'hasOwnProperty', 'x']), /unknown subcommand 'hasOwnProperty'/);
     assertRefused(linuxns(['pin', 'net']), /missing PID PATH/);
   });
 

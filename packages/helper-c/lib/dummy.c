@@ -9,6 +9,9 @@
  * allocation, no return. It sets PR_SET_PDEATHSIG (dies with the calling
  * thread), checks its parent is still there, puts itself under
  * PTRACE_TRACEME and stops: it never runs anything in the new namespace.
+ * When one of those calls fails it cannot use errno or print: it writes the
+ * errno into the caller's struct dummy_report (shared memory) and exits with
+ * the step of that call (LNS_STEP_PDEATHSIG...), which start_dummy reports.
  *
  * The caller's side waits for that stop, writes the maps with its own
  * privileges in the parent namespace, opens /proc/PID/ns/user, then kills
@@ -30,15 +33,18 @@
 
 #define DUMMY_STACK 16384
 
+/* Never an instrumented call on the dummy's stack: always inlined, never sanitized. */
+#define RAW_SYSCALL static inline __attribute__((always_inline, no_sanitize("address", "undefined")))
+
 #if defined(__x86_64__)
-static inline long raw4(long n, long a, long b, long c, long d) {
+RAW_SYSCALL long raw4(long n, long a, long b, long c, long d) {
   long ret;
   register long r10 __asm__("r10") = d;
   __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
   return ret;
 }
 #elif defined(__aarch64__)
-static inline long raw4(long n, long a, long b, long c, long d) {
+RAW_SYSCALL long raw4(long n, long a, long b, long c, long d) {
   register long x8 __asm__("x8") = n;
   register long x0 __asm__("x0") = a;
   register long x1 __asm__("x1") = b;
@@ -51,15 +57,29 @@ static inline long raw4(long n, long a, long b, long c, long d) {
 #error "liblinuxns: raw system calls are written for x86_64 and aarch64 only"
 #endif
 
+/* Shared with the dummy (CLONE_VM): the parent's pid in, the errno of a failed call out. */
+struct dummy_report {
+  long parent;
+  volatile int err;
+};
+
+/* The dummy's early exit: the errno for the caller, then exit with the step of the call. */
+__attribute__((no_sanitize("address", "undefined"), noreturn, always_inline))
+static inline void dummy_fail(struct dummy_report *report, int step, long err) {
+  report->err = (int)err;
+  for (;;) raw4(SYS_exit, step, 0, 0, 0);
+}
+
 /* The dummy. Runs on its own stack in the caller's memory: raw system calls only. */
 __attribute__((no_sanitize("address", "undefined"), noreturn))
 static int dummy_main(void *arg) {
-  long parent = *(const long *)arg;
-  if (raw4(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0) != 0) raw4(SYS_exit, 1, 0, 0, 0);
+  struct dummy_report *report = arg;
+  long r;
+  if ((r = raw4(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0)) != 0) dummy_fail(report, LNS_STEP_PDEATHSIG, -r);
   /* The calling thread's process died before the prctl: it would never hear of us. */
-  if (raw4(SYS_getppid, 0, 0, 0, 0) != parent) raw4(SYS_exit, 1, 0, 0, 0);
-  if (raw4(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) != 0) raw4(SYS_exit, 1, 0, 0, 0);
-  raw4(SYS_kill, raw4(SYS_getpid, 0, 0, 0, 0), SIGSTOP, 0, 0);
+  if (raw4(SYS_getppid, 0, 0, 0, 0) != report->parent) dummy_fail(report, LNS_STEP_PARENT, ESRCH);
+  if ((r = raw4(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0)) != 0) dummy_fail(report, LNS_STEP_TRACEME, -r);
+  if ((r = raw4(SYS_kill, raw4(SYS_getpid, 0, 0, 0, 0), SIGSTOP, 0, 0)) != 0) dummy_fail(report, LNS_STEP_SIGSTOP, -r);
   for (;;) raw4(SYS_exit, 0, 0, 0, 0);
 }
 
@@ -96,13 +116,13 @@ static int write_proc(pid_t pid, const char *file, const char *data, size_t len)
 
 /* Starts the dummy and waits for its stop. The pid, or a negative error. */
 static int start_dummy(char *stack) {
-  long parent = getpid();
+  struct dummy_report report = {.parent = getpid(), .err = 0};
   sigset_t all, saved;
   sigfillset(&all);
   /* The child starts with this mask: no handler of the caller's ever runs on the dummy's stack. */
   int e = pthread_sigmask(SIG_SETMASK, &all, &saved);
   if (e != 0) return fail(LNS_STEP_CLONE, e);
-  pid_t pid = clone(dummy_main, stack + DUMMY_STACK, CLONE_NEWUSER | CLONE_VM | SIGCHLD, &parent);
+  pid_t pid = clone(dummy_main, stack + DUMMY_STACK, CLONE_NEWUSER | CLONE_VM | SIGCHLD, &report);
   int clone_err = errno;
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   if (pid < 0) return fail(LNS_STEP_CLONE, clone_err);
@@ -113,7 +133,9 @@ static int start_dummy(char *stack) {
     return fail(LNS_STEP_STOP, err);
   }
   if (!WIFSTOPPED(status)) {
-    /* It exited on its own (its prctl, parent check or ptrace failed): reaped already. */
+    /* It ended on its own (reaped already): a failed call exits with its step, the errno in report. */
+    int step = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    if (step >= LNS_STEP_PDEATHSIG && step <= LNS_STEP_SIGSTOP) return fail(step, report.err != 0 ? report.err : ECHILD);
     return fail(LNS_STEP_STOP, ECHILD);
   }
   return pid;
@@ -153,14 +175,21 @@ int lns_userns_dummy(const char *uid_map, size_t uid_len, const char *gid_map, s
 }
 
 int lns_userns_dummy_leave_stopped(const char *uid_map, size_t uid_len) {
-  /* The stack must outlive this call: the dummy stays stopped on it. One at a time. */
+  /*
+   * The stack must outlive this call: the dummy stays stopped on it, and nothing here can know
+   * when it dies. So one call per process: later ones get -EBUSY (the test hook needs one).
+   */
   static _Alignas(16) char stack[DUMMY_STACK];
+  static int used;
+  if (__atomic_exchange_n(&used, 1, __ATOMIC_SEQ_CST)) return -EBUSY;
   int pid = start_dummy(stack);
-  if (pid < 0) return pid;
-  int result = write_maps(pid, uid_map, uid_len, NULL, 0);
-  if (result != 0) {
-    kill_and_reap(pid);
-    return result;
+  if (pid >= 0) {
+    int result = write_maps(pid, uid_map, uid_len, NULL, 0);
+    if (result == 0) return pid;
+    if (kill_and_reap(pid) != 0) return result; /* not known to be gone: the stack stays taken */
+    pid = result;
   }
+  /* No dummy is left on the stack: it is free again. */
+  __atomic_store_n(&used, 0, __ATOMIC_SEQ_CST);
   return pid;
 }

@@ -30,6 +30,15 @@ enum lns_step {
   LNS_STEP_GID_MAP = 5,   /* writing /proc/PID/gid_map */
   LNS_STEP_OPEN = 6,      /* opening /proc/PID/ns/user */
   LNS_STEP_REAP = 7,      /* killing and reaping the dummy */
+  /*
+   * The dummy's own calls, before its stop: it exits with the step of the one that failed
+   * (its errno is passed back in memory it shares with the caller).
+   */
+  LNS_STEP_PDEATHSIG = 8, /* prctl(PR_SET_PDEATHSIG) in the dummy */
+  LNS_STEP_PARENT = 9,    /* the dummy's parent died before its prctl (getppid; ESRCH) */
+  LNS_STEP_TRACEME = 10,  /* ptrace(PTRACE_TRACEME) in the dummy: EPERM under Yama ptrace_scope=3,
+                             a seccomp policy, or a tracer that follows clones (strace -f) */
+  LNS_STEP_SIGSTOP = 11,  /* kill(getpid(), SIGSTOP) in the dummy */
 };
 
 /*
@@ -45,7 +54,9 @@ LNS_API int lns_userns_dummy(const char *uid_map, size_t uid_len, const char *gi
 /*
  * Test hook: makes the dummy as above and returns its pid with the dummy left
  * stopped (it dies with the calling thread, PR_SET_PDEATHSIG). Only for the
- * test that kills the caller half-way.
+ * test that kills the caller half-way. The dummy stays on a static stack
+ * that nothing can tell is free again, so it works once per process: every
+ * later call returns -EBUSY (step 0) and makes nothing.
  */
 LNS_API int lns_userns_dummy_leave_stopped(const char *uid_map, size_t uid_len);
 

@@ -7,10 +7,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "liblinuxns.h"
@@ -24,6 +32,56 @@ static void check(int ok, const char *what) {
 
 static int no_children(void) {
   return waitpid(-1, NULL, WNOHANG | __WALL) < 0 && errno == ECHILD;
+}
+
+#if defined(__x86_64__)
+#define CHECK_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define CHECK_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/*
+ * lns_userns_dummy in a forked child under a seccomp filter that fails system call `nr` with
+ * `err` when its argument `arg` (low 32 bits) is `value` (inherited by the dummy): what the
+ * call returned, or a positive number when the child itself failed.
+ */
+static int dummy_under_filter(int nr, int arg, unsigned value, int err, const char *map) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return 1;
+  pid_t child = fork();
+  if (child < 0) return 2;
+  if (child == 0) {
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CHECK_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 8 * arg),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
+    int r = 3;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0) {
+      r = lns_userns_dummy(map, strlen(map), map, strlen(map));
+      if (r >= 0) close(r);
+      if (!no_children()) r = 4;
+    }
+    _exit(write(fds[1], &r, sizeof r) == sizeof r ? 0 : 1);
+  }
+  close(fds[1]);
+  int r = 5;
+  if (read(fds[0], &r, sizeof r) != sizeof r) r = 5;
+  close(fds[0]);
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  return r;
+}
+
+static int is_error(int r, int step, int err) {
+  return r < 0 && (-r) >> 16 == step && ((-r) & 0xffff) == err;
 }
 
 int main(void) {
@@ -53,6 +111,27 @@ int main(void) {
     close(fd);
   }
   check(fd >= 0 && no_children(), "200 dummies in a row, none left");
+
+  /* Each early exit of the dummy is told apart: its step, and the errno of its call. */
+  r = dummy_under_filter(SYS_ptrace, 0, PTRACE_TRACEME, EPERM, map);
+  check(is_error(r, LNS_STEP_TRACEME, EPERM), "a dummy whose PTRACE_TRACEME fails gives step traceme with its EPERM (Yama ptrace_scope=3, strace -f)");
+  r = dummy_under_filter(SYS_prctl, 0, PR_SET_PDEATHSIG, EACCES, map);
+  check(is_error(r, LNS_STEP_PDEATHSIG, EACCES), "a dummy whose prctl(PR_SET_PDEATHSIG) fails gives step pdeathsig with its errno");
+  r = dummy_under_filter(SYS_kill, 1, SIGSTOP, ENOSYS, map);
+  check(is_error(r, LNS_STEP_SIGSTOP, ENOSYS), "a dummy whose kill(SIGSTOP) fails gives step sigstop with its errno");
+  check(no_children(), "those children and dummies were reaped");
+
+  /* The test hook works once per process: its dummy's static stack may still be in use. */
+  int left = lns_userns_dummy_leave_stopped(map, strlen(map));
+  check(left > 0, "lns_userns_dummy_leave_stopped leaves a dummy");
+  r = lns_userns_dummy_leave_stopped(map, strlen(map));
+  check(r == -EBUSY, "a second lns_userns_dummy_leave_stopped gives -EBUSY");
+  if (left > 0) {
+    int status;
+    kill(left, SIGKILL);
+    while (waitpid(left, &status, __WALL) == left && !WIFEXITED(status) && !WIFSIGNALED(status)) {}
+  }
+  check(no_children(), "the left dummy was killed and reaped");
 
   r = lns_open_tree(AT_FDCWD, "/nonexistent-linuxns", 1 /* OPEN_TREE_CLONE */);
   check(r == -ENOENT, "open_tree of a missing path gives -ENOENT");

@@ -5,10 +5,11 @@
  *
  * @module
  */
+import { closeSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { adoptNamespaceFd, errnoName, type NamespaceHandle, type NsError } from '@linuxns/core';
 import { canonicalMapping, type CanonicalMapping, type IdMapping, type Mapping } from './mapping.js';
-import { splitError, STEP_SYSCALL, usernsDummyAsync } from './native.js';
+import { dummyCallFailed, splitError, STEP_SYSCALL, usernsDummyAsync } from './native.js';
 
 /** Counters of a {@link UsernsCache}. */
 export interface UsernsCacheStats {
@@ -26,7 +27,9 @@ export interface UsernsCacheStats {
  * and reaped inside one native call on libuv's threadpool.
  */
 async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandle, NsError>> {
-  const r = await usernsDummyAsync(m.uidMapText, m.gidMapText);
+  const called = await usernsDummyAsync(m.uidMapText, m.gidMapText);
+  if (called.isErr()) return err(called.error);
+  const r = called.value;
   if (r < 0) {
     const { step, errno } = splitError(r);
     const code = errnoName(errno);
@@ -37,7 +40,9 @@ async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandl
           ? ': the user.max_user_namespaces limit is reached'
           : code === 'EPERM' && step === 'clone'
             ? ': creating user namespaces is not allowed here (kernel.unprivileged_userns_clone, a seccomp or LSM policy)'
-            : '';
+            : code === 'EPERM' && step === 'traceme'
+              ? ': the dummy may not PTRACE_TRACEME (Yama kernel.yama.ptrace_scope=3, a seccomp policy, or a tracer that follows children such as strace -f)'
+              : '';
     return err({
       kind: 'userns-setup-failed',
       step,
@@ -50,10 +55,17 @@ async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandl
   const h = adoptNamespaceFd(r, 'user');
   if (h.isErr()) {
     // Cannot happen for /proc/PID/ns/user; never leak the fd if it does.
-    (await import('node:fs')).closeSync(r);
+    closeSync(r);
     return err(h.error);
   }
   return ok(h.value);
+}
+
+/** A namespace being made, and how many `get`s wait for it (each is handed its own dup). */
+interface Making {
+  waiters: number;
+  /** One result per waiter, in the order they joined. */
+  readonly results: Promise<Result<NamespaceHandle, NsError>[]>;
 }
 
 /** Distinct spellings of mappings remembered for the hit path before the memo starts over. */
@@ -108,7 +120,7 @@ function spell(ranges: readonly IdMapping[]): string | undefined {
  */
 export class UsernsCache {
   readonly #held = new Map<string, NamespaceHandle>();
-  readonly #making = new Map<string, Promise<Result<NamespaceHandle, NsError>>>();
+  readonly #making = new Map<string, Making>();
   /** Mappings seen before, by their text in the given order, to their canonical id: the hit path skips validation. */
   readonly #seen = new Map<string, string>();
   /** Bumped by release(): a namespace made before it is not kept after it. */
@@ -143,27 +155,39 @@ export class UsernsCache {
       return new ResultAsync(Promise.resolve(again.dup()));
     }
     this.#misses++;
-    let making = this.#making.get(c.value.id);
-    if (making === undefined) making = this.#make(c.value);
-    return new ResultAsync(making.then((r) => r.andThen((h) => h.dup())));
+    const making = this.#making.get(c.value.id) ?? this.#make(c.value);
+    const index = making.waiters++;
+    return new ResultAsync(making.results.then((results) => results[index]!));
   }
 
-  #make(m: CanonicalMapping): Promise<Result<NamespaceHandle, NsError>> {
+  /**
+   * Starts making the namespace of `m`. When it settles, its own callback
+   * takes one dup per waiter counted by then, before any other code can run
+   * (a concurrent release() cannot close the fd under a waiter), then keeps
+   * the fd, or closes it if release() ran meanwhile. Never rejects, and
+   * `#making` is cleared however it ends.
+   */
+  #make(m: CanonicalMapping): Making {
     const generation = this.#generation;
     this.#dummies++;
-    const making = makeNamespace(m).then((r) => {
-      this.#making.delete(m.id);
-      if (r.isErr()) return r;
-      if (generation === this.#generation) {
-        this.#held.set(m.id, r.value);
-        return r;
+    const settle = (r: Result<NamespaceHandle, NsError>): Result<NamespaceHandle, NsError>[] => {
+      try {
+        if (r.isErr()) return Array.from({ length: making.waiters }, () => err(r.error));
+        const h = r.value;
+        const dups = Array.from({ length: making.waiters }, () => h.dup());
+        if (generation === this.#generation) this.#held.set(m.id, h);
+        else h.close(); // release() ran meanwhile: every waiter has its dup, the cache does not keep it
+        return dups;
+      } finally {
+        if (this.#making.get(m.id) === making) this.#making.delete(m.id);
       }
-      // release() ran meanwhile: the callers waiting for this one still get their dups (in
-      // microtasks queued when this promise settles), then it goes.
-      const h = r.value;
-      setImmediate(() => h.close());
-      return r;
-    });
+    };
+    const making: Making = {
+      waiters: 0,
+      results: makeNamespace(m).then(settle, (e: unknown) =>
+        settle(err(dummyCallFailed(`making a user namespace for ${m.id}`, e))),
+      ),
+    };
     this.#making.set(m.id, making);
     return making;
   }
@@ -191,8 +215,8 @@ export class UsernsCache {
   /**
    * Closes every held fd. Handles returned earlier keep working (they are
    * dups); the cache stays usable and makes namespaces anew. A namespace
-   * being made while `release()` runs is handed to its waiting callers and
-   * then closed, not kept.
+   * being made while `release()` runs is handed to its waiting callers
+   * (each its own dup) and closed as it arrives, not kept.
    */
   release(): void {
     this.#generation++;

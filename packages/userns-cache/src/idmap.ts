@@ -10,7 +10,7 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { NamespaceHandle, errnoName, syscallError, type NsError } from '@linuxns/core';
 import { UsernsCache } from './cache.js';
 import type { Mapping } from './mapping.js';
-import { native } from './native.js';
+import { loadNative } from './native.js';
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
@@ -54,7 +54,9 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
   if (userns.type !== 'user') {
     return err({ kind: 'wrong-namespace-type', path: userns.path ?? String(userns), expected: 'user', actual: userns.type, message: `an id-mapped mount needs a user namespace, got ${String(userns)}` });
   }
-  const lib = native();
+  const loaded = loadNative();
+  if (loaded.isErr()) return err(loaded.error);
+  const lib = loaded.value;
   const recursive = options.recursive === true ? AT_RECURSIVE : 0;
   const tree = lib.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive) as number;
   if (tree < 0) return err(syscallError('open_tree', -tree, { path: source }));
@@ -98,8 +100,8 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
  *
  * The mount is made in the calling thread's mount namespace. A filesystem
  * that cannot be id-mapped gives `idmap-not-supported`; nothing is mounted
- * on any error. Throws `TypeError` for paths that are not strings and for a
- * closed handle.
+ * on any error. A missing liblinuxns.so gives `helper-not-found`. Throws
+ * `TypeError` for paths that are not strings and for a closed handle.
  *
  * @example
  * ```ts
@@ -138,7 +140,8 @@ export interface UnmountOptions {
 /**
  * Unmounts `target` (`umount2` with `UMOUNT_NOFOLLOW`, and `MNT_DETACH` when
  * asked) in the calling thread's mount namespace. A target that is not a
- * mount point gives `syscall-failed` with `EINVAL`.
+ * mount point gives `syscall-failed` with `EINVAL`; a missing liblinuxns.so
+ * `helper-not-found`.
  *
  * @example
  * ```ts
@@ -149,7 +152,9 @@ export interface UnmountOptions {
  */
 export function unmount(target: string, options: UnmountOptions = {}): Result<void, NsError> {
   checkPath('target', target);
-  const r = native().umount(target, UMOUNT_NOFOLLOW | (options.detach === true ? MNT_DETACH : 0)) as number;
+  const lib = loadNative();
+  if (lib.isErr()) return err(lib.error);
+  const r = lib.value.umount(target, UMOUNT_NOFOLLOW | (options.detach === true ? MNT_DETACH : 0)) as number;
   if (r < 0) {
     const e = syscallError('umount2', -r, { path: target });
     if (e.kind === 'syscall-failed' && e.code === 'EINVAL') return err({ ...e, message: `umount2 '${target}' failed: EINVAL (not a mount point)` });

@@ -20,13 +20,34 @@ function readPid(pid: number): Result<Mapping, NsError> {
   return read('uid_map').andThen((u) => read('gid_map').map((g) => ({ uidMappings: parseMapText(u), gidMappings: parseMapText(g) })));
 }
 
-/** Where the two maps part in the output of the reader below (map files have no empty line). */
-const SEPARATOR = '\n\n';
+/**
+ * The line the reader prints between the two maps: a map line is three
+ * numbers, so it is never one; either map may be empty (a namespace whose
+ * maps were never written).
+ */
+const SEPARATOR = '--- gid_map';
+
+/** The two maps in the output of the reader below, or undefined when it is not that. */
+function splitMaps(out: string): { uid: string; gid: string } | undefined {
+  const lines = out.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const at = lines.indexOf(SEPARATOR);
+  if (at < 0 || lines.indexOf(SEPARATOR, at + 1) >= 0) return undefined;
+  const text = (part: string[]): string => part.map((l) => `${l}\n`).join('');
+  return { uid: text(lines.slice(0, at)), gid: text(lines.slice(at + 1)) };
+}
+
+/** Resolves once `stream` has ended (or was closed, or failed). */
+function ended(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('end', resolve).once('close', resolve).once('error', () => resolve());
+  });
+}
 
 async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsError>> {
   // A process that joined the namespace reads its own maps: seen from inside, the outer ids are
   // those of the parent user namespace, i.e. exactly what was written.
-  const r = await spawn('/bin/sh', ['-c', 'cat /proc/self/uid_map; echo; cat /proc/self/gid_map'], {
+  const r = await spawn('/bin/sh', ['-c', `cat /proc/self/uid_map && echo '${SEPARATOR}' && cat /proc/self/gid_map`], {
     join: { user: userns },
     // Keep our ids: becoming root inside fails where uid or gid 0 is not mapped.
     preserveCredentials: true,
@@ -40,10 +61,9 @@ async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsEr
   const errChunks: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => chunks.push(c));
   child.stderr!.on('data', (c: Buffer) => errChunks.push(c));
-  const [status] = await Promise.all([child.exited, new Promise((res) => child.stdout!.on('end', res))]);
-  const out = Buffer.concat(chunks).toString('latin1');
-  const at = out.indexOf(SEPARATOR);
-  if (status.code !== 0 || at < 0) {
+  const [status] = await Promise.all([child.exited, ended(child.stdout!), ended(child.stderr!)]);
+  const maps = status.code === 0 ? splitMaps(Buffer.concat(chunks).toString('latin1')) : undefined;
+  if (maps === undefined) {
     return err({
       kind: 'syscall-failed',
       syscall: 'read',
@@ -54,7 +74,7 @@ async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsEr
       message: `reading the maps of ${String(userns)} from inside it failed (exit ${status.code ?? status.signal}): ${Buffer.concat(errChunks).toString().trim()}`,
     });
   }
-  return ok({ uidMappings: parseMapText(out.slice(0, at + 1)), gidMappings: parseMapText(out.slice(at + SEPARATOR.length)) });
+  return ok({ uidMappings: parseMapText(maps.uid), gidMappings: parseMapText(maps.gid) });
 }
 
 /**

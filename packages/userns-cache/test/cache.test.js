@@ -5,8 +5,9 @@
 // compared by inode (NamespaceHandle.equals / .ino), never by name.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { buildCommand } from '@linuxns/helper-c';
 import { UsernsCache, canonicalMapping, readMappings } from '../dist/index.js';
-import { errorOf, fdCount, fdLink, inoOf, notRoot, processesWithParent, range, same, simple, sleep, sorted, taskChildren, unwrap } from './fixtures/helpers.js';
+import { errorOf, fdCount, fdLink, inoOf, notRoot, processesWithParent, range, same, simple, sorted, taskChildren, unwrap } from './fixtures/helpers.js';
 
 /** A get, a readMappings (which spawns through core's helper), a release: whatever is opened once per process is open afterwards. */
 async function warmUp() {
@@ -15,12 +16,6 @@ async function warmUp() {
   unwrap(await readMappings(h));
   h.close();
   cache.release();
-}
-
-/** Waits briefly for the fd count to come back to `n` (release() during a make closes on setImmediate). */
-async function fdsSettle(n) {
-  for (let i = 0; i < 100 && fdCount() !== n; i++) await sleep(5);
-  return fdCount();
 }
 
 describe('UsernsCache: identity by mapping', { skip: notRoot }, () => {
@@ -166,6 +161,8 @@ describe('UsernsCache: handles and release()', { skip: notRoot }, () => {
     const pending = [cache.get(m), cache.get(m)];
     cache.release();
     const [a, b] = (await Promise.all(pending)).map(unwrap);
+    // Closed as it arrived, once each waiter had its dup: only a and b are open, no later tick needed.
+    assert.equal(fdCount(), fds + 2, 'the fd made across release() is closed by the time the waiters have theirs');
     try {
       assert.ok(a.equals(b));
       assert.equal(fdLink(a.fd), `user:[${a.ino}]`);
@@ -180,7 +177,74 @@ describe('UsernsCache: handles and release()', { skip: notRoot }, () => {
       b.close();
       cache.release();
     }
-    assert.equal(await fdsSettle(fds), fds, 'the fd made across release() is closed');
+    assert.equal(fdCount(), fds, 'the fd made across release() is closed');
+  });
+
+  test('release() from any waiter, as soon as it has its handle, never breaks another waiter (each of them has its dup)', async () => {
+    const fds = fdCount();
+    const cache = new UsernsCache();
+    const mappings = Array.from({ length: 6 }, (_, i) => simple(430000 + i * 1000, 100));
+    const handles = [];
+    try {
+      // 4 waiters per mapping; each releases the cache in its own reaction and in a microtask after it.
+      const waits = [];
+      for (let round = 0; round < 4; round++) {
+        for (const m of mappings) {
+          waits.push(
+            cache.get(m).then((r) => {
+              cache.release();
+              queueMicrotask(() => cache.release());
+              return r;
+            }),
+          );
+        }
+      }
+      const results = await Promise.allSettled(waits);
+      for (const r of results) {
+        assert.equal(r.status, 'fulfilled', `a waiter's get rejected: ${r.reason}`);
+        handles.push(unwrap(r.value));
+      }
+      for (const h of handles) assert.equal(fdLink(h.fd), `user:[${h.ino}]`);
+      assert.equal(cache.stats.dummies, 6);
+    } finally {
+      handles.forEach((h) => h.close());
+      cache.release();
+    }
+    assert.equal(fdCount(), fds);
+  });
+});
+
+describe('UsernsCache: a missing liblinuxns.so', { skip: notRoot }, () => {
+  before(warmUp);
+
+  test('every get gives helper-not-found with the build command (never a rejection); the cache is not stuck', async () => {
+    const fds = fdCount();
+    const cache = new UsernsCache();
+    const m = simple(420000, 100);
+    const missing = '/nonexistent-linuxns/liblinuxns.so';
+    process.env.LINUXNS_LIBRARY = missing;
+    try {
+      // Two waiters of one make, then a later get of the same mapping: each is an error result.
+      const results = await Promise.all([cache.get(m), cache.get(m)]);
+      results.push(await cache.get(m));
+      for (const r of results) {
+        const e = errorOf(r, 'helper-not-found');
+        assert.equal(e.path, missing);
+        assert.equal(e.fix, buildCommand);
+        assert.match(e.message, /missing/);
+      }
+      assert.equal(cache.size, 0);
+      assert.equal(cache.stats.dummies, 2, 'the later get tried again instead of reusing a failed make');
+    } finally {
+      delete process.env.LINUXNS_LIBRARY;
+    }
+    // The library is back: the same mapping is made now.
+    const h = unwrap(await cache.get(m));
+    assert.equal(h.type, 'user');
+    h.close();
+    cache.release();
+    assert.equal(fdCount(), fds);
+    assert.deepEqual(taskChildren(), []);
   });
 });
 

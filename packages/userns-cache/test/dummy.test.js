@@ -3,9 +3,10 @@
 // kernel's refusal as userns-setup-failed, with no process left behind.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import koffi from 'koffi';
 import { spawn } from '@linuxns/core';
-import { collect, fixture, notRoot, procStat, processesWithParent, runNode, sleep, unwrap } from './fixtures/helpers.js';
+import { collect, distFile, fixture, notRoot, procStat, processesWithParent, runNode, sleep, unwrap } from './fixtures/helpers.js';
 
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
@@ -119,5 +120,29 @@ describe('a caller without the right to a mapping', { skip: notRoot }, () => {
       gidMappings: [{ containerID: 0, hostID: 65534, size: 1 }],
     });
     assert.deepEqual(r.end, { dummies: 3, size: 1, children: [] });
+  });
+});
+
+const noStrace = spawnSync('strace', ['-V']).status === 0 ? false : 'strace is not installed';
+
+describe('a dummy that cannot stop under ptrace', { skip: notRoot || noStrace }, () => {
+  test('under strace -f its PTRACE_TRACEME fails: userns-setup-failed at step traceme with EPERM, nothing left', async () => {
+    // strace -f follows the dummy's clone and traces it: the dummy's own PTRACE_TRACEME gets EPERM.
+    const script = `
+      import { UsernsCache } from ${JSON.stringify(distFile('index.js'))};
+      const cache = new UsernsCache();
+      const r = await cache.get({ uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 10 }] });
+      console.log(JSON.stringify({ error: r.isErr() ? r.error : undefined, size: cache.size }));
+    `;
+    const r = await runNode(['-f', '-o', '/dev/null', process.execPath, '--input-type=module', '-e', script], { command: 'strace' });
+    assert.equal(r.code, 0, r.err);
+    const { error, size } = JSON.parse(r.out);
+    assert.ok(error, `the dummy stopped under strace -f: ${r.out}`);
+    assert.equal(error.kind, 'userns-setup-failed');
+    assert.equal(error.step, 'traceme');
+    assert.equal(error.syscall, 'ptrace');
+    assert.equal(error.code, 'EPERM');
+    assert.match(error.message, /strace -f/);
+    assert.equal(size, 0);
   });
 });

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openNamespace } from '@linuxns/core';
+import { buildCommand } from '@linuxns/helper-c';
 import { UsernsCache, idmapMount, sharedCache, unmount } from '../dist/index.js';
 import { errorOf, fdCount, fixture, mountPointsUnder, notRoot, run, runNode, simple, unmountUnder, unwrap } from './fixtures/helpers.js';
 
@@ -231,6 +232,31 @@ describe('idmapMount and unmount', { skip: notRoot }, () => {
     }
     assert.deepEqual(mountLines(tmp), mountsBefore);
     assert.equal(fdCount(), fds);
+  });
+
+  test('a missing liblinuxns.so: idmapMount (Mapping or handle) and unmount give helper-not-found, never throw; nothing mounted', async () => {
+    const missing = '/nonexistent-linuxns/liblinuxns.so';
+    const target = newTarget();
+    const mountsBefore = mountLines(tmp);
+    const fds = fdCount();
+    process.env.LINUXNS_LIBRARY = missing;
+    try {
+      // A fresh cache: the Mapping needs a dummy, hence the library, too.
+      for (const [how, ns, options] of [...ways(), ['a Mapping through a fresh cache', simple(440000, 100), { cache: new UsernsCache() }]]) {
+        const e = errorOf(await idmapMount(src, target, ns, options), 'helper-not-found');
+        assert.equal(e.path, missing, how);
+        assert.equal(e.fix, buildCommand, how);
+      }
+      const u = errorOf(unmount(target), 'helper-not-found');
+      assert.equal(u.path, missing);
+    } finally {
+      delete process.env.LINUXNS_LIBRARY;
+    }
+    assert.deepEqual(mountLines(tmp), mountsBefore);
+    assert.equal(fdCount(), fds);
+    // The library is back: both work again.
+    unwrap(await idmapMount(src, target, handle));
+    unwrap(unmount(target));
   });
 
   test('misuse throws TypeError at once', async () => {

@@ -5,10 +5,11 @@
 // inode); bad targets fail clearly.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn as spawnProcess } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { openNamespace, spawn } from '@linuxns/core';
 import { UsernsCache, canonicalMapping, readMappings } from '../dist/index.js';
-import { collect, errorOf, fdCount, inoOf, notRoot, range, run, simple, sorted, unwrap } from './fixtures/helpers.js';
+import { collect, errorOf, fdCount, inoOf, notRoot, range, run, simple, sleep, sorted, unwrap } from './fixtures/helpers.js';
 
 /** 5 uid and 5 gid ranges, given out of order, gids unlike uids. */
 const FIVE = {
@@ -89,6 +90,33 @@ describe('readMappings', { skip: notRoot }, () => {
       cache.release();
     }
     assert.equal(fdCount(), fds);
+  });
+
+  test('a namespace with an empty uid_map, gid_map or both reads back as empty ranges through its handle and its pid', async () => {
+    // util-linux's unshare writes only the maps it is asked for; the others stay empty.
+    for (const [how, args, expected] of [
+      ['both maps empty', [], { uidMappings: [], gidMappings: [] }],
+      ['only gid_map written', ['--map-group=0'], { uidMappings: [], gidMappings: [range(0, 0, 1)] }],
+      ['only uid_map written', ['--map-user=0'], { uidMappings: [range(0, 0, 1)], gidMappings: [] }],
+    ]) {
+      const fds = fdCount();
+      const sleeper = spawnProcess('unshare', ['--user', ...args, 'sleep', '30'], { stdio: 'ignore' });
+      try {
+        // unshare writes the maps, then becomes sleep (same pid).
+        for (let i = 0; i < 500 && !readFileSync(`/proc/${sleeper.pid}/cmdline`, 'latin1').startsWith('sleep\0'); i++) await sleep(5);
+        assert.deepEqual(unwrap(await readMappings(sleeper.pid)), expected, `${how}, by pid`);
+        const h = unwrap(openNamespace(`/proc/${sleeper.pid}/ns/user`));
+        try {
+          assert.deepEqual(unwrap(await readMappings(h)), expected, `${how}, by handle`);
+        } finally {
+          h.close();
+        }
+      } finally {
+        sleeper.kill('SIGKILL');
+        await new Promise((resolve) => (sleeper.exitCode !== null || sleeper.signalCode !== null ? resolve() : sleeper.once('exit', resolve)));
+      }
+      assert.equal(fdCount(), fds, how);
+    }
   });
 
   test("this process's own maps through its pid: the initial namespace's identity map", async () => {

@@ -21,6 +21,7 @@ command's, or 128 + the signal that killed it; 127 when it cannot be found.
 Options:
  -t, --target PID       the process whose namespaces a bare --TYPE means
      --all              every namespace of --target that differs from ours
+                        (types this kernel lacks are skipped)
      --net[=PATH]       enter a network namespace: the target's, or PATH
      --mnt[=PATH]       enter a mount namespace
      --uts[=PATH]       enter a UTS namespace (hostname, domain name)
@@ -34,8 +35,9 @@ Options:
  -h, --help             display this help
      --debug            print error details (JSON) after the message
 
-As nsenter: 'nsenter -t PID -n -m CMD' is 'linuxns exec -t PID --net --mnt -- CMD';
-'nsenter --net=/run/netns/blue CMD' is 'linuxns exec --net=/run/netns/blue -- CMD'.
+As nsenter: 'nsenter -t PID -n -m CMD' is
+'linuxns exec -t PID --net --mnt -- CMD'; 'nsenter --net=/run/netns/blue CMD'
+is 'linuxns exec --net=/run/netns/blue -- CMD'.
 `;
 
 const TYPE_OPTIONS: OptionSpecs = Object.fromEntries(NAMESPACE_TYPES.map((t) => [t, { kind: 'optional' }]));
@@ -47,10 +49,16 @@ function noProcess(pid: number): CommandError {
   return new CommandError('exec', message, { kind: 'no-such-process', pid, path, message });
 }
 
-/** True when process `pid`'s namespace of `type` is not ours (so --all enters it). */
+/**
+ * True when process `pid`'s namespace of `type` is not ours (so --all enters
+ * it). Like nsenter --all, a type whose link is missing on either side (a
+ * kernel without time namespaces...) is skipped; other errors are left for
+ * spawn to report.
+ */
 function differs(pid: number, type: NamespaceType): boolean {
   const theirs = identityOfPath(`/proc/${pid}/ns/${type}`, type);
   const mine = identityOfPath(`/proc/self/ns/${type}`, type);
+  if ((theirs.isErr() && theirs.error.kind === 'not-found') || (mine.isErr() && mine.error.kind === 'not-found')) return false;
   if (theirs.isErr() || mine.isErr()) return true; // let spawn report it
   return !sameNamespace(theirs.value, mine.value);
 }
@@ -74,6 +82,7 @@ export async function exec(argv: readonly string[]): Promise<number> {
     } else if (p.has('all') && pid !== undefined && differs(pid, type)) join[type] = pid;
   }
   if (Object.keys(join).length === 0) {
+    if (p.has('all') && pid !== undefined && !existsSync(`/proc/${pid}`)) throw noProcess(pid); // it ended meanwhile
     if (p.has('all')) throw new CommandError('exec', `process ${pid} is in the same namespaces as linuxns: nothing to enter`);
     throw new UsageError('exec', 'no namespace to enter: give --all with --target PID, or --net, --mnt... (with --target PID or =PATH)');
   }

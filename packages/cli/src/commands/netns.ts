@@ -102,7 +102,8 @@ export function netns(argv: readonly string[]): number | Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined) throw new UsageError('netns', 'missing a subcommand: add, del, list or exec');
   if (sub === '--help' || sub === '-h') return help(usage);
-  const run = SUBCOMMANDS[sub];
+  // Own properties only: 'toString', 'constructor' or '__proto__' are not subcommands.
+  const run = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
   if (run === undefined) throw new UsageError('netns', `unknown subcommand '${sub}': add, del, list or exec`);
   return run(rest);
 }

@@ -14,9 +14,10 @@ export const usage = `Usage:
  linuxns run [options] [--] [<command> [<argument>...]]
 
 Run a command in new namespaces, like unshare. The default command is
-$SHELL (else /bin/sh); with no namespace option it runs in ours. The exit status is the command's, or 128 + the signal
-that killed it; 127 when it cannot be found. With a new pid namespace the
-command is its pid 1 (unshare --fork --pid).
+$SHELL (else /bin/sh); with no namespace option it runs in ours. The exit
+status is the command's, or 128 + the signal that killed it; 127 when it
+cannot be found. With a new pid namespace the command is its pid 1
+(unshare --fork --pid).
 
 Options:
      --net[=PIN]        new network namespace; with =PIN, pinned at file PIN
@@ -49,7 +50,8 @@ Options:
      --debug            print error details (JSON) after the message
 
 As unshare: 'unshare -n -u CMD' is 'linuxns run --net --uts -- CMD';
-'unshare --net=/run/netns/blue true' is 'linuxns run --net=/run/netns/blue -- true'.
+'unshare --net=/run/netns/blue true' is
+'linuxns run --net=/run/netns/blue -- true'.
 `;
 
 const OPTIONS: OptionSpecs = {

@@ -242,8 +242,9 @@ export interface InvalidMappingError extends NsErrorBase {
 
 /**
  * Making a user namespace with the requested maps failed at `step`
- * (`'clone'`, `'stop'`, `'uid_map'`, `'setgroups'`, `'gid_map'`, `'open'`,
- * `'reap'`); no process is left.
+ * (`'clone'`, `'pdeathsig'`, `'parent'`, `'traceme'`, `'sigstop'`, `'stop'`,
+ * `'uid_map'`, `'setgroups'`, `'gid_map'`, `'open'`, `'reap'`, `'call'`);
+ * no process is left.
  */
 export interface UsernsSetupFailedError extends NsErrorBase, SyscallContext {
   readonly kind: 'userns-setup-failed';
