@@ -48,8 +48,8 @@ describe('netns, both ways with ip netns', { skip: notRoot }, () => {
 
   test('bad names and missing namespaces are refused, and nothing is created', () => {
     // Only what this test could have made is compared: other processes may add namespaces meanwhile.
-    const mine = (names) => names.filter((n) => n.startsWith('linuxns-cli-') || ['a', 'b', 'etc'].includes(n));
-    const ourMounts = () => mountinfo().split('\n').filter((l) => l.includes(' /run/netns/linuxns-cli-') || / \/run\/(netns\/)?(a|b|etc)( |$)/.test(l));
+    const mine = (names) => names.filter((n) => n.endsWith(`-${process.pid}`) || ['a', 'b', 'etc'].includes(n));
+    const ourMounts = () => mountinfo().split('\n').filter((l) => l.includes(`-${process.pid} `) || / \/run\/(netns\/)?(a|b|etc)( |$)/.test(l));
     const before = mine(readdirSync('/run/netns'));
     const mounts = ourMounts();
     for (const bad of ['a/b', '..', '.', '../etc', '']) {
