@@ -9,6 +9,7 @@
  * @module
  */
 import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
@@ -31,6 +32,30 @@ export interface RootfsConfig {
   readonly overlay?: boolean | { readonly size?: number };
   /** `false`: chroot instead of pivot_root. Default `true`. */
   readonly pivotRoot?: boolean;
+  /**
+   * Id-mapped rootfs (needs a new user namespace): `path` is bound through an
+   * id-mapped mount made with the container's uid/gid mappings
+   * (`@linuxns/userns-cache`'s `idmapMount`), so that a tree owned by 0:0 on
+   * disk shows as owned by the container's root inside, and what the
+   * container writes lands on disk as the ids it has inside (0 inside: 0 on
+   * disk). The mount is made at start on
+   * `/run/linuxns-container/<hash of the factory root>-<id>` (a path the
+   * container's root can reach) and removed by destroy.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+   * const c = new Factory('/run/linuxns-containers').create('mapped', {
+   *   rootfs: { path: '/srv/busybox', idmap: true },  // owned by 0:0 on disk
+   *   namespaces: [{ type: 'mnt' }, { type: 'pid' }, { type: 'user' }],
+   *   uidMappings: map, gidMappings: map,
+   *   process: { args: ['stat', '-c', '%u', '/bin/busybox'] },   // prints 0
+   * });
+   * if (c.isOk()) await c.value.run();
+   * ```
+   */
+  readonly idmap?: boolean;
 }
 
 /** One rlimit, OCI style: `{ type: 'RLIMIT_NOFILE', soft: 64, hard: 64 }`. */
@@ -58,6 +83,96 @@ export interface ProcessConfig {
   readonly capabilities?: readonly string[] | Readonly<Partial<Record<CapabilitySet, readonly string[]>>>;
   /** PR_SET_NO_NEW_PRIVS before exec. */
   readonly noNewPrivileges?: boolean;
+}
+
+/**
+ * One network interface of the container: seed 003's `runtime.json`
+ * `interfaces` entry (`name`, `add`, `peer`, `createInRoot`), with its
+ * addresses. Which link it is:
+ *
+ * - a veth pair (`add: 'veth'`, or a `peer` alone): `name` inside the
+ *   container, `peer` in the caller's network namespace or in
+ *   `peerNamespace`;
+ * - another kind to create inside (`add: 'dummy'`, `'bridge'`...);
+ * - neither `add` nor `peer`: an existing link of the caller's namespace,
+ *   `hostLink` (default `name`), moved in and named `name`; destroy moves
+ *   it back under its old name while the container's network namespace is
+ *   still there.
+ *
+ * @example
+ * ```ts
+ * import type { InterfaceConfig } from '@linuxns/container';
+ * const veth: InterfaceConfig = { name: 'eth0', peer: 'veth-web', addresses: ['10.20.0.2/24', 'fd20::2/64'], peerAddresses: ['10.20.0.1/24'] };
+ * const moved: InterfaceConfig = { name: 'eth1', hostLink: 'dummy7', addresses: ['10.30.0.2/24'] };
+ * console.log(veth.name, moved.hostLink);
+ * ```
+ */
+export interface InterfaceConfig {
+  /** Its name inside the container (at most 15 bytes). */
+  readonly name: string;
+  /** Kind of link to create (`'veth'`, `'dummy'`, `'bridge'`...); absent: `'veth'` with a `peer`, else move `hostLink`. */
+  readonly add?: string;
+  /** A veth's other end: its name in the caller's network namespace (or `peerNamespace`). */
+  readonly peer?: string;
+  /** Where the peer goes instead of the caller's namespace: the path of a net namespace file (`/run/netns/x`). */
+  readonly peerNamespace?: string;
+  /** The caller's existing link to move in (no `add`, no `peer`); default `name`. */
+  readonly hostLink?: string;
+  /** Seed 003: create the link in the caller's namespace, then move it in (default: made inside at once). */
+  readonly createInRoot?: boolean;
+  /** Addresses inside, with their prefix length: `'10.0.0.2/24'`, `'fd00::2/64'` (IPv6 without duplicate address detection). */
+  readonly addresses?: readonly string[];
+  /** Addresses of a veth's peer (the peer is set up either way). */
+  readonly peerAddresses?: readonly string[];
+  /** MTU (of both ends of a veth). */
+  readonly mtu?: number;
+  /** MAC address of the inside end. */
+  readonly mac?: string;
+}
+
+/** A route: `'default'` or a prefix, via a gateway or out of a device (at least one of them). */
+export interface RouteConfig {
+  /** `'default'`, a prefix (`'10.1.0.0/24'`, `'fd01::/64'`) or an address (a host route). */
+  readonly dst: string;
+  readonly gateway?: string;
+  /** Output interface (inside: one of the config's interfaces or `lo`). */
+  readonly dev?: string;
+  /** Family of a `'default'` route without a gateway. Default 4. */
+  readonly family?: 4 | 6;
+  readonly metric?: number;
+}
+
+/**
+ * The container's network (through `@linuxns/netlink`; needs a new `net`
+ * namespace): loopback up, interfaces with their addresses, routes inside,
+ * and routes of the caller's namespace towards the container. Set up by
+ * {@link Container.start}; without a new user namespace the network
+ * namespace is made and configured before the init is started (the helper
+ * then joins it), so the init never sees it unconfigured; with one, right
+ * after the init runs and before `start` resolves (the namespace must be
+ * owned by the container's user namespace, which only the helper makes).
+ * Undone by {@link Container.destroy}: host-side veth ends deleted, moved
+ * links moved back, host routes removed.
+ *
+ * @example
+ * ```ts
+ * import type { NetworkConfig } from '@linuxns/container';
+ * const network: NetworkConfig = {
+ *   interfaces: [{ name: 'eth0', peer: 'veth-web', addresses: ['10.20.0.2/24'], peerAddresses: ['10.20.0.1/24'] }],
+ *   routes: [{ dst: 'default', gateway: '10.20.0.1' }],
+ *   hostRoutes: [{ dst: '10.21.0.0/24', gateway: '10.20.0.2' }],
+ * };
+ * console.log(network.interfaces?.length);
+ * ```
+ */
+export interface NetworkConfig {
+  /** Set `lo` up. Default true. */
+  readonly loopback?: boolean;
+  readonly interfaces?: readonly InterfaceConfig[];
+  /** Routes inside, after every interface is up. */
+  readonly routes?: readonly RouteConfig[];
+  /** Routes of the caller's network namespace, added last and removed by destroy. */
+  readonly hostRoutes?: readonly RouteConfig[];
 }
 
 /** The cgroup of a container: its path under each hierarchy's root, and its limits. */
@@ -95,8 +210,8 @@ export interface ContainerConfig {
   readonly pins?: Readonly<Partial<Record<NamespaceType, string>>>;
   /** The container's cgroup and limits (default: one without limits); `false`: none. */
   readonly cgroup?: CgroupConfig | false;
-  /** Interfaces, addresses and routes: not available yet (they need `@linuxns/netlink`); refused. */
-  readonly network?: unknown;
+  /** Interfaces, addresses and routes (needs a new net namespace). */
+  readonly network?: NetworkConfig;
 }
 
 export const DEFAULT_MASKED = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware'];
@@ -213,14 +328,19 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
     if (!fresh.has('uts')) return err(invalid(k, `${k} needs a new uts namespace (unable to set the hostname without one): add { type: "uts" }`));
   }
   if (c.network !== undefined) {
-    if (!fresh.has('net')) return err(invalid('network', 'network settings need a new net namespace (unable to apply network parameters without one)'));
-    return err(invalid('network', 'network interfaces need @linuxns/netlink, which is not integrated yet: leave network out and configure the namespace yourself'));
+    if (!fresh.has('net')) return err(invalid('network', 'network settings need a new net namespace (unable to apply network parameters without one): add { type: "net" }'));
+    const e = checkNetwork(c.network);
+    if (e) return err(e);
   }
   // The root filesystem.
   if (!isObject(c.rootfs) || !absPath(c.rootfs.path)) return err(invalid('rootfs.path', `rootfs.path must be an absolute path, got ${JSON.stringify(isObject(c.rootfs) ? c.rootfs.path : c.rootfs)}`));
   const ov = c.rootfs.overlay;
   if (ov !== undefined && typeof ov !== 'boolean' && !(isObject(ov) && (ov.size === undefined || posInt(ov.size)))) {
     return err(invalid('rootfs.overlay', 'rootfs.overlay must be a boolean or { size } in bytes'));
+  }
+  if (c.rootfs.idmap !== undefined) {
+    if (typeof c.rootfs.idmap !== 'boolean') return err(invalid('rootfs.idmap', 'rootfs.idmap must be a boolean'));
+    if (c.rootfs.idmap && !fresh.has('user')) return err(invalid('rootfs.idmap', 'an id-mapped rootfs needs a new user namespace with uidMappings and gidMappings: add { type: "user" }'));
   }
   if (checkFs) {
     let dir = false;
@@ -276,4 +396,83 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
     readonlyPaths: c.readonlyPaths ?? DEFAULT_READONLY,
     cgroup: cg,
   });
+}
+
+/** A link name the kernel takes: 1 to 15 bytes, no `/`, `:` or white space, not `.` or `..`. */
+const linkName = (v: unknown): v is string =>
+  typeof v === 'string' && v !== '' && Buffer.byteLength(v) <= 15 && !/[/:\s]/.test(v) && v !== '.' && v !== '..';
+
+/** `ADDRESS/PREFIX` with a prefix length the family allows; its family or 0. */
+function prefixFamily(v: unknown): 0 | 4 | 6 {
+  if (typeof v !== 'string') return 0;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
+  if (!m) return 0;
+  const f = isIP(m[1]!);
+  if (f !== 4 && f !== 6) return 0;
+  return Number(m[2]) > (f === 4 ? 32 : 128) ? 0 : f;
+}
+
+function checkRoutes(routes: unknown, field: string, devs: ReadonlySet<string> | undefined): NsError | undefined {
+  if (routes === undefined) return undefined;
+  if (!isArray(routes)) return invalid(field, `${field} must be an array of { dst, gateway?, dev? }`);
+  for (const [i, r] of (routes as unknown[]).entries()) {
+    const f = `${field}[${i}]`;
+    if (!isObject(r)) return invalid(f, `${f} must be an object { dst, gateway?, dev? }`);
+    for (const k of Object.keys(r)) if (!['dst', 'gateway', 'dev', 'family', 'metric'].includes(k)) return invalid(`${f}.${k}`, `unknown field ${f}.${k}`);
+    const dstFamily = r.dst === 'default' ? 0 : typeof r.dst === 'string' && isIP(r.dst) ? isIP(r.dst) : prefixFamily(r.dst);
+    if (r.dst !== 'default' && dstFamily === 0) return invalid(`${f}.dst`, `${f}.dst must be "default", a prefix or an address, got ${JSON.stringify(r.dst)}`);
+    if (r.gateway !== undefined && (typeof r.gateway !== 'string' || isIP(r.gateway) === 0)) return invalid(`${f}.gateway`, `${f}.gateway must be an IP address, got ${JSON.stringify(r.gateway)}`);
+    if (r.gateway === undefined && r.dev === undefined) return invalid(f, `${f} needs a gateway or a dev`);
+    if (r.dev !== undefined && !linkName(r.dev)) return invalid(`${f}.dev`, `${f}.dev must be an interface name, got ${JSON.stringify(r.dev)}`);
+    if (r.dev !== undefined && devs && !devs.has(r.dev)) return invalid(`${f}.dev`, `${f}.dev ${JSON.stringify(r.dev)} is not an interface of the container (lo or one of network.interfaces)`);
+    if (r.family !== undefined && r.family !== 4 && r.family !== 6) return invalid(`${f}.family`, `${f}.family must be 4 or 6`);
+    const family = dstFamily || (r.family as number | undefined) || (typeof r.gateway === 'string' ? isIP(r.gateway) : 4);
+    if (typeof r.gateway === 'string' && isIP(r.gateway) !== family) return invalid(`${f}.gateway`, `${f}.gateway ${JSON.stringify(r.gateway)} is not of the family of ${JSON.stringify(r.dst)}`);
+    if (r.metric !== undefined && !(typeof r.metric === 'number' && Number.isInteger(r.metric) && r.metric >= 0 && r.metric < 2 ** 32)) return invalid(`${f}.metric`, `${f}.metric must be a whole number`);
+  }
+  return undefined;
+}
+
+const INTERFACE_KEYS = ['name', 'add', 'peer', 'peerNamespace', 'hostLink', 'createInRoot', 'addresses', 'peerAddresses', 'mtu', 'mac'];
+
+/** Checks `network` (its new net namespace already checked); the error or undefined. */
+function checkNetwork(n: unknown): NsError | undefined {
+  if (!isObject(n)) return invalid('network', 'network must be an object { interfaces?, routes?, hostRoutes?, loopback? }');
+  for (const k of Object.keys(n)) if (!['interfaces', 'routes', 'hostRoutes', 'loopback'].includes(k)) return invalid(`network.${k}`, `unknown field network.${k}`);
+  if (n.loopback !== undefined && typeof n.loopback !== 'boolean') return invalid('network.loopback', 'network.loopback must be a boolean');
+  const names = new Set<string>(['lo']);
+  const peers = new Set<string>();
+  const ifs = n.interfaces;
+  if (ifs !== undefined && !isArray(ifs)) return invalid('network.interfaces', 'network.interfaces must be an array');
+  for (const [i, x] of ((ifs ?? []) as unknown[]).entries()) {
+    const f = `network.interfaces[${i}]`;
+    if (!isObject(x)) return invalid(f, `${f} must be an object { name, ... }`);
+    for (const k of Object.keys(x)) if (!INTERFACE_KEYS.includes(k)) return invalid(`${f}.${k}`, `unknown field ${f}.${k}`);
+    // Seed 003's rules: a name is required, a veth requires a peer.
+    if (!linkName(x.name)) return invalid(`${f}.name`, `interface requires a name of 1 to 15 bytes without "/", ":" or spaces (${f}), got ${JSON.stringify(x.name)}`);
+    if (names.has(x.name)) return invalid(`${f}.name`, `interface ${x.name} is given twice (or is lo)`);
+    names.add(x.name);
+    if (x.add !== undefined && !linkName(x.add)) return invalid(`${f}.add`, `${f}.add must be a link kind ("veth", "dummy", "bridge"...)`);
+    if (x.peer !== undefined && !linkName(x.peer)) return invalid(`${f}.peer`, `${f}.peer must be an interface name of 1 to 15 bytes`);
+    const kind = x.add ?? (x.peer !== undefined ? 'veth' : undefined);
+    if (kind === 'veth' && x.peer === undefined) return invalid(`${f}.peer`, `veth requires a peer: creating the veth pair ${JSON.stringify(x.name)} requires a peer to be set (${f})`);
+    if (kind !== 'veth' && (x.peer !== undefined || x.peerNamespace !== undefined || x.peerAddresses !== undefined)) return invalid(`${f}.peer`, `${f}: peer, peerNamespace and peerAddresses are for a veth`);
+    if (x.peerNamespace !== undefined && !absPath(x.peerNamespace)) return invalid(`${f}.peerNamespace`, `${f}.peerNamespace must be the absolute path of a net namespace file`);
+    if (kind === 'veth') {
+      const key = `${typeof x.peerNamespace === 'string' ? x.peerNamespace : ''}\0${x.peer as string}`;
+      if (peers.has(key)) return invalid(`${f}.peer`, `peer ${x.peer as string} is given twice`);
+      peers.add(key);
+    }
+    if (x.hostLink !== undefined && (kind !== undefined || !linkName(x.hostLink))) return invalid(`${f}.hostLink`, `${f}.hostLink names an existing link to move in: an interface name, without add or peer`);
+    if (x.createInRoot !== undefined && typeof x.createInRoot !== 'boolean') return invalid(`${f}.createInRoot`, `${f}.createInRoot must be a boolean`);
+    for (const k of ['addresses', 'peerAddresses'] as const) {
+      const a = x[k];
+      if (a === undefined) continue;
+      if (!isArray(a)) return invalid(`${f}.${k}`, `${f}.${k} must be an array of "ADDRESS/PREFIX" strings`);
+      for (const v of a as unknown[]) if (prefixFamily(v) === 0) return invalid(`${f}.${k}`, `${f}.${k}: ${JSON.stringify(v)} is not an IPv4 or IPv6 address with a prefix length ("10.0.0.2/24", "fd00::2/64")`);
+    }
+    if (x.mtu !== undefined && !(posInt(x.mtu) && (x.mtu as number) >= 68 && (x.mtu as number) <= 65535)) return invalid(`${f}.mtu`, `${f}.mtu must be from 68 to 65535`);
+    if (x.mac !== undefined && !(typeof x.mac === 'string' && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(x.mac))) return invalid(`${f}.mac`, `${f}.mac must be a MAC address (aa:bb:cc:dd:ee:ff)`);
+  }
+  return checkRoutes(n.routes, 'network.routes', names) ?? checkRoutes(n.hostRoutes, 'network.hostRoutes', undefined);
 }

@@ -10,13 +10,17 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import {
-  identityOfPath, openProcessNamespace, sameNamespace, spawn, unpinNamespace,
+  createNamespace, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
   type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type NsError,
 } from '@linuxns/core';
+import type { NetnsRef } from '@linuxns/netlink';
 import { cgroupDirs, cgroupPids, createCgroup, killCgroup, removeCgroup } from './cgroup.js';
-import { checkProcess, invalid, type ContainerConfig, type ProcessConfig } from './config.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- NetworkConfig is only named by a {@link}: imported so typedoc resolves it
+import { checkProcess, invalid, type ContainerConfig, type NetworkConfig, type ProcessConfig } from './config.js';
 import { checkpoint } from './crash.js';
+import { makeIdmapRootfs, removeIdmapRootfs } from './idmap.js';
 import { initOptions, processOptions, type ProcessIo } from './launch.js';
+import { setupNetwork, teardownNetwork } from './network.js';
 import { isAlive, waitGone } from './proc.js';
 import { PID_FILE, readJson, readPidFile, STATE_FILE, CONFIG_FILE } from './store.js';
 
@@ -145,8 +149,11 @@ export class Container {
    * helper before exec — namespaces, id maps, cgroup, rootfs (bind or
    * overlay), /proc, /dev, /sys, mounts, masked and read-only paths,
    * pivot_root, hostname, rlimits, session, capabilities, ids, cwd, env — so
-   * that it never runs half set up. Resolves once it runs; the container is
-   * then `running`. Only from `created`.
+   * that it never runs half set up; an id-mapped rootfs is mounted first,
+   * and the config's `network` is set up before the init starts (without a
+   * new user namespace) or before this resolves (with one: see
+   * {@link NetworkConfig}). Resolves once it runs; the container is then
+   * `running`. Only from `created`.
    *
    * @example
    * ```ts
@@ -172,6 +179,7 @@ export class Container {
       if (made.isErr()) return errAsync(this.#systemError('create cgroup', made.error));
     }
     const pidFile = join(this.dir, PID_FILE);
+    if (config.network !== undefined || config.rootfs.idmap) return this.#startPrepared(config, proc, io, cgroupPaths);
     const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs: cgroupPaths }, io));
     checkpoint(); // the helper is on its way: a crash now leaves it to finish alone
     return new ResultAsync(
@@ -184,6 +192,88 @@ export class Container {
           return err(this.#systemError('start', r.error));
         }
         this.#child = r.value;
+        return ok(r.value);
+      })(),
+    );
+  }
+
+  /**
+   * start with an id-mapped rootfs or a network: the id-mapped mount first;
+   * then, without a new user namespace, a network namespace made and
+   * configured before the helper is started, which joins it (so the init
+   * never runs in it unconfigured); with one, the network configured in the
+   * init's own namespace (owned by its user namespace) once it runs, before
+   * this resolves. A failure undoes everything and kills the init: the
+   * container is `created` again.
+   */
+  #startPrepared(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, NsError> {
+    const pidFile = join(this.dir, PID_FILE);
+    const net = config.network;
+    const newUser = config.namespaces.some((n) => n.type === 'user' && n.path === undefined);
+    const netPin = config.pins?.net;
+    return new ResultAsync(
+      (async (): Promise<Result<NsChild, NsError>> => {
+        let netns: NamespaceHandle | undefined;
+        let pinned = false;
+        const undo = async (operation: string, cause: NsError, inside?: NetnsRef): Promise<Result<NsChild, NsError>> => {
+          if (net) await teardownNetwork(this.dir, inside ?? netns);
+          if (pinned && netPin) unpinNamespace(netPin);
+          netns?.close();
+          if (config.rootfs.idmap) removeIdmapRootfs(this.dir);
+          return err(this.#systemError(operation, cause));
+        };
+        if (net) {
+          // What a start that crashed may have left outside.
+          const left = await teardownNetwork(this.dir, undefined);
+          if (left.isErr()) return err(this.#systemError('undo the network of an earlier start', left.error));
+        }
+        let rootfs: string | undefined;
+        if (config.rootfs.idmap) {
+          const m = await makeIdmapRootfs(this.dir, config.rootfs.path, config.uidMappings!, config.gidMappings!);
+          if (m.isErr()) return err(this.#systemError('mount the id-mapped rootfs', m.error));
+          rootfs = m.value;
+        }
+        if (net && !newUser) {
+          const h = await createNamespace('net');
+          if (h.isErr()) return undo('create the network namespace', h.error);
+          netns = h.value;
+          const s = await setupNetwork(this.dir, net, netns);
+          if (s.isErr()) return undo('set up the network', s.error);
+          if (netPin) {
+            const p = pinNamespace(netns, netPin);
+            if (p.isErr()) return undo(`pin the network namespace on ${netPin}`, p.error);
+            pinned = true;
+          }
+        }
+        const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io));
+        checkpoint();
+        const r = await launched;
+        checkpoint();
+        if (r.isErr()) {
+          rmSync(pidFile, { force: true });
+          return undo('start', r.error);
+        }
+        netns?.close(); // the init is in it now
+        netns = undefined;
+        this.#child = r.value;
+        if (net && newUser) {
+          const init = readPidFile(this.dir);
+          const s = init ? await setupNetwork(this.dir, net, init.pid) : err<void, NsError>(this.#systemError('read init.pid'));
+          if (s.isErr()) {
+            const back = await undo('set up the network', s.error, init?.pid);
+            if (init) {
+              try {
+                process.kill(init.pid, 'SIGKILL');
+              } catch {
+                /* gone already */
+              }
+            } else r.value.kill('SIGKILL');
+            await r.value.exited;
+            this.#child = undefined;
+            rmSync(pidFile, { force: true });
+            return back;
+          }
+        }
         return ok(r.value);
       })(),
     );
@@ -300,9 +390,11 @@ export class Container {
   }
 
   /**
-   * Destroys the container: every process of it killed (its cgroup emptied,
-   * the init SIGKILLed, which ends a pid namespace) and waited for, its pins
-   * unmounted, its cgroup removed, its directory deleted. Works from every
+   * Destroys the container: its network undone outside (moved links moved
+   * back, host routes and host-side veth ends deleted), every process of it
+   * killed (its cgroup emptied, the init SIGKILLed, which ends a pid
+   * namespace) and waited for, its pins unmounted, its cgroup removed, an
+   * id-mapped rootfs unmounted, its directory deleted. Works from every
    * status, `creating` included; a second call finds nothing and says
    * `container-not-found`.
    *
@@ -320,7 +412,16 @@ export class Container {
         if (st.isErr()) return err(st.error);
         const dirs = this.cgroupPaths;
         const init = readPidFile(this.dir);
-        if (init && isAlive(init.pid, init.startTime)) {
+        const alive = init !== undefined && isAlive(init.pid, init.startTime);
+        // The network first, while the container's namespace is there to move links back out of.
+        let netError: NsError | undefined;
+        if (this.config?.network !== undefined) {
+          const pin = this.config.pins?.net;
+          const inside: NetnsRef | undefined = alive ? init.pid : pin !== undefined && existsSync(pin) ? pin : undefined;
+          const r = await teardownNetwork(this.dir, inside);
+          if (r.isErr()) netError = r.error;
+        }
+        if (alive) {
           try {
             process.kill(init.pid, 'SIGKILL');
           } catch {
@@ -338,6 +439,11 @@ export class Container {
         }
         const removed = await removeCgroup(dirs);
         if (removed.isErr()) return err(this.#systemError('remove the cgroup', removed.error));
+        if (this.config?.rootfs.idmap) {
+          const r = removeIdmapRootfs(this.dir);
+          if (r.isErr()) return err(this.#systemError('unmount the id-mapped rootfs', r.error));
+        }
+        if (netError) return err(this.#systemError('undo the network', netError));
         try {
           rmSync(this.dir, { recursive: true, force: true });
         } catch (e) {

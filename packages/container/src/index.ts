@@ -4,9 +4,12 @@
  * {@link Container}s that start (an init set up entirely by the C helper
  * before exec: namespaces, id maps, cgroup, rootfs bind or overlay,
  * pivot_root, /proc, /dev, /sys, masked and read-only paths, hostname,
- * rlimits, capabilities, ids), exec into their namespaces, report their
- * state honestly after any crash, and destroy without leaving a mount, pin,
- * process, cgroup or file behind. OCI bundles are accepted for the supported
+ * rlimits, capabilities, ids), with a network set up through
+ * `@linuxns/netlink` (veth pairs, moved links, addresses, routes) and an
+ * id-mapped rootfs through `@linuxns/userns-cache` when asked, exec into
+ * their namespaces, report their state honestly after any crash, and
+ * destroy without leaving a mount, pin, process, cgroup, host link or
+ * route, or file behind. OCI bundles are accepted for the supported
  * fields ({@link fromOciSpec}).
  *
  * Errors are `NsError`s of `@linuxns/core`: `container-invalid-id`,
@@ -17,7 +20,7 @@
  */
 export { Factory, type CreateOptions } from './factory.js';
 export { Container, type ContainerState, type ContainerStatus, type StoredState } from './container.js';
-export { validateConfig, type ContainerConfig, type NamespaceConfig, type RootfsConfig, type ProcessConfig, type RlimitConfig, type CgroupConfig } from './config.js';
+export { validateConfig, type ContainerConfig, type NamespaceConfig, type RootfsConfig, type ProcessConfig, type RlimitConfig, type CgroupConfig, type NetworkConfig, type InterfaceConfig, type RouteConfig } from './config.js';
 export type { CgroupLimits } from './cgroup.js';
 export type { ProcessIo } from './launch.js';
 export { validateId, MAX_ID_LENGTH } from './id.js';

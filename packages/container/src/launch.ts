@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { CapabilitySet, RlimitName, SpawnOptions, StdioValue } from '@linuxns/core';
+import type { CapabilitySet, NamespaceHandle, RlimitName, SpawnOptions, StdioValue } from '@linuxns/core';
 import { DEFAULT_PATH, type ContainerConfig, type ProcessConfig } from './config.js';
 
 /** Where the process's stdin, stdout and stderr go (default: this process's own). */
@@ -57,12 +57,18 @@ export function processOptions(p: ProcessConfig, io: ProcessIo): SpawnOptions {
 export interface InitPaths {
   readonly pidFile: string;
   readonly cgroupDirs: readonly string[];
+  /** The rootfs the helper binds, when not the config's (the id-mapped mount of it). */
+  readonly rootfs?: string;
+  /** The network namespace made and configured for the init: joined instead of created (and pinned by the caller). */
+  readonly netns?: NamespaceHandle;
 }
 
 /** The spawn options of the init. */
 export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPaths, io: ProcessIo): SpawnOptions {
-  const fresh = c.namespaces.filter((n) => n.path === undefined).map((n) => n.type);
-  const join = Object.fromEntries(c.namespaces.filter((n) => n.path !== undefined).map((n) => [n.type, n.path!]));
+  const fresh = c.namespaces.filter((n) => n.path === undefined && !(n.type === 'net' && paths.netns)).map((n) => n.type);
+  const join: Record<string, string | NamespaceHandle> = Object.fromEntries(c.namespaces.filter((n) => n.path !== undefined).map((n) => [n.type, n.path!]));
+  if (paths.netns) join.net = paths.netns;
+  const pins = Object.fromEntries(Object.entries(c.pins ?? {}).filter(([t]) => !(t === 'net' && paths.netns)));
   const ov = c.rootfs.overlay;
   return {
     ...processOptions(p, io),
@@ -74,7 +80,7 @@ export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPat
     ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
     ...(c.domainname !== undefined ? { domainname: c.domainname } : {}),
     rootfs: {
-      path: c.rootfs.path,
+      path: paths.rootfs ?? c.rootfs.path,
       readonly: c.rootfs.readonly ?? false,
       pivotRoot: c.rootfs.pivotRoot ?? true,
       ...(ov ? { overlay: typeof ov === 'object' && ov.size ? { size: ov.size } : true } : {}),
@@ -85,7 +91,7 @@ export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPat
     ...(c.mounts?.length ? { mounts: c.mounts } : {}),
     ...(c.maskedPaths?.length ? { maskedPaths: c.maskedPaths } : {}),
     ...(c.readonlyPaths?.length ? { readonlyPaths: c.readonlyPaths } : {}),
-    ...(c.pins && Object.keys(c.pins).length ? { pin: c.pins } : {}),
+    ...(Object.keys(pins).length ? { pin: pins } : {}),
     ...(paths.cgroupDirs.length ? { cgroups: paths.cgroupDirs } : {}),
     pidFile: paths.pidFile,
     newSession: true,

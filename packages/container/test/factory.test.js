@@ -60,7 +60,18 @@ describe('factory', { skip }, () => {
     ['hostname without a new uts namespace', { namespaces: [{ type: 'mnt' }], hostname: 'x' }, 'hostname'],
     ['hostname with a joined uts namespace', { namespaces: [{ type: 'mnt' }, { type: 'uts', path: '/proc/1/ns/uts' }], hostname: 'x' }, 'hostname'],
     ['network settings without a new net namespace', { namespaces: NS, network: { interfaces: [] } }, 'network'],
-    ['network settings (needs @linuxns/netlink)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [] } }, 'network'],
+    ['network settings with a joined net namespace', { namespaces: [...NS, { type: 'net', path: '/proc/1/ns/net' }], network: { interfaces: [] } }, 'network'],
+    ['an interface without a name (seed 003)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ add: 'veth', peer: 'v1' }] } }, 'network.interfaces[0].name'],
+    ['a veth without a peer (seed 003)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', add: 'veth' }] } }, 'network.interfaces[0].peer'],
+    ['an interface name longer than 15 bytes', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0123456789abcd', peer: 'v1' }] } }, 'network.interfaces[0].name'],
+    ['an interface given twice', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', peer: 'v1' }, { name: 'eth0', peer: 'v2' }] } }, 'network.interfaces[1].name'],
+    ['an address without a prefix length', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', peer: 'v1', addresses: ['10.0.0.2'] }] } }, 'network.interfaces[0].addresses'],
+    ['an IPv4 prefix longer than 32', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', peer: 'v1', peerAddresses: ['10.0.0.1/33'] }] } }, 'network.interfaces[0].peerAddresses'],
+    ['a route without gateway or dev', { namespaces: [...NS, { type: 'net' }], network: { routes: [{ dst: 'default' }] } }, 'network.routes[0]'],
+    ['a route out of an interface the container does not have', { namespaces: [...NS, { type: 'net' }], network: { routes: [{ dst: '10.1.0.0/16', dev: 'eth9' }] } }, 'network.routes[0].dev'],
+    ['a route whose gateway is of another family', { namespaces: [...NS, { type: 'net' }], network: { routes: [{ dst: '10.1.0.0/16', gateway: 'fd00::1' }] } }, 'network.routes[0].gateway'],
+    ['an unknown network field', { namespaces: [...NS, { type: 'net' }], network: { bridges: [] } }, 'network.bridges'],
+    ['an id-mapped rootfs without a user namespace', { rootfs: { path: '/tmp', idmap: true }, namespaces: NS }, 'rootfs.idmap'],
     ['no new mnt namespace (mounts and restricted paths need one)', { namespaces: [{ type: 'pid' }] }, 'namespaces'],
     ['a namespace given twice', { namespaces: [...NS, { type: 'uts' }] }, 'namespaces[3]'],
     ['an unknown namespace type', { namespaces: [...NS, { type: 'bogus' }] }, 'namespaces[3]'],
@@ -86,9 +97,15 @@ describe('factory', { skip }, () => {
     });
   }
 
-  test('network settings say they need @linuxns/netlink', () => {
-    const r = factory.create('net', { rootfs: { path: fs.root }, namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0' }] } });
-    assert.match(r._unsafeUnwrapErr().message, /network interfaces need @linuxns\/netlink/);
+  test('network settings with a new net namespace are accepted, seed 003 interfaces shape included, and kept in config.json', () => {
+    const network = {
+      interfaces: [{ name: 'eth0', peer: 'veth-x', addresses: ['10.9.0.2/24', 'fd09::2/64'], peerAddresses: ['10.9.0.1/24'] }, { name: 'eth1', add: 'veth', peer: 'veth-y', createInRoot: true }, { name: 'eth2' }, { name: 'dummy0', add: 'dummy' }],
+      routes: [{ dst: 'default', gateway: '10.9.0.1' }, { dst: 'fd10::/64', dev: 'eth0' }],
+      hostRoutes: [{ dst: '10.10.0.0/24', gateway: '10.9.0.2' }],
+    };
+    const c = unwrap(factory.create('net', { rootfs: { path: fs.root }, namespaces: [...NS, { type: 'net' }], network }));
+    assert.deepEqual(JSON.parse(readFileSync(join(c.dir, 'config.json'), 'utf8')).network, network);
+    unwrap(factory.load('net')); // and valid again when loaded
   });
 
   test('a bundle made by runc spec (terminal off) runs unchanged; its root readonly, hostname and caps hold', async (t) => {
