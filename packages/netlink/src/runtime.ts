@@ -122,8 +122,8 @@ export function parseRuntime(json: unknown): Result<Runtime, NsError> {
   const out: { mkdir?: string[]; interfaces?: RuntimeInterface[]; bindNS?: RuntimeBindNS } = {};
   const mkdir = field(v, 'mkdir');
   if (mkdir !== undefined && mkdir !== null) {
-    if (!Array.isArray(mkdir) || mkdir.some((d) => typeof d !== 'string')) return err(invalid('mkdir', `mkdir must be a list of paths, got ${JSON.stringify(mkdir)}`));
-    out.mkdir = mkdir as string[];
+    if (!Array.isArray(mkdir) || mkdir.some((d) => typeof d !== 'string' && d !== null)) return err(invalid('mkdir', `mkdir must be a list of paths, got ${JSON.stringify(mkdir)}`));
+    out.mkdir = (mkdir as (string | null)[]).filter((d): d is string => d !== null && d !== '');
   }
   const ifs = field(v, 'interfaces');
   if (ifs !== undefined && ifs !== null) {
@@ -152,8 +152,20 @@ export function parseRuntime(json: unknown): Result<Runtime, NsError> {
 
 /** Options of {@link applyRuntime}. */
 export interface ApplyRuntimeOptions {
-  /** Timeout of each netlink request, in ms. Default 5000. */
+  /** Timeout of each netlink request, in ms: a positive integer. Default 5000. */
   readonly timeoutMs?: number;
+}
+
+/** The options checked as {@link openNetlink} checks its own: misuse throws before anything is done. */
+function checkApplyOptions(options: unknown): { timeoutMs?: number } {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const t = (options as ApplyRuntimeOptions).timeoutMs;
+  if (t === undefined) return {};
+  if (typeof t !== 'number') throw new TypeError(`timeoutMs must be a positive integer, got ${typeof t}`);
+  if (!Number.isInteger(t) || t <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${String(t)}`);
+  return { timeoutMs: t };
 }
 
 function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterface): ResultAsync<AppliedRuntime['interfaces'][number], NsError> {
@@ -188,7 +200,8 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
  * `prepareFilesystem`): applies a runtime config to the process `pid`
  * before it runs. In order:
  *
- * - `mkdir`: each directory, with its parents (0755).
+ * - `mkdir`: each directory, with its parents (0755); empty entries are
+ *   skipped.
  * - `interfaces`: an `add` with a `peer` (or a `peer` alone) is a veth pair
  *   whose `name` end is in the process's network namespace and whose peer
  *   is in the caller's. The seed makes both ends outside and moves one in;
@@ -202,7 +215,9 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
  * - `bindNS`: each namespace of the process with a path is pinned there
  *   (core's `pin`, parents created), in the seed's order.
  *
- * The config is checked first ({@link parseRuntime}): a bad one changes
+ * `options` is checked first: one that is not an object, or a `timeoutMs`
+ * that is not a positive integer, throws a `TypeError` or `RangeError` at
+ * the call. Then the config ({@link parseRuntime}): a bad one changes
  * nothing. Later steps stop at the first error, as the seed does, leaving
  * the earlier ones done; the error names the interface or path.
  *
@@ -220,6 +235,7 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
  */
 export function applyRuntime(pid: number, runtime: Runtime | string, options: ApplyRuntimeOptions = {}): ResultAsync<AppliedRuntime, NsError> {
   if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`pid must be a positive integer, got ${String(pid)}`);
+  const netlinkOptions = checkApplyOptions(options);
   const parsed = parseRuntime(runtime);
   if (parsed.isErr()) return errAsync(parsed.error);
   const rt = parsed.value;
@@ -239,7 +255,7 @@ export function applyRuntime(pid: number, runtime: Runtime | string, options: Ap
   const interfaces: ResultAsync<void, NsError> =
     ifaces.length === 0
       ? okAsync(undefined)
-      : openNetlink(undefined, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}).andThen((root) => {
+      : openNetlink(undefined, netlinkOptions).andThen((root) => {
           let chain: ResultAsync<void, NsError> = okAsync(undefined);
           for (const iface of ifaces) {
             chain = chain.andThen(() =>
@@ -250,9 +266,11 @@ export function applyRuntime(pid: number, runtime: Runtime | string, options: Ap
           }
           return new ResultAsync(
             (async () => {
-              const r = await chain;
-              root.close();
-              return r;
+              try {
+                return await chain;
+              } finally {
+                root.close();
+              }
             })(),
           );
         });

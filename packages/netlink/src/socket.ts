@@ -48,8 +48,21 @@ export interface OpenNetlinkOptions {
  * `netlink-timeout`, `netlink-malformed`, `netlink-closed`, or
  * `invalid-option` for an address or MAC that does not parse. Misuse —
  * arguments of the wrong type, a closed socket — throws a `TypeError` or
- * `RangeError` at once. Requests on one socket run one at a time, in the
- * order they were made.
+ * `RangeError` at once, at the call (a namespace handle given to a method
+ * is duplicated there, so closing it before the request goes out takes
+ * nothing from it). An operation that throws inside despite these checks
+ * (a bug) gives `task-failed` for itself only: the socket serves on. Requests
+ * on one socket run one at a time, in the order they were made.
+ *
+ * Threads: `send(2)` runs on the calling thread. rtnetlink handles most
+ * requests inside `send` under the kernel's `rtnl_lock`, so under contention
+ * for that lock (a network namespace being torn down, many links changing at
+ * once) the calling thread can wait in `send` until the lock is free. Replies
+ * are read without blocking (see {@link openNetlink}). A socket error taken
+ * by a read on libuv's pool (`ENOBUFS` after an overrun...) cannot be told
+ * apart from an empty read: koffi's asynchronous calls give no errno, and the
+ * read that reports a socket error also clears it (`SO_ERROR` reads 0
+ * afterwards), so such a request ends with `netlink-timeout`.
  *
  * @example
  * ```ts
@@ -423,6 +436,14 @@ export class NetlinkSocket {
  * (the calling thread joins it with `enterSync` for the `socket()` call
  * only, a few µs) and then belongs to it for life; it is `SOCK_CLOEXEC`,
  * and closed by {@link NetlinkSocket.close}.
+ *
+ * Requests are sent with `send(2)` on the calling thread, which can wait
+ * there on the kernel's `rtnl_lock` while another task holds it (a network
+ * namespace being torn down...). Replies are read with a non-blocking
+ * `recv` on the calling thread, else with a blocking `recv` on libuv's pool;
+ * a socket error that such a pool read takes is seen as no reply, and the
+ * request ends with `netlink-timeout` (koffi's asynchronous calls give no
+ * errno, and the error is cleared by the read that met it).
  *
  * @example
  * ```ts

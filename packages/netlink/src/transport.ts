@@ -176,11 +176,32 @@ export class Exchanger {
     return this.#closed;
   }
 
-  /** Runs `req` after the exchanges before it; the messages it got back (none for an ACK). */
+  /**
+   * Runs `req` after the exchanges before it; the messages it got back (none
+   * for an ACK). Never rejects: a throw during the exchange (a wire that
+   * throws) is a `task-failed` error of this exchange only, and the next
+   * exchanges run as usual.
+   */
   run(req: Request, timeoutMs: number): Promise<Result<Message[], NsError>> {
     this.inFlight++;
-    const p = this.#tail.then(() => this.#withRetries(req, timeoutMs));
-    this.#tail = p;
+    const p = this.#tail.then(async (): Promise<Result<Message[], NsError>> => {
+      try {
+        return await this.#withRetries(req, timeoutMs);
+      } catch (e) {
+        const isError = e instanceof Error;
+        return err({
+          kind: 'task-failed',
+          name: isError ? e.name : 'non-error',
+          message: `${req.label}: the exchange threw: ${isError ? e.message : String(e)}`,
+          ...(isError && e.stack !== undefined ? { stack: e.stack } : {}),
+          cause: e,
+        });
+      }
+    });
+    this.#tail = p.then(
+      () => undefined,
+      () => undefined,
+    );
     return p.finally(() => this.inFlight--);
   }
 
@@ -269,14 +290,20 @@ export class Exchanger {
   #readLater(): Promise<number> {
     this.#pendingLater = true;
     return new Promise((resolve) => {
-      this.#wire.recvLater(this.#buf, (n) => {
+      const done = (n: number): void => {
         this.#pendingLater = false;
         if (this.#closeWhenIdle) {
           this.#closeWhenIdle = false;
           this.#wire.close();
         }
         resolve(n);
-      });
+      };
+      try {
+        this.#wire.recvLater(this.#buf, done);
+      } catch (e) {
+        done(-1); // no read went out: close() is not held up by it
+        throw e;
+      }
     });
   }
 }

@@ -219,6 +219,67 @@ describe('addresses as text', () => {
     assert.equal(parsePrefix('10.0.0.1/33', 'address')._unsafeUnwrap().prefixLength, 33);
     assert.equal(parsePrefix('fd00::1', 'address')._unsafeUnwrap().prefixLength, 128);
   });
+
+  it('prints IPv4 tails only where glibc\'s inet_ntop6 does (::a.b.c.d and ::ffff:a.b.c.d), as ip shows them', () => {
+    // Outputs of `ip -j addr` (glibc's inet_ntop) for each address added to lo.
+    const glibc = [
+      ['::2', '::2'],
+      ['::ffff', '::ffff'],
+      ['::fffe', '::fffe'],
+      ['::1', '::1'],
+      ['::', '::'],
+      ['::ffff:1.2.3.4', '::ffff:1.2.3.4'],
+      ['::1.2.3.4', '::1.2.3.4'],
+      ['::ffff:0:0', '::ffff:0.0.0.0'],
+      ['::ffff:0:1.2.3.4', '::ffff:0:102:304'],
+      ['64:ff9b::1.2.3.4', '64:ff9b::102:304'],
+      ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
+      ['0:0:0:0:0:0:0:2', '::2'],
+    ];
+    for (const [text, shown] of glibc) assert.equal(formatIp(parseIp(text).bytes), shown, text);
+  });
+
+  it('refuses malformed IPv6 (too many groups, a dotted quad before the end) as invalid-option, never a throw', () => {
+    const bad = [
+      '1:2:3:4:5:6:7:8:9::1',
+      '1:2:3:4:5:6:7:8:9:10:11:12::1',
+      '1:2:3:4:5:6:7:8::',
+      '::1:2:3:4:5:6:7:8',
+      '1:2:3:4::5:6:7:8',
+      '1:2:3:4:5:6:7',
+      '1:2:3:4:5:6:7:8:9',
+      '1.2.3.4::1',
+      '1.2.3.4::',
+      '1:1.2.3.4::',
+      '1.2.3.4:1::',
+      '::1.2.3.4:1',
+      '1.2.3.4:1:2:3:4:5:6',
+      '1:2:3:4:5:6:7:1.2.3.4',
+      '1:2:3:4:5:1.2.3.4',
+      '::1.2.3',
+      '::1.2.3.4.5',
+      ':1::',
+      '1::2:',
+      ':::',
+      '12345::1',
+    ];
+    for (const text of bad) {
+      for (const t of [text, `${text}/64`]) {
+        let r;
+        assert.doesNotThrow(() => (r = parsePrefix(t, 'address')), t);
+        assert.ok(r.isErr(), t);
+        assert.equal(r.error.kind, 'invalid-option', t);
+      }
+      assert.equal(parseIp(text), undefined, text);
+    }
+    const good = [
+      ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
+      ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'],
+      ['::2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8'],
+      ['1::1.2.3.4', '1::102:304'],
+    ];
+    for (const [text, shown] of good) assert.equal(formatIp(parseIp(text).bytes), shown, text);
+  });
 });
 
 /**
@@ -319,6 +380,28 @@ describe('exchanges over a fake kernel', () => {
     const e = (await new Exchanger(w, 1).run(R.delLink({ index: 0, name: 'x' }), 1000))._unsafeUnwrapErr();
     assert.equal(e.kind, 'netlink-malformed');
     assert.equal(e.request, 'RTM_DELLINK x');
+  });
+
+  it('an exchange that throws is a task-failed Result of its own, and the next exchanges run as usual', async () => {
+    const w = fakeWire((seq) => withSeq('ack', seq));
+    const send = w.send;
+    let throwNext = true;
+    w.send = (buf) => {
+      if (throwNext) {
+        throwNext = false;
+        throw new Error('wire broke');
+      }
+      return send(buf);
+    };
+    const ex = new Exchanger(w, 1);
+    const first = ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000);
+    const second = ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000);
+    const e = (await first)._unsafeUnwrapErr();
+    assert.equal(e.kind, 'task-failed');
+    assert.match(e.message, /wire broke/);
+    assert.ok((await second).isOk());
+    assert.ok((await ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000)).isOk());
+    assert.equal(ex.inFlight, 0);
   });
 
   it('close() during a wait: the request gets netlink-closed and the socket closes once the read returns', async () => {

@@ -378,3 +378,74 @@ describe('resources', { skip }, () => {
     assert.equal(missing.kind, 'not-found');
   });
 });
+
+describe('one failed or raced operation never breaks the socket', { skip }, () => {
+  it('a handle closed right after moveLink(): the move still runs, and later operations work', async () => {
+    const before = fdCount();
+    await ok(nlA.createVeth({ name: 'mr0', peer: 'mr1' }));
+    const h = hB.dup()._unsafeUnwrap();
+    const p = nlA.moveLink('mr0', h, { newName: 'ethr' });
+    h.close(); // before the queued move has run
+    await ok(p, 'moveLink after close');
+    assert.equal(ip(NAME_B, 'link', 'show', 'dev', 'ethr').length, 1);
+    assert.ok((await ok(nlA.links(), 'links after')).some((l) => l.name === 'mr1'));
+    await ok(nlB.deleteLink('ethr'));
+    assert.equal(fdCount(), before, 'the dup and the temporary socket are closed');
+  });
+
+  it('a handle closed right after createVeth()/createLink(): the request still goes to that namespace', async () => {
+    const before = fdCount();
+    const h = hB.dup()._unsafeUnwrap();
+    const a = nlA.createVeth({ name: 'mc0', peer: 'mc1', peerNamespace: h });
+    const b = nlA.createLink({ name: 'mcd0', kind: 'bridge', namespace: h });
+    h.close();
+    await ok(a, 'createVeth after close');
+    await ok(b, 'createLink after close');
+    assert.equal(ip(NAME_B, 'link', 'show', 'dev', 'mc1').length, 1);
+    assert.equal(ip(NAME_B, 'link', 'show', 'dev', 'mcd0').length, 1);
+    await ok(nlA.deleteLink('mc0'));
+    await ok(nlB.deleteLink('mcd0'));
+    assert.equal(fdCount(), before);
+  });
+
+  it('a closed handle throws at the call and leaves the queue working', async () => {
+    const h = hB.dup()._unsafeUnwrap();
+    h.close();
+    assert.throws(() => nlA.moveLink('va', h), /closed/);
+    assert.throws(() => nlA.createVeth({ name: 'x0', peer: 'x1', peerNamespace: h }), /closed/);
+    await ok(nlA.links());
+  });
+
+  it('IPv6 text that does not parse is invalid-option from addAddress and addRoute, never a throw', async () => {
+    for (const bad of ['1:2:3:4:5:6:7:8:9::1/64', '1.2.3.4::1/64']) {
+      const e = (await nlA.addAddress('va', bad))._unsafeUnwrapErr();
+      assert.equal(e.kind, 'invalid-option', bad);
+      const r = (await nlA.addRoute({ dst: bad, dev: 'va' }))._unsafeUnwrapErr();
+      assert.equal(r.kind, 'invalid-option', bad);
+    }
+    const g = (await nlA.addRoute({ dst: 'fd79::/64', gateway: '1:2:3:4:5:6:7:8:9::1' }))._unsafeUnwrapErr();
+    assert.equal(g.kind, 'invalid-option');
+    await ok(nlA.links());
+  });
+});
+
+describe('IPv6 text as ip prints it', { skip }, () => {
+  it('addresses() reports the same text as ip -j addr for ::2, ::ffff and IPv4 tails', async () => {
+    const name = `lnsnl-c-${process.pid}`;
+    const h = await ok(createNamespace('net'));
+    await ok(pinNamespace(h, `/run/netns/${name}`));
+    const nl = await ok(openNetlink(h));
+    try {
+      await ok(nl.setLinkUp('lo'));
+      for (const a of ['::2', '::ffff', '::ffff:1.2.3.4', '::1.2.3.4', '::ffff:0:0', '64:ff9b::1.2.3.4']) await ok(nl.addAddress('lo', `${a}/128`, { noDad: true }), a);
+      const mine = (await ok(nl.addresses({ family: 6 }))).map((a) => a.address).sort();
+      const theirs = ip(name, '-6', 'addr', 'show', 'dev', 'lo')[0].addr_info.map((a) => a.local).sort();
+      assert.deepEqual(mine, theirs);
+      for (const s of ['::2', '::ffff', '::ffff:1.2.3.4']) assert.ok(mine.includes(s), s);
+    } finally {
+      nl.close();
+      h.close();
+      unpinNamespace(`/run/netns/${name}`);
+    }
+  });
+});

@@ -156,6 +156,31 @@ describe('applyRuntime on a process in its own network namespace', { skip }, () 
     assert.equal(clash.code, 'EEXIST');
   });
 
+  it('throws for bad options at the call, before any directory is made, with or without interfaces', () => {
+    const dir = join(tmp, 'never-opts');
+    for (const [options, type] of [
+      [{ timeoutMs: 0 }, RangeError],
+      [{ timeoutMs: -1 }, RangeError],
+      [{ timeoutMs: 1.5 }, RangeError],
+      [{ timeoutMs: '5000' }, TypeError],
+      [null, TypeError],
+      ['fast', TypeError],
+    ]) {
+      assert.throws(() => applyRuntime(child.pid, { mkdir: [dir] }, options), type, JSON.stringify(options));
+      assert.throws(() => applyRuntime(child.pid, { mkdir: [dir], interfaces: [{ name: 'x0', add: 'dummy' }] }, options), type);
+      assert.equal(existsSync(dir), false, JSON.stringify(options));
+    }
+    assert.equal(inside('link', 'show').some((l) => l.ifname === 'x0'), false);
+  });
+
+  it('skips empty mkdir entries, as parseRuntime drops them', async () => {
+    const dir = join(tmp, 'made-once');
+    const done = (await applyRuntime(child.pid, { mkdir: ['', dir, ''] }))._unsafeUnwrap();
+    assert.deepEqual(done.directories, [dir]);
+    assert.ok(statSync(dir).isDirectory());
+    assert.deepEqual(parseRuntime('{"mkdir":["",null,"/run/x"]}')._unsafeUnwrap().mkdir, ['/run/x']);
+  });
+
   it('throws for a pid that is not a positive integer', () => {
     assert.throws(() => applyRuntime(0, {}), TypeError);
     assert.throws(() => applyRuntime('1', {}), TypeError);

@@ -37,17 +37,26 @@ function parseV4(s: string): Buffer | undefined {
   return b;
 }
 
+/**
+ * Parses IPv6 text as glibc's `inet_pton` does: 8 groups of 1 to 4 hex
+ * digits, or fewer around one `::` (which stands for at least one zero
+ * group), the last 2 groups optionally written as a dotted quad (and only
+ * they: `1.2.3.4::1` is refused).
+ */
 function parseV6(s: string): Buffer | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
   const halves = s.split('::');
   if (halves.length > 2) return undefined;
-  const words = (h: string): number[] | undefined => {
+  const compressed = halves.length === 2;
+  /** The words of one side of `::`; `last` when it ends the address (the only place for a dotted quad). */
+  const words = (h: string, last: boolean): number[] | undefined => {
     if (h === '') return [];
     const out: number[] = [];
     const parts = h.split(':');
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;
-      if (i === parts.length - 1 && p.includes('.')) {
+      if (p.includes('.')) {
+        if (!last || i !== parts.length - 1) return undefined;
         const v4 = parseV4(p);
         if (!v4) return undefined;
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
@@ -58,11 +67,13 @@ function parseV6(s: string): Buffer | undefined {
     }
     return out;
   };
-  const head = words(halves[0]!);
-  const tail = halves.length === 2 ? words(halves[1]!) : [];
+  const head = words(halves[0]!, !compressed);
+  const tail = compressed ? words(halves[1]!, true) : [];
   if (!head || !tail) return undefined;
-  const all = halves.length === 2 ? [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail] : head;
-  if (all.length !== 8 || (halves.length === 2 && head.length + tail.length > 7)) return undefined;
+  // Counted before any padding: without `::` exactly 8 groups, with it at most 7 (it stands for one or more).
+  const given = head.length + tail.length;
+  if (compressed ? given > 7 : given !== 8) return undefined;
+  const all = compressed ? [...head, ...new Array<number>(8 - given).fill(0), ...tail] : head;
   const b = Buffer.alloc(16);
   all.forEach((w, i) => b.writeUInt16BE(w, i * 2));
   return b;
@@ -129,7 +140,8 @@ export function formatIp(b: Uint8Array): string {
   }
   if (bestLen < 2) best = -1;
   const v4tail = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  if (best === 0 && (bestLen === 6 || (bestLen === 7 && w[7] !== 1) || (bestLen === 5 && w[5] === 0xffff))) {
+  // An IPv4 tail exactly where glibc's inet_ntop6 writes one: ::a.b.c.d (6 zero words) and ::ffff:a.b.c.d.
+  if (best === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
     return bestLen === 5 ? `::ffff:${v4tail}` : `::${v4tail}`;
   }
   const parts: string[] = [];

@@ -87,10 +87,42 @@ export class Channel {
    * that operations made without awaiting each other (an address add, then a
    * route through it) reach the kernel in the order they were made, even
    * when one needs several requests.
+   *
+   * The returned `ResultAsync` never rejects, and one operation's failure
+   * never reaches the next: a throw or rejection inside `fn` (a bug: misuse
+   * was checked at the call) becomes a `task-failed` error of this operation
+   * only. `release` (what the call took hold of, such as a namespace handle's
+   * dup) runs once `fn` is done, on every path.
    */
-  op<T>(fn: () => ResultAsync<T, NsError>): ResultAsync<T, NsError> {
-    const p = this.#opTail.then(() => fn());
-    this.#opTail = p;
+  op<T>(fn: () => ResultAsync<T, NsError>, release?: () => void): ResultAsync<T, NsError> {
+    const run = async (): Promise<Result<T, NsError>> => {
+      try {
+        return await fn();
+      } catch (e) {
+        return err(thrownError(e, this.namespace));
+      } finally {
+        release?.();
+      }
+    };
+    const p = this.#opTail.then(run);
+    this.#opTail = p.then(noop, noop);
     return new ResultAsync(p);
   }
+}
+
+const noop = (): void => undefined;
+
+/** A value thrown inside an operation, as a `task-failed` error (as `enterSync` reports a throw of its function). */
+export function thrownError(e: unknown, where: string): NsError {
+  const isError = e instanceof Error;
+  const c: unknown = isError ? (e as { code?: unknown }).code : undefined;
+  const code = typeof c === 'string' ? c : undefined;
+  return {
+    kind: 'task-failed',
+    name: isError ? e.name : 'non-error',
+    message: `a netlink operation on ${where} threw: ${isError ? e.message : String(e)}`,
+    ...(isError && e.stack !== undefined ? { stack: e.stack } : {}),
+    ...(code !== undefined ? { code } : {}),
+    cause: e,
+  };
 }

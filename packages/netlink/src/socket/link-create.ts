@@ -11,7 +11,7 @@ import { badValue, parseMac } from '../codec/ip.js';
 import * as R from '../codec/requests.js';
 import { fromPromise, type Channel } from './channel.js';
 import { checkName, checkUint, typeError } from './check.js';
-import { checkNetns, useNetns, type NetnsRef, type NsUse } from './refs.js';
+import { checkNetns, holdAll, useNetns, type NetnsRef, type NsUse } from './refs.js';
 
 /** Options of {@link NetlinkSocket.createVeth}. */
 export interface VethOptions {
@@ -77,10 +77,13 @@ function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, m
     ...(peer ? { peer: { name: peer.name, ...(theirs.value ? { ns: theirs.value } : {}), ...(f.mtu !== undefined ? { mtu: f.mtu } : {}), ...(peerMac ? { mac: peerMac } : {}) } } : {}),
   });
   return fromPromise(
-    ch.send(req).then((r) => {
-      release();
-      return r.map(() => undefined);
-    }),
+    (async (): Promise<Result<void, NsError>> => {
+      try {
+        return (await ch.send(req)).map(() => undefined);
+      } finally {
+        release();
+      }
+    })(),
   );
 }
 
@@ -93,7 +96,11 @@ export function createVeth(ch: Channel, options: VethOptions): ResultAsync<void,
   const peerNs = options.peerNamespace === undefined ? undefined : checkNetns(options.peerNamespace, 'peerNamespace');
   const mtu = options.mtu === undefined ? undefined : checkUint(options.mtu, 'mtu');
   const { mac, peerMac } = options;
-  return ch.op(() => newLink(ch, { name, kind: 'veth', ...(mtu !== undefined ? { mtu } : {}) }, mac, ns, { name: peer, ns: peerNs, mac: peerMac }));
+  // Handles are held from now (a close() before the request goes out takes nothing from it).
+  const held = holdAll([ns, peerNs]);
+  if (held.isErr()) return errAsync(held.error);
+  const [n, pn] = held.value.refs;
+  return ch.op(() => newLink(ch, { name, kind: 'veth', ...(mtu !== undefined ? { mtu } : {}) }, mac, n, { name: peer, ns: pn, mac: peerMac }), held.value.release);
 }
 
 export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync<void, NsError> {
@@ -105,7 +112,10 @@ export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync
   const ns = options.namespace === undefined ? undefined : checkNetns(options.namespace, 'namespace');
   const mtu = options.mtu === undefined ? undefined : checkUint(options.mtu, 'mtu');
   const mac = options.mac;
-  return ch.op(() => newLink(ch, { name, kind, ...(mtu !== undefined ? { mtu } : {}) }, mac, ns));
+  const held = holdAll([ns]);
+  if (held.isErr()) return errAsync(held.error);
+  const [n] = held.value.refs;
+  return ch.op(() => newLink(ch, { name, kind, ...(mtu !== undefined ? { mtu } : {}) }, mac, n), held.value.release);
 }
 
 export function createDummy(ch: Channel, name: string): ResultAsync<void, NsError> {

@@ -18,7 +18,7 @@ import { Channel, fromPromise, openExchanger } from './channel.js';
 import { checkName, typeError } from './check.js';
 import { setLinkUp } from './link-set.js';
 import { getLink } from './links.js';
-import { checkLink, checkNetns, describeNetns, useNetns, type LinkRef, type NetnsRef } from './refs.js';
+import { checkLink, checkNetns, describeNetns, holdNetns, useNetns, type LinkRef, type NetnsRef } from './refs.js';
 
 /** Options of {@link NetlinkSocket.moveLink}. */
 export interface MoveLinkOptions {
@@ -42,10 +42,14 @@ export function moveLink(ch: Channel, link: LinkRef, target: NetnsRef, options: 
   const newName = options.newName === undefined ? undefined : checkName(options.newName, 'newName');
   const keep = options.keepAddresses !== false;
   const up = options.up !== false;
-  return ch.op(() => move(ch, l, ns, newName, keep, up));
+  // The target is held from now: a handle closed before the move runs takes nothing from it.
+  const held = holdNetns(ns);
+  if (held.isErr()) return errAsync(held.error);
+  const label = describeNetns(ns);
+  return ch.op(() => move(ch, l, held.value.ref, label, newName, keep, up), held.value.release);
 }
 
-function move(ch: Channel, l: LinkRef, ns: NetnsRef, newName: string | undefined, keep: boolean, up: boolean): ResultAsync<void, NsError> {
+function move(ch: Channel, l: LinkRef, ns: NetnsRef, label: string, newName: string | undefined, keep: boolean, up: boolean): ResultAsync<void, NsError> {
   const used = useNetns(ns);
   if (used.isErr()) return errAsync(used.error);
   const target = used.value;
@@ -57,18 +61,20 @@ function move(ch: Channel, l: LinkRef, ns: NetnsRef, newName: string | undefined
     return read.andThen((addrs) => {
       const kept = addrs.filter((a) => a.permanent && a.scope === 'global');
       const moved = ch.ack(R.setLink(self, { up: false }, 'down before a move')).andThen(() =>
-        ch.ack(R.setLink(self, { newName: name, ns: target.attr }, `move to ${describeNetns(ns)} as ${name}`)),
+        ch.ack(R.setLink(self, { newName: name, ns: target.attr }, `move to ${label} as ${name}`)),
       );
       return moved
         .orElse((e) => putBack(ch, self, info.up, kept).andThen(() => errAsync<void, NsError>(e)))
-        .andThen(() => (kept.length === 0 && !up ? okAsync<void, NsError>(undefined) : withChannelIn(ns, ch.timeoutMs, (there) => restore(there, name, kept, up))));
+        .andThen(() => (kept.length === 0 && !up ? okAsync<void, NsError>(undefined) : withChannelIn(ns, label, ch.timeoutMs, (there) => restore(there, name, kept, up))));
     });
   });
   return fromPromise(
     (async (): Promise<Result<void, NsError>> => {
-      const r = await run;
-      target.release();
-      return r;
+      try {
+        return await run;
+      } finally {
+        target.release();
+      }
     })(),
   );
 }
@@ -95,17 +101,21 @@ function restore(there: Channel, name: string, addrs: AddressInfo[], up: boolean
   return up ? chain.andThen(() => setLinkUp(there, name)) : chain;
 }
 
-/** Runs `fn` with a temporary socket of `ns`, closed on every path. */
-function withChannelIn<T>(ns: NetnsRef, timeoutMs: number, fn: (there: Channel) => ResultAsync<T, NsError>): ResultAsync<T, NsError> {
-  checkNetns(ns, 'target'); // as openNetlink does: a handle closed during the move throws
+/**
+ * Runs `fn` with a temporary socket of `ns` (held by the operation since its
+ * call, so never a closed handle), closed on every path.
+ */
+function withChannelIn<T>(ns: NetnsRef, label: string, timeoutMs: number, fn: (there: Channel) => ResultAsync<T, NsError>): ResultAsync<T, NsError> {
   const made = openExchanger(ns, 'auto');
   if (made.isErr()) return errAsync(made.error);
-  const there = new Channel(made.value.ex, describeNetns(ns), timeoutMs);
+  const there = new Channel(made.value.ex, label, timeoutMs);
   return fromPromise(
     (async (): Promise<Result<T, NsError>> => {
-      const r = await fn(there);
-      there.close();
-      return r;
+      try {
+        return await fn(there);
+      } finally {
+        there.close();
+      }
     })(),
   );
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ok, type Result } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import { NamespaceHandle, openNamespace, type NsError } from '@linuxns/core';
 import type * as R from '../codec/requests.js';
 import { typeError } from './check.js';
@@ -42,6 +42,43 @@ export function sel(l: LinkRef): R.LinkSel {
 
 export function describeNetns(ns: NetnsRef): string {
   return typeof ns === 'number' ? `pid ${ns}` : typeof ns === 'string' ? ns : String(ns);
+}
+
+/** A namespace taken hold of at the call, for an operation that runs later. */
+export interface NetnsHold {
+  /** What the operation uses: the value given, or a dup of the handle given. */
+  readonly ref: NetnsRef;
+  /** Lets go of it (closes the dup): once the operation is done. */
+  readonly release: () => void;
+}
+
+/**
+ * Takes hold of `ns` at the call: a handle is duplicated, so that closing
+ * it before the queued operation runs takes nothing from the operation (the
+ * dup is closed by `release`); a path or pid is kept as it is, and opened
+ * when the operation runs. `ns` was checked ({@link checkNetns}). Fails only
+ * when the dup does (no fd left).
+ */
+export function holdNetns(ns: NetnsRef): Result<NetnsHold, NsError> {
+  if (!(ns instanceof NamespaceHandle)) return ok({ ref: ns, release: () => undefined });
+  return ns.dup().map((d) => ({ ref: d, release: () => d.close() }));
+}
+
+/** Several {@link holdNetns} at once (`undefined` entries stay so); all or none. */
+export function holdAll(list: readonly (NetnsRef | undefined)[]): Result<{ refs: (NetnsRef | undefined)[]; release: () => void }, NsError> {
+  const held: NetnsHold[] = [];
+  const release = (): void => held.forEach((h) => h.release());
+  for (const ns of list) {
+    if (ns === undefined) continue;
+    const h = holdNetns(ns);
+    if (h.isErr()) {
+      release();
+      return err(h.error);
+    }
+    held.push(h.value);
+  }
+  let i = 0;
+  return ok({ refs: list.map((ns) => (ns === undefined ? undefined : held[i++]!.ref)), release });
 }
 
 /** A namespace as a request attribute, with what to close once the request is done. */
