@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError, type NsError } from '@linuxns/core';
 
@@ -28,6 +28,46 @@ export interface CgroupLimits {
 /** `'v2'` when /sys/fs/cgroup is the unified hierarchy, else `'v1'`. */
 export function cgroupLayout(): 'v1' | 'v2' {
   return existsSync(join(ROOT, 'cgroup.controllers')) ? 'v2' : 'v1';
+}
+
+/**
+ * Normalizes a cgroup path relative to the hierarchy roots: leading and
+ * repeated `/` dropped. A string: the path; an object: why it is refused
+ * (empty, the root itself, a `.` or `..` segment, a NUL, a segment longer
+ * than 255 bytes).
+ */
+export function normalizeCgroupPath(path: unknown): string | { readonly why: string } {
+  if (typeof path !== 'string') return { why: 'it must be a string' };
+  if (path.includes('\0')) return { why: 'it contains a NUL' };
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts.length === 0) return { why: 'it names the root of the cgroup hierarchies' };
+  if (parts.some((p) => p === '.' || p === '..')) return { why: 'it has a "." or ".." segment' };
+  if (parts.some((p) => Buffer.byteLength(p) > 255)) return { why: 'a segment is longer than 255 bytes' };
+  return parts.join('/');
+}
+
+/**
+ * True when `dir` is not a cgroup a container may own: outside
+ * /sys/fs/cgroup, /sys/fs/cgroup itself, a v1 hierarchy's root
+ * (/sys/fs/cgroup/memory...), or any mount point (the root of a hierarchy
+ * mounted elsewhere below /sys/fs/cgroup). {@link killCgroup} and
+ * {@link removeCgroup} refuse such a directory.
+ */
+export function isHierarchyRoot(dir: string): boolean {
+  const r = resolve(dir);
+  if (!r.startsWith(`${ROOT}/`)) return true;
+  if (cgroupLayout() === 'v1' && r.slice(ROOT.length + 1).split('/').length < 2) return true;
+  try {
+    // A mount point: its device differs from its parent's.
+    if (statSync(r).dev !== statSync(dirname(r)).dev) return true;
+  } catch {
+    /* missing: not a mount point */
+  }
+  return false;
+}
+
+function refuseRoots(dirs: readonly string[], what: string): void {
+  for (const d of dirs) if (isHierarchyRoot(d)) throw new RangeError(`refusing to ${what} ${d}: it is not a container's cgroup (a hierarchy root, a mount point, or outside ${ROOT})`);
 }
 
 /** The directories of the cgroup `rel` (relative to each hierarchy's root). */
@@ -86,25 +126,66 @@ export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afte
   return ok(undefined);
 }
 
-/** The pids in the cgroup (any of its directories). */
+/** The cgroups below `dir` (not `dir` itself), deepest first. */
+function descendants(dir: string): string[] {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const sub = join(dir, e.name);
+    out.push(...descendants(sub), sub);
+  }
+  return out;
+}
+
+/** The pids in the cgroup (any of its directories, and every cgroup below them). */
 export function cgroupPids(dirs: readonly string[]): number[] {
   const pids = new Set<number>();
   for (const dir of dirs) {
-    try {
-      for (const l of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (l) pids.add(Number(l));
-    } catch {
-      /* gone already */
+    for (const d of [dir, ...descendants(dir)]) {
+      try {
+        for (const l of readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n')) if (l) pids.add(Number(l));
+      } catch {
+        /* gone already */
+      }
     }
   }
   return [...pids];
 }
 
-/** SIGKILLs every process of the cgroup (cgroup.kill on v2; each pid on v1) and waits, up to `timeoutMs`, until it is empty. */
+/** True while a process is in the cgroup or below it (v2: `populated 1` in cgroup.events). */
+export function cgroupPopulated(dirs: readonly string[]): boolean {
+  for (const dir of dirs) {
+    try {
+      const events = readFileSync(join(dir, 'cgroup.events'), 'utf8');
+      if (/^populated 1$/m.test(events)) return true;
+      continue;
+    } catch {
+      /* v1, or gone */
+    }
+    if (cgroupPids([dir]).length) return true;
+  }
+  return false;
+}
+
+/**
+ * SIGKILLs every process of the cgroup and of the cgroups below it
+ * (cgroup.kill on v2, which takes the whole subtree; each pid, read again
+ * until none is left, on v1) and waits, up to `timeoutMs`, until it is empty.
+ * Throws a RangeError, killing nothing, for a directory that is not a
+ * container's cgroup ({@link isHierarchyRoot}).
+ */
 export async function killCgroup(dirs: readonly string[], timeoutMs = 5000): Promise<boolean> {
+  refuseRoots(dirs, 'kill the processes of');
   const end = Date.now() + timeoutMs;
   for (;;) {
     const pids = cgroupPids(dirs);
-    if (pids.length === 0) return true;
+    if (pids.length === 0 && !cgroupPopulated(dirs)) return true;
     if (Date.now() > end) return false;
     for (const dir of dirs) {
       try {
@@ -124,19 +205,27 @@ export async function killCgroup(dirs: readonly string[], timeoutMs = 5000): Pro
   }
 }
 
-/** Removes the cgroup's directories (retrying while the last processes leave), then its empty linuxns parent. */
+/**
+ * Removes the cgroup's directories, the cgroups below them first (retrying
+ * while the last processes leave), then its empty linuxns parent. Throws a
+ * RangeError, removing nothing, for a directory that is not a container's
+ * cgroup ({@link isHierarchyRoot}).
+ */
 export async function removeCgroup(dirs: readonly string[], timeoutMs = 2000): Promise<Result<void, NsError>> {
+  refuseRoots(dirs, 'remove');
   const end = Date.now() + timeoutMs;
   for (const dir of dirs) {
-    for (;;) {
-      try {
-        rmdirSync(dir);
-        break;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') break;
-        if (code !== 'EBUSY' || Date.now() > end) return err(fsError(e, { path: dir }));
-        await new Promise((r) => setTimeout(r, 10));
+    for (const d of [...descendants(dir), dir]) {
+      for (;;) {
+        try {
+          rmdirSync(d);
+          break;
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') break;
+          if (code !== 'EBUSY' || Date.now() > end) return err(fsError(e, { path: d }));
+          await new Promise((r) => setTimeout(r, 10));
+        }
       }
     }
     const parent = join(dir, '..');

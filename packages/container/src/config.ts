@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
-import type { CgroupLimits } from './cgroup.js';
+import { normalizeCgroupPath, type CgroupLimits } from './cgroup.js';
 
 /** A namespace of the container: new (no `path`), or joined by the path of a namespace file. */
 export interface NamespaceConfig {
@@ -58,11 +58,15 @@ export interface RootfsConfig {
   readonly idmap?: boolean;
 }
 
-/** One rlimit, OCI style: `{ type: 'RLIMIT_NOFILE', soft: 64, hard: 64 }`. */
+/**
+ * One rlimit, OCI style: `{ type: 'RLIMIT_NOFILE', soft: 64, hard: 64 }`.
+ * Unlimited (RLIM_INFINITY) is `'unlimited'`; `Infinity` is accepted too and
+ * kept as `'unlimited'` (JSON has no Infinity: config.json would say null).
+ */
 export interface RlimitConfig {
   readonly type: string;
-  readonly soft: number;
-  readonly hard: number;
+  readonly soft: number | 'unlimited';
+  readonly hard: number | 'unlimited';
 }
 
 /** A process of the container: the init (`start`), or one joining it (`exec`). */
@@ -177,7 +181,14 @@ export interface NetworkConfig {
 
 /** The cgroup of a container: its path under each hierarchy's root, and its limits. */
 export interface CgroupConfig extends CgroupLimits {
-  /** Relative to the hierarchy root (default `linuxns-<hash of the factory root>/<id>`). */
+  /**
+   * Relative to the hierarchy root (default `linuxns-<hash of the factory
+   * root>/<id>`); leading and repeated `/` are dropped. Never the root itself
+   * (`''`, `'/'`), nor with a `.` or `..` segment. A directory that already
+   * exists is taken over only while no process is in it (else create and
+   * start refuse it); from then on it is the container's: destroy kills what
+   * is in it and removes it.
+   */
   readonly path?: string;
 }
 
@@ -239,14 +250,23 @@ const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(
 const absPath = (v: unknown): boolean => typeof v === 'string' && isAbsolute(v) && !v.includes('\0');
 const posInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
-/** Checks a process config; the error or undefined. */
-export function checkProcess(p: unknown, field: string): NsError | undefined {
+/** An rlimit value: a whole number, or unlimited (`'unlimited'`, `Infinity`). */
+const rlimitValue = (v: unknown): boolean => v === Infinity || v === 'unlimited' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+const rlimitNumber = (v: unknown): number => (v === 'unlimited' || v === Infinity ? Infinity : (v as number));
+
+/**
+ * Checks a process config; the error or undefined. `newUser`: the container
+ * makes a new user namespace (without one, CAP_MKNOD may not be kept: the
+ * device cgroup is not enforced, so a device node made inside would open the
+ * host's device).
+ */
+export function checkProcess(p: unknown, field: string, newUser = true): NsError | undefined {
   if (!isObject(p)) return invalid(field, `${field} must be an object with args`);
   const { args, env, cwd, user, rlimits, capabilities } = p;
-  if (!isArray(args) || (args as unknown[]).length === 0 || !(args as unknown[]).every((a) => typeof a === 'string' && a !== '')) {
+  if (!isArray(args) || (args as unknown[]).length === 0 || !(args as unknown[]).every((a) => typeof a === 'string' && a !== '' && !a.includes('\0'))) {
     return invalid(`${field}.args`, `${field}.args must be a non-empty array of non-empty strings, got ${JSON.stringify(args)}`);
   }
-  if (env !== undefined && (!isArray(env) || !(env as unknown[]).every((e) => typeof e === 'string' && /^[^=]+=/.test(e)))) {
+  if (env !== undefined && (!isArray(env) || !(env as unknown[]).every((e) => typeof e === 'string' && /^[^=]+=/.test(e) && !e.includes('\0')))) {
     return invalid(`${field}.env`, `${field}.env must be an array of "KEY=VALUE" strings`);
   }
   if (cwd !== undefined && !absPath(cwd)) return invalid(`${field}.cwd`, `${field}.cwd must be an absolute path, got ${JSON.stringify(cwd)}`);
@@ -254,15 +274,16 @@ export function checkProcess(p: unknown, field: string): NsError | undefined {
     if (!isObject(user)) return invalid(`${field}.user`, `${field}.user must be an object`);
     for (const k of ['uid', 'gid'] as const) if (user[k] !== undefined && !isId(user[k])) return invalid(`${field}.user.${k}`, `${field}.user.${k} must be an id, got ${JSON.stringify(user[k])}`);
     const g = user.additionalGids;
-    if (g !== undefined && (!isArray(g) || !(g as unknown[]).every(isId))) return invalid(`${field}.user.additionalGids`, `${field}.user.additionalGids must be an array of ids`);
+    if (g !== undefined && (!isArray(g) || !(g as unknown[]).every(isId) || (g as unknown[]).length > 64)) return invalid(`${field}.user.additionalGids`, `${field}.user.additionalGids must be an array of at most 64 ids`);
   }
   if (rlimits !== undefined) {
     if (!isArray(rlimits)) return invalid(`${field}.rlimits`, `${field}.rlimits must be an array`);
     for (const [i, r] of (rlimits as unknown[]).entries()) {
       const f = `${field}.rlimits[${i}]`;
       if (!isObject(r) || typeof r.type !== 'string' || !RLIMITS.has(r.type.toLowerCase().replace(/^rlimit_/, ''))) return invalid(f, `${f}.type must be an RLIMIT_* name, got ${JSON.stringify(isObject(r) ? r.type : r)}`);
-      const lim = (v: unknown): boolean => v === Infinity || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
-      if (!lim(r.soft) || !lim(r.hard) || (r.soft as number) > (r.hard as number)) return invalid(f, `${f} needs whole soft <= hard values, got ${JSON.stringify(r)}`);
+      if (!rlimitValue(r.soft) || !rlimitValue(r.hard) || rlimitNumber(r.soft) > rlimitNumber(r.hard)) {
+        return invalid(f, `${f} needs whole soft <= hard values ("unlimited" for no limit), got ${JSON.stringify(r)}`);
+      }
     }
   }
   if (capabilities !== undefined) {
@@ -273,12 +294,38 @@ export function checkProcess(p: unknown, field: string): NsError | undefined {
       if (!isArray(names)) return invalid(f, `${f} must be an array of capability names`);
       for (const n of names as unknown[]) {
         if (typeof n !== 'string' || !CAPS.has(n.toLowerCase().replace(/^cap_/, ''))) return invalid(f, `unknown capability ${JSON.stringify(n)} in ${f}`);
+        if (!newUser && n.toLowerCase().replace(/^cap_/, '') === 'mknod') {
+          return invalid(f, `${f} keeps CAP_MKNOD without a new user namespace: device cgroups are not enforced, so a device node made inside would give access to the host's device; drop it or add { type: "user" }`);
+        }
       }
     }
   }
   if (p.noNewPrivileges !== undefined && typeof p.noNewPrivileges !== 'boolean') return invalid(`${field}.noNewPrivileges`, `${field}.noNewPrivileges must be a boolean`);
   return undefined;
 }
+
+/** A checked process with its unlimited rlimits as `'unlimited'` (what JSON keeps). */
+function normalizeProcess(p: ProcessConfig): ProcessConfig {
+  if (!p.rlimits) return p;
+  const u = (v: number | 'unlimited'): number | 'unlimited' => (v === Infinity ? 'unlimited' : v);
+  return { ...p, rlimits: p.rlimits.map((r) => ({ ...r, soft: u(r.soft), hard: u(r.hard) })) };
+}
+
+/** The rlimit value for spawn: `Infinity` for unlimited. */
+export function rlimitForSpawn(v: number | 'unlimited'): number {
+  return rlimitNumber(v);
+}
+
+/** Whether the config makes a new user namespace. */
+export function hasNewUserns(c: Pick<ContainerConfig, 'namespaces'>): boolean {
+  return c.namespaces.some((n) => n.type === 'user' && n.path === undefined);
+}
+
+/** Every capability name, lower case without `cap_`. */
+export const ALL_CAPS: readonly string[] = [...CAPS];
+
+/** A path the helper takes: absolute, no NUL, no `..` segment. */
+const helperPath = (v: unknown): boolean => absPath(v) && !(v as string).split('/').includes('..');
 
 /**
  * Validates a config and fills in the defaults (the result is what
@@ -324,7 +371,7 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
   // Seed 002's invalid combinations.
   for (const k of ['hostname', 'domainname'] as const) {
     if (c[k] === undefined) continue;
-    if (typeof c[k] !== 'string' || c[k].length > 64) return err(invalid(k, `${k} must be a string of at most 64 bytes`));
+    if (typeof c[k] !== 'string' || Buffer.byteLength(c[k]) > 64 || c[k].includes('\0')) return err(invalid(k, `${k} must be a string of at most 64 bytes (UTF-8) without NUL`));
     if (!fresh.has('uts')) return err(invalid(k, `${k} needs a new uts namespace (unable to set the hostname without one): add { type: "uts" }`));
   }
   if (c.network !== undefined) {
@@ -355,11 +402,21 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
   if (mountProc && !fresh.has('pid')) return err(invalid('mountProc', 'a fresh /proc needs a new pid namespace: add { type: "pid" }'));
   for (const k of ['maskedPaths', 'readonlyPaths'] as const) {
     const l = c[k];
-    if (l !== undefined && (!isArray(l) || !l.every(absPath))) return err(invalid(k, `${k} must be an array of absolute paths`));
+    if (l !== undefined && (!isArray(l) || !l.every(absPath) || l.length > 64)) return err(invalid(k, `${k} must be an array of at most 64 absolute paths`));
   }
+  // The mounts, checked as the helper's spawn checks them (so that start never refuses what create took).
+  if (c.mounts !== undefined && !isArray(c.mounts)) return err(invalid('mounts', 'mounts must be an array'));
+  if ((c.mounts ?? []).length > 64) return err(invalid('mounts', `at most 64 mounts, got ${c.mounts!.length}`));
   for (const [i, m] of (c.mounts ?? []).entries()) {
     if (!isObject(m) || !absPath(m.destination)) return err(invalid(`mounts[${i}]`, `mounts[${i}].destination must be an absolute path`));
+    if (!helperPath(m.destination)) return err(invalid(`mounts[${i}].destination`, `mounts[${i}].destination must not contain "..", got ${JSON.stringify(m.destination)}`));
     if (m.options !== undefined && (!isArray(m.options) || !m.options.every((o) => typeof o === 'string'))) return err(invalid(`mounts[${i}].options`, `mounts[${i}].options must be strings`));
+    if (m.options?.includes('remount')) return err(invalid(`mounts[${i}].options`, `mounts[${i}]: option "remount" is not supported`));
+    if (m.type !== undefined && (typeof m.type !== 'string' || m.type.includes('\0'))) return err(invalid(`mounts[${i}].type`, `mounts[${i}].type must be a string`));
+    if (m.source !== undefined && (typeof m.source !== 'string' || m.source.includes('\0'))) return err(invalid(`mounts[${i}].source`, `mounts[${i}].source must be a string`));
+    const bind = m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+    if (bind && !absPath(m.source)) return err(invalid(`mounts[${i}].source`, `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`));
+    if (!bind && !m.type) return err(invalid(`mounts[${i}].type`, `mounts[${i}] needs a type, or the option "bind"`));
   }
   // Pins: new namespaces only (a joined one is pinned where it comes from).
   for (const [type, path] of Object.entries(c.pins ?? {})) {
@@ -370,9 +427,14 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
   // The cgroup.
   const cg = c.cgroup ?? {};
   const cgValue: unknown = cg;
+  let cgPath: string | undefined;
   if (cg !== false) {
     if (!isObject(cgValue)) return err(invalid('cgroup', 'cgroup must be an object or false'));
-    if (cg.path !== undefined && (typeof cg.path !== 'string' || cg.path === '' || cg.path.split('/').includes('..'))) return err(invalid('cgroup.path', `cgroup.path must be a relative path without "..", got ${JSON.stringify(cg.path)}`));
+    if (cg.path !== undefined) {
+      const p = normalizeCgroupPath(cg.path);
+      if (typeof p !== 'string') return err(invalid('cgroup.path', `cgroup.path must name a cgroup below the hierarchy roots, without "." or ".." segments: ${p.why}; got ${JSON.stringify(cg.path)}`));
+      cgPath = p;
+    }
     if (cg.memory !== undefined && !posInt(cg.memory?.limit)) return err(invalid('cgroup.memory.limit', 'cgroup.memory.limit must be a positive number of bytes'));
     if (cg.pids !== undefined && !posInt(cg.pids?.limit)) return err(invalid('cgroup.pids.limit', 'cgroup.pids.limit must be a positive number'));
     if (cg.cpu !== undefined) {
@@ -383,18 +445,19 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
     }
   }
   if (c.process !== undefined) {
-    const e = checkProcess(c.process, 'process');
+    const e = checkProcess(c.process, 'process', fresh.has('user'));
     if (e) return err(e);
   }
   return ok({
     ...c,
+    ...(c.process !== undefined ? { process: normalizeProcess(c.process) } : {}),
     namespaces: c.namespaces.map((ns) => (ns.path !== undefined ? { type: ns.type, path: ns.path } : { type: ns.type })),
     mountProc,
     mountDev: c.mountDev ?? true,
     mountSys: c.mountSys ?? true,
     maskedPaths: c.maskedPaths ?? DEFAULT_MASKED,
     readonlyPaths: c.readonlyPaths ?? DEFAULT_READONLY,
-    cgroup: cg,
+    cgroup: cg === false ? false : { ...cg, ...(cgPath !== undefined ? { path: cgPath } : {}) },
   });
 }
 

@@ -1,28 +1,32 @@
 /**
  * A container under a factory's root: its state read from disk every time
- * (so two processes, or a new Factory after a crash, see the same thing),
+ * (so two processes, or a new Factory after a crash, see the same thing;
+ * the config, which never changes after create, is the one read by
+ * `create` or `load`),
  * its init started by the helper (one process, fully set up before exec),
  * processes exec'd into its namespaces, and its destruction.
  *
  * @module
  */
-import { existsSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import {
-  createNamespace, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
+  createNamespace, fsError, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
   type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type NsError,
 } from '@linuxns/core';
 import type { NetnsRef } from '@linuxns/netlink';
-import { cgroupDirs, cgroupPids, createCgroup, killCgroup, removeCgroup } from './cgroup.js';
+import { cgroupDirs, cgroupPids, cgroupPopulated, createCgroup, isHierarchyRoot, killCgroup, removeCgroup } from './cgroup.js';
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- NetworkConfig is only named by a {@link}: imported so typedoc resolves it
-import { checkProcess, invalid, type ContainerConfig, type NetworkConfig, type ProcessConfig } from './config.js';
+import { checkProcess, hasNewUserns, invalid, type ContainerConfig, type NetworkConfig, type ProcessConfig } from './config.js';
 import { checkpoint } from './crash.js';
 import { makeIdmapRootfs, removeIdmapRootfs } from './idmap.js';
 import { initOptions, processOptions, type ProcessIo } from './launch.js';
 import { setupNetwork, teardownNetwork } from './network.js';
-import { isAlive, waitGone } from './proc.js';
-import { PID_FILE, readJson, readPidFile, STATE_FILE, CONFIG_FILE } from './store.js';
+import { isAlive, procStat, waitGone } from './proc.js';
+import { CGROUP_FILE, CONFIG_FILE, EXEC_FILE, PID_FILE, readJson, readPidFile, START_CLAIM, STATE_FILE, writeJsonAtomic } from './store.js';
 
 /** The OCI statuses: `creating` (create never finished: a file of it is missing), `created` (no init yet), `running`, `stopped`. */
 export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
@@ -100,7 +104,11 @@ export class Container {
   }
 
   /**
-   * The state, read from disk: `creating` if config.json or state.json is
+   * The state, read from disk (state.json, init.pid, the init's process;
+   * the config is {@link Container.config}, read once by `create` or `load`:
+   * config.json never changes after create, so a container loaded while
+   * config.json was missing stays `creating` until loaded again):
+   * `creating` if config.json or state.json is
    * missing (a create that never finished), else `created` until the helper
    * wrote the init's pid, then `running` while that process (same pid, same
    * start time) lives, `stopped` after.
@@ -136,6 +144,15 @@ export class Container {
     return ok({ ...base, status: 'running', pid: init.pid });
   }
 
+  /** The exec'd processes recorded in exec.pids. */
+  #execd(): Array<{ pid: number; startTime: number }> {
+    try {
+      return parseExecd(readFileSync(join(this.dir, EXEC_FILE), 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+
   #wrongStatus(status: string, operation: string, want: string): NsError {
     return { kind: 'container-wrong-status', id: this.id, status, operation, message: `cannot ${operation} container ${this.id}: it is ${status} (${want})` };
   }
@@ -153,7 +170,12 @@ export class Container {
    * and the config's `network` is set up before the init starts (without a
    * new user namespace) or before this resolves (with one: see
    * {@link NetworkConfig}). Resolves once it runs; the container is then
-   * `running`. Only from `created`.
+   * `running`. Only from `created`, and one at a time: the `starting` claim
+   * is taken first, so a second start meanwhile (or while processes of a
+   * crashed earlier start are in its cgroup) is `container-wrong-status`. A
+   * cgroup directory that exists with processes in it is refused
+   * (`container-config-invalid`). A failure leaves nothing running, removes
+   * the cgroup it made, and leaves the container `created`.
    *
    * @example
    * ```ts
@@ -170,31 +192,165 @@ export class Container {
     const config = this.config!;
     const proc = process ?? config.process;
     if (proc === undefined) return errAsync(invalid('process', 'no process to start: give one, or put process in the config'));
-    const bad = checkProcess(proc, 'process');
+    const bad = checkProcess(proc, 'process', hasNewUserns(config));
     if (bad) return errAsync(bad);
-    checkpoint();
-    const cgroupPaths = this.cgroupPaths;
-    if (config.cgroup !== false) {
-      const made = createCgroup(cgroupPaths, config.cgroup ?? {}, checkpoint);
-      if (made.isErr()) return errAsync(this.#systemError('create cgroup', made.error));
+    const claim = this.#claimStart();
+    if (claim.isErr()) return errAsync(claim.error);
+    // Another start may have run to its end between state() and the claim.
+    if (readPidFile(this.dir)) {
+      this.#releaseStart();
+      return errAsync(this.#wrongStatus('running', 'start', 'start needs a created container'));
     }
-    const pidFile = join(this.dir, PID_FILE);
-    if (config.network !== undefined || config.rootfs.idmap) return this.#startPrepared(config, proc, io, cgroupPaths);
-    const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs: cgroupPaths }, io));
-    checkpoint(); // the helper is on its way: a crash now leaves it to finish alone
+    checkpoint();
     return new ResultAsync(
       (async (): Promise<Result<NsChild, NsError>> => {
-        const r = await launched;
-        checkpoint();
-        if (r.isErr()) {
-          // The helper said why and is reaped (spawn waits for it): nothing of the attempt runs.
-          rmSync(pidFile, { force: true });
-          return err(this.#systemError('start', r.error));
+        let recorded = false;
+        let r: Result<NsChild, NsError>;
+        try {
+          const taken = this.#takeCgroup(config, () => (recorded = true));
+          if (taken.isErr()) r = err(taken.error);
+          else if (config.network !== undefined || config.rootfs.idmap) r = await this.#startPrepared(config, proc, io, taken.value);
+          else r = await this.#startPlain(config, proc, io, taken.value);
+        } catch (e) {
+          if (recorded) await this.#undoCgroup();
+          this.#releaseStart();
+          throw e;
         }
-        this.#child = r.value;
-        return ok(r.value);
+        if (r.isErr()) {
+          // Nothing of the attempt runs: the cgroup it made goes, and the container is created again.
+          if (recorded) await this.#undoCgroup();
+          this.#releaseStart();
+        }
+        return r;
       })(),
     );
+  }
+
+  /**
+   * The claim of a start: `starting`, a symlink to "PID:STARTTIME" of the
+   * process starting it, made atomically (EEXIST if there is one). A claim
+   * whose process is gone (a start that crashed) is stale: it is moved aside
+   * (rename, so that two callers never both take it) and taken again. Kept
+   * after a start that succeeded (the container never goes back to created);
+   * removed by a start that failed.
+   */
+  #claimStart(): Result<void, NsError> {
+    const path = join(this.dir, START_CLAIM);
+    const me = `${globalThis.process.pid}:${procStat(globalThis.process.pid)?.startTime ?? 0}`;
+    const busy = (owner: string): NsError => this.#wrongStatus('created', 'start', `another start is in progress (process ${owner.split(':')[0] ?? '?'})`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        symlinkSync(me, path);
+        return ok(undefined);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return err(this.#systemError(`claim the start (${path})`, fsError(e, { path })));
+      }
+      let owner: string;
+      try {
+        owner = readlinkSync(path);
+      } catch {
+        continue; // released meanwhile
+      }
+      const [pid, start] = owner.split(':').map(Number);
+      if (pid !== undefined && start !== undefined && isAlive(pid, start)) return err(busy(owner));
+      const aside = `${path}.stale-${globalThis.process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue;
+      }
+      let moved = '';
+      try {
+        moved = readlinkSync(aside);
+      } catch {
+        /* gone */
+      }
+      rmSync(aside, { force: true });
+      if (moved !== owner) {
+        // A fresh claim was taken in between and moved aside by mistake: put it back.
+        try {
+          symlinkSync(moved, path);
+        } catch {
+          /* taken again meanwhile */
+        }
+        return err(busy(moved));
+      }
+    }
+    return err(this.#wrongStatus('created', 'start', 'another start is in progress'));
+  }
+
+  #releaseStart(): void {
+    try {
+      rmSync(join(this.dir, START_CLAIM), { force: true });
+    } catch {
+      /* the directory is gone (destroyed meanwhile) */
+    }
+  }
+
+  /** The cgroup directories a start recorded as the container's (cgroup.json): the only ones destroy kills and removes. */
+  #ownedCgroup(): string[] {
+    const r = readJson(this.dir, CGROUP_FILE);
+    if (r.isErr() || !r.value.found) return [];
+    const dirs = (r.value.value as { dirs?: unknown }).dirs;
+    return Array.isArray(dirs) ? dirs.filter((d): d is string => typeof d === 'string' && !isHierarchyRoot(d)) : [];
+  }
+
+  /**
+   * Takes the container's cgroup for a start: refused if a directory of it
+   * exists with processes in it (an earlier start's: `container-wrong-status`;
+   * anyone else's: `container-config-invalid`), else recorded in cgroup.json
+   * (`onRecorded`), then made (or an empty existing one reused) with its
+   * limits. Its directories, none with `cgroup: false`.
+   */
+  #takeCgroup(config: ContainerConfig, onRecorded: () => void): Result<string[], NsError> {
+    if (config.cgroup === false) return ok([]);
+    const dirs = this.cgroupPaths;
+    const bad = dirs.find(isHierarchyRoot);
+    if (bad !== undefined) return err(invalid('cgroup.path', `the cgroup ${bad} is the root of a hierarchy`));
+    const owned = this.#ownedCgroup();
+    for (const d of dirs) {
+      if (!existsSync(d) || !cgroupPopulated([d])) continue;
+      if (owned.includes(d)) return err(this.#wrongStatus('created', 'start', `processes of an earlier start are still in its cgroup ${d}: destroy it`));
+      return err(invalid('cgroup.path', `the cgroup ${d} already exists and has processes that are not this container's`));
+    }
+    const w = writeJsonAtomic(this.dir, [[CGROUP_FILE, { dirs }]]);
+    if (w.isErr()) return err(this.#systemError('record the cgroup', w.error));
+    onRecorded();
+    const made = createCgroup(dirs, config.cgroup ?? {}, checkpoint);
+    if (made.isErr()) return err(this.#systemError('create cgroup', made.error));
+    return ok(dirs);
+  }
+
+  /** After a failed start: the cgroup it recorded removed (nothing of the attempt runs), and its record. */
+  async #undoCgroup(): Promise<void> {
+    const dirs = this.#ownedCgroup();
+    try {
+      const r = await removeCgroup(dirs);
+      if (r.isErr()) return; // kept recorded: destroy removes it
+    } catch {
+      return;
+    }
+    try {
+      rmSync(join(this.dir, CGROUP_FILE), { force: true });
+    } catch {
+      /* destroyed meanwhile */
+    }
+  }
+
+  /** start without an id-mapped rootfs or a network: the helper does it all. */
+  async #startPlain(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): Promise<Result<NsChild, NsError>> {
+    const pidFile = join(this.dir, PID_FILE);
+    const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs }, io));
+    checkpoint(); // the helper is on its way: a crash now leaves it to finish alone
+    const r = await launched;
+    checkpoint();
+    if (r.isErr()) {
+      // The helper said why and is reaped (spawn waits for it): nothing of the attempt runs.
+      rmSync(pidFile, { force: true });
+      return err(this.#systemError('start', r.error));
+    }
+    this.#child = r.value;
+    return ok(r.value);
   }
 
   /**
@@ -296,7 +452,9 @@ export class Container {
 
   /**
    * Sends a signal to the init. As pid 1 of a new pid namespace it ignores
-   * those it has no handler for, except SIGKILL. Only while `running`.
+   * those it has no handler for, except SIGKILL. Only while `running`. An
+   * unknown signal name throws a TypeError, a number outside 0..64 a
+   * RangeError.
    *
    * @example
    * ```ts
@@ -306,6 +464,11 @@ export class Container {
    * ```
    */
   signal(signal: NodeJS.Signals | number = 'SIGTERM'): Result<void, NsError> {
+    if (typeof signal === 'string') {
+      if (!Object.hasOwn(osConstants.signals, signal)) throw new TypeError(`unknown signal ${JSON.stringify(signal)}: a name such as 'SIGTERM', or a number`);
+    } else if (typeof signal === 'number') {
+      if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new RangeError(`signal must be from 0 to 64, got ${signal}`);
+    } else throw new TypeError(`signal must be a signal name or number, got ${typeof signal}`);
     const st = this.state();
     if (st.isErr()) return err(st.error);
     if (st.value.status !== 'running') return err(this.#wrongStatus(st.value.status, 'signal', 'it needs a running container'));
@@ -358,7 +521,8 @@ export class Container {
    * ```
    */
   exec(process: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, NsError> {
-    const bad = checkProcess(process, 'process');
+    const newUser = this.config ? hasNewUserns(this.config) : true;
+    const bad = checkProcess(process, 'process', newUser);
     if (bad) return errAsync(bad);
     const st = this.state();
     if (st.isErr()) return errAsync(st.error);
@@ -380,20 +544,34 @@ export class Container {
       closeAll();
       return errAsync(this.#wrongStatus('stopped', 'exec in', 'the init exited meanwhile'));
     }
+    const cgroups = this.config!.cgroup !== false ? this.#ownedCgroup() : [];
     const launched = spawn(process.args[0]!, process.args.slice(1), {
-      ...processOptions(process, io),
+      ...processOptions(process, io, newUser),
       join: Object.fromEntries(handles),
-      ...(this.config!.cgroup !== false ? { cgroups: this.cgroupPaths } : {}),
+      ...(cgroups.length ? { cgroups } : {}),
     });
     closeAll(); // spawn handed the helper its own copies
-    return launched.mapErr((e) => this.#systemError('exec', e));
+    return launched
+      .map((child) => {
+        // Recorded for destroy, which kills it even without a cgroup or a pid namespace.
+        const stat = procStat(child.pid);
+        try {
+          if (stat) appendFileSync(join(this.dir, EXEC_FILE), `${child.pid} ${stat.startTime}\n`);
+        } catch {
+          /* destroyed meanwhile */
+        }
+        return child;
+      })
+      .mapErr((e) => this.#systemError('exec', e));
   }
 
   /**
    * Destroys the container: its network undone outside (moved links moved
    * back, host routes and host-side veth ends deleted), every process of it
-   * killed (its cgroup emptied, the init SIGKILLed, which ends a pid
-   * namespace) and waited for, its pins unmounted, its cgroup removed, an
+   * killed (the init SIGKILLed, which ends a pid namespace; the exec'd
+   * processes recorded by {@link Container.exec}; its cgroup and every cgroup
+   * below it emptied) and waited for, its pins unmounted, its cgroup (the
+   * one a start recorded; none if never started) removed children first, an
    * id-mapped rootfs unmounted, its directory deleted. Works from every
    * status, `creating` included; a second call finds nothing and says
    * `container-not-found`.
@@ -410,7 +588,7 @@ export class Container {
       (async (): Promise<Result<void, NsError>> => {
         const st = this.state();
         if (st.isErr()) return err(st.error);
-        const dirs = this.cgroupPaths;
+        const dirs = this.#ownedCgroup();
         const init = readPidFile(this.dir);
         const alive = init !== undefined && isAlive(init.pid, init.startTime);
         // The network first, while the container's namespace is there to move links back out of.
@@ -432,12 +610,31 @@ export class Container {
         // in order; then whatever else is left in the cgroup (exec'd processes, no pid namespace).
         if (init && !(await waitGone(init.pid, init.startTime, 5000))) return err(this.#systemError(`kill the init ${init.pid}`));
         if (this.#child) await this.#child.exited; // the helper, reaped by Node once it has reaped the init
-        if (dirs.length && !(await killCgroup(dirs))) return err(this.#systemError(`empty the cgroup (${cgroupPids(dirs).join(' ')} still there)`));
+        // The exec'd processes (they outlive the init without a pid namespace), by pid and start time.
+        const execd = this.#execd();
+        for (const p of execd) {
+          try {
+            if (isAlive(p.pid, p.startTime)) process.kill(p.pid, 'SIGKILL');
+          } catch {
+            /* exited meanwhile */
+          }
+        }
+        for (const p of execd) if (!(await waitGone(p.pid, p.startTime, 5000))) return err(this.#systemError(`kill the exec'd process ${p.pid}`));
+        try {
+          if (dirs.length && !(await killCgroup(dirs))) return err(this.#systemError(`empty the cgroup (${cgroupPids(dirs).join(' ')} still there)`));
+        } catch (e) {
+          return err(this.#systemError(`empty the cgroup: ${(e as Error).message}`));
+        }
         for (const path of Object.values(this.config?.pins ?? {})) {
           const r = unpinNamespace(path);
           if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(this.#systemError(`unpin ${path}`, r.error));
         }
-        const removed = await removeCgroup(dirs);
+        let removed: Result<void, NsError>;
+        try {
+          removed = await removeCgroup(dirs);
+        } catch (e) {
+          return err(this.#systemError(`remove the cgroup: ${(e as Error).message}`));
+        }
         if (removed.isErr()) return err(this.#systemError('remove the cgroup', removed.error));
         if (this.config?.rootfs.idmap) {
           const r = removeIdmapRootfs(this.dir);
@@ -453,6 +650,15 @@ export class Container {
       })(),
     );
   }
+}
+
+function parseExecd(text: string): Array<{ pid: number; startTime: number }> {
+  const out: Array<{ pid: number; startTime: number }> = [];
+  for (const l of text.split('\n')) {
+    const m = /^(\d+) (\d+)$/.exec(l);
+    if (m) out.push({ pid: Number(m[1]), startTime: Number(m[2]) });
+  }
+  return out;
 }
 
 function errAsync<T>(e: NsError): ResultAsync<T, NsError> {

@@ -7,13 +7,13 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError, type NsError } from '@linuxns/core';
 import { invalid, validateConfig, type ContainerConfig } from './config.js';
 import { Container, type StoredState } from './container.js';
-import { cgroupDirs } from './cgroup.js';
+import { cgroupDirs, cgroupPopulated } from './cgroup.js';
 import { checkpoint } from './crash.js';
 import { validateId } from './id.js';
 import { fromOciSpec } from './oci.js';
@@ -59,10 +59,12 @@ export class Factory {
 
   /**
    * Creates container `id` with `config`: the id and the config are checked
-   * first (nothing is made for a bad one), then its directory is claimed
+   * first (nothing is made for a bad one; a `cgroup.path` that exists with
+   * processes in it is refused), then its directory is claimed
    * (`container-id-in-use` if it exists), then config.json and state.json are
    * written, each atomically. A crash in between leaves a directory that
-   * {@link Factory.load} reports as `creating`. Nothing runs yet: see
+   * {@link Factory.load} reports as `creating`; a write that fails otherwise
+   * removes the directory again. A non-string id throws a TypeError. Nothing runs yet: see
    * {@link Container.start}.
    *
    * @example
@@ -82,6 +84,11 @@ export class Factory {
     const valid = validateConfig(config, true);
     if (valid.isErr()) return err(valid.error);
     const cfg = valid.value;
+    const rel = this.#cgroupRel(id, cfg);
+    if (cfg.cgroup !== false) {
+      const taken = cgroupDirs(rel).filter((d) => existsSync(d) && cgroupPopulated([d]));
+      if (taken.length) return err(invalid('cgroup.path', `the cgroup ${taken.join(', ')} already exists and has processes: a container's cgroup must be new or empty`));
+    }
     checkpoint();
     const dir = join(this.root, id);
     try {
@@ -93,7 +100,6 @@ export class Factory {
       return err(this.#systemError(id, `mkdir ${dir}`, fsError(e, { path: dir })));
     }
     checkpoint();
-    const rel = this.#cgroupRel(id, cfg);
     const state: StoredState = {
       version: 1,
       id,
@@ -103,8 +109,25 @@ export class Factory {
       cgroupPaths: cfg.cgroup === false ? [] : cgroupDirs(rel),
     };
     // config.json first: a crash between the renames leaves a container that loads as creating.
-    const wrote = writeJsonAtomic(dir, [[CONFIG_FILE, cfg], [STATE_FILE, state]]);
-    if (wrote.isErr()) return err(this.#systemError(id, 'write config.json and state.json', wrote.error));
+    // Not a crash: a failed write gives the id back (a crash leaves it `creating`, for destroy).
+    const giveBack = (): void => {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        /* the error reported is the write's */
+      }
+    };
+    let wrote: Result<void, NsError>;
+    try {
+      wrote = writeJsonAtomic(dir, [[CONFIG_FILE, cfg], [STATE_FILE, state]]);
+    } catch (e) {
+      giveBack(); // a value JSON cannot hold (misuse): thrown, as it was
+      throw e;
+    }
+    if (wrote.isErr()) {
+      giveBack();
+      return err(this.#systemError(id, 'write config.json and state.json', wrote.error));
+    }
     return ok(new Container(id, dir, cfg, rel));
   }
 

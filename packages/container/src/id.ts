@@ -14,7 +14,8 @@ const ID = /^[A-Za-z0-9_+.-]+$/;
 /**
  * Checks a container id: letters, digits and `_ + - .`, at most
  * {@link MAX_ID_LENGTH} characters, not `.` or `..` (so never a path trick:
- * no `/`, no NUL). `container-invalid-id` otherwise, quoting it.
+ * no `/`, no NUL). `container-invalid-id` otherwise, quoting it. An id that
+ * is not a string is a misuse: TypeError, thrown.
  *
  * @example
  * ```ts
@@ -25,7 +26,8 @@ const ID = /^[A-Za-z0-9_+.-]+$/;
 export function validateId(id: string): Result<string, NsError> {
   const bad = (why: string): Result<string, NsError> =>
     err({ kind: 'container-invalid-id', id: String(id), message: `invalid container id ${JSON.stringify(id)}: ${why}` });
-  if (typeof id !== 'string' || id.length === 0) return bad('it must be a non-empty string');
+  if (typeof id !== 'string') throw new TypeError(`a container id must be a string, got ${id === null ? 'null' : typeof id}`);
+  if (id.length === 0) return bad('it must be a non-empty string');
   if (id.length > MAX_ID_LENGTH) return bad(`longer than ${MAX_ID_LENGTH} characters`);
   if (id === '.' || id === '..') return bad('"." and ".." are not ids');
   if (!ID.test(id)) return bad('only letters, digits and _ + - . are allowed');

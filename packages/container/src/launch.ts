@@ -7,7 +7,7 @@
  * @module
  */
 import type { CapabilitySet, NamespaceHandle, RlimitName, SpawnOptions, StdioValue } from '@linuxns/core';
-import { DEFAULT_PATH, type ContainerConfig, type ProcessConfig } from './config.js';
+import { ALL_CAPS, DEFAULT_PATH, hasNewUserns, rlimitForSpawn, type ContainerConfig, type ProcessConfig } from './config.js';
 
 /** Where the process's stdin, stdout and stderr go (default: this process's own). */
 export interface ProcessIo {
@@ -16,8 +16,17 @@ export interface ProcessIo {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The process settings of spawn for `p`. */
-export function processOptions(p: ProcessConfig, io: ProcessIo): SpawnOptions {
+/** Every capability but CAP_MKNOD. */
+const NO_MKNOD = ALL_CAPS.filter((c) => c !== 'mknod');
+
+/**
+ * The process settings of spawn for `p`. `newUser`: the container has a new
+ * user namespace; without one, CAP_MKNOD is dropped from the bounding set
+ * when the process does not set it (device cgroups are not enforced, so a
+ * device node made inside would open the host's device), and the inheritable set emptied (for root, exec
+ * gives back inheritable | bounding).
+ */
+export function processOptions(p: ProcessConfig, io: ProcessIo, newUser = true): SpawnOptions {
   const o: Writable<SpawnOptions> = {};
   const env: Record<string, string> = {};
   for (const e of p.env ?? [DEFAULT_PATH]) {
@@ -37,7 +46,7 @@ export function processOptions(p: ProcessConfig, io: ProcessIo): SpawnOptions {
   }
   if (p.rlimits?.length) {
     const r: Partial<Record<RlimitName, { soft: number; hard: number }>> = {};
-    for (const l of p.rlimits) r[l.type.toLowerCase().replace(/^rlimit_/, '') as RlimitName] = { soft: l.soft, hard: l.hard };
+    for (const l of p.rlimits) r[l.type.toLowerCase().replace(/^rlimit_/, '') as RlimitName] = { soft: rlimitForSpawn(l.soft), hard: rlimitForSpawn(l.hard) };
     o.rlimits = r;
   }
   if (p.capabilities !== undefined) {
@@ -46,8 +55,11 @@ export function processOptions(p: ProcessConfig, io: ProcessIo): SpawnOptions {
       // Inheritable emptied too: for root, exec gives back (inheritable | bounding) as permitted.
       o.capabilities = { bounding: keep, permitted: keep, effective: keep, inheritable: [], ambient: [] };
     } else {
-      o.capabilities = p.capabilities as Partial<Record<CapabilitySet, readonly string[]>>;
+      const sets = p.capabilities as Partial<Record<CapabilitySet, readonly string[]>>;
+      o.capabilities = newUser || sets.bounding ? sets : { ...sets, bounding: NO_MKNOD, inheritable: sets.inheritable ?? [] };
     }
+  } else if (!newUser) {
+    o.capabilities = { bounding: NO_MKNOD, inheritable: [] };
   }
   if (p.noNewPrivileges) o.noNewPrivileges = true;
   return o;
@@ -71,7 +83,7 @@ export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPat
   const pins = Object.fromEntries(Object.entries(c.pins ?? {}).filter(([t]) => !(t === 'net' && paths.netns)));
   const ov = c.rootfs.overlay;
   return {
-    ...processOptions(p, io),
+    ...processOptions(p, io, hasNewUserns(c)),
     create: fresh,
     ...(Object.keys(join).length ? { join } : {}),
     ...(c.uidMappings ? { uidMappings: c.uidMappings } : {}),

@@ -27,6 +27,13 @@ export const OCI_SUPPORTED_FIELDS: readonly string[] = [
 const NS: Readonly<Record<string, NamespaceType>> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time' };
 
 type Obj = Record<string, unknown>;
+
+/** runtime-spec rlimits: RLIM_INFINITY is 2^64-1 (a JSON number that parses as 2^64) → `'unlimited'`. */
+function ociRlimits(v: unknown): ProcessConfig['rlimits'] {
+  if (!Array.isArray(v)) return v as ProcessConfig['rlimits'];
+  const u = (x: unknown): unknown => (typeof x === 'number' && x >= 2 ** 64 ? 'unlimited' : x);
+  return v.map((r: unknown) => (isObj(r) ? { ...r, soft: u(r.soft), hard: u(r.hard) } : r)) as ProcessConfig['rlimits'];
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Records every key of `o` not in `allowed` as refused, under `prefix`. */
@@ -73,7 +80,7 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
       ...(p.env !== undefined ? { env: p.env as string[] } : {}),
       ...(p.cwd !== undefined ? { cwd: p.cwd as string } : {}),
       ...(p.user !== undefined ? { user: user } : {}),
-      ...(p.rlimits !== undefined ? { rlimits: p.rlimits as ProcessConfig['rlimits'] } : {}),
+      ...(p.rlimits !== undefined ? { rlimits: ociRlimits(p.rlimits) } : {}),
       ...(p.capabilities !== undefined ? { capabilities: p.capabilities as ProcessConfig['capabilities'] } : {}),
       ...(p.noNewPrivileges !== undefined ? { noNewPrivileges: p.noNewPrivileges as boolean } : {}),
     };
@@ -118,7 +125,9 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
   const devices = Array.isArray(res.devices) ? (res.devices as unknown[]) : [];
   const denyAll = (d: unknown): boolean => isObj(d) && d.allow === false && (d.access === 'rwm' || d.access === undefined) && d.type === undefined && d.major === undefined && d.minor === undefined;
   if (!devices.every(denyAll)) refused.push('linux.resources.devices (only the deny-all rule of runc spec: the minimal /dev has no other device)');
-  const cgroupsPath = typeof linux.cgroupsPath === 'string' ? linux.cgroupsPath.replace(/^\/+/, '') : undefined;
+  if (linux.cgroupsPath !== undefined && typeof linux.cgroupsPath !== 'string') return err(invalid('linux.cgroupsPath', 'linux.cgroupsPath must be a string'));
+  // Given: checked by validateConfig, which refuses "/", "." and ".." segments (never a hierarchy root).
+  const cgroupsPath = linux.cgroupsPath === '' ? undefined : linux.cgroupsPath;
   if (cgroupsPath !== undefined && cgroupsPath.includes(':')) refused.push('linux.cgroupsPath (systemd slice:prefix:name form)');
 
   if (refused.length) return err({ ...(invalid(refused[0]!, `unsupported OCI fields: ${refused.join(', ')}`) as Extract<NsError, { kind: 'container-config-invalid' }>) });
@@ -138,7 +147,7 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
     maskedPaths: Array.isArray(linux.maskedPaths) ? (linux.maskedPaths as string[]) : [],
     readonlyPaths: Array.isArray(linux.readonlyPaths) ? (linux.readonlyPaths as string[]) : [],
     cgroup: {
-      ...(cgroupsPath ? { path: cgroupsPath } : {}),
+      ...(cgroupsPath !== undefined ? { path: cgroupsPath } : {}),
       ...(memory?.limit !== undefined ? { memory: { limit: memory.limit as number } } : {}),
       ...(pids?.limit !== undefined ? { pids: { limit: pids.limit as number } } : {}),
       ...(cpu ? { cpu: cpu } : {}),

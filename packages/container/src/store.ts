@@ -18,6 +18,13 @@ export const STATE_FILE = 'state.json';
 /** Written by the helper (`--pid-file`): "PID STARTTIME\n" of the init, empty until it is known. */
 export const PID_FILE = 'init.pid';
 
+/** The cgroup directories start took for the container (made, or found empty): the only ones destroy kills and removes. */
+export const CGROUP_FILE = 'cgroup.json';
+/** The claim of a start in progress: a symlink to "PID:STARTTIME" of the process starting it, made with O_EXCL semantics. */
+export const START_CLAIM = 'starting';
+/** "PID STARTTIME" lines of the processes exec'd into the container, killed by destroy. */
+export const EXEC_FILE = 'exec.pids';
+
 /** fsync of a directory, so that a rename in it is on disk. */
 function syncDir(dir: string): void {
   const fd = openSync(dir, 'r');
@@ -60,7 +67,13 @@ export function writeJsonAtomic(dir: string, files: ReadonlyArray<readonly [stri
     syncDir(dir);
     return ok(undefined);
   } catch (e) {
-    for (const t of tmps) if (t) rmSync(t, { force: true });
+    for (const t of tmps) {
+      try {
+        if (t) rmSync(t, { force: true });
+      } catch {
+        /* the error below is the one to report */
+      }
+    }
     return err(fsError(e, { path: at }));
   }
 }
