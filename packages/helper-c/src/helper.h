@@ -62,8 +62,18 @@ struct request {
 /* report.c */
 void report_init(int fd);
 void report_pid(int pid);
-/* --pid-file: report_pid also writes "PID STARTTIME\n" there, once, then closes it. */
+/* --pid-file, open at fd: "PID STARTTIME\n" is written there once PROGRAM exec'd, by its parent (PROGRAM is
+ * always forked then): pid_file_watch before the fork (a close-on-exec pipe; 0, or -1 with errno), then
+ * pid_file_child in PROGRAM (report_error writes a byte on the pipe: no exec), pid_file_parent in the parent
+ * (the line, while /proc is the caller's), and pid_file_commit there once PROGRAM may go on (waits for end of
+ * file on the pipe; writes the line if no byte came). All do nothing without --pid-file. */
 void report_pid_file(int fd);
+int pid_file_watch(void);
+void pid_file_child(void);
+void pid_file_parent(int pid);
+void pid_file_commit(void);
+/* Moves PROGRAM's end of the pipe to an fd >= low (before --fd targets are dup2'd over low fds); -1 on error. */
+int pid_file_watch_above(int low);
 /* Writes the ERR line only; report_error also tells the pin keeper, then exits. */
 void report_failure(const char *step, const char *syscall, int err);
 void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));

@@ -32,6 +32,9 @@ void abandon_child(int pid, const char *step, const char *syscall, int err) {
   report_error(step, syscall, err);
 }
 
+/* PROGRAM is a child: for the namespaces that apply to children only (pid, time), and for --pid-file (its parent sees the exec). */
+static int program_forked(const struct request *req) { return children_only(req) || req->pid_file != NULL; }
+
 /* Parent side: the child's maps, written with the privileges of the parent user namespace. */
 static void write_maps(int pid, const struct request *req) {
   char path[64];
@@ -63,6 +66,7 @@ static void fork_into_user_namespace(const struct request *req) {
   if (pid < 0) report_error(STEP_FORK, "fork", errno);
   char c = 1;
   if (pid == 0) {
+    pid_t parent = getppid(); /* 0 when the parent is outside a joined pid namespace */
     close(up[0]);
     close(down[1]);
     /* A parent that died before this prctl shows as end of file on the down pipe below
@@ -75,7 +79,12 @@ static void fork_into_user_namespace(const struct request *req) {
     close(down[0]);
     /* --userns-root: root of the new namespace before anything is made in it, so that what it creates (a
        tmpfs, the overlay's upper layer...) is owned by a mapped id. */
-    if (req->userns_root && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) report_error(STEP_IDS, "setresuid", errno);
+    if (req->userns_root) {
+      if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) report_error(STEP_IDS, "setresuid", errno);
+      /* The change of euid cleared the parent-death signal: set it again; a parent gone meanwhile shows in getppid(). */
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) report_error(STEP_PRCTL, "prctl", errno);
+      if (getppid() != parent) _exit(HELPER_EXIT_SETUP);
+    }
     return;
   }
   close(up[1]);
@@ -87,7 +96,7 @@ static void fork_into_user_namespace(const struct request *req) {
   }
   write_maps(pid, req);
   /* PID before the child goes on: an ERR of a later step must follow it on the channel. */
-  if (!children_only(req)) report_pid(pid);
+  if (!program_forked(req)) report_pid(pid);
   if (write(down[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(down[1]);
   close(up[0]);
@@ -96,7 +105,8 @@ static void fork_into_user_namespace(const struct request *req) {
 
 /*
  * PROGRAM as a child, for the namespaces that apply to children only (pid,
- * time). It waits for a byte on a pipe, written once PID is on the channel
+ * time), and for --pid-file, which the parent writes once PROGRAM exec'd
+ * (report.c). It waits for a byte on a pipe, written once PID is on the channel
  * (so that an ERR of a later step follows PID) and the pins are made. It dies
  * with its supervisor (PR_SET_PDEATHSIG), so that a SIGKILL sent to the helper, which cannot be
  * forwarded, does not leave PROGRAM running as an orphan; a supervisor that
@@ -106,12 +116,13 @@ static void fork_into_user_namespace(const struct request *req) {
  */
 static void fork_program(const struct request *req) {
   int go[2];
-  if (pipe2(go, O_CLOEXEC) != 0) report_error(STEP_SYNC, "pipe2", errno);
+  if (pipe2(go, O_CLOEXEC) != 0 || pid_file_watch() != 0) report_error(STEP_SYNC, "pipe2", errno);
   pid_t pid = fork();
   if (pid < 0) report_error(STEP_FORK, "fork", errno);
   char c = 1;
   if (pid == 0) {
     close(go[1]);
+    pid_file_child();
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(HELPER_EXIT_SETUP);
     ssize_t n;
     while ((n = read(go[0], &c, 1)) < 0 && errno == EINTR) {}
@@ -120,6 +131,7 @@ static void fork_program(const struct request *req) {
     return;
   }
   close(go[0]);
+  pid_file_parent(pid);
   report_pid(pid);
   /* Pins once PROGRAM exists, before it goes on: pid and time through this process's *_for_children. */
   if (send_pins(req) != 0) {
@@ -129,6 +141,7 @@ static void fork_program(const struct request *req) {
   }
   if (write(go[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(go[1]);
+  pid_file_commit(); /* before supervise closes the channel: its end of file finds the pid file written */
   supervise(pid, req->status_fd);
 }
 
@@ -166,8 +179,8 @@ int main(int argc, char **argv) {
   }
   if (req.create & CLONE_NEWUSER) fork_into_user_namespace(&req);
   create_other_namespaces(&req);
-  if (children_only(&req)) {
-    /* Both apply to children only: PROGRAM is a child (pid 1 of a new pid namespace). */
+  if (program_forked(&req)) {
+    /* pid and time apply to children only: PROGRAM is a child (pid 1 of a new pid namespace); so with --pid-file. */
     fork_program(&req);
   } else {
     if (send_pins(&req) != 0) _exit(HELPER_EXIT_SETUP);

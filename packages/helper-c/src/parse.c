@@ -305,5 +305,8 @@ void parse_request(int argc, char **argv, struct request *req) {
   if (req->rootfs && req->root) report_usage("--rootfs and --root exclude each other");
   if (!req->rootfs && (req->rootfs_overlay || req->rootfs_readonly || req->no_pivot || req->mount_dev || req->mount_sys || req->nmount))
     report_usage("--rootfs-overlay, --rootfs-readonly, --no-pivot, --mount-dev, --mount-sys and --mount need --rootfs");
+  /* The overlay's options name DIR/upper and DIR/work unescaped: these would split or change them. */
+  if (req->rootfs_overlay && req->rootfs && req->rootfs[strcspn(req->rootfs, ",:\\ \t\n\v\f\r")])
+    report_usage("bad --rootfs for --rootfs-overlay (a comma, colon, backslash or whitespace in DIR)");
   if ((req->nmask || req->nreadonly) && !(req->create & CLONE_NEWNS)) report_usage("--mask and --readonly-path need --create=mnt");
 }

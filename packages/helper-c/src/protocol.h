@@ -73,10 +73,15 @@
  *                           mount it fails with ERR pin mount 22 (EINVAL); the
  *                           default private propagation is set before pinning.
  *   --pid-file=PATH         created (truncated) first thing, with the caller's
- *                           privileges; when PID is known, before the PID line and
- *                           before PROGRAM goes on, "PID STARTTIME\n" is written to
- *                           it in one write (STARTTIME: field 22 of /proc/PID/stat,
- *                           which tells a reused pid apart). Empty: no PID yet.
+ *                           privileges. PROGRAM is then always forked (as for a
+ *                           pid namespace), and its parent, which stays as the
+ *                           supervisor, writes "PID STARTTIME\n" to it in one write
+ *                           once PROGRAM's exec succeeded (after the whole setup:
+ *                           rootfs, pivot_root...; seen as end of file on a
+ *                           close-on-exec pipe) and before the status channel ends
+ *                           (STARTTIME: field 22 of /proc/PID/stat, read at the
+ *                           fork, which tells a reused pid apart). Empty: PROGRAM is
+ *                           not running yet; after an ERR it stays empty.
  *   --cgroup=FILE           write the helper's pid to FILE (the cgroup.procs of
  *                           a cgroup v2 directory or of a v1 hierarchy's) first
  *                           thing, before any fork: every process of the request,
@@ -87,7 +92,9 @@
  *   --rootfs=DIR            DIR (absolute) becomes PROGRAM's root: bound on itself
  *                           (recursively) in the new mount namespace (needs
  *                           --create=mnt; excludes --root), then pivot_root.
- *   --rootfs-overlay=SIZE   instead of the bind, a writable overlay: the lower
+ *   --rootfs-overlay=SIZE   instead of the bind, a writable overlay (DIR must not
+ *                           hold a ',', ':', backslash or whitespace, which the
+ *                           overlay's options cannot carry: ERR parse): the lower
  *                           layer is DIR as it was (held by an fd), a tmpfs of SIZE
  *                           bytes (0: the tmpfs default) is mounted on DIR for
  *                           upper and work, and the overlay on top of it. Writes go
@@ -96,18 +103,29 @@
  *                           namespace) beyond DIR itself.
  *   --rootfs-readonly       remount the rootfs read-only, after every mount below.
  *   --no-pivot              chroot into DIR instead of pivot_root (the old root
- *                           stays mounted in the namespace).
- *   --mount-dev             a tmpfs on DIR/dev with null, zero, full, random,
- *                           urandom and tty bound from the caller's /dev (no
- *                           mknod: a user namespace may not), the fd, stdin,
- *                           stdout, stderr and ptmx symlinks, pts/ and shm/.
+ *                           stays mounted in the namespace): a plain chroot, which
+ *                           PROGRAM escapes if it keeps CAP_SYS_CHROOT (the
+ *                           container's root does). For a rootfs that cannot be
+ *                           pivoted (an initramfs), never as a boundary.
+ *   --mount-dev             a tmpfs (64 MiB, mode 0755) on DIR/dev with null, zero,
+ *                           full, random, urandom and tty bound from the caller's
+ *                           /dev (no mknod: a user namespace may not), the fd,
+ *                           stdin, stdout, stderr symlinks, shm/ (mode 01777) and
+ *                           pts/, a new devpts instance (newinstance, ptmxmode=0666,
+ *                           mode=0620) with ptmx linked to pts/ptmx; where the
+ *                           kernel refuses that devpts, pts/ stays an empty
+ *                           directory and there is no ptmx link.
  *   --mount-sys             sysfs read-only on DIR/sys; where the kernel refuses
  *                           a sysfs (a net namespace not owned by the user
- *                           namespace) the caller's /sys bound read-only instead.
+ *                           namespace) the caller's /sys bound recursively instead,
+ *                           every mount of it read-only.
  *   --mount=TYPE:FLAGS:SOURCE:TARGET:DATA
  *                           an extra mount (repeatable, in order): FLAGS is the
  *                           MS_* mask in hex; with MS_BIND, SOURCE is a path of the
- *                           caller's and the other flags are applied by a remount;
+ *                           caller's and the other flags are applied afterwards:
+ *                           with MS_REC to every mount of the tree (mount_setattr
+ *                           AT_RECURSIVE: ro, nosuid, nodev, noexec, atime), else
+ *                           to the top mount by a remount;
  *                           TARGET is inside the rootfs and created if missing (a
  *                           file when a bind's SOURCE is not a directory). A ':' or
  *                           '%' inside a field is written %3A or %25 (every %XX is
@@ -115,7 +133,8 @@
  *   --mask=PATH             after those: /dev/null bound over the file PATH, or an
  *                           empty read-only tmpfs over the directory PATH (a
  *                           missing PATH is skipped; repeatable; needs --create=mnt).
- *   --readonly-path=PATH    PATH bound on itself read-only (same rules).
+ *   --readonly-path=PATH    PATH bound on itself recursively, every mount of it
+ *                           read-only (same rules).
  *   --mount-proc with --rootfs mounts the fresh /proc on DIR/proc.
  *
  * TYPE is one of cgroup ipc mnt net pid time user uts.
@@ -140,7 +159,8 @@
  *                                    last fork (cwd, exec...) may fail after
  *                                    PID was written: ERR then follows PID.
  * The channel is close-on-exec: end of file after PID, without ERR, means
- * PROGRAM is running (and a supervising helper is ready to forward signals).
+ * PROGRAM is running (a supervising helper is ready to forward signals, and
+ * the --pid-file is written).
  *
  * Exit status: PROGRAM's own. If PROGRAM was killed by a signal, the helper
  * kills itself with the same signal, so the caller sees exactly that. A
@@ -156,16 +176,19 @@
  * directory needed for it, as runc does), then chdir("/"). Every path inside
  * the rootfs is resolved with openat2(RESOLVE_IN_ROOT): a symlink in the
  * rootfs cannot send a mount outside it. A remount keeps the flags the kernel
- * locks in a user namespace (nosuid, nodev, noexec, atime). Failures: ERR
+ * locks in a user namespace (ro, nosuid, nodev, noexec, atime); a recursive
+ * one (mount_setattr) only sets flags, so it clears none. Failures: ERR
  * rootfs|mount-proc|dev|sys|mount|mask|readonly|pivot <syscall> <errno>, after
  * PID; the mount namespace dies with the process, so nothing stays mounted.
  *
  * Signals: when the helper stays as a supervisor (a new user or pid
- * namespace needs a fork, and so does --pin), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+ * namespace needs a fork, and so do --pin and --pid-file), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
  * SIGUSR1, SIGUSR2 and SIGWINCH to PROGRAM. A forked PROGRAM (and the
  * process in a new user namespace) has SIGKILL as its parent-death signal
- * unless --pdeathsig says otherwise: killing the supervisor, even with
- * SIGKILL, which cannot be forwarded, never leaves PROGRAM running.
+ * unless --pdeathsig says otherwise (set again after every change of ids
+ * that clears it: --userns-root, a joined user namespace, --uid/--gid):
+ * killing the supervisor, even with SIGKILL, which cannot be forwarded, never
+ * leaves PROGRAM running.
  */
 #ifndef LINUXNS_PROTOCOL_H
 #define LINUXNS_PROTOCOL_H

@@ -10,6 +10,10 @@
 
 static int status_fd = -1;
 static int pid_file = -1;
+/* --pid-file: the exec watch, a close-on-exec pipe from PROGRAM to its parent (see pid_file_watch in helper.h). */
+static int watch[2] = {-1, -1};
+static char pid_line[64];
+static int pid_line_len;
 
 void report_init(int fd) { status_fd = fd; }
 
@@ -45,16 +49,51 @@ static int put(const char *line, size_t len) {
 
 void report_pid(int pid) {
   char line[64];
-  int n;
-  if (pid_file >= 0) {
-    /* One write: a reader sees the file empty or whole. */
-    n = snprintf(line, sizeof line, "%d %llu\n", pid, start_time(pid));
-    if (write(pid_file, line, (size_t)n) != n) report_error(STEP_PID_FILE, "write", errno);
-    close(pid_file);
-    pid_file = -1;
-  }
-  n = snprintf(line, sizeof line, "PID %d\n", pid);
+  int n = snprintf(line, sizeof line, "PID %d\n", pid);
   put(line, (size_t)n);
+}
+
+int pid_file_watch(void) {
+  if (pid_file < 0) return 0;
+  return pipe2(watch, O_CLOEXEC);
+}
+
+void pid_file_child(void) {
+  if (pid_file < 0) return;
+  close(watch[0]);
+  watch[0] = -1;
+  close(pid_file);
+  pid_file = -1;
+}
+
+void pid_file_parent(int pid) {
+  if (pid_file < 0) return;
+  close(watch[1]);
+  watch[1] = -1;
+  /* Now, while this /proc is the caller's (PROGRAM's pivot_root moves this process's root too). */
+  pid_line_len = snprintf(pid_line, sizeof pid_line, "%d %llu\n", pid, start_time(pid));
+}
+
+void pid_file_commit(void) {
+  if (pid_file < 0) return;
+  char c;
+  ssize_t n;
+  while ((n = read(watch[0], &c, 1)) < 0 && errno == EINTR) {}
+  /* End of file without a byte: PROGRAM exec'd. One write: a reader sees the file empty or whole. */
+  if (n == 0 && write(pid_file, pid_line, (size_t)pid_line_len) != pid_line_len) report_error(STEP_PID_FILE, "write", errno);
+  close(watch[0]);
+  watch[0] = -1;
+  close(pid_file);
+  pid_file = -1;
+}
+
+int pid_file_watch_above(int low) {
+  if (watch[1] < 0 || watch[1] >= low) return 0;
+  int fd = fcntl(watch[1], F_DUPFD_CLOEXEC, low);
+  if (fd < 0) return -1;
+  close(watch[1]);
+  watch[1] = fd;
+  return 0;
 }
 
 void report_failure(const char *step, const char *syscall, int err) {
@@ -66,6 +105,10 @@ void report_failure(const char *step, const char *syscall, int err) {
 void report_error(const char *step, const char *syscall, int err) {
   report_failure(step, syscall, err);
   pin_failed();
+  if (watch[1] >= 0) {
+    ssize_t w = write(watch[1], "F", 1); /* PROGRAM's side: no exec, the pid file stays empty */
+    (void)w;
+  }
   _exit(HELPER_EXIT_SETUP);
 }
 

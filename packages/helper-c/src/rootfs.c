@@ -23,6 +23,16 @@
 #include <unistd.h>
 #include "helper.h"
 
+/* mount_setattr(2)'s constants (<linux/mount.h> clashes with glibc's <sys/mount.h>). */
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+enum { ATTR_RDONLY = 0x1, ATTR_NOSUID = 0x2, ATTR_NODEV = 0x4, ATTR_NOEXEC = 0x8, ATTR_ATIME = 0x70, ATTR_NOATIME = 0x10,
+       ATTR_STRICTATIME = 0x20, ATTR_NODIRATIME = 0x80 };
+
 enum { NO_CREATE, CREATE_DIR, CREATE_FILE };
 
 static int openat2_in(int rootfd, const char *path) {
@@ -95,6 +105,7 @@ static unsigned long locked_flags(const char *path) {
   struct statvfs st;
   if (statvfs(path, &st) != 0) return 0;
   unsigned long f = 0;
+  if (st.f_flag & ST_RDONLY) f |= MS_RDONLY; /* a read-only source: clearing it fails EPERM in a user namespace */
   if (st.f_flag & ST_NOSUID) f |= MS_NOSUID;
   if (st.f_flag & ST_NODEV) f |= MS_NODEV;
   if (st.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
@@ -104,13 +115,31 @@ static unsigned long locked_flags(const char *path) {
   return f;
 }
 
-/* Remounts the bind at path (inside the rootfs) with flags (MS_RDONLY...), keeping the locked ones. -1 with errno. */
-static int remount_bind(int rootfd, const char *path, unsigned long flags) {
+/*
+ * Gives the bind at path (inside the rootfs) flags (MS_RDONLY...). -1 with errno.
+ * Not recursive: a remount (MS_REMOUNT | MS_BIND, the top mount only), keeping
+ * the locked flags. Recursive (an rbind): mount_setattr(AT_RECURSIVE) on the
+ * top mount and every mount under it, which only sets the flags asked for and
+ * so never clears a locked one (a remount would leave the submounts writable).
+ */
+static int bind_flags(int rootfd, const char *path, unsigned long flags, int recursive) {
   int fd = open_in_root(rootfd, path, NO_CREATE);
   if (fd < 0) return -1;
-  char p[32];
-  fd_path(p, sizeof p, fd);
-  int r = mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL);
+  int r;
+  if (recursive) {
+    struct { unsigned long long attr_set, attr_clr, propagation, userns_fd; } a = {0, 0, 0, 0}; /* struct mount_attr */
+    static const struct { unsigned long ms; unsigned long long attr; } MAP[] = {
+      {MS_RDONLY, ATTR_RDONLY}, {MS_NOSUID, ATTR_NOSUID}, {MS_NODEV, ATTR_NODEV}, {MS_NOEXEC, ATTR_NOEXEC},
+      {MS_NODIRATIME, ATTR_NODIRATIME}, {MS_NOATIME, ATTR_NOATIME}, {MS_STRICTATIME, ATTR_STRICTATIME}};
+    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
+      if (flags & MAP[i].ms) a.attr_set |= MAP[i].attr;
+    if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) a.attr_clr = ATTR_ATIME; /* one atime mode replaces another */
+    r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
+  } else {
+    char p[32];
+    fd_path(p, sizeof p, fd);
+    r = mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL);
+  }
   int saved = errno;
   close(fd);
   errno = saved;
@@ -131,14 +160,16 @@ static void mount_rootfs(const struct request *req) {
   int lower = open(req->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (lower < 0) report_error(STEP_ROOTFS, "open", errno);
   char opts[PATH_MAX * 2 + 96];
-  int n = req->overlay_size ? snprintf(opts, sizeof opts, "mode=0755,size=%llu", req->overlay_size) : snprintf(opts, sizeof opts, "mode=0755");
+  if (req->overlay_size) snprintf(opts, sizeof opts, "mode=0755,size=%llu", req->overlay_size);
+  else snprintf(opts, sizeof opts, "mode=0755");
   if (mount("tmpfs", req->rootfs, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) report_error(STEP_ROOTFS, "mount", errno);
   char upper[PATH_MAX], work[PATH_MAX];
   if (snprintf(upper, sizeof upper, "%s/upper", req->rootfs) >= (int)sizeof upper ||
       snprintf(work, sizeof work, "%s/work", req->rootfs) >= (int)sizeof work)
     report_error(STEP_ROOTFS, "snprintf", ENAMETOOLONG);
   if (mkdir(upper, 0755) != 0 || mkdir(work, 0755) != 0) report_error(STEP_ROOTFS, "mkdir", errno);
-  n = snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", lower, upper, work);
+  /* No escaping in these options: parse.c refuses a DIR with ',', ':', '\\' or whitespace for the overlay. */
+  int n = snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", lower, upper, work);
   if (n < 0 || (size_t)n >= sizeof opts) report_error(STEP_ROOTFS, "snprintf", ENAMETOOLONG);
   if (mount("overlay", req->rootfs, "overlay", 0, opts) != 0) report_error(STEP_ROOTFS, "mount", errno);
   close(lower);
@@ -147,14 +178,18 @@ static void mount_rootfs(const struct request *req) {
 static const char *const DEVICES[] = {"null", "zero", "full", "random", "urandom", "tty"};
 static const char *const DEV_LINKS[][2] = {
   {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-  {"ptmx", "pts/ptmx"},
 };
 
-/* --mount-dev: a tmpfs on /dev with the common device nodes bound from the caller's /dev (mknod needs privileges a user namespace lacks). */
+/*
+ * --mount-dev: a tmpfs on /dev (64 MiB, as runc's) with the common device
+ * nodes bound from the caller's /dev (mknod needs privileges a user namespace
+ * lacks), a new devpts instance on /dev/pts with /dev/ptmx linked to its ptmx
+ * (no link where the kernel refuses that devpts), and /dev/shm mode 01777.
+ */
 static void mount_dev(int rootfd) {
   int fd = open_in_root(rootfd, "/dev", CREATE_DIR);
   if (fd < 0) report_error(STEP_DEV, "openat2", errno);
-  if (mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755,size=65536") != 0) report_error(STEP_DEV, "mount", errno);
+  if (mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755,size=65536k") != 0) report_error(STEP_DEV, "mount", errno);
   close(fd);
   int dev = open_in_root(rootfd, "/dev", NO_CREATE); /* the new tmpfs, nothing of the rootfs in it */
   if (dev < 0) report_error(STEP_DEV, "openat2", errno);
@@ -175,6 +210,13 @@ static void mount_dev(int rootfd) {
   for (size_t i = 0; i < sizeof DEV_LINKS / sizeof DEV_LINKS[0]; i++)
     if (symlinkat(DEV_LINKS[i][1], dev, DEV_LINKS[i][0]) != 0) report_error(STEP_DEV, "symlinkat", errno);
   if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0) report_error(STEP_DEV, "mkdirat", errno);
+  if (fchmodat(dev, "shm", 01777, 0) != 0) report_error(STEP_DEV, "fchmodat", errno); /* mkdirat's mode went through the umask */
+  fd = open_in_root(rootfd, "/dev/pts", NO_CREATE);
+  if (fd < 0) report_error(STEP_DEV, "openat2", errno);
+  int pts = mount_on("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+  if (pts != 0 && errno != EPERM && errno != EACCES && errno != ENODEV) report_error(STEP_DEV, "mount", errno);
+  close(fd);
+  if (pts == 0 && symlinkat("pts/ptmx", dev, "ptmx") != 0) report_error(STEP_DEV, "symlinkat", errno);
   close(dev);
 }
 
@@ -186,7 +228,7 @@ static void mount_sys(int rootfd) {
   if (mount_on("sysfs", fd, "sysfs", flags, NULL) != 0) {
     if (errno != EPERM) report_error(STEP_SYS, "mount", errno);
     if (mount_on("/sys", fd, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_SYS, "mount", errno);
-    if (remount_bind(rootfd, "/sys", MS_RDONLY) != 0) report_error(STEP_SYS, "mount", errno);
+    if (bind_flags(rootfd, "/sys", MS_RDONLY, 1) != 0) report_error(STEP_SYS, "mount", errno);
   }
   close(fd);
 }
@@ -206,9 +248,9 @@ static void extra_mount(int rootfd, const struct mount_req *m) {
   else r = mount_on(m->source, fd, m->type, m->flags & ~(propagation | MS_REC), data);
   if (r != 0) report_error(STEP_MOUNT, "mount", errno);
   close(fd);
-  /* A bind takes its flags (ro, nosuid...) only through a remount. */
+  /* A bind takes its flags (ro, nosuid...) only afterwards: an rbind on every mount of its tree. */
   unsigned long extra = m->flags & ~(propagation | MS_REC | MS_BIND);
-  if (bind && extra && remount_bind(rootfd, m->target, extra) != 0) report_error(STEP_MOUNT, "mount", errno);
+  if (bind && extra && bind_flags(rootfd, m->target, extra, (m->flags & MS_REC) != 0) != 0) report_error(STEP_MOUNT, "mount", errno);
   if (m->flags & propagation) {
     fd = open_in_root(rootfd, m->target, NO_CREATE);
     if (fd < 0 || mount_on(NULL, fd, NULL, m->flags & (propagation | MS_REC), NULL) != 0) report_error(STEP_MOUNT, "mount", errno);
@@ -242,7 +284,7 @@ static void readonly_path(int rootfd, const char *path) {
   fd_path(p, sizeof p, fd);
   if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_READONLY, "mount", errno);
   close(fd);
-  if (remount_bind(rootfd, path, MS_RDONLY) != 0) report_error(STEP_READONLY, "mount", errno);
+  if (bind_flags(rootfd, path, MS_RDONLY, 1) != 0) report_error(STEP_READONLY, "mount", errno);
 }
 
 /* pivot_root(".", ".") then a lazy unmount of the old root, as runc does: no directory for it needed. */
@@ -273,7 +315,7 @@ void prepare_mounts(const struct request *req) {
   for (int i = 0; i < req->nmount; i++) extra_mount(rootfd, &req->mounts[i]);
   for (int i = 0; i < req->nmask; i++) mask_path(rootfd, req->mask[i]);
   for (int i = 0; i < req->nreadonly; i++) readonly_path(rootfd, req->readonly[i]);
-  if (req->rootfs_readonly && remount_bind(rootfd, "/", MS_RDONLY) != 0) report_error(STEP_ROOTFS, "mount", errno);
+  if (req->rootfs_readonly && bind_flags(rootfd, "/", MS_RDONLY, 0) != 0) report_error(STEP_ROOTFS, "mount", errno);
   close(rootfd);
   if (req->rootfs) enter_rootfs(req);
 }

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,27 @@ function runHelper(bin, args, { channel = true, extraFds = [], timeoutMs = 10000
       resolve({ ...out, code, signal });
     });
   });
+}
+
+/** Field 22 of /proc/PID/stat (the start time), or undefined once PID is gone or a zombie. */
+function liveStartTime(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+}
+
+/** True once the process that was pid at start is gone (polling), false after timeoutMs. */
+async function waitGone(pid, start, timeoutMs) {
+  for (const end = Date.now() + timeoutMs; liveStartTime(pid) === start; ) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
 }
 
 /** A path in the scratch dir that a program would create; it must not exist yet. */
@@ -342,6 +364,27 @@ function protocolCases(label, binOf) {
       } finally {
         execFileSync('umount', [path]);
         rmSync(path);
+      }
+    });
+
+    test('with --userns-root a SIGKILLed helper takes the program with it (the id change cleared the parent-death signal)', async () => {
+      for (const extra of [[], ['--create=pid']]) {
+        const child = spawn(binOf(), ['--status-fd=3', '--create=user', ...extra, '--create=mnt', '--uid-map=0:100000:65536', '--gid-map=0:100000:65536',
+          '--userns-root', '--', 'sleep', '777'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+        let status = '';
+        let stderr = '';
+        child.stderr.setEncoding('latin1').on('data', (d) => (stderr += d));
+        child.stdio[3].setEncoding('latin1').on('data', (d) => (status += d));
+        await once(child.stdio[3], 'end'); // the program runs
+        const pid = Number(/^PID (\d+)\n$/.exec(status)?.[1]);
+        const start = liveStartTime(pid);
+        assert.ok(start, `${extra}: ${JSON.stringify(status)}`);
+        child.kill('SIGKILL');
+        await once(child, 'exit'); // not 'close': a surviving program holds stderr
+        const gone = await waitGone(pid, start, 3000);
+        if (!gone) process.kill(pid, 'SIGKILL');
+        assert.ok(gone, `${extra.join(' ') || 'no pid namespace'}: the program outlived its helper`);
+        assertNoSanitizerReport({ stderr }, binOf());
       }
     });
 

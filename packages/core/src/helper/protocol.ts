@@ -55,7 +55,7 @@ export interface HelperRequest {
   readonly pins?: ReadonlyArray<readonly [NamespaceType, string]>;
   /** Becomes uid and gid 0 of the new user namespace once its maps are written. */
   readonly usernsRoot?: boolean;
-  /** File the helper writes "PID STARTTIME\n" to, once PROGRAM's pid is known. */
+  /** File the helper writes "PID STARTTIME\n" to once PROGRAM's exec succeeded (PROGRAM is then forked; empty until then, and after an ERR). */
   readonly pidFile?: string;
   /** cgroup.procs files the helper joins first thing (every process of the request lands there). */
   readonly cgroups?: readonly string[];

@@ -129,9 +129,10 @@ export interface SpawnOptions {
   readonly cgroups?: readonly string[];
   /**
    * A file (absolute path; created or truncated at once) where the helper writes
-   * `"PID STARTTIME\n"` in one write as soon as the command's pid is known, before the command
-   * goes on (STARTTIME is field 22 of `/proc/PID/stat`, which tells a reused pid apart). Empty
-   * means no pid yet: a record that survives the death of the caller.
+   * `"PID STARTTIME\n"` in one write once the command's exec has succeeded, before `spawn`
+   * resolves (STARTTIME is field 22 of `/proc/PID/stat`, which tells a reused pid apart). Empty
+   * means no running command yet (still being set up, or setup failed): a record that survives
+   * the death of the caller.
    */
   readonly pidFile?: string;
   /**
