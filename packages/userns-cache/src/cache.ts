@@ -85,6 +85,34 @@ function seenKey(mapping: Mapping): string | undefined {
   return gids === undefined ? undefined : `${uids};${gids}`;
 }
 
+/** Every number of a mapping, in order (uid ranges, then gid ranges), with the two lengths first; undefined unless plainly shaped. */
+function numbersOf(mapping: Mapping): number[] | undefined {
+  const { uidMappings, gidMappings } = mapping;
+  const out = [uidMappings.length, gidMappings.length];
+  for (const list of [uidMappings, gidMappings]) {
+    for (const r of list) {
+      if (typeof r !== 'object' || r === null || typeof r.containerID !== 'number' || typeof r.hostID !== 'number' || typeof r.size !== 'number') return undefined;
+      out.push(r.containerID, r.hostID, r.size);
+    }
+  }
+  return out;
+}
+
+/** True when `mapping` still holds exactly `numbers` (from {@link numbersOf}): it may have been changed since. */
+function sameNumbers(mapping: Mapping, numbers: readonly number[]): boolean {
+  const { uidMappings, gidMappings } = mapping;
+  if (!Array.isArray(uidMappings) || !Array.isArray(gidMappings) || uidMappings.length !== numbers[0] || gidMappings.length !== numbers[1]) return false;
+  let i = 2;
+  for (const list of [uidMappings, gidMappings]) {
+    for (let j = 0; j < list.length; j++) {
+      const r = list[j] as Partial<IdMapping> | null;
+      if (typeof r !== 'object' || r === null || r.containerID !== numbers[i] || r.hostID !== numbers[i + 1] || r.size !== numbers[i + 2]) return false;
+      i += 3;
+    }
+  }
+  return true;
+}
+
 /** The ranges of one map as text, order kept; undefined unless every field is a number. */
 function spell(ranges: readonly IdMapping[]): string | undefined {
   let text = '';
@@ -123,6 +151,11 @@ export class UsernsCache {
   readonly #making = new Map<string, Making>();
   /** Mappings seen before, by their text in the given order, to their canonical id: the hit path skips validation. */
   readonly #seen = new Map<string, string>();
+  /**
+   * The canonical id of a mapping object met before, with the numbers it held then: asking the
+   * same object again (the common case) costs a comparison of a few numbers, no text.
+   */
+  readonly #byObject = new WeakMap<Mapping, { readonly numbers: readonly number[]; readonly id: string }>();
   /** Bumped by release(): a namespace made before it is not kept after it. */
   #generation = 0;
   #hits = 0;
@@ -136,8 +169,10 @@ export class UsernsCache {
    * `TypeError` when `mapping` is not shaped like a {@link Mapping}.
    */
   get(mapping: Mapping): ResultAsync<NamespaceHandle, NsError> {
-    const key = seenKey(mapping);
-    const seenId = key === undefined ? undefined : this.#seen.get(key);
+    const memo = typeof mapping === 'object' && mapping !== null ? this.#byObject.get(mapping) : undefined;
+    const memoId = memo !== undefined && sameNumbers(mapping, memo.numbers) ? memo.id : undefined;
+    const key = memoId === undefined ? seenKey(mapping) : undefined;
+    const seenId = memoId ?? (key === undefined ? undefined : this.#seen.get(key));
     const held = seenId === undefined ? undefined : this.#held.get(seenId);
     if (held !== undefined) {
       this.#hits++;
@@ -149,6 +184,8 @@ export class UsernsCache {
       if (this.#seen.size >= SEEN_LIMIT) this.#seen.clear();
       this.#seen.set(key, c.value.id);
     }
+    const numbers = numbersOf(mapping);
+    if (numbers !== undefined) this.#byObject.set(mapping, { numbers, id: c.value.id });
     const again = this.#held.get(c.value.id);
     if (again !== undefined) {
       this.#hits++;

@@ -82,6 +82,30 @@ describe('UsernsCache: identity by mapping', { skip: notRoot }, () => {
   });
 });
 
+test('the same mapping object changed after a get is looked up by its new content, never by the object', { skip: notRoot }, async () => {
+  const cache = new UsernsCache();
+  const m = { uidMappings: [range(0, 100000, 65536)], gidMappings: [range(0, 100000, 65536)] };
+  const handles = [];
+  try {
+    handles.push(unwrap(await cache.get(m)));
+    handles.push(unwrap(await cache.get(m))); // the same object again: a hit
+    m.uidMappings[0] = range(0, 300000, 65536); // changed in place
+    handles.push(unwrap(await cache.get(m)));
+    m.gidMappings.push(range(65536, 400000, 10)); // and grown
+    handles.push(unwrap(await cache.get(m)));
+    m.uidMappings[0] = { containerID: '0', hostID: 300000, size: 65536 }; // a string where a number belongs
+    errorOf(await cache.get(m), 'invalid-mapping');
+    assert.ok(handles[0].equals(handles[1]));
+    assert.ok(!handles[2].equals(handles[0]), 'a changed mapping object got the namespace of its old content');
+    assert.ok(!handles[3].equals(handles[2]));
+    assert.deepEqual(unwrap(await readMappings(handles[2])).uidMappings, [range(0, 300000, 65536)]);
+    assert.equal(cache.stats.dummies, 3);
+  } finally {
+    handles.forEach((h) => h.close());
+    cache.release();
+  }
+});
+
 describe('UsernsCache: handles and release()', { skip: notRoot }, () => {
   before(warmUp);
 
