@@ -25,14 +25,15 @@ Commands:
  netns    named network namespaces: add, del, list, exec (ip netns)
  mount    bind-mount inside a process's mount namespace
  umount   unmount inside a process's mount namespace
+ container  OCI bundles run as containers, like runc (create, start, run...)
 
 Options:
  -h, --help       display this help ('linuxns <command> --help' for each)
  -V, --version    display the version
      --debug      print error details (JSON) after an error's message
 
-Exit status: 1 when linuxns itself fails or is misused; exec, run and netns
-exec pass on the command's own status.
+Exit status: 1 when linuxns itself fails or is misused; exec, run, netns
+exec, container run and container exec pass on the command's own status.
 `;
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -48,6 +49,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   netns: async (argv) => (await import('./commands/netns.js')).netns(argv),
   mount: async (argv) => (await import('./commands/mount.js')).mount(argv),
   umount: async (argv) => (await import('./commands/mount.js')).umount(argv),
+  container: async (argv) => (await import('./commands/container.js')).container(argv),
 };
 
 /** The version line, as util-linux tools print theirs. */
@@ -66,7 +68,7 @@ async function main(argv: readonly string[]): Promise<number> {
     settings.debug = true;
   }
   const name = argv[i];
-  if (name === undefined) throw new UsageError('', 'missing a command: ls, tree, exec, run, pin, unpin, netns, mount or umount');
+  if (name === undefined) throw new UsageError('', 'missing a command: ls, tree, exec, run, pin, unpin, netns, mount, umount or container');
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) throw new UsageError('', `unknown command '${name}'`);
   return command(argv.slice(i + 1));

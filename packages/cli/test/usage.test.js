@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertRefused, linuxns } from './fixtures/cli.js';
 
-const SUBCOMMANDS = [['ls'], ['tree'], ['exec'], ['run'], ['pin'], ['unpin'], ['netns'], ['netns', 'add'], ['netns', 'del'], ['netns', 'list'], ['netns', 'exec'], ['mount'], ['umount']];
+const SUBCOMMANDS = [['ls'], ['tree'], ['exec'], ['run'], ['pin'], ['unpin'], ['netns'], ['netns', 'add'], ['netns', 'del'], ['netns', 'list'], ['netns', 'exec'], ['mount'], ['umount'], ['container'], ...['create', 'start', 'run', 'state', 'list', 'kill', 'delete', 'exec'].map((c) => ['container', c])];
 
 describe('usage', () => {
   test('linuxns --help lists every command and exits 0', () => {
     const r = linuxns(['--help']);
     assert.equal(r.status, 0);
-    for (const c of ['ls', 'tree', 'exec', 'run', 'pin', 'unpin', 'netns', 'mount', 'umount']) assert.match(r.stdout, new RegExp(`^ ${c} `, 'm'));
+    for (const c of ['ls', 'tree', 'exec', 'run', 'pin', 'unpin', 'netns', 'mount', 'umount', 'container']) assert.match(r.stdout, new RegExp(`^ ${c} `, 'm'));
   });
 
   test('every subcommand has --help, which exits 0 with a Usage text', () => {
