@@ -33,6 +33,7 @@ import {
 import { idmapMount, unmount, UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
 import { whereAmI } from './demo-tasks.js';
+import { ensureSystemPackages } from './system-packages.js';
 
 const TASKS = new URL('./demo-tasks.js', import.meta.url);
 const CLI = new URL('../packages/cli/dist/main.js', import.meta.url).pathname;
@@ -42,6 +43,8 @@ if (process.getuid?.() !== 0) {
   console.error('demo: linuxns creates namespaces, which needs root (CAP_SYS_ADMIN): run it as root.');
   process.exit(1);
 }
+// ip and nsenter are shown beside linuxns: installed here if missing.
+ensureSystemPackages(['iproute2', 'util-linux']);
 
 let stepNo = 0;
 function step(title) {

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSystemPackages } from './system-packages.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (process.getuid?.() !== 0) {
@@ -14,6 +15,13 @@ if (process.getuid?.() !== 0) {
     process.exit(1);
   }
   console.error(`note: not root: privileged tests will skip (${why}).`);
+}
+
+// iproute2, util-linux, busybox-static, uidmap...: installed here when missing (as root).
+const stillMissing = ensureSystemPackages();
+if (stillMissing.length && process.env.CI) {
+  console.error(`FAIL: CI lacks ${stillMissing.join(', ')}`);
+  process.exit(1);
 }
 
 function collect(dir, out) {

@@ -1,0 +1,43 @@
+// The Debian packages linuxns's tests and demo use, installed when missing, so
+// that `pnpm test` and `pnpm demo` do all of the set-up on a fresh machine
+// (as root; as another user this only says what is missing). `.ci/run`
+// installs the same list before `pnpm install` (which needs the C compiler).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** [how to tell it is there, Debian package, what needs it] */
+export const SYSTEM_PACKAGES = [
+  [() => onPath('cc'), 'gcc', 'building the C helper'],
+  [() => onPath('ip'), 'iproute2', 'ip netns, compared with linuxns'],
+  [() => onPath('nsenter') && onPath('unshare') && onPath('lsns'), 'util-linux', 'nsenter, unshare and lsns, compared with linuxns'],
+  [() => existsSync('/bin/busybox'), 'busybox-static', 'the rootfs of the container tests'],
+  [() => existsSync('/usr/bin/newuidmap'), 'uidmap', "unshare --map-users, compared with linuxns run"],
+];
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Installs what is missing (root with apt-get), or prints what is missing;
+ * returns the names still missing. `only` limits the check to those packages.
+ */
+export function ensureSystemPackages(only, log = console.error) {
+  const missing = SYSTEM_PACKAGES.filter(([present, pkg]) => (only === undefined || only.includes(pkg)) && !present());
+  if (missing.length === 0) return [];
+  const names = missing.map(([, pkg]) => pkg);
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    for (const [, pkg, why] of missing) log(`note: ${pkg} is missing (${why}); install it with apt-get install ${pkg}`);
+    return names;
+  }
+  log(`installing Debian packages the tests and demo use: ${names.join(' ')}`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...names], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return [];
+}
+
+// `node scripts/system-packages.js`: what .ci/run calls before `pnpm install`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const left = ensureSystemPackages();
+  if (left.length) process.exit(1);
+}
