@@ -11,7 +11,7 @@ import { spawn as spawnProcess, type StdioNull, type StdioPipe } from 'node:chil
 import { constants as osConstants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
-import { errnoName } from '../errors/errno.js';
+import { errnoName, errnoNumber } from '../errors/errno.js';
 import { syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { NamespaceHandle } from '../namespace/handle.js';
@@ -21,6 +21,7 @@ import { identityOfPath, sameNamespace } from '../namespace/identity.js';
 import { checkPid } from '../namespace/paths.js';
 import { locateHelper } from './locate.js';
 import { prepareTarget } from '../thread/target.js';
+import { enterSync, SYNC_TYPES } from '../thread/enter-sync.js';
 import { dupCloexec } from '../ffi/syscall.js';
 import { decodeStatus, encodeRequest, MAX_IDMAP, type IdRange } from './protocol.js';
 
@@ -544,9 +545,74 @@ function stdioOf(stdio: SpawnOptions['stdio']): [StdioValue, StdioValue, StdioVa
 }
 
 /**
+ * The fast path of {@link spawn}, when nothing needs the helper: only joins of
+ * thread-joinable types (net, uts, ipc, cgroup), stdio and env. The calling
+ * thread joins them for the one synchronous `child_process.spawn` call
+ * (libuv forks and execs within it, so the child starts inside them) and is
+ * back before this returns — no helper process, no second exec. Errors have
+ * the helper's shapes: `spawn-setup-failed` at `join` or `exec`.
+ */
+function spawnDirect(
+  command: string,
+  args: readonly string[],
+  stdio: [StdioValue, StdioValue, StdioValue],
+  env: NodeJS.ProcessEnv,
+  handles: ReadonlyArray<readonly [NamespaceType, NamespaceHandle]>,
+  closeAll: () => void,
+): ResultAsync<NsChild, NsError> {
+  let sub: ReturnType<typeof spawnProcess> | undefined;
+  let thrown: unknown;
+  const entered = enterSync(Object.fromEntries(handles), () => {
+    try {
+      sub = spawnProcess(command, args, { stdio: [...stdio], env });
+    } catch (e) {
+      thrown = e; // reported below, once the thread is back
+    }
+  });
+  closeAll();
+  const setupFailed = (step: string, syscall: string, code: string): NsError => ({
+    kind: 'spawn-setup-failed',
+    step,
+    syscall,
+    code,
+    errno: errnoNumber(code),
+    message: setupMessage(command, step, syscall, code, []),
+  });
+  if (entered.isErr()) {
+    const e = entered.error;
+    return new ResultAsync(Promise.resolve(err('code' in e && typeof e.code === 'string' ? setupFailed('join', 'setns', e.code) : e)));
+  }
+  if (sub === undefined) {
+    const x = thrown as NodeJS.ErrnoException | undefined;
+    return new ResultAsync(Promise.resolve(err(syscallError(x?.syscall ?? 'spawn', x?.code ?? 'EINVAL', { path: command }))));
+  }
+  const child = sub;
+  const stdout = keepOutput(child.stdout);
+  const stderr = keepOutput(child.stderr);
+  return new ResultAsync(
+    new Promise<Result<NsChild, NsError>>((resolve) => {
+      const exited = new Promise<ExitStatus>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+      if (child.pid !== undefined) {
+        resolve(ok({ pid: child.pid, stdin: child.stdin, stdout, stderr, kill: (signal?: NodeJS.Signals | number) => child.kill(signal), exited }));
+        return;
+      }
+      // libuv reports a failed exec (ENOENT, EACCES...) as an 'error' on the next tick.
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        stdout?.destroy();
+        stderr?.destroy();
+        resolve(err(setupFailed('exec', 'execvp', typeof e.code === 'string' ? e.code : 'EIO')));
+      });
+    }),
+  );
+}
+
+/**
  * Starts `command` with `args` inside the namespaces of `options`, set up by
- * the C helper before exec. Resolves once the command is running (its `pid`
- * known), or to the error that stopped it: bad options (`invalid-option`),
+ * the C helper before exec. When nothing needs the helper — only joins of
+ * net, uts, ipc or cgroup namespaces, with stdio and env — the calling thread
+ * joins them just for the synchronous fork and exec of the command and is
+ * back before `spawn` returns: no helper process, no second exec. Resolves
+ * once the command is running (its `pid` known), or to the error that stopped it: bad options (`invalid-option`),
  * a join target that is not a namespace, or a setup step that failed in the
  * helper (`spawn-setup-failed` with `step`, `syscall` and `code`); in every
  * error case nothing is left running and no fd stays open.
@@ -603,9 +669,6 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const fsSettings = rootfsSettings(options, creating);
   if ('kind' in fsSettings) return fail(fsSettings);
 
-  const helper = locateHelper();
-  if (helper.isErr()) return fail(helper.error);
-
   const extra: Array<[number, number]> = [];
   for (const [target, source] of Object.entries(options.fds ?? {})) {
     const t = Number(target);
@@ -629,6 +692,20 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   if (options.preserveCredentials && !handles.some(([type]) => type === 'user')) {
     closeAll();
     return fail(bad('preserveCredentials', 'preserveCredentials is about joining a user namespace: join.user (or a pid in another user namespace) is needed'));
+  }
+  const needsHelper =
+    create.length > 0 ||
+    handles.some(([type]) => !SYNC_TYPES.includes(type)) ||
+    Object.keys(settings).length > 0 ||
+    Object.keys(fsSettings).length > 0 ||
+    pins.length > 0 ||
+    extra.length > 0 ||
+    options.cwd !== undefined;
+  if (!needsHelper) return spawnDirect(command, args, stdio, envMode === 'replace' ? Object.fromEntries(env) : { ...process.env, ...Object.fromEntries(env) }, handles, closeAll);
+  const helper = locateHelper();
+  if (helper.isErr()) {
+    closeAll();
+    return fail(helper.error);
   }
 
   const argv = encodeRequest({
