@@ -1,9 +1,10 @@
 /**
- * nsfs bind mounts (namespace pins) in a `mountinfo` file.
+ * `mountinfo` files: every mount, and the nsfs bind mounts (namespace pins).
  *
  * @module
  * @internal
  */
+import { readFileSync } from 'node:fs';
 import type { NamespaceType } from '../namespace/kind.js';
 import { parseNsLink } from './proc.js';
 
@@ -19,21 +20,41 @@ function unescape(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-/**
- * The nsfs mounts of a `/proc/.../mountinfo` text. For nsfs the root field
- * (the 4th) is the namespace, `net:[4026532xxx]`; the 5th is the mount point.
- * The filesystem type follows the `-` separator.
- */
-export function parseNsfsMounts(text: string): NsfsMount[] {
-  const out: NsfsMount[] = [];
-  if (!text.includes(' nsfs ')) return out;
+/** One line of a `mountinfo` file, its paths unescaped. */
+export interface MountEntry {
+  /** The root of the mount within its filesystem (for nsfs: `net:[4026532xxx]`). */
+  readonly root: string;
+  readonly mountPoint: string;
+  /** A `shared:N` optional field: the mount propagates to and from its peers. */
+  readonly shared: boolean;
+  readonly fsType: string;
+}
+
+/** The mounts of a `/proc/.../mountinfo` text, in its order (a later mount on one point is on top). */
+export function parseMountinfo(text: string): MountEntry[] {
+  const out: MountEntry[] = [];
   for (const line of text.split('\n')) {
     const f = line.split(' ');
     const sep = f.indexOf('-', 6);
-    if (sep < 0 || f[sep + 1] !== 'nsfs') continue;
-    const ns = parseNsLink(f[3] ?? '');
-    if (ns === undefined || f[4] === undefined) continue;
-    out.push({ ...ns, mountPoint: unescape(f[4]) });
+    if (sep < 0 || f[3] === undefined || f[4] === undefined) continue;
+    out.push({ root: unescape(f[3]), mountPoint: unescape(f[4]), shared: f.slice(6, sep).some((o) => o.startsWith('shared:')), fsType: f[sep + 1] ?? '' });
+  }
+  return out;
+}
+
+/** The mounts of the calling thread's mount namespace. */
+export function threadMounts(): MountEntry[] {
+  return parseMountinfo(readFileSync('/proc/thread-self/mountinfo', 'latin1'));
+}
+
+/** The nsfs mounts of a `/proc/.../mountinfo` text: the root of such a mount names the namespace. */
+export function parseNsfsMounts(text: string): NsfsMount[] {
+  const out: NsfsMount[] = [];
+  if (!text.includes(' nsfs ')) return out;
+  for (const m of parseMountinfo(text)) {
+    if (m.fsType !== 'nsfs') continue;
+    const ns = parseNsLink(m.root);
+    if (ns !== undefined) out.push({ ...ns, mountPoint: m.mountPoint });
   }
   return out;
 }

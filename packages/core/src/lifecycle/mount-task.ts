@@ -7,11 +7,12 @@
  * @module
  * @internal
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
+import { threadMounts } from '../introspect/mountinfo.js';
 import {
   AT_EMPTY_PATH,
   AT_FDCWD,
@@ -70,10 +71,8 @@ export function bindInside(req: BindRequest): { error?: NsError } {
 
 /** True when `path` is a mount point of the calling thread's mount namespace. */
 function isMountPoint(path: string): boolean {
-  const want = resolve(path).replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return readFileSync('/proc/thread-self/mountinfo', 'latin1')
-    .split('\n')
-    .some((line) => line.split(' ')[4] === want);
+  const want = resolve(path);
+  return threadMounts().some((m) => m.mountPoint === want);
 }
 
 /**

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
+import { threadMounts } from '../introspect/mountinfo.js';
 import { MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH, UMOUNT_NOFOLLOW } from '../ffi/mount-flags.js';
 import { NamespaceHandle } from '../namespace/handle.js';
 import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
@@ -37,27 +38,19 @@ export interface BindPinOptions {
   readonly reuseEmptyFile: boolean;
 }
 
-/** mountinfo's escaping of a path (space, tab, newline, backslash as octal). */
-const escapeMountPath = (path: string): string => path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-
 /**
  * The mount of the calling thread's mount namespace that holds `dir`: its
- * mount point, whether `dir` is that mount point, and whether it is shared
- * (a `shared:N` optional field).
+ * mount point, whether `dir` is that mount point, and whether it is shared.
  */
 function mountHolding(dir: string): { mountPoint: string; isMountPoint: boolean; shared: boolean } {
-  const want = escapeMountPath(dir);
   let best = { mountPoint: '/', isMountPoint: dir === '/', shared: false };
   let bestLength = -1;
-  for (const line of readFileSync('/proc/thread-self/mountinfo', 'latin1').split('\n')) {
-    const f = line.split(' ');
-    const at = f[4];
-    if (at === undefined) continue;
-    const holds = at === want || at === '/' || want.startsWith(`${at}/`);
+  for (const m of threadMounts()) {
+    const at = m.mountPoint;
     // The last of equal mount points is the one on top.
-    if (holds && at.length >= bestLength) {
+    if ((at === dir || at === '/' || dir.startsWith(`${at}/`)) && at.length >= bestLength) {
       bestLength = at.length;
-      best = { mountPoint: at, isMountPoint: at === want, shared: f.slice(6, f.indexOf('-')).some((o) => o.startsWith('shared:')) };
+      best = { mountPoint: at, isMountPoint: at === dir, shared: m.shared };
     }
   }
   return best;
