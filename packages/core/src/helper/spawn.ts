@@ -701,7 +701,11 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     pins.length > 0 ||
     extra.length > 0 ||
     options.cwd !== undefined;
-  if (!needsHelper) return spawnDirect(command, args, stdio, envMode === 'replace' ? Object.fromEntries(env) : { ...process.env, ...Object.fromEntries(env) }, handles, closeAll);
+  if (!needsHelper) {
+    // No copy of the environment unless something is added to it or it is replaced.
+    const childEnv = envMode === 'replace' ? Object.fromEntries(env) : env.length > 0 ? { ...process.env, ...Object.fromEntries(env) } : process.env;
+    return spawnDirect(command, args, stdio, childEnv, handles, closeAll);
+  }
   const helper = locateHelper();
   if (helper.isErr()) {
     closeAll();
