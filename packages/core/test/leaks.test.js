@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { NamespacePool, createNamespace, enterSync, pinNamespace, unpinNamespace } from '../dist/index.js';
 import { POOL_TASKS, processCounts, selfLink, sleep, tempDir, threadLink, unwrap } from './fixtures/ns-helpers.js';
@@ -175,5 +177,36 @@ test('1,000 enterSync calls by handle, 1,000 with new and 100 nested ones leave 
   } finally {
     h.close();
     u.close();
+  }
+});
+
+// Outcomes of all but the last task of a batch are posted to the pool as they finish. They once
+// went on a BroadcastChannel, which also queued each of them in every other worker: a worker
+// drains its channels only while its event loop turns, never while it waits for tasks, so with
+// synchronous tasks those queues grew without end (~240 bytes per task measured, the outcome's
+// size more for larger ones). Here 60,000 streamed outcomes of 4 KB each would pile up ~240 MB.
+test("a worker's streamed outcomes reach the pool only: memory stays flat over 60,000 outcomes of 4 KB on 2 workers", { skip: notRoot }, async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const pool = new NamespacePool({ threads: 2 });
+  try {
+    const burst = async (n) => {
+      let streamed = 0;
+      for (let i = 0; i < n; i += 64) {
+        const rs = await Promise.all(Array.from({ length: 64 }, () => pool.run({}, POOL_TASKS, 'blob', 4096)));
+        for (const r of rs) assert.equal(unwrap(r).length, 4096);
+        streamed += 64;
+      }
+      return streamed;
+    };
+    await burst(5000); // warm: heaps and JIT settle
+    gc();
+    const before = process.memoryUsage().rss;
+    await burst(60000);
+    gc();
+    const grown = (process.memoryUsage().rss - before) / 2 ** 20;
+    assert.ok(grown < 80, `rss grew by ${grown.toFixed(0)} MiB over 60,000 outcomes of 4 KB`);
+  } finally {
+    await pool.close();
   }
 });

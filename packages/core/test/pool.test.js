@@ -449,6 +449,27 @@ describe('NamespacePool', { skip: notRoot }, () => {
     assert.match(r.stdout, /survived/);
   });
 
+  test('a script that does nothing but await outcomes gets every one, streamed ones included, and then exits by itself, its idle pool not even closed', () => {
+    // Outcomes of all but the last task of a batch reach the pool on the worker's own port,
+    // which piscina does not keep referenced: the pool holds the event loop open while tasks
+    // are pending, and lets go when none are: an idle pool keeps nothing alive.
+    const code = `
+      import { NamespacePool } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const pool = new NamespacePool({ threads: 2, maxBatch: 32 });
+      for (let round = 0; round < 5; round++) {
+        const rs = await Promise.all(Array.from({ length: 500 }, (_, i) =>
+          i % 50 === 0 ? pool.run({}, ${JSON.stringify(POOL_TASKS)}, 'acrossAwaits', { types: ['net'], ms: 1 }) : pool.run({}, ${JSON.stringify(POOL_TASKS)}, 'tid')));
+        const bad = rs.filter((r) => r.isErr());
+        if (bad.length) throw new Error(JSON.stringify(bad[0].error));
+      }
+      console.log('completed', pool.stats.completed);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.signal, null, `the process did not exit by itself (${r.signal}): ${r.stderr.slice(0, 300)}`);
+    assert.equal(r.status, 0, r.stderr.slice(0, 300));
+    assert.match(r.stdout, /completed 2500/);
+  });
+
   test('run() after close() throws a TypeError', async () => {
     const pool = new NamespacePool({ threads: 1 });
     await pool.close();

@@ -10,11 +10,11 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errAsync, ResultAsync, err, ok, type Result } from 'neverthrow';
 import { Piscina } from 'piscina';
-import { BroadcastChannel } from 'node:worker_threads';
+import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import { RETIRE_EXIT_CODE, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type TaskRequest } from './protocol.js';
+import { decodeMessage, decodeReply, encodeBatch, RETIRE_EXIT_CODE, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type TaskRequest, type WireReply } from './protocol.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
 
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
@@ -139,7 +139,10 @@ function moduleUrlOf(module: string | URL): string {
  */
 export class NamespacePool {
   readonly #piscina: Piscina;
-  readonly #channel: BroadcastChannel;
+  /** Never carries a message: referenced while tasks are pending, so that the event loop waits for their outcomes. */
+  readonly #keepAlive: MessagePort;
+  /** The other end of {@link NamespacePool.#keepAlive}, held so that it is not collected (which would close both). */
+  readonly #keepAlivePeer: MessagePort;
   readonly #control: BroadcastChannel;
   readonly #threads: number;
   readonly #maxBatch: number;
@@ -169,15 +172,18 @@ export class NamespacePool {
     this.#maxBatch = maxBatch;
     this.#sliceMs = sliceMs;
     startThreadpool();
-    const channel = `linuxns-pool-${process.pid}-${++NamespacePool.#count}-${Math.random().toString(36).slice(2)}`;
-    this.#channel = new BroadcastChannel(channel);
-    this.#channel.onmessage = (ev: unknown) => this.#onChannel((ev as { data: ChannelMessage }).data);
-    // Referenced only while tasks are pending: outcomes and give-backs travel on it,
-    // and may arrive after piscina's own reply, when nothing else keeps the event loop alive.
-    this.#channel.unref();
-    this.#control = new BroadcastChannel(`${channel}-control`);
+    const control = `linuxns-pool-${process.pid}-${++NamespacePool.#count}-${Math.random().toString(36).slice(2)}-control`;
+    // Outcomes and give-backs posted by workers may arrive after piscina's own reply, when
+    // piscina keeps nothing referenced any more (it unrefs its workers): keep the loop alive
+    // while tasks are pending.
+    // (Both ends stay open: closing one closes the other. An end without a listener keeps nothing alive.)
+    const keepAlive = new MessageChannel();
+    this.#keepAlive = keepAlive.port1;
+    this.#keepAlivePeer = keepAlive.port2;
+    this.#keepAlive.unref();
+    this.#control = new BroadcastChannel(control);
     this.#control.unref();
-    const workerData: PoolWorkerData = { channel, control: `${channel}-control` };
+    const workerData: PoolWorkerData = { control };
     this.#piscina = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: threads,
@@ -186,6 +192,10 @@ export class NamespacePool {
       idleTimeout: Infinity,
       recordTiming: false,
       workerData,
+    });
+    this.#piscina.on('message', (m: unknown) => {
+      const msg = decodeMessage(m);
+      if (msg) this.#onChannel(msg);
     });
   }
 
@@ -243,7 +253,7 @@ export class NamespacePool {
         p.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
       this.#pending.set(req.id, p);
-      if (this.#pending.size === 1) this.#channel.ref();
+      if (this.#pending.size === 1) this.#keepAlive.ref();
       this.#queue.push(p);
     });
     this.#schedulePump();
@@ -269,7 +279,8 @@ export class NamespacePool {
     }
     await this.#piscina.destroy();
     for (const p of [...this.#pending.values()]) this.#settle(p.req.id, closedOutcome());
-    this.#channel.close();
+    this.#keepAlive.close();
+    this.#keepAlivePeer.close();
     this.#control.close();
   }
 
@@ -298,8 +309,9 @@ export class NamespacePool {
       const tasks = batch.map((p) => ((p.state = 'sent'), (p.batch = batchId), p.req));
       const request: BatchRequest = { tasks, sliceMs: this.#sliceMs };
       this.#inflight++;
-      (this.#piscina.run(request) as Promise<BatchReply>).then(
-        (reply) => {
+      (this.#piscina.run(encodeBatch(request)) as Promise<WireReply>).then(
+        (wire) => {
+          const reply = decodeReply(wire);
           if (reply.last) this.#settle(reply.last[0], reply.last[1]);
           this.#requeue(reply.givenBack);
           this.#inflight--;
@@ -321,7 +333,7 @@ export class NamespacePool {
     p.state = 'done';
     p.unlisten?.();
     this.#pending.delete(id);
-    if (this.#pending.size === 0) this.#channel.unref();
+    if (this.#pending.size === 0) this.#keepAlive.unref();
     p.borrowed.forEach((h) => h.giveBack());
     this.#stats.completed++;
     p.resolve(outcome.ok ? ok(outcome.value) : err(outcome.error));

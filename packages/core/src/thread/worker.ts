@@ -2,7 +2,7 @@
  * The worker side of {@link NamespacePool}: runs inside a piscina worker
  * thread. For each task: load the module, open every target file, join, run,
  * restore, verify by identity. A worker whose thread cannot be proven back in
- * its original namespaces posts its outcome on the pool's channel and exits
+ * its original namespaces posts its outcome to the pool and exits
  * inside the handler, so it never runs another task.
  *
  * This is the only module that calls setns from a pool worker.
@@ -11,23 +11,31 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { closeOpened, enterTarget } from './target.js';
-import type { BatchReply, BatchRequest, ChannelMessage, ControlMessage, Outcome, PoolWorkerData, TaskRequest } from './protocol.js';
+import { decodeBatch, encodeMessage, encodeReply, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type TaskRequest, type WireBatch, type WireReply } from './protocol.js';
 import { switchError, ThreadState } from './thread-state.js';
 import { serializeThrown } from './serialize.js';
 import { RETIRE_EXIT_CODE } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
-const channel = new BroadcastChannel(data.channel);
-channel.unref();
+/** Posts to the pool (point to point, see protocol.ts). */
+function post(msg: ChannelMessage): void {
+  parentPort!.postMessage(encodeMessage(msg));
+}
 // Save the original namespaces now, on this thread, before any task runs.
 const state = ThreadState.current();
 
-/** Tasks aborted by the pool: skipped if not started; the running one retires the worker. */
+/**
+ * Unstarted tasks of the current batch the pool aborted: skipped. (The control channel is only
+ * read while this worker's event loop turns, i.e. while an async task awaits; an abort for a
+ * task that ran already, or runs on another worker, is dropped, so nothing accumulates.)
+ */
 const aborted = new Set<number>();
+/** The batch this worker is running, if any. */
+let current: Batch | undefined;
 /** The async task this worker is awaiting, and how to retire for it. */
 let awaiting: { id: number; retire: (error: NsError) => never } | undefined;
 const control = new BroadcastChannel(data.control);
@@ -39,7 +47,7 @@ control.onmessage = (ev: unknown) => {
     // The task is running inside its namespaces and cannot be stopped half-way: this thread goes.
     awaiting.retire({ kind: 'aborted', message: 'the task was aborted while it ran; its worker was retired' });
   }
-  aborted.add(msg.id);
+  if (current?.waiting(msg.id)) aborted.add(msg.id);
 };
 
 const modules = new Map<string, Record<string, unknown>>();
@@ -99,7 +107,7 @@ function checkCloneable(value: unknown): Outcome {
 /** Posts `retire` and ends this worker, inside the handler. Never returns. */
 function retire(id: number, error: NsError, givenBack: number[]): never {
   const msg: ChannelMessage = { type: 'retire', id, outcome: { ok: false, error }, givenBack };
-  channel.postMessage(msg);
+  post(msg);
   process.exit(RETIRE_EXIT_CODE);
 }
 
@@ -167,15 +175,22 @@ function restoreFailed(namespace: NamespaceType, step: 'setns' | 'verify', detai
 // from a microtask, which runs only once the whole load has returned: piscina loads this file
 // with require(esm), and Node aborts the process if the thread is terminated while it wraps
 // the evaluated module (ModuleWrap::CreateRequiredModuleFacade).
-queueMicrotask(() => channel.postMessage({ type: 'ready', threadId } satisfies ChannelMessage));
+queueMicrotask(() => post({ type: 'ready', threadId }));
 
 /**
  * The piscina handler: runs a batch of tasks one at a time. Synchronous as
  * long as the tasks are (the common case costs no promise); an async task or
  * a first module load switches to the async path for the rest of the batch.
  */
-export default function runBatch(req: BatchRequest): BatchReply | Promise<BatchReply> {
-  return new Batch(req).run();
+export default function runBatch(wire: WireBatch): WireReply | Promise<WireReply> {
+  const batch = (current = new Batch(decodeBatch(wire)));
+  const reply = batch.run();
+  const end = (r: BatchReply): WireReply => {
+    current = undefined;
+    aborted.clear();
+    return encodeReply(r);
+  };
+  return reply instanceof Promise ? reply.then(end) : end(reply);
 }
 
 class Batch {
@@ -191,16 +206,22 @@ class Batch {
     this.#end = this.#viaChannel = req.tasks.length;
   }
 
+  /** True if task `id` is in this batch and has not started (nor been given back). */
+  waiting(id: number): boolean {
+    for (let i = this.#next; i < this.#end; i++) if (this.#req.tasks[i]!.id === id) return true;
+    return false;
+  }
+
   readonly #rest = (): number[] => this.#req.tasks.slice(this.#next, this.#end).map((t) => t.id);
 
   run(): BatchReply | Promise<BatchReply> {
     while (this.#next < this.#end) {
       const task = this.#req.tasks[this.#next++]!;
       if (aborted.delete(task.id)) {
-      this.#done(task, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
-      continue;
-    }
-    const loaded = loadTask(task.module, task.exportName);
+        this.#done(task, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+        continue;
+      }
+      const loaded = loadTask(task.module, task.exportName);
       if (loaded instanceof Promise) return loaded.then((l) => this.#afterLoad(task, l)).then(() => this.run());
       const pending = this.#afterLoad(task, loaded);
       if (pending) return pending.then(() => this.run());
@@ -250,7 +271,7 @@ class Batch {
         () => {
           const ids = this.#rest();
           this.#viaChannel = this.#end = this.#next;
-          channel.postMessage({ type: 'give-back', ids } satisfies ChannelMessage);
+          post({ type: 'give-back', ids });
         },
         Math.max(0, this.#req.sliceMs - (performance.now() - this.#start)),
       );
@@ -288,7 +309,7 @@ class Batch {
 
   #done(task: TaskRequest, outcome: Outcome): void {
     if (this.#next < this.#end && performance.now() - this.#start > this.#req.sliceMs) this.#end = this.#next;
-    if (this.#next < this.#end) channel.postMessage({ type: 'result', id: task.id, outcome } satisfies ChannelMessage);
+    if (this.#next < this.#end) post({ type: 'result', id: task.id, outcome });
     else this.#last = [task.id, outcome];
   }
 }
