@@ -8,9 +8,12 @@
 //   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
 //
 // The machine is noisy (2 cores), so nothing is measured in one block: every
-// round runs every case once, in a rotated order, and the table reports the
-// median over rounds (min..max beside it). A ratio is the median of the
-// per-round ratios, so both sides of it were measured close together.
+// round runs every case once, in an order shuffled anew each round (seeded, so
+// runs are comparable), and the table reports the median over rounds
+// (min..max beside it). A ratio is the median of the per-round ratios, so both
+// sides of it were measured close together. (A merely rotated order kept every
+// case behind the same neighbour, and the second of two pool cases measured
+// 1.4x slower than the first whichever it was.)
 //
 // It reports the targets of the issues as PASS/MISS and exits 0 either way: it
 // is a report, not a gate. It exits 1 only when it cannot run (not root, a
@@ -267,6 +270,18 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
 
 // ---------------------------------------------------------------- statistics
 
+/** A small seeded generator of numbers in [0, 1) (mulberry32): the same case orders every run. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -330,9 +345,15 @@ async function main() {
 
   const samples = new Map(cases.map((c) => [c.key, []]));
   const opCounts = new Map(cases.map((c) => [c.key, []]));
+  const random = seededRandom(0x6c6e73);
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[(i + round) % cases.length];
+    const order = cases.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const i of order) {
+      const c = cases[i];
       const { ops, ms } = await c.sample(SAMPLE_MS);
       samples.get(c.key).push(value(c, ops, ms));
       opCounts.get(c.key).push(ops);
