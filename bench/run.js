@@ -195,6 +195,9 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
   const floor = async () => {
     if ((await piscina.run(PIN_PATH, { name: 'kernelFloor' })) !== 0) throw new Error('piscina: kernelFloor failed');
   };
+  const links = async () => {
+    if ((await piscina.run(null, { name: 'readLinks' })) !== 0) throw new Error('piscina: readLinks failed');
+  };
   const fn = () => 0;
   const enter = () => {
     const r = enterSync({ net: handle }, fn);
@@ -250,6 +253,7 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
     { key: 'poolHandle', label: 'a  pool.run({ net: handle }), sequential', kind: 'latency', sample: sequential(poolHandle, 4) },
     { key: 'piscina', label: 'b  bare piscina empty task, sequential', kind: 'latency', sample: sequential(bare, 4) },
     { key: 'floor', label: 'b  bare piscina task doing only the kernel work', kind: 'latency', sample: sequential(floor, 4) },
+    { key: 'links', label: 'b  bare piscina task reading the 7 ns links only', kind: 'latency', sample: sequential(links, 4) },
     { key: 'poolTput', label: `c  pool.run({ net: PIN_PATH }), ${IN_FLIGHT} in flight`, kind: 'throughput', sample: inFlight(poolPath) },
     { key: 'piscinaTput', label: `c  bare piscina, ${IN_FLIGHT} in flight`, kind: 'throughput', sample: inFlight(bare) },
     { key: 'enterSync', label: 'd  enterSync({ net: handle }, () => 0)', kind: 'latency', sample: synchronous(enter, 256) },
@@ -378,6 +382,7 @@ async function main() {
     ['pool (handle) / pool (path), sequential', ratio('poolHandle', 'poolPath')],
     ['kernel work only (bare piscina) / bare piscina', ratio('floor', 'piscina')],
     ['pool (path) / kernel work only (bare piscina)', ratio('poolPath', 'floor')],
+    ['7 ns links read only (bare piscina) / bare piscina', ratio('links', 'piscina')],
     ['spawn nsenter / pool (path)', ratio('nsenter', 'poolPath')],
     ['spawn ip netns exec / pool (path)', ratio('ipNetns', 'poolPath')],
     ['enterSync / raw setns pair', ratio('enterSync', 'rawSetns')],
