@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helperPath } from '@linuxns/helper-c';
@@ -121,6 +121,34 @@ describe('spawn process settings', { skip: notRoot }, () => {
         closeSync(fd);
       }
       errorOf(await spawn('true', [], { fds: { 2: 0 } }), 'invalid-option');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fds: a target on the number of the status channel (3) still gets an exec failure reported as one, and nothing written to the fd', async () => {
+    // The helper's status channel is its fd 3; an --fd target 3 was dup2'd over it, so a failed
+    // exec wrote its ERR line into the caller's file and spawn resolved ok for a command that never ran.
+    const dir = mkdtempSync(join(tmpdir(), 'linuxns-fds-'));
+    try {
+      const fd = openSync(join(dir, 'f'), 'w');
+      try {
+        const e = errorOf(await spawn(join(dir, 'no-such-command'), [], { fds: { 3: fd, 4: fd } }), 'spawn-setup-failed');
+        assert.equal(e.step, 'exec');
+        assert.equal(e.code, 'ENOENT');
+      } finally {
+        closeSync(fd);
+      }
+      assert.equal(readFileSync(join(dir, 'f'), 'utf8'), '');
+      // And the target still reaches a command that runs.
+      const out = openSync(join(dir, 'g'), 'w');
+      try {
+        const r = await sh('echo through fd 3 >&3', { fds: { 3: out } });
+        assert.equal(r.code, 0);
+      } finally {
+        closeSync(out);
+      }
+      assert.equal(readFileSync(join(dir, 'g'), 'utf8'), 'through fd 3\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -74,6 +74,8 @@ void pid_file_parent(int pid);
 void pid_file_commit(void);
 /* Moves PROGRAM's end of the pipe to an fd >= low (before --fd targets are dup2'd over low fds); -1 on error. */
 int pid_file_watch_above(int low);
+/* The same for the status channel: an exec that fails after the dup2s must still say so there, not in a --fd target. */
+int report_channel_above(int low);
 /* Writes the ERR line only; report_error also tells the pin keeper, then exits. */
 void report_failure(const char *step, const char *syscall, int err);
 void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));

@@ -96,6 +96,15 @@ int pid_file_watch_above(int low) {
   return 0;
 }
 
+int report_channel_above(int low) {
+  if (status_fd < 0 || status_fd >= low) return 0;
+  int fd = fcntl(status_fd, F_DUPFD_CLOEXEC, low);
+  if (fd < 0) return -1;
+  close(status_fd);
+  status_fd = fd;
+  return 0;
+}
+
 void report_failure(const char *step, const char *syscall, int err) {
   char line[128];
   int n = snprintf(line, sizeof line, "ERR %s %s %d\n", step, syscall, err);

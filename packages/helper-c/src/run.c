@@ -34,8 +34,9 @@ static void place_fds(const struct request *req) {
     moved[i] = fcntl(req->fds[i].source, F_DUPFD_CLOEXEC, high);
     if (moved[i] < 0) report_error(STEP_FDS, "fcntl", errno);
   }
-  /* The pin keeper's socket and the pid file's exec watch too: an exec that fails after the dup2s still tells them. */
-  if (pin_channel_above(high) != 0 || pid_file_watch_above(high) != 0) report_error(STEP_FDS, "fcntl", errno);
+  /* The status channel, the pin keeper's socket and the pid file's exec watch too: an exec that fails after the
+     dup2s still tells them (a target on the channel's own number once took the ERR line to the program's fd). */
+  if (report_channel_above(high) != 0 || pin_channel_above(high) != 0 || pid_file_watch_above(high) != 0) report_error(STEP_FDS, "fcntl", errno);
   for (int i = 0; i < req->nfds; i++)
     if (dup2(moved[i], req->fds[i].target) < 0) report_error(STEP_FDS, "dup2", errno);
 }
