@@ -60,6 +60,8 @@ struct request {
 };
 
 /* report.c */
+/* Moves *fd (if open and below low) to a close-on-exec fd >= low; 0, or -1 with errno. */
+int move_fd_above(int *fd, int low);
 void report_init(int fd);
 void report_pid(int pid);
 /* --pid-file, open at fd: "PID STARTTIME\n" is written there once PROGRAM exec'd, by its parent (PROGRAM is

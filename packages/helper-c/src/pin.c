@@ -200,11 +200,4 @@ void pin_release(void) {
   channel = -1;
 }
 
-int pin_channel_above(int low) {
-  if (channel < 0 || channel >= low) return 0;
-  int fd = fcntl(channel, F_DUPFD_CLOEXEC, low);
-  if (fd < 0) return -1;
-  close(channel);
-  channel = fd;
-  return 0;
-}
+int pin_channel_above(int low) { return move_fd_above(&channel, low); }

@@ -87,23 +87,18 @@ void pid_file_commit(void) {
   pid_file = -1;
 }
 
-int pid_file_watch_above(int low) {
-  if (watch[1] < 0 || watch[1] >= low) return 0;
-  int fd = fcntl(watch[1], F_DUPFD_CLOEXEC, low);
-  if (fd < 0) return -1;
-  close(watch[1]);
-  watch[1] = fd;
+int move_fd_above(int *fd, int low) {
+  if (*fd < 0 || *fd >= low) return 0;
+  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, low);
+  if (moved < 0) return -1;
+  close(*fd);
+  *fd = moved;
   return 0;
 }
 
-int report_channel_above(int low) {
-  if (status_fd < 0 || status_fd >= low) return 0;
-  int fd = fcntl(status_fd, F_DUPFD_CLOEXEC, low);
-  if (fd < 0) return -1;
-  close(status_fd);
-  status_fd = fd;
-  return 0;
-}
+int pid_file_watch_above(int low) { return move_fd_above(&watch[1], low); }
+
+int report_channel_above(int low) { return move_fd_above(&status_fd, low); }
 
 void report_failure(const char *step, const char *syscall, int err) {
   char line[128];
