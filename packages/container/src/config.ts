@@ -152,9 +152,10 @@ export interface RouteConfig {
  * and routes of the caller's namespace towards the container. Set up by
  * {@link Container.start}; without a new user namespace the network
  * namespace is made and configured before the init is started (the helper
- * then joins it), so the init never sees it unconfigured; with one, right
- * after the init runs and before `start` resolves (the namespace must be
- * owned by the container's user namespace, which only the helper makes).
+ * then joins it); with one, from outside while the init waits just before
+ * its exec (the namespace must be owned by the container's user namespace,
+ * which only the helper makes). Either way the init's program never sees it
+ * unconfigured.
  * Undone by {@link Container.destroy}: host-side veth ends deleted, moved
  * links moved back, host routes removed.
  *

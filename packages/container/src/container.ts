@@ -168,7 +168,7 @@ export class Container {
    * pivot_root, hostname, rlimits, session, capabilities, ids, cwd, env — so
    * that it never runs half set up; an id-mapped rootfs is mounted first,
    * and the config's `network` is set up before the init starts (without a
-   * new user namespace) or before this resolves (with one: see
+   * new user namespace) or while it waits before its exec (with one: see
    * {@link NetworkConfig}). Resolves once it runs; the container is then
    * `running`. Only from `created`, and one at a time: the `starting` claim
    * is taken first, so a second start meanwhile (or while processes of a
@@ -356,11 +356,11 @@ export class Container {
   /**
    * start with an id-mapped rootfs or a network: the id-mapped mount first;
    * then, without a new user namespace, a network namespace made and
-   * configured before the helper is started, which joins it (so the init
-   * never runs in it unconfigured); with one, the network configured in the
-   * init's own namespace (owned by its user namespace) once it runs, before
-   * this resolves. A failure undoes everything and kills the init: the
-   * container is `created` again.
+   * configured before the helper is started, which joins it; with one, the
+   * network configured in the init's own namespace (owned by its user
+   * namespace) while the init waits before its exec. Either way the init's
+   * program never runs in an unconfigured network. A failure undoes
+   * everything: the container is `created` again.
    */
   #startPrepared(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, NsError> {
     const pidFile = join(this.dir, PID_FILE);
@@ -401,35 +401,29 @@ export class Container {
             pinned = true;
           }
         }
-        const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io));
+        // With a new user namespace the init's own network namespace is configured while the
+        // init waits before its exec (spawn's beforeExec): from outside, before the program runs.
+        let netFailed = false;
+        const configureInside = async (pid: number): Promise<Result<void, NsError>> => {
+          const s = await setupNetwork(this.dir, net!, pid);
+          if (s.isErr()) {
+            netFailed = true;
+            await teardownNetwork(this.dir, pid); // while its namespace still exists: moved links go back out
+          }
+          return s;
+        };
+        const options = initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
+        const launched = spawn(proc.args[0]!, proc.args.slice(1), net && newUser ? { ...options, beforeExec: configureInside } : options);
         checkpoint();
         const r = await launched;
         checkpoint();
         if (r.isErr()) {
           rmSync(pidFile, { force: true });
-          return undo('start', r.error);
+          return undo(netFailed ? 'set up the network' : 'start', r.error);
         }
         netns?.close(); // the init is in it now
         netns = undefined;
         this.#child = r.value;
-        if (net && newUser) {
-          const init = readPidFile(this.dir);
-          const s = init ? await setupNetwork(this.dir, net, init.pid) : err<void, NsError>(this.#systemError('read init.pid'));
-          if (s.isErr()) {
-            const back = await undo('set up the network', s.error, init?.pid);
-            if (init) {
-              try {
-                process.kill(init.pid, 'SIGKILL');
-              } catch {
-                /* gone already */
-              }
-            } else r.value.kill('SIGKILL');
-            await r.value.exited;
-            this.#child = undefined;
-            rmSync(pidFile, { force: true });
-            return back;
-          }
-        }
         return ok(r.value);
       })(),
     );

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,8 @@ describe('container network and id-mapped rootfs', { skip }, () => {
   let factory;
   let n = 0;
   const id = () => `n${process.pid}-${++n}`;
+  /** A container in a new user namespace on a writable overlay of the rootfs. */
+  const inUserns = () => ({ rootfs: { path: fs.root, overlay: true }, namespaces: [...BASIC, { type: 'user' }], uidMappings: MAP, gidMappings: MAP });
   before(() => {
     fs = makeRootfs();
     root = mkdtempSync(join(tmpdir(), 'linuxns-containers-'));
@@ -123,21 +125,30 @@ describe('container network and id-mapped rootfs', { skip }, () => {
     }
   });
 
-  test('with a new user namespace: the network is set up in the init\'s own namespace before start resolves, and undone by destroy', async () => {
+  test('with a new user namespace: the network is set up in the init\'s own namespace before its program runs, and undone by destroy', async () => {
     const peer = `lnc${tag}u`;
     const c = unwrap(
       factory.create(id(), {
-        rootfs: { path: fs.root, overlay: true },
-        namespaces: [...BASIC, { type: 'user' }],
-        uidMappings: MAP,
-        gidMappings: MAP,
+        ...inUserns(),
         network: { interfaces: [{ name: 'eth0', peer, addresses: [`${net(4)}.2/24`], peerAddresses: [`${net(4)}.1/24`] }] },
       }),
     );
-    unwrap(await c.start({ args: ['sh', '-c', 'echo from-userns | nc -l -p 8081'] }, { stdio: 'ignore' }));
+    // The program's first command looks at eth0: configured while the init waited before its exec.
+    // (In /dev/shm: the rootfs's own directories belong to the host's root, unmapped in the container.)
+    const first = `ip -o -4 addr show dev eth0 | grep -o 'inet [0-9./]*' > /dev/shm/first`;
+    unwrap(await c.start({ args: ['sh', '-c', `${first}; echo from-userns | nc -l -p 8081`] }, { stdio: 'ignore' }));
     try {
       const pid = unwrap(c.state()).pid;
       assert.deepEqual(addressesOf(pid).eth0, [`${net(4)}.2/24`]);
+      let seen = '';
+      for (let i = 0; i < 200 && seen === ''; i++, await new Promise((r) => setTimeout(r, 10))) {
+        try {
+          seen = readFileSync(`/proc/${pid}/root/dev/shm/first`, 'utf8');
+        } catch {
+          /* not written yet */
+        }
+      }
+      assert.equal(seen, `inet ${net(4)}.2/24\n`, 'the program saw its address from its first instant');
       assert.equal(await readFrom(`${net(4)}.2`, 8081), 'from-userns\n');
     } finally {
       unwrap(await c.destroy());
@@ -170,6 +181,35 @@ describe('container network and id-mapped rootfs', { skip }, () => {
       assert.ok(hostLinks().includes(taken));
     } finally {
       execFileSync('ip', ['link', 'del', taken]);
+    }
+  });
+
+  test('with a new user namespace, a network that cannot be set up: start fails before the program runs, nothing is left outside, the container is created again', async () => {
+    const taken = `lnc${tag}v`;
+    const peer = `lnc${tag}w`;
+    execFileSync('ip', ['link', 'add', taken, 'type', 'ifb']);
+    const witness = mkdtempSync(join(tmpdir(), 'linuxns-witness-'));
+    chmodSync(witness, 0o777); // writable by the container's root, an unmapped id here
+    try {
+      const c = unwrap(
+        factory.create(id(), {
+          ...inUserns(),
+          mounts: [{ source: witness, destination: '/witness', options: ['bind'] }],
+          network: { interfaces: [{ name: 'eth0', peer, addresses: [`${net(7)}.2/24`] }, { name: 'eth1', peer: taken }] },
+        }),
+      );
+      const r = await c.start({ args: ['sh', '-c', 'echo ran > /witness/ran'] });
+      assert.equal(r.isErr() && r.error.kind, 'container-system-error');
+      assert.equal(r.error.cause.kind, 'netlink-error');
+      assert.equal(r.error.cause.code, 'EEXIST');
+      assert.equal(unwrap(c.state()).status, 'created');
+      assert.deepEqual(readdirSync(witness), [], 'the program never ran');
+      assert.ok(!hostLinks().includes(peer), 'the first veth is gone');
+      assert.ok(hostLinks().includes(taken), 'the link that was there stays');
+      unwrap(await c.destroy());
+    } finally {
+      execFileSync('ip', ['link', 'del', taken]);
+      rmSync(witness, { recursive: true, force: true });
     }
   });
 

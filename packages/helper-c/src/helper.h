@@ -16,6 +16,7 @@ struct pin { int type; const char *path; };
 
 struct request {
   int status_fd;
+  int gate_fd;                /* --gate-fd=N, or -1 */
   struct join join[MAX_JOIN];
   int njoin;
   int create;                 /* CLONE_NEW* flags */
@@ -64,6 +65,7 @@ struct request {
 int move_fd_above(int *fd, int low);
 void report_init(int fd);
 void report_pid(int pid);
+void report_ready(void);
 /* --pid-file, open at fd: "PID STARTTIME\n" is written there once PROGRAM exec'd, by its parent (PROGRAM is
  * always forked then): pid_file_watch before the fork (a close-on-exec pipe; 0, or -1 with errno), then
  * pid_file_child in PROGRAM (report_error writes a byte on the pipe: no exec), pid_file_parent in the parent

@@ -150,6 +150,7 @@ int main(int argc, char **argv) {
   struct request req;
   parse_request(argc, argv, &req);
   if (fcntl(req.status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
+  if (req.gate_fd >= 0 && fcntl(req.gate_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--gate-fd is not open");
   for (int i = 0; i < req.njoin; i++)
     if (fcntl(req.join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
   if (req.pid_file) {

@@ -124,6 +124,7 @@ static const char *value_of(const char *arg, const char *name) {
 void parse_request(int argc, char **argv, struct request *req) {
   memset(req, 0, sizeof *req);
   req->status_fd = -1;
+  req->gate_fd = -1;
   req->uid = req->gid = -1;
   req->propagation = MS_PRIVATE;
   req->cap_bounding = req->cap_effective = req->cap_permitted = req->cap_inheritable = ~0ULL;
@@ -136,6 +137,9 @@ void parse_request(int argc, char **argv, struct request *req) {
       if (parse_int(v, 3, INT_MAX, &n)) report_usage("bad --status-fd");
       req->status_fd = (int)n;
       report_init(req->status_fd);
+    } else if ((v = value_of(a, "--gate-fd"))) {
+      if (parse_int(v, 3, INT_MAX, &n)) report_usage("bad --gate-fd");
+      req->gate_fd = (int)n;
     } else if ((v = value_of(a, "--join"))) {
       char type[16];
       const char *colon = strchr(v, ':');
@@ -288,6 +292,7 @@ void parse_request(int argc, char **argv, struct request *req) {
     }
   }
   if (req->status_fd < 0) report_usage("missing --status-fd");
+  if (req->gate_fd == req->status_fd) report_usage("--gate-fd is the status channel");
   if (i >= argc - 1) report_usage("missing -- PROGRAM");
   req->argv = argv + i + 1;
   if ((req->uid_len || req->gid_len || req->setgroups) && !(req->create & CLONE_NEWUSER))

@@ -82,6 +82,15 @@
  *                           (STARTTIME: field 22 of /proc/PID/stat, read at the
  *                           fork, which tells a reused pid apart). Empty: PROGRAM is
  *                           not running yet; after an ERR it stays empty.
+ *   --gate-fd=N             an inherited fd PROGRAM waits on before exec: once
+ *                           the whole setup is done (ids, capabilities, fds and
+ *                           all, just before execvp) it writes READY on the status
+ *                           channel and reads one byte from N; then it execs. End
+ *                           of file instead (the caller closed N without writing)
+ *                           is ERR gate read 125 (ECANCELED), reported like any
+ *                           setup failure: pins undone, the pid file left empty.
+ *                           So the caller can act on PROGRAM's namespaces (configure
+ *                           its network namespace from outside...) before it runs.
  *   --cgroup=FILE           write the helper's pid to FILE (the cgroup.procs of
  *                           a cgroup v2 directory or of a v1 hierarchy's) first
  *                           thing, before any fork: every process of the request,
@@ -154,6 +163,8 @@
  * Status channel (text lines, in this order):
  *   PID <n>                          the pid of PROGRAM, as the caller's pid
  *                                    namespace numbers it;
+ *   READY                            with --gate-fd only: PROGRAM is set up and
+ *                                    waits for the gate (always after PID);
  *   ERR <step> <syscall> <errno>     setup failed at <step> (see STEP_* below);
  *                                    PROGRAM was not run. A step after the
  *                                    last fork (cwd, exec...) may fail after
@@ -229,6 +240,7 @@
 #define STEP_MASK "mask"
 #define STEP_READONLY "readonly"
 #define STEP_PIVOT "pivot"
+#define STEP_GATE "gate"
 
 #define MAX_IDMAP 340 /* kernel limit of ranges per map */
 #define MAX_JOIN 8

@@ -53,6 +53,8 @@ void report_pid(int pid) {
   put(line, (size_t)n);
 }
 
+void report_ready(void) { put("READY\n", 6); }
+
 int pid_file_watch(void) {
   if (pid_file < 0) return 0;
   return pipe2(watch, O_CLOEXEC);

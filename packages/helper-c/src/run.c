@@ -23,7 +23,7 @@
  * dup2 overwrites a source still to be placed), then dup2 each into place;
  * dup2 clears close-on-exec on the target, and only targets stay open.
  */
-static void place_fds(const struct request *req) {
+static void place_fds(const struct request *req, int *gate) {
   int high = 3;
   for (int i = 0; i < req->nfds; i++) {
     if (req->fds[i].target >= high) high = req->fds[i].target + 1;
@@ -36,7 +36,8 @@ static void place_fds(const struct request *req) {
   }
   /* The status channel, the pin keeper's socket and the pid file's exec watch too: an exec that fails after the
      dup2s still tells them (a target on the channel's own number once took the ERR line to the program's fd). */
-  if (report_channel_above(high) != 0 || pin_channel_above(high) != 0 || pid_file_watch_above(high) != 0) report_error(STEP_FDS, "fcntl", errno);
+  if (report_channel_above(high) != 0 || pin_channel_above(high) != 0 || pid_file_watch_above(high) != 0 || move_fd_above(gate, high) != 0)
+    report_error(STEP_FDS, "fcntl", errno);
   for (int i = 0; i < req->nfds; i++)
     if (dup2(moved[i], req->fds[i].target) < 0) report_error(STEP_FDS, "dup2", errno);
 }
@@ -79,7 +80,17 @@ void exec_program(const struct request *req) {
     if (putenv(req->env[i]) != 0) report_error(STEP_EXEC, "putenv", errno);
   /* Only stdio reaches the program: every other fd, the status channel included, closes on exec. */
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) report_error(STEP_EXEC, "close_range", errno);
-  place_fds(req);
+  int gate = req->gate_fd;
+  place_fds(req, &gate);
+  if (gate >= 0) {
+    /* --gate-fd: everything is set up; the caller may act on this process's namespaces now. */
+    report_ready();
+    char c;
+    ssize_t n;
+    while ((n = read(gate, &c, 1)) < 0 && errno == EINTR) {}
+    if (n != 1) report_error(STEP_GATE, "read", n < 0 ? errno : ECANCELED);
+    close(gate);
+  }
   execvp(req->argv[0], req->argv);
   report_error(STEP_EXEC, "execvp", errno);
 }

@@ -131,6 +131,9 @@ const MALFORMED = [
   ['a --pin without a path', ['--create=net', '--pin=net']],
   ['a --pin of an unknown type', ['--create=net', '--pin=bogus:/tmp/linuxns-never']],
   ['two --pin of one type', ['--create=net', '--pin=net:/tmp/linuxns-never', '--pin=net:/tmp/linuxns-never2']],
+  ['a --gate-fd below 3', ['--gate-fd=2']],
+  ['a --gate-fd on the status channel', ['--gate-fd=3']],
+  ['a --gate-fd that names no open fd', ['--gate-fd=9']],
 ];
 
 /** The black-box cases, run once per binary. */
@@ -385,6 +388,39 @@ function protocolCases(label, binOf) {
         if (!gone) process.kill(pid, 'SIGKILL');
         assert.ok(gone, `${extra.join(' ') || 'no pid namespace'}: the program outlived its helper`);
         assertNoSanitizerReport({ stderr }, binOf());
+      }
+    });
+
+    test('--gate-fd: PID, then READY once the program is set up; it execs only after a byte on the gate, and end of file instead is ERR gate read 125', async () => {
+      for (const fork of [[], ['--create=user', '--uid-map=0:0:1', '--gid-map=0:0:1', '--create=pid']]) {
+        for (const open of [true, false]) {
+          const m = marker();
+          const child = spawn(binOf(), ['--status-fd=3', '--gate-fd=4', ...fork, '--', 'touch', m], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+          let status = '';
+          let stderr = '';
+          child.stderr.setEncoding('latin1').on('data', (d) => (stderr += d));
+          child.stdio[3].setEncoding('latin1').on('data', (d) => (status += d));
+          while (!status.includes('READY\n')) {
+            assert.doesNotMatch(status, /ERR/);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          assert.match(status, /^PID \d+\nREADY\n$/);
+          await new Promise((r) => setTimeout(r, 50));
+          assert.equal(existsSync(m), false, 'the program ran before the gate opened');
+          if (open) child.stdio[4].end('G');
+          else child.stdio[4].destroy();
+          const [code] = await once(child, 'close');
+          if (open) {
+            assert.equal(code, 0);
+            assert.equal(existsSync(m), true);
+            assert.match(status, /^PID \d+\nREADY\n$/);
+          } else {
+            assert.equal(code, 125);
+            assert.equal(existsSync(m), false);
+            assert.match(status, /^PID \d+\nREADY\nERR gate read 125\n$/);
+          }
+          assertNoSanitizerReport({ stderr }, binOf());
+        }
       }
     });
 

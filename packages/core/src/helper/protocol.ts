@@ -23,6 +23,8 @@ export interface IdRange {
 /** A validated request, ready to become argv. */
 export interface HelperRequest {
   readonly statusFd: number;
+  /** An fd PROGRAM reads one byte from before exec, after writing READY (spawn's `beforeExec`). */
+  readonly gateFd?: number;
   /** [type, fd in the helper] */
   readonly join: ReadonlyArray<readonly [NamespaceType, number]>;
   readonly create: readonly NamespaceType[];
@@ -79,6 +81,7 @@ export interface HelperRequest {
 /** The helper's argv for `req` (see protocol.h). */
 export function encodeRequest(req: HelperRequest): string[] {
   const a = [`--status-fd=${req.statusFd}`];
+  if (req.gateFd !== undefined) a.push(`--gate-fd=${req.gateFd}`);
   for (const [type, fd] of req.join) a.push(`--join=${type}:${fd}`);
   for (const type of req.create) a.push(`--create=${type}`);
   for (const r of req.uidMappings) a.push(`--uid-map=${r.containerID}:${r.hostID}:${r.size}`);
@@ -131,14 +134,17 @@ export function escapeField(field: string): string {
 /** What the status channel said. */
 export interface StatusReport {
   readonly pid?: number;
+  /** PROGRAM is set up and waits at its gate (`--gate-fd`). */
+  readonly ready?: boolean;
   readonly error?: { readonly step: string; readonly syscall: string; readonly errno: number };
-  /** Lines that are neither PID nor ERR: a protocol error. */
+  /** Lines that are neither PID, READY nor ERR: a protocol error. */
   readonly garbage?: string;
 }
 
 /** Parses the whole status channel text. */
 export function decodeStatus(text: string): StatusReport {
   let pid: number | undefined;
+  let ready = false;
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const p = /^PID (\d+)$/.exec(line);
@@ -146,9 +152,13 @@ export function decodeStatus(text: string): StatusReport {
       pid = Number(p[1]);
       continue;
     }
+    if (line === 'READY' && pid !== undefined) {
+      ready = true;
+      continue;
+    }
     const e = /^ERR (\S+) (.+) (\d+)$/.exec(line);
-    if (e) return { ...(pid !== undefined ? { pid } : {}), error: { step: e[1]!, syscall: e[2]!, errno: Number(e[3]) } };
+    if (e) return { ...(pid !== undefined ? { pid } : {}), ...(ready ? { ready } : {}), error: { step: e[1]!, syscall: e[2]!, errno: Number(e[3]) } };
     return { garbage: line };
   }
-  return pid !== undefined ? { pid } : {};
+  return { ...(pid !== undefined ? { pid } : {}), ...(ready ? { ready } : {}) };
 }

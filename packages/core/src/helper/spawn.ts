@@ -23,6 +23,7 @@ import { locateHelper } from './locate.js';
 import { prepareTarget } from '../thread/target.js';
 import { enterSync, SYNC_TYPES } from '../thread/enter-sync.js';
 import { dupCloexec } from '../ffi/syscall.js';
+import { serializeThrown } from '../thread/serialize.js';
 import { decodeStatus, encodeRequest, MAX_IDMAP, type IdRange } from './protocol.js';
 
 /** What to join: namespaces by type (a path, a pid or a handle), or a pid for all of its namespaces that differ from ours. */
@@ -164,6 +165,30 @@ export interface SpawnOptions {
   readonly maskedPaths?: readonly string[];
   /** Paths made read-only inside by a read-only bind on themselves; missing ones are skipped (needs a new mount namespace). */
   readonly readonlyPaths?: readonly string[];
+  /**
+   * Called once the command's process is set up completely (namespaces joined and made, maps,
+   * mounts, ids, capabilities, fds) and waits just before its exec, with its pid as this process
+   * numbers it, so `/proc/PID/ns/*` are its namespaces. The command execs only once the Result
+   * is ok. An error becomes spawn's error (a throw or a rejection: `task-failed`), and the
+   * process exits without running the command: pins undone, `pidFile` left empty, nothing left
+   * running. For what must be done from outside before the command runs, such as configuring a
+   * network namespace owned by a new user namespace, which only the helper can make.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from '@linuxns/core';
+   * import { ok } from 'neverthrow';
+   * const r = await spawn('ip', ['-o', 'link'], {
+   *   create: ['user', 'net'], mapRootUser: true,
+   *   beforeExec: (pid) => {
+   *     console.log(`configure /proc/${pid}/ns/net now: the command has not started`);
+   *     return ok(undefined);
+   *   },
+   * });
+   * if (r.isOk()) console.log(await r.value.exited);
+   * ```
+   */
+  readonly beforeExec?: (pid: number) => Result<void, NsError> | PromiseLike<Result<void, NsError>>;
 }
 
 /**
@@ -693,7 +718,12 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     closeAll();
     return fail(bad('preserveCredentials', 'preserveCredentials is about joining a user namespace: join.user (or a pid in another user namespace) is needed'));
   }
+  if (options.beforeExec !== undefined && typeof options.beforeExec !== 'function') {
+    closeAll();
+    throw new TypeError(`beforeExec must be a function, got ${typeof options.beforeExec}`);
+  }
   const needsHelper =
+    options.beforeExec !== undefined ||
     create.length > 0 ||
     handles.some(([type]) => !SYNC_TYPES.includes(type)) ||
     Object.keys(settings).length > 0 ||
@@ -712,8 +742,11 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     return fail(helper.error);
   }
 
+  // The gate, a socket of its own after the other inherited fds: end of file on it, rather than a byte, tells the command not to run.
+  const gateFd = options.beforeExec ? 4 + handles.length + extra.length : undefined;
   const argv = encodeRequest({
     statusFd: 3,
+    ...(gateFd !== undefined ? { gateFd } : {}),
     join: handles.map(([type], i) => [type, 4 + i] as const),
     create,
     uidMappings: uidMappings ?? [],
@@ -734,7 +767,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
 
   let sub: ReturnType<typeof spawnProcess>;
   try {
-    sub = spawnProcess(helper.value, argv, { stdio: [...stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...extra.map(([, source]) => source)] });
+    sub = spawnProcess(helper.value, argv, { stdio: [...stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...extra.map(([, source]) => source), ...(gateFd !== undefined ? ['pipe' as const] : [])] });
   } catch (e) {
     // Node throws at once for what it refuses itself (e.g. an stdio fd that is not open).
     const x = e as NodeJS.ErrnoException;
@@ -751,12 +784,47 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
       let status = '';
       const channel = sub.stdio[3] as Readable;
       channel.setEncoding('latin1');
-      channel.on('data', (d: string) => (status += d));
+      // beforeExec: called at READY; the command waits for a byte on the gate, end of file makes it give up.
+      const gate = gateFd !== undefined ? (sub.stdio[gateFd] as Writable) : undefined;
+      gate?.on('error', () => {}); // the helper may be gone by the time the gate is written
+      let gateDone: Promise<NsError | undefined> | undefined;
+      const openGate = async (pid: number): Promise<NsError | undefined> => {
+        let r: unknown;
+        try {
+          r = await options.beforeExec!(pid);
+        } catch (e) {
+          r = err(serializeThrown(e));
+        }
+        const result = isResult(r) ? r : err(bad('beforeExec', `beforeExec must return a Result (or a promise of one), got ${r === null ? 'null' : typeof r}`));
+        if (result.isOk()) {
+          gate!.end('G');
+          return undefined;
+        }
+        gate!.destroy();
+        return result.error;
+      };
+      channel.on('data', (d: string) => {
+        status += d;
+        if (gate && gateDone === undefined) {
+          const r = decodeStatus(status);
+          if (r.ready && r.pid !== undefined && !r.error) gateDone = openGate(r.pid);
+        }
+      });
       sub.once('error', (e: NodeJS.ErrnoException) => {
         resolve(err({ kind: 'helper-not-found', path: helper.value, fix: 'reinstall @linuxns/helper-c', message: `could not start the helper ${helper.value}: ${e.message}` }));
       });
-      channel.once('end', () => {
+      channel.once('end', () => void onEnd());
+      const onEnd = async (): Promise<void> => {
         const report = decodeStatus(status);
+        // A refused gate: the command gave up (ERR gate), and the caller's own error is the answer.
+        const gateError = gateDone ? await gateDone : undefined;
+        if (gateError) {
+          stdout?.destroy();
+          stderr?.destroy();
+          await exited;
+          resolve(err(gateError));
+          return;
+        }
         if (report.error || report.pid === undefined) {
           const e = report.error ?? { step: 'protocol', syscall: 'read', errno: 71 /* EPROTO */ };
           const code = errnoName(e.errno);
@@ -790,7 +858,12 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
             exited,
           }),
         );
-      });
+      };
     }),
   );
+}
+
+/** A neverthrow Result (an Ok or an Err, from any copy of the library). */
+function isResult(v: unknown): v is Result<unknown, NsError> {
+  return typeof v === 'object' && v !== null && typeof (v as { isOk?: unknown }).isOk === 'function' && ('value' in v || 'error' in v);
 }
