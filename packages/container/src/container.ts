@@ -403,13 +403,16 @@ export class Container {
         }
         // With a new user namespace the init's own network namespace is configured while the
         // init waits before its exec (spawn's beforeExec): from outside, before the program runs.
+        // The namespace is held open from the hook on: if the exec fails after it, the init is gone
+        // by the time spawn answers, and moved links must still be moved back out of it (a namespace
+        // that dies with them deletes virtual links and sends physical ones back renamed).
         let netFailed = false;
         const configureInside = async (pid: number): Promise<Result<void, NsError>> => {
-          const s = await setupNetwork(this.dir, net!, pid);
-          if (s.isErr()) {
-            netFailed = true;
-            await teardownNetwork(this.dir, pid); // while its namespace still exists: moved links go back out
-          }
+          const h = openProcessNamespace(pid, 'net');
+          if (h.isErr()) return err(h.error);
+          netns = h.value;
+          const s = await setupNetwork(this.dir, net!, netns);
+          if (s.isErr()) netFailed = true;
           return s;
         };
         const options = initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
@@ -419,7 +422,7 @@ export class Container {
         checkpoint();
         if (r.isErr()) {
           rmSync(pidFile, { force: true });
-          return undo(netFailed ? 'set up the network' : 'start', r.error);
+          return undo(netFailed ? 'set up the network' : 'start', r.error); // undo tears the network down in netns, held
         }
         netns?.close(); // the init is in it now
         netns = undefined;

@@ -213,6 +213,30 @@ describe('container network and id-mapped rootfs', { skip }, () => {
     }
   });
 
+  test('with a new user namespace, an init whose exec fails after its network was set up: a host link moved in comes back under its name, nothing else is left', async () => {
+    const link = `lnc${tag}x`;
+    const peer = `lnc${tag}y`;
+    execFileSync('ip', ['link', 'add', link, 'type', 'ifb']);
+    try {
+      const c = unwrap(
+        factory.create(id(), {
+          ...inUserns(),
+          network: { interfaces: [{ name: 'eth1', hostLink: link, addresses: [`${net(8)}.2/24`] }, { name: 'eth0', peer, addresses: [`${net(9)}.2/24`] }] },
+        }),
+      );
+      const r = await c.start({ args: ['/no/such/program'] });
+      assert.equal(r.isErr() && r.error.kind, 'container-system-error');
+      assert.equal(r.error.cause.kind, 'spawn-setup-failed');
+      assert.equal(r.error.cause.step, 'exec');
+      assert.equal(unwrap(c.state()).status, 'created');
+      assert.ok(hostLinks().includes(link), 'the moved link is back on the host under its own name');
+      assert.ok(!hostLinks().includes(peer), 'the veth is gone');
+      unwrap(await c.destroy());
+    } finally {
+      execFileSync('ip', ['link', 'del', link]);
+    }
+  });
+
   test('an id-mapped rootfs: a tree owned by 0:0 shows as owned by the container\'s root, which writes in it; destroy unmounts it', async () => {
     assert.equal(statSync(join(fs.root, 'bin', 'busybox')).uid, 0);
     const c = unwrap(

@@ -127,6 +127,9 @@ void join_cgroups(const struct request *req);
 
 /* run.c */
 void exec_program(const struct request *req) __attribute__((noreturn));
+/* In a process that forked the one that goes on to PROGRAM: closes its copy of --gate-fd, so that
+   PROGRAM alone holds that end of the caller's socket. */
+void gate_release(const struct request *req);
 /* Installs the signal forwarding, then closes status_fd (so that the caller,
  * which takes end of file as "running", never signals an unprepared
  * supervisor), then waits for pid and exits as it did. */

@@ -89,6 +89,7 @@ static void fork_into_user_namespace(const struct request *req) {
   }
   close(up[1]);
   close(down[0]);
+  gate_release(req);
   if (read(up[0], &c, 1) != 1) {
     /* The child failed before unsharing (it wrote ERR). */
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
@@ -131,6 +132,7 @@ static void fork_program(const struct request *req) {
     return;
   }
   close(go[0]);
+  gate_release(req);
   pid_file_parent(pid);
   report_pid(pid);
   /* Pins once PROGRAM exists, before it goes on: pid and time through this process's *_for_children. */

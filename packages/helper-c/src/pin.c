@@ -116,6 +116,7 @@ int keep_pins(const struct request *req, int caller) {
     return keeper; /* main sets the parent-death signal, and checks the keeper is still there */
   }
   close(sv[1]);
+  gate_release(req);
   /* The keeper is the caller's child: --pdeathsig is about it (the setup gets SIGKILL, from main). */
   if (req->pdeathsig && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) abandon_child(pid, STEP_PRCTL, "prctl", errno);
   if (req->pdeathsig && getppid() != caller) abandon_child(pid, STEP_PRCTL, "getppid", ESRCH);

@@ -95,6 +95,10 @@ void exec_program(const struct request *req) {
   report_error(STEP_EXEC, "execvp", errno);
 }
 
+void gate_release(const struct request *req) {
+  if (req->gate_fd >= 0) close(req->gate_fd);
+}
+
 static volatile sig_atomic_t child_pid;
 static const int FORWARDED[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 

@@ -405,6 +405,9 @@ function protocolCases(label, binOf) {
             await new Promise((r) => setTimeout(r, 5));
           }
           assert.match(status, /^PID \d+\nREADY\n$/);
+          const program = Number(/^PID (\d+)/.exec(status)[1]);
+          assert.ok(existsSync(`/proc/${program}/fd/4`), 'the program holds the gate');
+          if (program !== child.pid) assert.equal(existsSync(`/proc/${child.pid}/fd/4`), false, 'a supervisor keeps a copy of the gate');
           await new Promise((r) => setTimeout(r, 50));
           assert.equal(existsSync(m), false, 'the program ran before the gate opened');
           if (open) child.stdio[4].end('G');

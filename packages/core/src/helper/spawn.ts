@@ -172,7 +172,9 @@ export interface SpawnOptions {
    * is ok. An error becomes spawn's error (a throw or a rejection: `task-failed`), and the
    * process exits without running the command: pins undone, `pidFile` left empty, nothing left
    * running. For what must be done from outside before the command runs, such as configuring a
-   * network namespace owned by a new user namespace, which only the helper can make.
+   * network namespace owned by a new user namespace, which only the helper can make. A process
+   * killed while the hook runs looks like a command killed at its start (as after any setup
+   * process killed by a signal): spawn resolves, `exited` reports the signal, pins stay.
    *
    * @example
    * ```ts
