@@ -409,7 +409,10 @@ export class Container {
         let netFailed = false;
         const configureInside = async (pid: number): Promise<Result<void, NsError>> => {
           const h = openProcessNamespace(pid, 'net');
-          if (h.isErr()) return err(h.error);
+          if (h.isErr()) {
+            netFailed = true;
+            return err(h.error);
+          }
           netns = h.value;
           const s = await setupNetwork(this.dir, net!, netns);
           if (s.isErr()) netFailed = true;
