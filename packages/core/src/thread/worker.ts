@@ -28,27 +28,35 @@ function post(msg: ChannelMessage): void {
 // Save the original namespaces now, on this thread, before any task runs.
 const state = ThreadState.current();
 
-/**
- * Unstarted tasks of the current batch the pool aborted: skipped. (The control channel is only
- * read while this worker's event loop turns, i.e. while an async task awaits; an abort for a
- * task that ran already, or runs on another worker, is dropped, so nothing accumulates.)
- */
+/** Unstarted tasks of the current batch the pool aborted: skipped. */
 const aborted = new Set<number>();
 /** The batch this worker is running, if any. */
 let current: Batch | undefined;
 /** The async task this worker is awaiting, and how to retire for it. */
 let awaiting: { id: number; retire: (error: NsError) => never } | undefined;
-const control = new BroadcastChannel(data.control);
-control.unref();
-control.onmessage = (ev: unknown) => {
-  const msg = (ev as { data: ControlMessage }).data;
-  if (msg.type !== 'abort') return;
-  if (awaiting?.id === msg.id) {
-    // The task is running inside its namespaces and cannot be stopped half-way: this thread goes.
-    awaiting.retire({ kind: 'aborted', message: 'the task was aborted while it ran; its worker was retired' });
-  }
-  if (current?.waiting(msg.id)) aborted.add(msg.id);
-};
+
+/**
+ * The pool's control channel (aborts), joined only while this worker awaits an async task, until
+ * its batch ends. A worker reads channel messages only while its event loop turns, which is
+ * exactly then: subscribed while it runs synchronous tasks or waits for the next batch, it
+ * would queue every abort the pool sends, for as long as that lasts. An abort it misses is one
+ * the pool's contract already allows to go unheeded (a task handed over and not awaiting).
+ */
+let control: BroadcastChannel | undefined;
+function listen(): void {
+  if (control) return;
+  control = new BroadcastChannel(data.control);
+  control.unref();
+  control.onmessage = (ev: unknown) => {
+    const msg = (ev as { data: ControlMessage }).data;
+    if (msg.type !== 'abort') return;
+    if (awaiting?.id === msg.id) {
+      // The task is running inside its namespaces and cannot be stopped half-way: this thread goes.
+      awaiting.retire({ kind: 'aborted', message: 'the task was aborted while it ran; its worker was retired' });
+    }
+    if (current?.waiting(msg.id)) aborted.add(msg.id);
+  };
+}
 
 const modules = new Map<string, Record<string, unknown>>();
 
@@ -188,6 +196,8 @@ export default function runBatch(wire: WireBatch): WireReply | Promise<WireReply
   const end = (r: BatchReply): WireReply => {
     current = undefined;
     aborted.clear();
+    control?.close();
+    control = undefined;
     return encodeReply(r);
   };
   return reply instanceof Promise ? reply.then(end) : end(reply);
@@ -283,6 +293,7 @@ class Batch {
       return retire(task.id, error, this.#rest());
     };
     awaiting = { id: task.id, retire: retireNow };
+    listen();
     const deadline =
       task.timeoutMs === undefined
         ? undefined
