@@ -2,34 +2,25 @@
 // capabilities, rlimits, read-only and overlay roots, cgroup limits), state
 // across a new Factory, exec by namespace identity, and destroy leaving
 // nothing behind. Real kernel, busybox rootfs.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Factory } from '../dist/index.js';
-import { makeRootfs, skipReason } from './fixtures/rootfs.js';
+import { skipReason } from './fixtures/rootfs.js';
+import { containerSuite } from './fixtures/suite.js';
 import { exists, mountinfo, nsLink, output, pidsIn, PIPE, unwrap } from './fixtures/helpers.js';
 
 const skip = skipReason();
 const BASIC = [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }, { type: 'net' }];
 
 describe('containers', { skip }, () => {
+  const suite = containerSuite('c');
+  const { id } = suite;
   let fs;
-  let root;
   let factory;
-  let n = 0;
-  const id = () => `c${process.pid}-${++n}`;
-  before(() => {
-    fs = makeRootfs();
-    root = mkdtempSync(join(tmpdir(), 'linuxns-containers-'));
-    factory = new Factory(join(root, 'state'));
-  });
-  after(async () => {
-    for (const i of factory.list().unwrapOr([])) await factory.load(i).asyncAndThen((c) => c.destroy());
-    fs.remove();
-    rmSync(root, { recursive: true, force: true });
-  });
+  before(() => ({ fs, factory } = suite));
 
   /** Creates, runs `script` with sh as the init, destroys; its output. */
   async function runSh(script, config = {}, proc = {}) {

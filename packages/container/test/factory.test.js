@@ -1,32 +1,24 @@
 // Factory: ids, configs and OCI bundles refused before anything is made;
 // atomic files; a bundle from `runc spec` running unchanged.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Factory, MAX_ID_LENGTH } from '../dist/index.js';
-import { makeRootfs, skipReason } from './fixtures/rootfs.js';
+import { skipReason } from './fixtures/rootfs.js';
+import { containerSuite } from './fixtures/suite.js';
 import { output, PIPE, unwrap } from './fixtures/helpers.js';
 
 const skip = skipReason();
 const NS = [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }];
 
 describe('factory', { skip }, () => {
+  const suite = containerSuite('f', { factoryDir: 'root' });
   let fs;
   let base;
   let factory;
-  before(() => {
-    fs = makeRootfs();
-    base = mkdtempSync(join(tmpdir(), 'linuxns-factory-'));
-    factory = new Factory(join(base, 'root'));
-  });
-  after(async () => {
-    for (const i of factory.list().unwrapOr([])) await factory.load(i).asyncAndThen((c) => c.destroy());
-    fs.remove();
-    rmSync(base, { recursive: true, force: true });
-  });
+  before(() => ({ fs, dir: base, factory } = suite));
 
   test('invalid ids are refused with container-invalid-id, and nothing is made', () => {
     for (const id of ['', '.', '..', 'a/b', '../x', 'a b', 'x\0y', 'é', 'a:b', 'x'.repeat(MAX_ID_LENGTH + 1)]) {

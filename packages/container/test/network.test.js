@@ -1,15 +1,15 @@
 // The network of a container (through @linuxns/netlink) and its id-mapped
 // rootfs (through @linuxns/userns-cache): what the kernel shows inside and
 // on the host, before and after destroy. Real kernel, busybox rootfs.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Factory } from '../dist/index.js';
-import { makeRootfs, skipReason } from './fixtures/rootfs.js';
+import { skipReason } from './fixtures/rootfs.js';
+import { containerSuite } from './fixtures/suite.js';
 import { exists, mountinfo, output, PIPE, unwrap } from './fixtures/helpers.js';
 
 const skip = skipReason();
@@ -49,23 +49,13 @@ async function readFrom(host, port, tries = 100) {
 }
 
 describe('container network and id-mapped rootfs', { skip }, () => {
+  const suite = containerSuite('n');
+  const { id } = suite;
   let fs;
-  let root;
   let factory;
-  let n = 0;
-  const id = () => `n${process.pid}-${++n}`;
+  before(() => ({ fs, factory } = suite));
   /** A container in a new user namespace on a writable overlay of the rootfs. */
   const inUserns = () => ({ rootfs: { path: fs.root, overlay: true }, namespaces: [...BASIC, { type: 'user' }], uidMappings: MAP, gidMappings: MAP });
-  before(() => {
-    fs = makeRootfs();
-    root = mkdtempSync(join(tmpdir(), 'linuxns-containers-'));
-    factory = new Factory(join(root, 'state'));
-  });
-  after(async () => {
-    for (const i of factory.list().unwrapOr([])) await factory.load(i).asyncAndThen((c) => c.destroy());
-    fs.remove();
-    rmSync(root, { recursive: true, force: true });
-  });
 
   test('a veth: configured before the init runs, reachable from the host end, ip -j addr inside equals the config; destroy leaves no link or route', async () => {
     const peer = `lnc${tag}a`;

@@ -5,7 +5,7 @@
 // a user namespace, a failed create giving its id back, and misuse thrown.
 // Real kernel, busybox rootfs. No test here ever destroys a container whose
 // cgroup is a hierarchy root: the validators and guards are called directly.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn as spawnChild } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Factory, fromOciSpec, validateConfig, validateId } from '../dist/index.js';
 import { cgroupDirs, isHierarchyRoot, killCgroup, normalizeCgroupPath, removeCgroup } from '../dist/cgroup.js';
-import { makeRootfs, skipReason } from './fixtures/rootfs.js';
+import { skipReason } from './fixtures/rootfs.js';
+import { containerSuite } from './fixtures/suite.js';
 import { output, pidsIn, PIPE, unwrap } from './fixtures/helpers.js';
 
 const skip = skipReason();
@@ -37,29 +38,23 @@ async function gone(pid, ms = 3000) {
 }
 
 describe('review fixes', { skip }, () => {
+  const kept = [];
+  const suite = containerSuite('r', {
+    cleanup: () => {
+      for (const p of kept) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    },
+  });
+  const { id } = suite;
   let fs;
   let base;
   let factory;
-  let n = 0;
-  const id = () => `r${process.pid}-${++n}`;
-  const kept = [];
-  before(() => {
-    fs = makeRootfs();
-    base = mkdtempSync(join(tmpdir(), 'linuxns-review-'));
-    factory = new Factory(join(base, 'state'));
-  });
-  after(async () => {
-    for (const i of factory.list().unwrapOr([])) await factory.load(i).asyncAndThen((c) => c.destroy());
-    for (const p of kept) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    fs.remove();
-    rmSync(base, { recursive: true, force: true });
-  });
+  before(() => ({ fs, dir: base, factory } = suite));
 
   test('a cgroup path naming a hierarchy root (".", "/", "..", "a/../..") is refused by create, validateConfig and fromOciSpec; nothing is made', () => {
     for (const path of ['.', '/', '', '..', 'a/../..', '../x', 'a/./b', './', '//', 'a/..', 'x\0y']) {
