@@ -12,9 +12,9 @@ import { appendFileSync, existsSync, readFileSync, readlinkSync, renameSync, rmS
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import {
-  createNamespace, fsError, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
+  createNamespace, fsError, NAMESPACE_TYPES, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
   type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type NsError,
 } from '@linuxns/core';
 import type { NetnsRef } from '@linuxns/netlink';
@@ -60,7 +60,6 @@ export interface StoredState {
   readonly cgroupPaths: readonly string[];
 }
 
-const NS_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
 
 /**
  * A container made by {@link Factory.create} or found by
@@ -209,8 +208,7 @@ export class Container {
         try {
           const taken = this.#takeCgroup(config, () => (recorded = true));
           if (taken.isErr()) r = err(taken.error);
-          else if (config.network !== undefined || config.rootfs.idmap) r = await this.#startPrepared(config, proc, io, taken.value);
-          else r = await this.#startPlain(config, proc, io, taken.value);
+          else r = await this.#launchInit(config, proc, io, taken.value);
         } catch (e) {
           if (recorded) await this.#undoCgroup();
           this.#releaseStart();
@@ -337,24 +335,8 @@ export class Container {
     }
   }
 
-  /** start without an id-mapped rootfs or a network: the helper does it all. */
-  async #startPlain(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): Promise<Result<NsChild, NsError>> {
-    const pidFile = join(this.dir, PID_FILE);
-    const launched = spawn(proc.args[0]!, proc.args.slice(1), initOptions(config, proc, { pidFile, cgroupDirs }, io));
-    checkpoint(); // the helper is on its way: a crash now leaves it to finish alone
-    const r = await launched;
-    checkpoint();
-    if (r.isErr()) {
-      // The helper said why and is reaped (spawn waits for it): nothing of the attempt runs.
-      rmSync(pidFile, { force: true });
-      return err(this.#systemError('start', r.error));
-    }
-    this.#child = r.value;
-    return ok(r.value);
-  }
-
   /**
-   * start with an id-mapped rootfs or a network: the id-mapped mount first;
+   * start's work once the cgroup is taken: an id-mapped rootfs mounted first;
    * then, without a new user namespace, a network namespace made and
    * configured before the helper is started, which joins it; with one, the
    * network configured in the init's own namespace (owned by its user
@@ -362,17 +344,17 @@ export class Container {
    * program never runs in an unconfigured network. A failure undoes
    * everything: the container is `created` again.
    */
-  #startPrepared(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, NsError> {
+  #launchInit(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, NsError> {
     const pidFile = join(this.dir, PID_FILE);
     const net = config.network;
-    const newUser = config.namespaces.some((n) => n.type === 'user' && n.path === undefined);
+    const newUser = hasNewUserns(config);
     const netPin = config.pins?.net;
     return new ResultAsync(
       (async (): Promise<Result<NsChild, NsError>> => {
         let netns: NamespaceHandle | undefined;
         let pinned = false;
-        const undo = async (operation: string, cause: NsError, inside?: NetnsRef): Promise<Result<NsChild, NsError>> => {
-          if (net) await teardownNetwork(this.dir, inside ?? netns);
+        const undo = async (operation: string, cause: NsError): Promise<Result<NsChild, NsError>> => {
+          if (net) await teardownNetwork(this.dir, netns);
           if (pinned && netPin) unpinNamespace(netPin);
           netns?.close();
           if (config.rootfs.idmap) removeIdmapRootfs(this.dir);
@@ -419,8 +401,15 @@ export class Container {
           return s;
         };
         const options = initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
-        const launched = spawn(proc.args[0]!, proc.args.slice(1), net && newUser ? { ...options, beforeExec: configureInside } : options);
-        checkpoint();
+        let launched: ResultAsync<NsChild, NsError>;
+        try {
+          launched = spawn(proc.args[0]!, proc.args.slice(1), net && newUser ? { ...options, beforeExec: configureInside } : options);
+        } catch (e) {
+          // Misuse spawn refuses at once (a bad stdio value): nothing may stay behind for it either.
+          await undo('start', { kind: 'invalid-option', option: 'stdio', message: String(e) });
+          throw e;
+        }
+        checkpoint(); // the helper is on its way: a crash now leaves it to finish alone
         const r = await launched;
         checkpoint();
         if (r.isErr()) {
@@ -530,7 +519,7 @@ export class Container {
     const init = readPidFile(this.dir)!;
     const handles: Array<[NamespaceType, NamespaceHandle]> = [];
     const closeAll = (): void => handles.forEach(([, h]) => h.close());
-    for (const type of NS_TYPES) {
+    for (const type of NAMESPACE_TYPES) {
       const h = openProcessNamespace(init.pid, type);
       if (h.isErr()) {
         closeAll();
@@ -545,12 +534,16 @@ export class Container {
       return errAsync(this.#wrongStatus('stopped', 'exec in', 'the init exited meanwhile'));
     }
     const cgroups = this.config!.cgroup !== false ? this.#ownedCgroup() : [];
-    const launched = spawn(process.args[0]!, process.args.slice(1), {
-      ...processOptions(process, io, newUser),
-      join: Object.fromEntries(handles),
-      ...(cgroups.length ? { cgroups } : {}),
-    });
-    closeAll(); // spawn handed the helper its own copies
+    let launched: ResultAsync<NsChild, NsError>;
+    try {
+      launched = spawn(process.args[0]!, process.args.slice(1), {
+        ...processOptions(process, io, newUser),
+        join: Object.fromEntries(handles),
+        ...(cgroups.length ? { cgroups } : {}),
+      });
+    } finally {
+      closeAll(); // spawn handed the helper its own copies, or threw at once for a misuse
+    }
     return launched
       .map((child) => {
         // Recorded for destroy, which kills it even without a cgroup or a pid namespace.
@@ -659,10 +652,6 @@ function parseExecd(text: string): Array<{ pid: number; startTime: number }> {
     if (m) out.push({ pid: Number(m[1]), startTime: Number(m[2]) });
   }
   return out;
-}
-
-function errAsync<T>(e: NsError): ResultAsync<T, NsError> {
-  return new ResultAsync(Promise.resolve(err(e)));
 }
 
 export type { ProcessIo };

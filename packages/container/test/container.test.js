@@ -169,6 +169,10 @@ describe('containers', { skip }, () => {
     types.forEach((t, k) => assert.equal(lines[k], nsLink(init.pid, t), `${t} differs`));
     assert.equal(lines[types.length], 'exec-box');
     assert.equal(lines[types.length + 1], 'sleep', 'pid 1 of its pid namespace is the init');
+    // A stdio value spawn refuses at once (a TypeError): the namespace handles exec opened are closed all the same.
+    const fds = readdirSync('/proc/self/fd').length;
+    assert.throws(() => c.exec({ args: ['true'] }, { stdio: ['bogus'] }), TypeError);
+    assert.equal(readdirSync('/proc/self/fd').length, fds, 'exec left namespace fds open');
     unwrap(await c.destroy());
   });
 
