@@ -270,6 +270,8 @@ export class Exchanger {
   async #read(label: string, deadline: number, timeoutMs: number): Promise<Result<number, NsError>> {
     let tryNow = this.receive === 'auto';
     for (;;) {
+      // Checked before every read: close() may have run between two datagrams of one reply, and the fd number may be another file's by now.
+      if (this.#closed) return err({ kind: 'netlink-closed', request: label, message: `${label}: the netlink socket was closed` });
       if (tryNow) {
         const n = this.#wire.recvNow(this.#buf);
         if (n >= 0) return ok(n);
@@ -280,7 +282,7 @@ export class Exchanger {
         return err({ kind: 'netlink-timeout', request: label, timeoutMs, message: `${label}: no reply from the kernel within ${timeoutMs} ms` });
       }
       const n = await this.#readLater();
-      if (this.#closed) return err({ kind: 'netlink-closed', request: label, message: `${label}: the netlink socket was closed` });
+      if (this.#closed) continue; // said at the top of the loop
       if (n >= 0) return ok(n);
       // -1: a timeout slice ended, or an error whose errno stayed on the pool thread: the next
       // non-blocking read on this thread says which.

@@ -404,6 +404,24 @@ describe('exchanges over a fake kernel', () => {
     assert.equal(ex.inFlight, 0);
   });
 
+  it('close() between two datagrams of one reply: the request gets netlink-closed and the closed fd is never read again', async () => {
+    assert.ok(withSeq('link-dump', 1).length >= 2, 'the fixture must span datagrams');
+    const w = fakeWire((seq) => withSeq('link-dump', seq));
+    const ex = new Exchanger(w, 1);
+    const recvNow = w.recvNow;
+    let readsAfterClose = 0;
+    w.recvNow = (buf) => {
+      if (w.closed) readsAfterClose++;
+      const n = recvNow(buf);
+      if (n >= 0) ex.close(); // right after the first datagram, as a caller's close() would land between two reads
+      return n;
+    };
+    const e = (await ex.run(R.dumpLinks(), 1000))._unsafeUnwrapErr();
+    assert.equal(e.kind, 'netlink-closed');
+    assert.equal(w.closed, 1);
+    assert.equal(readsAfterClose, 0, 'a closed fd was read');
+  });
+
   it('close() during a wait: the request gets netlink-closed and the socket closes once the read returns', async () => {
     const w = fakeWire(() => []);
     const ex = new Exchanger(w, 1);
