@@ -174,6 +174,21 @@ describe('pin and unpin', { skip: notRoot }, () => {
       await p.stop();
     }
   });
+
+  test('the same under a shared mount whose path is not ASCII (mountinfo is read as UTF-8, as node:fs names paths)', async () => {
+    const shared = tmp.shared('partagé');
+    const p = await sleeper(['mnt'], { mountPropagation: 'unchanged' });
+    try {
+      const e = errorOf(pin({ pid: p.pid, type: 'mnt' }, `${shared}/mnt`), 'syscall-failed');
+      assert.match(e.message, /util-linux#289.*make-private/);
+      mkdirSync(`${shared}/dossier-à-part`);
+      unwrap(pin({ pid: p.pid, type: 'mnt' }, `${shared}/dossier-à-part/mnt`));
+      assert.equal(unwrap(openNamespace(`${shared}/dossier-à-part/mnt`, 'mnt')).ino, inoOf(link(p.pid, 'mnt')));
+      unwrap(unpin(`${shared}/dossier-à-part/mnt`));
+    } finally {
+      await p.stop();
+    }
+  });
 });
 
 describe('named network namespaces, both ways with iproute2', { skip: notRoot }, () => {

@@ -1,7 +1,8 @@
 /**
  * koffi declarations of the libc functions linuxns calls. Declarations only:
- * `syscall.ts` turns return values and errno into Results. This is the only
- * module of the project that imports koffi.
+ * `syscall.ts` turns return values and errno into Results. The only module
+ * of @linuxns/core that imports koffi (@linuxns/netlink and
+ * @linuxns/userns-cache bind what they call themselves).
  *
  * Every call here is synchronous and runs on the calling thread, which is
  * what setns/unshare need. Never use koffi's `.async()` for them: async calls

@@ -23,6 +23,7 @@ import { locateHelper } from './locate.js';
 import { prepareTarget } from '../thread/target.js';
 import { enterSync, SYNC_TYPES } from '../thread/enter-sync.js';
 import { dupCloexec } from '../ffi/syscall.js';
+import { MS_BIND, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED } from '../ffi/mount-flags.js';
 import { serializeThrown } from '../thread/serialize.js';
 import { decodeStatus, encodeRequest, MAX_IDMAP, type IdRange } from './protocol.js';
 
@@ -229,14 +230,15 @@ export interface MountSpec {
 }
 
 /** MS_* flags (sys/mount.h) by OCI option name; `clear` options only undo a flag. */
+const MS_UNBINDABLE = 0x20000;
+const MS_SLAVE = 0x80000;
 const MOUNT_FLAGS: Readonly<Record<string, number>> = {
-  ro: 0x1, nosuid: 0x2, nodev: 0x4, noexec: 0x8, sync: 0x10, dirsync: 0x80, noatime: 0x400, nodiratime: 0x800,
-  bind: 0x1000, rbind: 0x1000 | 0x4000, unbindable: 0x20000, runbindable: 0x20000 | 0x4000, private: 0x40000,
-  rprivate: 0x40000 | 0x4000, slave: 0x80000, rslave: 0x80000 | 0x4000, shared: 0x100000, rshared: 0x100000 | 0x4000,
+  ro: MS_RDONLY, nosuid: 0x2, nodev: 0x4, noexec: 0x8, sync: 0x10, dirsync: 0x80, noatime: 0x400, nodiratime: 0x800,
+  bind: MS_BIND, rbind: MS_BIND | MS_REC, unbindable: MS_UNBINDABLE, runbindable: MS_UNBINDABLE | MS_REC, private: MS_PRIVATE,
+  rprivate: MS_PRIVATE | MS_REC, slave: MS_SLAVE, rslave: MS_SLAVE | MS_REC, shared: MS_SHARED, rshared: MS_SHARED | MS_REC,
   relatime: 0x200000, strictatime: 0x1000000,
 };
 const CLEAR_FLAGS = new Set(['rw', 'suid', 'dev', 'exec', 'async', 'atime', 'diratime', 'norelatime', 'nostrictatime']);
-const MS_BIND = 0x1000;
 
 /** A mount's options as [flags, data]; or the error. */
 function mountFlags(m: MountSpec, i: number): NsError | [number, string] {
@@ -302,8 +304,7 @@ function rootfsSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceType>): 
       const f = mountFlags(m, i);
       if (!Array.isArray(f)) return f;
       if (f[0] & MS_BIND) {
-        const e4 = abs(`mounts[${i}].source`, m.source);
-        if (e4) return bad('mounts', `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`);
+        if (abs(`mounts[${i}].source`, m.source)) return bad('mounts', `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`);
       } else if (!m.type) {
         return bad('mounts', `mounts[${i}] needs a type, or the option "bind"`);
       }
@@ -444,6 +445,11 @@ function pinList(pin: SpawnOptions['pin'], creating: ReadonlySet<NamespaceType>)
 }
 
 /** The message of a failed setup step, with a hint where the cause is usually one thing. */
+/** A `spawn-setup-failed` error: the helper's (or the direct path's) failed step. */
+function setupFailed(command: string, step: string, syscall: string, code: string, pins: ReadonlyArray<readonly [NamespaceType, string]> = [], message?: string): NsError {
+  return { kind: 'spawn-setup-failed', step, syscall, code, errno: errnoNumber(code), message: message ?? setupMessage(command, step, syscall, code, pins) };
+}
+
 function setupMessage(command: string, step: string, syscall: string, code: string, pins: ReadonlyArray<readonly [NamespaceType, string]>): string {
   let m = `setting up ${JSON.stringify(command)} failed at step ${step}: ${syscall} gave ${code}`;
   if (step === 'exec' && code === 'ENOENT') return `${m} (no such command)`;
@@ -597,17 +603,9 @@ function spawnDirect(
     }
   });
   closeAll();
-  const setupFailed = (step: string, syscall: string, code: string): NsError => ({
-    kind: 'spawn-setup-failed',
-    step,
-    syscall,
-    code,
-    errno: errnoNumber(code),
-    message: setupMessage(command, step, syscall, code, []),
-  });
   if (entered.isErr()) {
     const e = entered.error;
-    return new ResultAsync(Promise.resolve(err('code' in e && typeof e.code === 'string' ? setupFailed('join', 'setns', e.code) : e)));
+    return new ResultAsync(Promise.resolve(err('code' in e && typeof e.code === 'string' ? setupFailed(command, 'join', 'setns', e.code) : e)));
   }
   if (sub === undefined) {
     const x = thrown as NodeJS.ErrnoException | undefined;
@@ -627,7 +625,7 @@ function spawnDirect(
       child.once('error', (e: NodeJS.ErrnoException) => {
         stdout?.destroy();
         stderr?.destroy();
-        resolve(err(setupFailed('exec', 'execvp', typeof e.code === 'string' ? e.code : 'EIO')));
+        resolve(err(setupFailed(command, 'exec', 'execvp', typeof e.code === 'string' ? e.code : 'EIO')));
       });
     }),
   );
@@ -834,17 +832,9 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
           stderr?.destroy();
           void exited.then(() =>
             resolve(
-              err({
-                kind: 'spawn-setup-failed',
-                step: e.step,
-                syscall: e.syscall,
-                code,
-                errno: e.errno,
-                message:
-                  report.garbage !== undefined
-                    ? `the helper broke its protocol (it said ${JSON.stringify(report.garbage)})`
-                    : setupMessage(command, e.step, e.syscall, code, pins),
-              }),
+              err(
+                setupFailed(command, e.step, e.syscall, code, pins, report.garbage !== undefined ? `the helper broke its protocol (it said ${JSON.stringify(report.garbage)})` : undefined),
+              ),
             ),
           );
           return;

@@ -44,7 +44,8 @@ export function parseMountinfo(text: string): MountEntry[] {
 
 /** The mounts of the calling thread's mount namespace. */
 export function threadMounts(): MountEntry[] {
-  return parseMountinfo(readFileSync('/proc/thread-self/mountinfo', 'latin1'));
+  // utf8, as node:fs encodes the paths it is compared with (a non-ASCII mount point read as latin1 matched nothing).
+  return parseMountinfo(readFileSync('/proc/thread-self/mountinfo', 'utf8'));
 }
 
 /** The nsfs mounts of a `/proc/.../mountinfo` text: the root of such a mount names the namespace. */

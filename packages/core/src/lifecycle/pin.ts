@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
@@ -16,6 +16,7 @@ import { NamespaceHandle } from '../namespace/handle.js';
 import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
 import { openNamespace, openProcessNamespace } from '../namespace/open.js';
 import { checkPid } from '../namespace/paths.js';
+import { identityOfFd, sameNamespace, threadNamespaceIdentity } from '../namespace/identity.js';
 
 
 /** A namespace of a process, for {@link pin}. */
@@ -80,7 +81,8 @@ function privatizeDirectory(dir: string): Result<void, NsError> {
  */
 export function bindPin(fd: number, type: NamespaceType, label: string, path: string, options: BindPinOptions): Result<void, NsError> {
   if (!path.startsWith('/')) return err({ kind: 'invalid-target', namespace: type, value: path, message: `pin path ${JSON.stringify(path)} must be absolute` });
-  if (type === 'mnt' && fstatSync(fd).ino === statSync('/proc/thread-self/ns/mnt').ino) {
+  const own = type === 'mnt' ? threadNamespaceIdentity('mnt') : undefined;
+  if (own?.isOk() && sameNamespace(identityOfFd(fd, 'mnt'), own.value)) {
     // The kernel refuses a mount namespace's pin inside itself (or any older one: mnt_ns_loop).
     return err({
       kind: 'invalid-target',
