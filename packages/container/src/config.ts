@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
+import { canonicalMapping } from '@linuxns/userns-cache';
 import { normalizeCgroupPath, type CgroupLimits } from './cgroup.js';
 
 /** A namespace of the container: new (no `path`), or joined by the path of a namespace file. */
@@ -368,6 +369,11 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
   }
   if (fresh.has('user') && (c.uidMappings === undefined || c.gidMappings === undefined)) {
     return err(invalid('uidMappings', 'a new user namespace needs uidMappings and gidMappings'));
+  }
+  if (c.uidMappings !== undefined && c.gidMappings !== undefined) {
+    // The kernel's rules (overlaps, 340 ranges, ids below 2^32 - 1, a map under 4096 bytes), as userns-cache checks them.
+    const m = canonicalMapping({ uidMappings: c.uidMappings, gidMappings: c.gidMappings });
+    if (m.isErr()) return err(invalid(m.error.kind === 'invalid-mapping' ? m.error.field : 'uidMappings', m.error.message));
   }
   // Seed 002's invalid combinations.
   for (const k of ['hostname', 'domainname'] as const) {

@@ -70,6 +70,7 @@ describe('factory', { skip }, () => {
     ['a relative namespace path', { namespaces: [...NS, { type: 'net', path: 'run/netns/x' }] }, 'namespaces[3].path'],
     ['uid mappings without a user namespace', { namespaces: NS, uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] }, 'uidMappings'],
     ['a user namespace without mappings', { namespaces: [...NS, { type: 'user' }] }, 'uidMappings'],
+    ['overlapping gid ranges (the kernel would refuse them at start)', { namespaces: [...NS, { type: 'user' }], uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 10 }, { containerID: 5, hostID: 200000, size: 10 }] }, 'gidMappings'],
     ['a fresh /proc without a pid namespace', { namespaces: [{ type: 'mnt' }], mountProc: true }, 'mountProc'],
     ['a pin of a joined namespace', { namespaces: [...NS, { type: 'net', path: '/proc/1/ns/net' }], pins: { net: '/tmp/x' } }, 'pins.net'],
     ['a relative rootfs', { rootfs: { path: 'rootfs' }, namespaces: NS }, 'rootfs.path'],
