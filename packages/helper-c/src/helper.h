@@ -61,8 +61,12 @@ struct request {
 };
 
 /* report.c */
-/* Moves *fd (if open and below low) to a close-on-exec fd >= low; 0, or -1 with errno. */
-int move_fd_above(int *fd, int low);
+/* The helper's own fds that must work until exec (the status channel, the pin keeper's socket, the pid-file
+ * watch, the gate): each module registers the variable holding one, and place_fds (run.c) moves them all
+ * above the --fd targets at once (so that an exec failing after the dup2s still reports where it must). */
+void keep_until_exec(int *fd);
+/* Moves every registered fd that is open and below low to a close-on-exec fd >= low; 0, or -1 with errno. */
+int move_kept_fds_above(int low);
 void report_init(int fd);
 void report_pid(int pid);
 void report_ready(void);
@@ -76,10 +80,6 @@ int pid_file_watch(void);
 void pid_file_child(void);
 void pid_file_parent(int pid);
 void pid_file_commit(void);
-/* Moves PROGRAM's end of the pipe to an fd >= low (before --fd targets are dup2'd over low fds); -1 on error. */
-int pid_file_watch_above(int low);
-/* The same for the status channel: an exec that fails after the dup2s must still say so there, not in a --fd target. */
-int report_channel_above(int low);
 /* Writes the ERR line only; report_error also tells the pin keeper, then exits. */
 void report_failure(const char *step, const char *syscall, int err);
 void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));
@@ -108,8 +108,6 @@ int send_pins(const struct request *req);
 void pin_failed(void);
 /* Closes this process's end of the keeper's socket (a supervisor keeps none). */
 void pin_release(void);
-/* Moves that end to an fd >= low (before --fd targets are dup2'd over low fds); -1 on error. */
-int pin_channel_above(int low);
 
 /* main.c */
 /* Kills and reaps pid, then reports the failure of step (it must not go on). */
@@ -122,8 +120,6 @@ void apply_caps(const struct request *req);
 /* rootfs.c */
 /* --rootfs and the mounts inside it, then pivot_root; or --mount-proc, --mask, --readonly-path in the current root. */
 void prepare_mounts(const struct request *req);
-/* --cgroup: this process into each cgroup.procs file. */
-void join_cgroups(const struct request *req);
 
 /* run.c */
 void exec_program(const struct request *req) __attribute__((noreturn));

@@ -15,14 +15,26 @@
 #include <unistd.h>
 #include "helper.h"
 
-static int write_file(const char *path, const char *data, size_t len) {
+/* Writes data to the existing file at path in one write: 0, or -1 with errno and *syscall ("open" or "write"; a short write is EIO). */
+static int write_file(const char *path, const char *data, size_t len, const char **syscall) {
+  *syscall = "open";
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -1;
+  *syscall = "write";
   ssize_t n = write(fd, data, len);
-  int saved = errno;
+  int saved = n < 0 ? errno : EIO;
   close(fd);
   errno = saved;
   return n == (ssize_t)len ? 0 : -1;
+}
+
+/* --cgroup=FILE: this process (and so everything it forks) into each cgroup, first thing. */
+static void join_cgroups(const struct request *req) {
+  char pid[24];
+  int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  const char *syscall;
+  for (int i = 0; i < req->ncgroup; i++)
+    if (write_file(req->cgroup[i], pid, (size_t)n, &syscall) != 0) report_error(STEP_CGROUP, syscall, errno);
 }
 
 /* A setup step of the parent side failed: the child must not go on. Kill and reap it, then report. */
@@ -38,20 +50,20 @@ static int program_forked(const struct request *req) { return children_only(req)
 /* Parent side: the child's maps, written with the privileges of the parent user namespace. */
 static void write_maps(int pid, const struct request *req) {
   char path[64];
-  const char *step = NULL;
+  const char *step = NULL, *syscall = "write";
   if (req->setgroups) {
     snprintf(path, sizeof path, "/proc/%d/setgroups", pid);
-    if (write_file(path, req->setgroups, strlen(req->setgroups)) != 0) step = STEP_SETGROUPS;
+    if (write_file(path, req->setgroups, strlen(req->setgroups), &syscall) != 0) step = STEP_SETGROUPS;
   }
   if (!step && req->uid_len) {
     snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
-    if (write_file(path, req->uid_map, req->uid_len) != 0) step = STEP_UID_MAP;
+    if (write_file(path, req->uid_map, req->uid_len, &syscall) != 0) step = STEP_UID_MAP;
   }
   if (!step && req->gid_len) {
     snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
-    if (write_file(path, req->gid_map, req->gid_len) != 0) step = STEP_GID_MAP;
+    if (write_file(path, req->gid_map, req->gid_len, &syscall) != 0) step = STEP_GID_MAP;
   }
-  if (step) abandon_child(pid, step, "write", errno);
+  if (step) abandon_child(pid, step, syscall, errno);
 }
 
 /*

@@ -104,7 +104,6 @@ static void keeper_fails(int sock, int pid, const char *step, const char *syscal
 }
 
 int keep_pins(const struct request *req, int caller) {
-  if (req->npin == 0) return caller;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) report_error(STEP_SYNC, "socketpair", errno);
   int keeper = getpid();
@@ -113,6 +112,7 @@ int keep_pins(const struct request *req, int caller) {
   if (pid == 0) {
     close(sv[0]);
     channel = sv[1];
+    keep_until_exec(&channel);
     return keeper; /* main sets the parent-death signal, and checks the keeper is still there */
   }
   close(sv[1]);
@@ -201,4 +201,3 @@ void pin_release(void) {
   channel = -1;
 }
 
-int pin_channel_above(int low) { return move_fd_above(&channel, low); }

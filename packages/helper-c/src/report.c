@@ -15,7 +15,10 @@ static int watch[2] = {-1, -1};
 static char pid_line[64];
 static int pid_line_len;
 
-void report_init(int fd) { status_fd = fd; }
+void report_init(int fd) {
+  status_fd = fd;
+  keep_until_exec(&status_fd);
+}
 
 void report_pid_file(int fd) { pid_file = fd; }
 
@@ -57,6 +60,7 @@ void report_ready(void) { put("READY\n", 6); }
 
 int pid_file_watch(void) {
   if (pid_file < 0) return 0;
+  keep_until_exec(&watch[1]);
   return pipe2(watch, O_CLOEXEC);
 }
 
@@ -89,18 +93,26 @@ void pid_file_commit(void) {
   pid_file = -1;
 }
 
-int move_fd_above(int *fd, int low) {
-  if (*fd < 0 || *fd >= low) return 0;
-  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, low);
-  if (moved < 0) return -1;
-  close(*fd);
-  *fd = moved;
-  return 0;
+static int *kept[4];
+static int nkept;
+
+void keep_until_exec(int *fd) {
+  for (int i = 0; i < nkept; i++)
+    if (kept[i] == fd) return;
+  if (nkept < (int)(sizeof kept / sizeof kept[0])) kept[nkept++] = fd;
 }
 
-int pid_file_watch_above(int low) { return move_fd_above(&watch[1], low); }
-
-int report_channel_above(int low) { return move_fd_above(&status_fd, low); }
+int move_kept_fds_above(int low) {
+  for (int i = 0; i < nkept; i++) {
+    int *fd = kept[i];
+    if (*fd < 0 || *fd >= low) continue;
+    int moved = fcntl(*fd, F_DUPFD_CLOEXEC, low);
+    if (moved < 0) return -1;
+    close(*fd);
+    *fd = moved;
+  }
+  return 0;
+}
 
 void report_failure(const char *step, const char *syscall, int err) {
   char line[128];

@@ -319,17 +319,3 @@ void prepare_mounts(const struct request *req) {
   close(rootfd);
   if (req->rootfs) enter_rootfs(req);
 }
-
-/* --cgroup=FILE: this process (and so everything it forks) into each cgroup, first thing. */
-void join_cgroups(const struct request *req) {
-  for (int i = 0; i < req->ncgroup; i++) {
-    int fd = open(req->cgroup[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0) report_error(STEP_CGROUP, "open", errno);
-    char pid[24];
-    int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-    ssize_t w = write(fd, pid, (size_t)n);
-    int saved = errno;
-    close(fd);
-    if (w != n) report_error(STEP_CGROUP, "write", w < 0 ? saved : EIO);
-  }
-}

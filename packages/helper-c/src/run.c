@@ -23,7 +23,7 @@
  * dup2 overwrites a source still to be placed), then dup2 each into place;
  * dup2 clears close-on-exec on the target, and only targets stay open.
  */
-static void place_fds(const struct request *req, int *gate) {
+static void place_fds(const struct request *req) {
   int high = 3;
   for (int i = 0; i < req->nfds; i++) {
     if (req->fds[i].target >= high) high = req->fds[i].target + 1;
@@ -34,10 +34,9 @@ static void place_fds(const struct request *req, int *gate) {
     moved[i] = fcntl(req->fds[i].source, F_DUPFD_CLOEXEC, high);
     if (moved[i] < 0) report_error(STEP_FDS, "fcntl", errno);
   }
-  /* The status channel, the pin keeper's socket and the pid file's exec watch too: an exec that fails after the
-     dup2s still tells them (a target on the channel's own number once took the ERR line to the program's fd). */
-  if (report_channel_above(high) != 0 || pin_channel_above(high) != 0 || pid_file_watch_above(high) != 0 || move_fd_above(gate, high) != 0)
-    report_error(STEP_FDS, "fcntl", errno);
+  /* The helper's own fds too (status channel, pin socket, pid-file watch, gate: keep_until_exec): an exec that
+     fails after the dup2s still tells them (a target on the channel's own number once took the ERR line). */
+  if (move_kept_fds_above(high) != 0) report_error(STEP_FDS, "fcntl", errno);
   for (int i = 0; i < req->nfds; i++)
     if (dup2(moved[i], req->fds[i].target) < 0) report_error(STEP_FDS, "dup2", errno);
 }
@@ -81,7 +80,8 @@ void exec_program(const struct request *req) {
   /* Only stdio reaches the program: every other fd, the status channel included, closes on exec. */
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) report_error(STEP_EXEC, "close_range", errno);
   int gate = req->gate_fd;
-  place_fds(req, &gate);
+  keep_until_exec(&gate);
+  place_fds(req);
   if (gate >= 0) {
     /* --gate-fd: everything is set up; the caller may act on this process's namespaces now. */
     report_ready();
