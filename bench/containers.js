@@ -10,22 +10,15 @@
 // side of the ratio). Missing runc/crun/busybox: those cases are skipped with
 // the reason printed.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
 import { Factory, fromOciSpec } from '../packages/container/dist/index.js';
+import { onPath } from '../scripts/system-packages.js';
 
-const has = (cmd) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function run(cmd, args) {
+/** Runs a command to its end, output ignored; rejects unless it exits 0. Also bench/run.js's. */
+export function runChild(cmd, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: 'ignore' });
     child.once('error', reject);
@@ -60,11 +53,11 @@ export async function containerGroup() {
 
   // The bundle: runc spec's config, terminal off, /bin/true, the rootfs above; with and without limits.
   let spec;
-  if (has('runc')) {
+  if (onPath('runc')) {
     const dir = join(base, 'spec');
     mkdirSync(dir);
     execFileSync('runc', ['spec'], { cwd: dir });
-    spec = JSON.parse(execFileSync('cat', [join(dir, 'config.json')], { encoding: 'utf8' }));
+    spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
   } else {
     skipped.push('runc: not installed (apt-get install runc)');
     return { skip: skipped.join('; '), release: cleanup };
@@ -83,7 +76,10 @@ export async function containerGroup() {
   const runcBundle = bundle('runc', withLimits);
   const crunBundle = bundle('crun', noCgroup);
   const ours = fromOciSpec(withLimits, base);
-  if (ours.isErr()) throw new Error(`bench: the runc spec bundle is refused: ${ours.error.message}`);
+  if (ours.isErr()) {
+    cleanup(); // the group's directory, and what was made in it so far
+    throw new Error(`bench: the runc spec bundle is refused: ${ours.error.message}`);
+  }
   const oursLimited = ours.value;
   const oursNoCgroup = { ...oursLimited, cgroup: false };
 
@@ -93,25 +89,28 @@ export async function containerGroup() {
     const c = factory.create(`b${++n}`, config);
     if (c.isErr()) throw new Error(`container create: ${c.error.message}`);
     const status = await c.value.run(undefined, { stdio: 'ignore' });
+    const d = await c.value.destroy(); // a failed run too: nothing of it stays
     if (status.isErr() || status.value.code !== 0) throw new Error(`container run: ${status.isErr() ? status.error.message : status.value.code}`);
-    const d = await c.value.destroy();
     if (d.isErr()) throw new Error(`container destroy: ${d.error.message}`);
   };
   const runcRoot = join(base, 'runc-state');
   const cases = [
     { key: 'ctOurs', label: 'l  container create+run+destroy, cgroup limits', op: lifecycle(oursLimited) },
-    { key: 'ctRunc', label: 'l  runc run (same bundle, cgroup limits)', op: () => run('runc', ['--root', runcRoot, 'run', '-b', runcBundle, `r${++n}`]) },
+    { key: 'ctRunc', label: 'l  runc run (same bundle, cgroup limits)', op: () => runChild('runc', ['--root', runcRoot, 'run', '-b', runcBundle, `r${++n}`]) },
     { key: 'ctOursNoCg', label: 'm  container create+run+destroy, no cgroup', op: lifecycle(oursNoCgroup) },
   ];
-  if (has('crun')) {
+  if (onPath('crun')) {
     // A mount namespace without the cgroup2 mount, pinned once; crun runs inside it.
     const pin = join(base, 'crun-mnt');
     const made = await nsSpawn('umount', ['/sys/fs/cgroup/unified'], { create: ['mnt'], pin: { mnt: pin }, stdio: 'ignore' });
-    if (made.isErr()) throw new Error(`bench: crun's mount namespace: ${made.error.message}`);
+    if (made.isErr()) {
+      cleanup(); // the group's directory, and what was made in it so far
+      throw new Error(`bench: crun's mount namespace: ${made.error.message}`);
+    }
     await made.value.exited;
     release.push(() => unpinNamespace(pin));
     const crunRoot = join(base, 'crun-state');
-    cases.push({ key: 'ctCrun', label: 'm  crun run (same bundle, cgroups off)', op: () => run('nsenter', [`--mount=${pin}`, 'crun', '--cgroup-manager=disabled', '--root', crunRoot, 'run', '-b', crunBundle, `c${++n}`]) });
+    cases.push({ key: 'ctCrun', label: 'm  crun run (same bundle, cgroups off)', op: () => runChild('nsenter', [`--mount=${pin}`, 'crun', '--cgroup-manager=disabled', '--root', crunRoot, 'run', '-b', crunBundle, `c${++n}`]) });
   } else {
     skipped.push('crun: not installed (apt-get install crun)');
   }

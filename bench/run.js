@@ -18,7 +18,6 @@
 // It reports the targets of the issues as PASS/MISS and exits 0 either way: it
 // is a report, not a gate. It exits 1 only when it cannot run (not root, a
 // setup step failed).
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, release as kernelRelease } from 'node:os';
@@ -28,7 +27,7 @@ import { createNamespace, enterSync, NamespacePool, pinNamespace, spawn as nsSpa
 import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
-import { containerGroup } from './containers.js';
+import { containerGroup, runChild } from './containers.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -101,13 +100,6 @@ async function runNs(cmd, args, options) {
   if (code !== 0) throw new Error(`spawn ${cmd}: exit ${code ?? signal}`);
 }
 
-function runChild(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code ?? signal}`))));
-  });
-}
 
 /**
  * Every case has `sample(ms)`: it runs operations for about `ms` of wall time and returns
@@ -185,6 +177,19 @@ async function ipPair() {
   }
 }
 
+/** One op at a time, awaited; the clock is read every `chunk` ops. */
+const sequential = (op, chunk) => async (ms) => {
+  let ops = 0;
+  const t0 = performance.now();
+  let t;
+  do {
+    for (let i = 0; i < chunk; i++) await op();
+    ops += chunk;
+    t = performance.now();
+  } while (t - t0 < ms);
+  return { ops, ms: t - t0 };
+};
+
 function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache }) {
   const poolPath = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop'), 'pool.run (path)');
   const poolHandle = async () => unwrap(await pool.run({ net: handle }, FIXTURE, 'noop'), 'pool.run (handle)');
@@ -209,18 +214,6 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
       console.error(`bench: FATAL: cannot return the main thread to its netns (errno ${libc.errno()})`);
       process.abort();
     }
-  };
-  /** One op at a time, awaited; the clock is read every `chunk` ops. */
-  const sequential = (op, chunk) => async (ms) => {
-    let ops = 0;
-    const t0 = performance.now();
-    let t;
-    do {
-      for (let i = 0; i < chunk; i++) await op();
-      ops += chunk;
-      t = performance.now();
-    } while (t - t0 < ms);
-    return { ops, ms: t - t0 };
   };
   /** The same for a synchronous op (no await between ops). */
   const synchronous = (op, chunk) => async (ms) => {
@@ -338,7 +331,7 @@ async function main() {
   if (ct.release) res.containers = ct.release;
   if (ct.skip || ct.skipped?.length) console.log(`containers: skipped ${ct.skip ?? ct.skipped.join('; ')}`);
   for (const c of ct.cases ?? []) {
-    cases.push({ key: c.key, label: c.label, kind: 'latency', sample: async (ms) => { let ops = 0; const t0 = performance.now(); let t; do { await c.op(); ops++; t = performance.now(); } while (t - t0 < ms); return { ops, ms: t - t0 }; } });
+    cases.push({ key: c.key, label: c.label, kind: 'latency', sample: sequential(c.op, 1) });
   }
 
   console.log(`linuxns bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, Linux ${kernelRelease()}, ${cpus().length} CPUs, ${THREADS} pool threads`);

@@ -14,7 +14,8 @@ export const SYSTEM_PACKAGES = [
   [() => existsSync('/usr/bin/newuidmap'), 'uidmap', "unshare --map-users, compared with linuxns run"],
 ];
 
-function onPath(cmd) {
+/** Whether `cmd` is found on PATH. */
+export function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
