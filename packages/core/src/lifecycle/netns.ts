@@ -14,7 +14,7 @@ import { MS_BIND, MS_REC, MS_SHARED } from '../ffi/mount-flags.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import { createNamespace } from '../namespace/create.js';
 import { openNamespace } from '../namespace/open.js';
-import { unpin } from './pin.js';
+import { bindOnItself, unpin } from './pin.js';
 
 /** Where iproute2 keeps named network namespaces. */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -69,10 +69,8 @@ function prepareRunDir(): Result<void, NsError> {
   }
   if (libc.mount('', NETNS_RUN_DIR, 'none', MS_SHARED | MS_REC, null) === 0) return ok(undefined);
   if (libc.errno() !== 22) return err(syscallError('mount', libc.errno(), { path: NETNS_RUN_DIR }));
-  // EINVAL: not a mount point yet. Bind it onto itself, then share it.
-  if (libc.mount(NETNS_RUN_DIR, NETNS_RUN_DIR, 'none', MS_BIND | MS_REC, null) !== 0) return err(syscallError('mount', libc.errno(), { path: NETNS_RUN_DIR }));
-  if (libc.mount('', NETNS_RUN_DIR, 'none', MS_SHARED | MS_REC, null) !== 0) return err(syscallError('mount', libc.errno(), { path: NETNS_RUN_DIR }));
-  return ok(undefined);
+  // EINVAL: not a mount point yet. Bind it onto itself, then share it (undone if that fails).
+  return bindOnItself(NETNS_RUN_DIR, MS_SHARED | MS_REC);
 }
 
 /**

@@ -65,8 +65,16 @@ function mountHolding(dir: string): { mountPoint: string; isMountPoint: boolean;
  * it is (its sharing may be wanted, as /run/netns's is).
  */
 function privatizeDirectory(dir: string): Result<void, NsError> {
+  return bindOnItself(dir, MS_PRIVATE);
+}
+
+/**
+ * Makes `dir` a mount point of its own (a recursive bind of itself) with
+ * `propagation` (MS_PRIVATE, MS_SHARED | MS_REC...); on failure nothing stays.
+ */
+export function bindOnItself(dir: string, propagation: number): Result<void, NsError> {
   if (libc.mount(dir, dir, null, MS_BIND | MS_REC, null) !== 0) return err(syscallError('mount', libc.errno(), { path: dir }));
-  if (libc.mount(null, dir, null, MS_PRIVATE, null) !== 0) {
+  if (libc.mount(null, dir, null, propagation, null) !== 0) {
     const e = syscallError('mount', libc.errno(), { path: dir });
     libc.umount2(dir, MNT_DETACH);
     return err(e);
