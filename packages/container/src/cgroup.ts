@@ -25,9 +25,11 @@ export interface CgroupLimits {
   readonly cpu?: { readonly quota?: number; readonly period?: number; readonly shares?: number };
 }
 
-/** `'v2'` when /sys/fs/cgroup is the unified hierarchy, else `'v1'`. */
+let layout: 'v1' | 'v2' | undefined;
+
+/** `'v2'` when /sys/fs/cgroup is the unified hierarchy, else `'v1'` (looked at once per process). */
 export function cgroupLayout(): 'v1' | 'v2' {
-  return existsSync(join(ROOT, 'cgroup.controllers')) ? 'v2' : 'v1';
+  return (layout ??= existsSync(join(ROOT, 'cgroup.controllers')) ? 'v2' : 'v1');
 }
 
 /**

@@ -120,6 +120,11 @@ export class Container {
    * ```
    */
   state(): Result<ContainerState, NsError> {
+    return this.#snapshot().map((s) => s.state);
+  }
+
+  /** The state, with the init's pid record as read for it (read once; also when it is not running). */
+  #snapshot(): Result<{ state: ContainerState; init: { pid: number; startTime: number } | undefined }, NsError> {
     const sys = (operation: string, cause: NsError): NsError => ({ kind: 'container-system-error', id: this.id, operation, cause, message: `container ${this.id}: ${operation}: ${cause.message}` });
     if (!existsSync(this.dir)) return err({ kind: 'container-not-found', id: this.id, message: `container ${this.id} does not exist (no ${this.dir})` });
     const stored = readJson(this.dir, STATE_FILE);
@@ -135,12 +140,12 @@ export class Container {
       cgroupPaths: this.cgroupPaths,
       ...(s ? { rootfs: s.rootfs, created: s.created, ...(s.bundle ? { bundle: s.bundle } : {}) } : this.config ? { rootfs: this.config.rootfs.path } : {}),
     };
-    if (missing.length) return ok({ ...base, status: 'creating', missing });
     const init = readPidFile(this.dir);
-    if (!init) return ok({ ...base, status: 'created' });
-    if (!isAlive(init.pid, init.startTime)) return ok({ ...base, status: 'stopped', pid: init.pid });
+    if (missing.length) return ok({ state: { ...base, status: 'creating', missing }, init });
+    if (!init) return ok({ state: { ...base, status: 'created' }, init });
+    if (!isAlive(init.pid, init.startTime)) return ok({ state: { ...base, status: 'stopped', pid: init.pid }, init });
     for (const ns of this.config!.namespaces) namespaces[ns.type] = `/proc/${init.pid}/ns/${ns.type}`;
-    return ok({ ...base, status: 'running', pid: init.pid });
+    return ok({ state: { ...base, status: 'running', pid: init.pid }, init });
   }
 
   /** The exec'd processes recorded in exec.pids. */
@@ -486,10 +491,10 @@ export class Container {
    */
   wait(): ResultAsync<ExitStatus, NsError> {
     if (this.#child) return ResultAsync.fromSafePromise(this.#child.exited);
-    const st = this.state();
+    const st = this.#snapshot();
     if (st.isErr()) return errAsync(st.error);
-    if (st.value.status === 'created' || st.value.status === 'creating') return errAsync(this.#wrongStatus(st.value.status, 'wait for', 'it was never started'));
-    const init = readPidFile(this.dir);
+    const { state, init } = st.value;
+    if (state.status === 'created' || state.status === 'creating') return errAsync(this.#wrongStatus(state.status, 'wait for', 'it was never started'));
     if (!init) return okAsync({ code: null, signal: null });
     return ResultAsync.fromSafePromise(waitGone(init.pid, init.startTime).then(() => ({ code: null, signal: null })));
   }
@@ -513,10 +518,10 @@ export class Container {
     const newUser = this.config ? hasNewUserns(this.config) : true;
     const bad = checkProcess(process, 'process', newUser);
     if (bad) return errAsync(bad);
-    const st = this.state();
+    const st = this.#snapshot();
     if (st.isErr()) return errAsync(st.error);
-    if (st.value.status !== 'running') return errAsync(this.#wrongStatus(st.value.status, 'exec in', 'it needs a running container'));
-    const init = readPidFile(this.dir)!;
+    if (st.value.state.status !== 'running') return errAsync(this.#wrongStatus(st.value.state.status, 'exec in', 'it needs a running container'));
+    const init = st.value.init!;
     const handles: Array<[NamespaceType, NamespaceHandle]> = [];
     const closeAll = (): void => handles.forEach(([, h]) => h.close());
     for (const type of NAMESPACE_TYPES) {
@@ -579,10 +584,10 @@ export class Container {
   destroy(): ResultAsync<void, NsError> {
     return new ResultAsync(
       (async (): Promise<Result<void, NsError>> => {
-        const st = this.state();
+        const st = this.#snapshot();
         if (st.isErr()) return err(st.error);
         const dirs = this.#ownedCgroup();
-        const init = readPidFile(this.dir);
+        const { init } = st.value;
         const alive = init !== undefined && isAlive(init.pid, init.startTime);
         // The network first, while the container's namespace is there to move links back out of.
         let netError: NsError | undefined;
