@@ -19,13 +19,10 @@ export const NLMSG_OVERRUN = 4;
 export const NLM_F_REQUEST = 0x01;
 export const NLM_F_MULTI = 0x02;
 export const NLM_F_ACK = 0x04;
-export const NLM_F_ECHO = 0x08;
 export const NLM_F_DUMP_INTR = 0x10;
-export const NLM_F_DUMP_FILTERED = 0x20;
 export const NLM_F_ROOT = 0x100;
 export const NLM_F_MATCH = 0x200;
 export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
-export const NLM_F_REPLACE = 0x100;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
 /** In an NLMSG_ERROR: the request was capped (NETLINK_CAP_ACK). */
@@ -34,7 +31,6 @@ export const NLM_F_CAPPED = 0x100;
 export const NLM_F_ACK_TLVS = 0x200;
 
 export const NLMSGERR_ATTR_MSG = 1;
-export const NLMSGERR_ATTR_OFFS = 2;
 
 export const NLA_F_NESTED = 0x8000;
 export const NLA_F_NET_BYTEORDER = 0x4000;
@@ -42,7 +38,6 @@ export const NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) & 0xffff;
 
 // socket options (SOL_NETLINK = 270)
 export const SOL_SOCKET = 1;
-export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const SO_RCVTIMEO = 20;
 export const SO_RCVBUFFORCE = 33;
@@ -88,25 +83,19 @@ export const AF_NETLINK = 16;
 
 // linux/if_link.h
 export const IFLA_ADDRESS = 1;
-export const IFLA_BROADCAST = 2;
 export const IFLA_IFNAME = 3;
 export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_MASTER = 10;
-export const IFLA_TXQLEN = 13;
 export const IFLA_OPERSTATE = 16;
-export const IFLA_LINKMODE = 17;
 export const IFLA_LINKINFO = 18;
 export const IFLA_NET_NS_PID = 19;
-export const IFLA_IFALIAS = 20;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_EXT_MASK = 29;
 export const IFLA_LINK_NETNSID = 37;
-export const IFLA_PERM_ADDRESS = 54;
 
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
-export const IFLA_INFO_SLAVE_KIND = 4;
 
 // linux/veth.h
 export const VETH_INFO_PEER = 1;
@@ -146,8 +135,6 @@ export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
 export const IFA_LABEL = 3;
 export const IFA_BROADCAST = 4;
-export const IFA_ANYCAST = 5;
-export const IFA_CACHEINFO = 6;
 export const IFA_FLAGS = 8;
 
 export const IFA_F_NODAD = 0x02;
@@ -170,21 +157,15 @@ export const IFA_F_NAMES: ReadonlyArray<readonly [number, string]> = [
 
 // linux/rtnetlink.h: routes
 export const RTA_DST = 1;
-export const RTA_SRC = 2;
-export const RTA_IIF = 3;
 export const RTA_OIF = 4;
 export const RTA_GATEWAY = 5;
 export const RTA_PRIORITY = 6;
 export const RTA_PREFSRC = 7;
 export const RTA_TABLE = 15;
-export const RTA_PREF = 20;
-export const RTA_VIA = 18;
 
 export const RT_TABLE_UNSPEC = 0;
 export const RT_TABLE_MAIN = 254;
-export const RT_TABLE_LOCAL = 255;
 export const RTPROT_BOOT = 3;
-export const RTPROT_STATIC = 4;
 export const RTN_UNICAST = 1;
 export const RTM_F_CLONED = 0x200;
 
@@ -244,11 +225,3 @@ export const ROUTE_TYPE_NAMES: readonly string[] = [
   'nat',
   'xresolve',
 ];
-
-/** Table names as `ip` prints them. */
-export const TABLE_NAMES: Readonly<Record<number, string>> = {
-  0: 'unspec',
-  253: 'default',
-  254: 'main',
-  255: 'local',
-};

@@ -106,7 +106,6 @@ export const read = {
     const z = b.indexOf(0);
     return b.toString('utf8', 0, z < 0 ? b.length : z);
   },
-  bytes: (a: Attrs, t: number): Buffer | undefined => a.get(t),
 };
 
 // ------------------------------------------------------------------ encoding
@@ -126,18 +125,6 @@ export function attrU32(type: number, value: number): Buffer {
   const p = Buffer.alloc(4);
   p.writeUInt32LE(value >>> 0, 0);
   return attr(type, p);
-}
-
-/** A s32 attribute. */
-export function attrS32(type: number, value: number): Buffer {
-  const p = Buffer.alloc(4);
-  p.writeInt32LE(value, 0);
-  return attr(type, p);
-}
-
-/** A u8 attribute. */
-export function attrU8(type: number, value: number): Buffer {
-  return attr(type, Buffer.from([value & 0xff]));
 }
 
 /** A NUL-terminated string attribute. */

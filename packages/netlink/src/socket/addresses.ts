@@ -9,7 +9,7 @@ import * as C from '../codec/constants.js';
 import { badValue, parseIp, parsePrefix, type IpFamily } from '../codec/ip.js';
 import { decodeAddress, type AddressInfo } from '../codec/messages.js';
 import * as R from '../codec/requests.js';
-import { collect, fromPromise, sync, type Channel } from './channel.js';
+import { collect, fromPromise, type Channel } from './channel.js';
 import { familyNumber, scopeOf, typeError } from './check.js';
 import { linkIndex } from './links.js';
 import { checkLink, type LinkRef } from './refs.js';
@@ -37,7 +37,7 @@ export interface AddressFilter {
 /** The addresses of `family` (0: all) on link `index` (0: all), outside the operation queue. */
 export function dumpAddresses(ch: Channel, family: number, index: number): ResultAsync<AddressInfo[], NsError> {
   return fromPromise(ch.send(R.dumpAddresses(family, index))).andThen((ms) =>
-    sync(collect(ms, decodeAddress).map((as) => as.filter((a) => index === 0 || a.index === index))),
+    collect(ms, decodeAddress).map((as) => as.filter((a) => index === 0 || a.index === index)),
   );
 }
 

@@ -8,7 +8,7 @@
  * @module
  * @internal
  */
-import { err, ok, okAsync, errAsync, ResultAsync, type Result } from 'neverthrow';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
 import type { Message } from '../codec/frame.js';
 import { createSocket, Exchanger, fdWire, type ReceiveMode, type Request } from '../transport.js';
@@ -18,7 +18,6 @@ export function fromPromise<T>(p: Promise<Result<T, NsError>>): ResultAsync<T, N
   return new ResultAsync(p);
 }
 
-export const sync = <T>(r: Result<T, NsError>): ResultAsync<T, NsError> => (r.isOk() ? okAsync(r.value) : errAsync(r.error));
 
 /** Decodes every message of a reply, skipping the ones `decode` leaves out; the first error wins. */
 export function collect<T>(ms: Message[], decode: (m: Message) => Result<T | undefined, NsError>): Result<T[], NsError> {

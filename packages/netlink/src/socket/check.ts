@@ -7,7 +7,8 @@
  */
 import * as C from '../codec/constants.js';
 
-const SCOPES: Readonly<Record<string, number>> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+/** Scope names to numbers: the names routes are listed with (SCOPE_NAMES), and `universe` for `global`. */
+const SCOPES: Readonly<Record<string, number>> = { universe: C.RT_SCOPE_UNIVERSE, ...Object.fromEntries(Object.entries(C.SCOPE_NAMES).map(([n, name]) => [name, Number(n)])) };
 
 export function typeError(what: string, value: unknown): TypeError {
   return new TypeError(`${what}, got ${value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value}`);

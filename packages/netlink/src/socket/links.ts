@@ -5,24 +5,24 @@
  * @module
  * @internal
  */
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { err, okAsync, type ResultAsync } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
 import { decodeLink, type LinkInfo } from '../codec/messages.js';
 import * as R from '../codec/requests.js';
-import { collect, fromPromise, sync, type Channel } from './channel.js';
+import { collect, fromPromise, type Channel } from './channel.js';
 import { checkLink, sel, type LinkRef } from './refs.js';
 
 /** Every link (one dump), outside the operation queue. */
 export function dumpLinks(ch: Channel): ResultAsync<LinkInfo[], NsError> {
-  return fromPromise(ch.send(R.dumpLinks())).andThen((ms) => sync(collect(ms, decodeLink)));
+  return fromPromise(ch.send(R.dumpLinks())).andThen((ms) => collect(ms, decodeLink));
 }
 
 /** One link (`RTM_GETLINK`), outside the operation queue. */
 export function getLink(ch: Channel, link: LinkRef): ResultAsync<LinkInfo, NsError> {
   return fromPromise(ch.send(R.getLink(sel(link)))).andThen((ms) => {
     const m = ms[0];
-    if (m === undefined) return errAsync<LinkInfo, NsError>({ kind: 'netlink-malformed', reason: 'no-reply', offset: 0, request: `RTM_GETLINK ${link}`, message: `RTM_GETLINK ${link}: the kernel sent no link` });
-    return sync(decodeLink(m));
+    if (m === undefined) return err<LinkInfo, NsError>({ kind: 'netlink-malformed', reason: 'no-reply', offset: 0, request: `RTM_GETLINK ${link}`, message: `RTM_GETLINK ${link}: the kernel sent no link` });
+    return decodeLink(m);
   });
 }
 

@@ -10,7 +10,7 @@ import * as C from '../codec/constants.js';
 import { badValue, parseDestination, parseIp, type IpFamily } from '../codec/ip.js';
 import { decodeRoute, type RouteInfo } from '../codec/messages.js';
 import * as R from '../codec/requests.js';
-import { collect, fromPromise, sync, type Channel } from './channel.js';
+import { collect, fromPromise, type Channel } from './channel.js';
 import { checkUint, familyNumber, scopeOf, typeError } from './check.js';
 import { dumpLinks, linkIndex } from './links.js';
 import { checkLink, type LinkRef } from './refs.js';
@@ -51,7 +51,7 @@ export function routes(ch: Channel, filter: RouteFilter = {}): ResultAsync<Route
 }
 
 function dumpRoutes(ch: Channel, families: number[], table: number): ResultAsync<RouteInfo[], NsError> {
-  const dumps = families.map((f) => fromPromise(ch.send(R.dumpRoutes(f, table))).andThen((ms) => sync(collect(ms, decodeRoute))));
+  const dumps = families.map((f) => fromPromise(ch.send(R.dumpRoutes(f, table))).andThen((ms) => collect(ms, decodeRoute)));
   return ResultAsync.combine(dumps).andThen((lists) => {
     const routes = lists.flat().filter((r) => r.table === table);
     if (!routes.some((r) => r.oif !== undefined)) return okAsync(routes);
