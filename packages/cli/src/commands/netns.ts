@@ -85,8 +85,11 @@ async function execIn(argv: readonly string[]): Promise<number> {
     throw new CommandError('netns exec', `no network namespace named '${name}' ('linuxns netns list' shows them)`, h.error);
   }
   if (h.isErr()) throw failed('netns exec', h.error);
-  h.value.close();
-  return runCommand('netns exec', words, { join: { net: netnsPath(name) } });
+  try {
+    return await runCommand('netns exec', words, { join: { net: h.value } }); // joined by the handle just opened, not reopened by path
+  } finally {
+    h.value.close();
+  }
 }
 
 const SUBCOMMANDS: Readonly<Record<string, (argv: readonly string[]) => number | Promise<number>>> = {
