@@ -8,8 +8,9 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError } from './output.js';
+import { CommandError, UsageError } from './output.js';
 
 /** One option of a subcommand. */
 export interface OptionSpec {
@@ -106,4 +107,14 @@ export function positionals(command: string, p: Parsed, names: readonly string[]
   if (p.positionals.length < names.length) throw new UsageError(command, `missing ${names.slice(p.positionals.length).join(' ')}`);
   if (p.positionals.length > names.length) throw new UsageError(command, `unexpected argument '${p.positionals[names.length]}'`);
   return p.positionals;
+}
+
+/**
+ * Throws the error nsenter gives when process `pid` does not exist (or ended
+ * meanwhile), naming the listing that shows candidates.
+ */
+export function requireProcess(command: string, pid: number, listing = 'linuxns ls'): void {
+  if (existsSync(`/proc/${pid}`)) return;
+  const message = `no process with pid ${pid} (check it with ps, or '${listing}')`;
+  throw new CommandError(command, message, { kind: 'no-such-process', pid, path: `/proc/${pid}`, message });
 }

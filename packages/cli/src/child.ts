@@ -18,7 +18,7 @@ function commandOf(words: readonly string[]): [string, string[]] {
 }
 
 /** 128 + the number of `signal`, the status a shell gives a command it killed. */
-function signalStatus(signal: NodeJS.Signals | null): number {
+export function signalStatus(signal: NodeJS.Signals | null): number {
   const n = signal === null ? undefined : (constants.signals as Record<string, number | undefined>)[signal];
   return 128 + (n ?? 0);
 }

@@ -12,6 +12,7 @@ import { Factory, type Container, type ContainerState, type ProcessConfig } from
 import type { NsChild, NsError } from '@linuxns/core';
 import { parse, positionals, settings, type OptionSpecs, type Parsed } from '../args.js';
 import { CommandError, failed, help, printJson, printTable, UsageError } from '../output.js';
+import { signalStatus } from '../child.js';
 
 /** Where containers are kept without `--root` (runc: /run/runc). Not /run/linuxns-container: the library mounts id-mapped rootfs there. */
 export const DEFAULT_ROOT = '/run/linuxns-containers';
@@ -108,11 +109,6 @@ function stateJson(s: ContainerState): Record<string, unknown> {
   };
 }
 
-/** 128 + the number of `signal`, the status a shell gives a command it killed. */
-function signalStatus(signal: NodeJS.Signals | null): number {
-  const n = signal === null ? undefined : (constants.signals as Record<string, number | undefined>)[signal];
-  return 128 + (n ?? 0);
-}
 
 /** A SIGNAL argument: a name with or without SIG (any case) or a number 0..64. */
 function signalArg(command: string, text: string): NodeJS.Signals | number {

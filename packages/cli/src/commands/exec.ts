@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { identityOfPath, NAMESPACE_TYPES, sameNamespace, type NamespaceType } from '@linuxns/core';
-import { parse, pidArg, type OptionSpecs } from '../args.js';
+import { parse, pidArg, requireProcess, type OptionSpecs } from '../args.js';
 import { runCommand } from '../child.js';
 import { CommandError, help, UsageError } from '../output.js';
 
@@ -42,13 +41,6 @@ is 'linuxns exec --net=/run/netns/blue -- CMD'.
 
 const TYPE_OPTIONS: OptionSpecs = Object.fromEntries(NAMESPACE_TYPES.map((t) => [t, { kind: 'optional' }]));
 
-/** No such process: the error nsenter gives, with what to check. */
-function noProcess(pid: number): CommandError {
-  const path = `/proc/${pid}`;
-  const message = `no process with pid ${pid} (check it with ps, or 'linuxns ls')`;
-  return new CommandError('exec', message, { kind: 'no-such-process', pid, path, message });
-}
-
 /**
  * True when process `pid`'s namespace of `type` is not ours (so --all enters
  * it). Like nsenter --all, a type whose link is missing on either side (a
@@ -68,7 +60,7 @@ export async function exec(argv: readonly string[]): Promise<number> {
   const p = parse('exec', argv, { target: { kind: 'value', short: 't' }, all: { kind: 'flag' }, 'preserve-credentials': { kind: 'flag' }, ...TYPE_OPTIONS }, true);
   if (p.has('help')) return help(usage);
   const pid = p.has('target') ? pidArg('exec', '--target', p.value('target')) : undefined;
-  if (pid !== undefined && !existsSync(`/proc/${pid}`)) throw noProcess(pid);
+  if (pid !== undefined) requireProcess('exec', pid);
   if (p.has('all') && pid === undefined) throw new UsageError('exec', '--all needs --target PID: the process whose namespaces to enter');
 
   const join: Partial<Record<NamespaceType, string | number>> = {};
@@ -82,7 +74,7 @@ export async function exec(argv: readonly string[]): Promise<number> {
     } else if (p.has('all') && pid !== undefined && differs(pid, type)) join[type] = pid;
   }
   if (Object.keys(join).length === 0) {
-    if (p.has('all') && pid !== undefined && !existsSync(`/proc/${pid}`)) throw noProcess(pid); // it ended meanwhile
+    if (p.has('all') && pid !== undefined) requireProcess('exec', pid); // it may have ended meanwhile
     if (p.has('all')) throw new CommandError('exec', `process ${pid} is in the same namespaces as linuxns: nothing to enter`);
     throw new UsageError('exec', 'no namespace to enter: give --all with --target PID, or --net, --mnt... (with --target PID or =PATH)');
   }

@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mountIn, umountIn, type NsError } from '@linuxns/core';
-import { parse, pidArg, positionals, type Parsed } from '../args.js';
+import { parse, pidArg, positionals, requireProcess, type Parsed } from '../args.js';
 import { CommandError, failed, help, UsageError } from '../output.js';
 
 export const mountUsage = `Usage:
@@ -50,10 +49,7 @@ As util-linux: 'nsenter -t PID -m umount PATH'.
 function target(command: string, p: Parsed): number {
   if (!p.has('target')) throw new UsageError(command, '--target PID is missing: the process whose mount namespace to work in');
   const pid = pidArg(command, '--target', p.value('target'));
-  if (!existsSync(`/proc/${pid}`)) {
-    const message = `no process with pid ${pid} (check it with ps, or 'linuxns ls -t mnt')`;
-    throw new CommandError(command, message, { kind: 'no-such-process', pid, path: `/proc/${pid}`, message });
-  }
+  requireProcess(command, pid, 'linuxns ls -t mnt');
   return pid;
 }
 
