@@ -8,7 +8,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { err, type Result } from 'neverthrow';
-import type { MountSpec, NamespaceType, NsError } from '@linuxns/core';
+import { fromOciType, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
 import { invalid, validateConfig, type ContainerConfig, type ProcessConfig } from './config.js';
 
 /** The runtime-spec fields that are supported (a `*` entry: any key below it). Everything else is refused. */
@@ -22,9 +22,6 @@ export const OCI_SUPPORTED_FIELDS: readonly string[] = [
   'linux.resources.cpu.period', 'linux.resources.cpu.shares', 'linux.resources.devices (runc spec\'s deny-all only)',
   'linux.rootfsPropagation (private, rprivate)',
 ];
-
-/** runtime-spec namespace names → linuxns types. */
-const NS: Readonly<Record<string, NamespaceType>> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time' };
 
 type Obj = Record<string, unknown>;
 
@@ -110,7 +107,7 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
   if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation as string)) refused.push(`linux.rootfsPropagation (${JSON.stringify(linux.rootfsPropagation)}; only private)`);
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [];
   for (const [i, n] of (Array.isArray(linux.namespaces) ? (linux.namespaces as unknown[]) : []).entries()) {
-    const type = isObj(n) && typeof n.type === 'string' ? NS[n.type] : undefined;
+    const type = isObj(n) && typeof n.type === 'string' ? fromOciType(n.type) : undefined;
     if (!type) return err(invalid(`linux.namespaces[${i}]`, `unknown namespace type ${JSON.stringify(isObj(n) ? n.type : n)}`));
     namespaces.push(isObj(n) && typeof n.path === 'string' && n.path !== '' ? { type, path: n.path } : { type });
   }
