@@ -167,18 +167,20 @@ describe('enterSync', { skip: notRoot }, () => {
     assertAtOriginal('after the bad targets');
   });
 
-  test('a failed restore aborts the process with a FATAL message naming enterSync', () => {
-    const module = new URL('../dist/thread/enter-sync.js', import.meta.url).href;
+  test('a failed restore (setns denied on the thread by the function itself) aborts the process with a FATAL message naming enterSync', () => {
+    const module = new URL('../dist/index.js', import.meta.url).href;
+    const deny = new URL('./fixtures/deny-setns.js', import.meta.url).href;
     const code = `
-      import { enterSync, enterSyncTesting } from ${JSON.stringify(module)};
-      enterSyncTesting.failNextRestore = true;
-      enterSync({ net: 'new' }, () => 1);
+      import { enterSync } from ${JSON.stringify(module)};
+      import { denySetns } from ${JSON.stringify(deny)};
+      enterSync({ net: 'new' }, () => denySetns());
       console.log('survived');
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20000 });
     assert.equal(r.signal, 'SIGABRT', `status ${r.status}, stderr: ${r.stderr}`);
     assert.match(r.stderr, /FATAL/);
     assert.match(r.stderr, /enterSync/);
+    assert.match(r.stderr, /EPERM/);
     assert.doesNotMatch(r.stdout, /survived/);
   });
 

@@ -241,19 +241,27 @@ describe('NamespacePool', { skip: notRoot }, () => {
     }
   });
 
-  test('a forced restore failure retires the worker, returns the outcome, and the pool keeps serving correct results on other threads', async () => {
+  test('a restore that fails for real (setns denied on the worker thread) retires the worker: restore-failed with the outcome, a workerRetired event, stats by cause, and the pool keeps serving correct results on other threads', async () => {
     const pool = new NamespacePool({ threads: 2 });
     const h = unwrap(await createNamespace('net'));
+    const events = [];
+    pool.on('workerRetired', (e) => events.push(e));
     try {
       unwrap(await pool.run({}, POOL_TASKS, 'tid'));
       const before = pool.stats;
-      const e = errorOf(await pool.run({ net: h }, POOL_TASKS, 'identity', ['net'], { failRestoreForTesting: true }), 'restore-failed');
+      const e = errorOf(await pool.run({ net: h }, POOL_TASKS, 'identityThenDenySetns', ['net']), 'restore-failed');
       assert.equal(e.namespace, 'net');
       assert.equal(e.step, 'setns');
+      assert.equal(e.code, 'EPERM');
       assert.equal(e.outcome.ok, true, 'the task itself succeeded');
       assertSameNamespace(e.outcome.value.links.net, h, "the outcome is the task's own value");
       const retiredTid = e.outcome.value.tid;
       assert.equal(pool.stats.retired, before.retired + 1);
+      assert.equal(pool.stats.retiredBy['restore-failed'], before.retiredBy['restore-failed'] + 1);
+      assert.equal(events.length, 1);
+      assert.equal(events[0].cause, 'restore-failed');
+      assert.equal(events[0].error.kind, 'restore-failed');
+      assert.equal(typeof events[0].threadId, 'number');
 
       const runs = [];
       for (let i = 0; i < 50; i++) {
@@ -288,7 +296,7 @@ describe('NamespacePool', { skip: notRoot }, () => {
       assert.equal(wrong.length, 0, `wrong: ${JSON.stringify(wrong.slice(0, 3))}`);
       assert.equal(new Set(results.map((r) => r.value.tid)).size, 2, 'both workers served');
       assert.equal(selfLink('net'), original.net);
-      assert.deepEqual(pool.stats, { completed: 1000, retired: 0, crashed: 0 });
+      assert.deepEqual(pool.stats, { completed: 1000, retired: 0, crashed: 0, retiredBy: { 'restore-failed': 0, 'verify-failed': 0, aborted: 0, 'timed-out': 0, 'internal-error': 0 } });
     } finally {
       handles.forEach((h) => h.close());
       await pool.close();
@@ -347,33 +355,82 @@ describe('NamespacePool', { skip: notRoot }, () => {
     }
   });
 
-  test('a task that moves its own thread into another net namespace with setns is put back before the next task, without retiring the worker', async () => {
+  for (const how of ['per task', 'pool-wide']) {
+    test(`with verify 'all' (${how}), a task whose own native setns moves a type it did not enter is caught: restore-failed at verify, the worker retired and never reused`, async () => {
+      const child = await spawnInNamespace('net');
+      const uts = unwrap(await createNamespace('uts'));
+      const pool = new NamespacePool({ threads: 2, ...(how === 'pool-wide' ? { verify: 'all' } : {}) });
+      const events = [];
+      pool.on('workerRetired', (e) => events.push(e));
+      try {
+        const opts = how === 'per task' ? { verify: 'all' } : {};
+        // The task enters uts only; its own setns(2), a native call linuxns cannot see, moves net.
+        const e = errorOf(await pool.run({ uts }, POOL_TASKS, 'rawSetns', { path: `/proc/${child.pid}/ns/net`, flag: 0x40000000 }, opts), 'restore-failed');
+        assert.equal(e.step, 'verify');
+        assert.equal(e.namespace, 'net');
+        assert.equal(e.outcome.ok, true);
+        assert.equal(e.outcome.value.result, 'ok');
+        assert.equal(e.outcome.value.net, child.link, 'the task did move its thread');
+        assert.equal(pool.stats.retiredBy['verify-failed'], 1);
+        assert.deepEqual(events.map((x) => x.cause), ['verify-failed']);
+        const tids = new Set();
+        const results = await Promise.all(Array.from({ length: 40 }, () => pool.run({}, POOL_TASKS, 'identity', POOL_TYPES)));
+        for (const r of results) {
+          assert.deepEqual(unwrap(r).links, original, 'a task ran in a wrong namespace');
+          tids.add(r.value.tid);
+        }
+        assert.equal(pool.stats.retired, 1);
+        assert.equal(pool.stats.crashed, 0);
+        assert.ok(tids.size >= 1);
+      } finally {
+        await pool.close();
+        uts.close();
+        await child.stop();
+      }
+    });
+  }
+
+  test("by default only the entered types are checked, but a task that moved its thread through linuxns's own setns gets every type checked: caught, the worker retired", async () => {
     const child = await spawnInNamespace('net');
+    const pool = new NamespacePool({ threads: 1 });
     try {
-      const before = pool1.stats;
-      const v = unwrap(await pool1.run({}, POOL_TASKS, 'rawSetns', { path: `/proc/${child.pid}/ns/net`, flag: 0x40000000 }));
-      assert.equal(v.result, 'ok');
-      assert.equal(v.net, child.link, 'the task did move its thread');
-      const next = unwrap(await pool1.run({}, POOL_TASKS, 'identity', POOL_TYPES));
+      const first = unwrap(await pool.run({}, POOL_TASKS, 'tid'));
+      const e = errorOf(await pool.run({}, POOL_TASKS, 'switchThroughLinuxns', { path: `/proc/${child.pid}/ns/net`, flag: 0x40000000 }), 'restore-failed');
+      assert.equal(e.step, 'verify');
+      assert.equal(e.namespace, 'net');
+      assert.equal(e.outcome.value.errno, 0);
+      assert.equal(e.outcome.value.net, child.link);
+      assert.equal(e.outcome.value.tid, first);
+      assert.equal(pool.stats.retiredBy['verify-failed'], 1);
+      const next = unwrap(await pool.run({}, POOL_TASKS, 'identity', POOL_TYPES));
       assert.deepEqual(next.links, original);
-      assert.equal(pool1.stats.retired, before.retired);
+      assert.notEqual(next.tid, first, 'the retired worker served again');
     } finally {
+      await pool.close();
       await child.stop();
     }
   });
 
-  test('a task that moves its own thread into another mount namespace is put back, root and cwd included', async () => {
+  test("with verify 'all', a task that moves its own thread into another mount namespace is caught and its worker retired; the replacement has the original root and cwd", async () => {
     const child = await spawnInNamespace('mnt');
+    const pool = new NamespacePool({ threads: 1, verify: 'all' });
     try {
-      unwrap(await pool1.run({ mnt: 'new' }, POOL_TASKS, 'identity', ['mnt'])); // the worker may now join mount namespaces
-      const v = unwrap(await pool1.run({}, POOL_TASKS, 'rawSetns', { path: `/proc/${child.pid}/ns/mnt`, flag: 0x20000 }));
-      assert.equal(v.result, 'ok');
-      assert.equal(v.mnt, child.link, 'the task did move its thread');
-      const next = unwrap(await pool1.run({}, POOL_TASKS, 'cwdAndRoot'));
+      unwrap(await pool.run({ mnt: 'new' }, POOL_TASKS, 'identity', ['mnt'])); // the worker may now join mount namespaces
+      const e = errorOf(await pool.run({}, POOL_TASKS, 'rawSetns', { path: `/proc/${child.pid}/ns/mnt`, flag: 0x20000 }), 'restore-failed');
+      assert.equal(e.step, 'verify');
+      assert.equal(e.namespace, 'mnt');
+      assert.equal(e.outcome.value.mnt, child.link, 'the task did move its thread');
+      const next = unwrap(await pool.run({}, POOL_TASKS, 'cwdAndRoot'));
       assert.deepEqual({ cwd: next.cwd, root: next.root, mnt: next.mnt }, { cwd: readlinkSync('/proc/self/cwd'), root: '/', mnt: original.mnt });
     } finally {
+      await pool.close();
       await child.stop();
     }
+  });
+
+  test("verify must be 'entered' or 'all': anything else is a RangeError, for the pool and for a task", () => {
+    assert.throws(() => new NamespacePool({ verify: 'some' }), RangeError);
+    assert.throws(() => pool1.run({}, POOL_TASKS, 'tid', undefined, { verify: true }), RangeError);
   });
 
   test('bad input is reported as data before any worker is involved, and no worker is lost', async () => {

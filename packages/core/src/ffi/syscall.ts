@@ -26,13 +26,30 @@ export function checked(syscall: string, ret: number, ctx?: CallContext): Result
   return err(syscallError(syscall, libc.errno(), ctx));
 }
 
-/** `setns(fd, flag)`; the raw errno number on failure, 0 on success (hot path: no allocation). */
+/**
+ * How many times linuxns called `setns` or `unshare` on this thread. Kept on
+ * `globalThis` under a registered symbol (each thread has its own), so that
+ * every copy of this module loaded in one thread counts in one place: a pool
+ * worker compares it before and after a task to learn whether the task moved
+ * its thread through linuxns (`enterSync`, the socket helpers, `spawn`'s
+ * direct path), which makes the worker check every namespace type.
+ */
+const switches: { n: number } = ((globalThis as Record<symbol, { n: number } | undefined>)[Symbol.for('linuxns.namespaceSwitches')] ??= { n: 0 });
+
+/** The number of `setns`/`unshare` calls linuxns made on the calling thread so far (see {@link setnsRaw}). */
+export function namespaceSwitches(): number {
+  return switches.n;
+}
+
+/** `setns(fd, flag)`; the raw errno number on failure, 0 on success (hot path: no allocation). Counted by {@link namespaceSwitches}. */
 export function setnsRaw(fd: number, flag: number): number {
+  switches.n++;
   return libc.setns(fd, flag) === 0 ? 0 : libc.errno();
 }
 
-/** `unshare(flags)`; the raw errno on failure, 0 on success. */
+/** `unshare(flags)`; the raw errno on failure, 0 on success. Counted by {@link namespaceSwitches}. */
 export function unshareRaw(flags: number): number {
+  switches.n++;
   return libc.unshare(flags) === 0 ? 0 : libc.errno();
 }
 

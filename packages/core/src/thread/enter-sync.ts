@@ -23,9 +23,6 @@ import { abortOnRestoreFailure, ThreadState } from './thread-state.js';
  */
 export const SYNC_TYPES: readonly NamespaceType[] = Object.freeze(['cgroup', 'ipc', 'net', 'uts']);
 
-/** @internal Test-only: make the next restore fail (see the threading guide). */
-export const enterSyncTesting = { failNextRestore: false };
-
 /**
  * Joins the namespaces of `target` on the calling thread (main thread
  * included), runs `fn` synchronously, and restores the thread's namespaces in
@@ -76,9 +73,7 @@ export function enterSync<T>(target: NamespaceTarget, fn: () => T): Result<T, Ns
   } finally {
     // Whatever happened above, the thread goes back before anything else runs on it.
     for (let i = joined.length - 1; i >= 0; i--) {
-      const fail = enterSyncTesting.failNextRestore;
-      enterSyncTesting.failNextRestore = false;
-      const f = state.leave(joined[i]!, fail);
+      const f = state.leave(joined[i]!);
       if (f) abortOnRestoreFailure(f, 'enterSync');
     }
     closeOpened(opened);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { EventEmitter } from 'node:events';
 import { access } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +15,7 @@ import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import { decodeMessage, decodeReply, encodeBatch, RETIRE_EXIT_CODE, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type TaskRequest, type WireReply } from './protocol.js';
+import { decodeMessage, decodeReply, encodeBatch, RETIRE_CAUSES, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireReply } from './protocol.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
 
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
@@ -41,6 +42,43 @@ export interface NamespacePoolOptions {
   readonly maxBatch?: number;
   /** A worker gives unstarted tasks of a batch back to the pool after this many ms. Default 5. */
   readonly sliceMs?: number;
+  /**
+   * Which namespaces a worker proves by identity after each task, before the
+   * result is posted (see {@link VerifyMode}). Default `'entered'`; a task may
+   * ask for `'all'` with {@link RunOptions.verify}.
+   */
+  readonly verify?: VerifyMode;
+}
+
+/**
+ * What a worker checks after restoring its thread, before a task's result is
+ * posted. A type found not to be the worker's original retires the worker
+ * (`restore-failed`, step `verify`).
+ *
+ * - `'entered'`: the types the task entered (what the pool changed and
+ *   restored); every type when the task moved its thread through linuxns
+ *   itself (`enterSync`, the socket helpers, `spawn`), which linuxns counts.
+ *   One `readlink` per entered type.
+ * - `'all'`: every type the thread can hold (seven links), whatever the task
+ *   did. Ask for it when a task runs native code of your own that may call
+ *   `setns(2)` or `unshare(2)`: linuxns cannot see such calls otherwise.
+ *
+ * @example
+ * ```ts
+ * import { NamespacePool } from '@linuxns/core';
+ * // Every task of this pool calls into a native addon that may switch namespaces itself.
+ * const pool = new NamespacePool({ threads: 2, verify: 'all' });
+ * await pool.close();
+ * ```
+ */
+export type VerifyMode = 'entered' | 'all';
+
+const VERIFY_MODES: readonly VerifyMode[] = ['entered', 'all'];
+
+function checkVerify(verify: unknown, where: string): void {
+  if (verify !== undefined && !VERIFY_MODES.includes(verify as VerifyMode)) {
+    throw new RangeError(`${where} must be 'entered' or 'all', got ${typeof verify === 'string' ? JSON.stringify(verify) : typeof verify}`);
+  }
 }
 
 /** Per-call options of {@link NamespacePool.run}. */
@@ -60,18 +98,51 @@ export interface RunOptions {
    * of a task; a synchronous infinite loop is only ended by `close()`.
    */
   readonly timeoutMs?: number;
-  /** @internal Test-only: make the restore after this task fail for real. */
-  readonly failRestoreForTesting?: boolean;
+  /** What the worker proves after this task (see {@link VerifyMode}); default the pool's `verify`. */
+  readonly verify?: VerifyMode;
 }
 
 /** Counters of a pool's life, for monitoring and tests. */
 export interface PoolStats {
   /** Tasks that completed (ok or error). */
   readonly completed: number;
-  /** Workers that retired themselves after a failed restore or verification. */
+  /** Workers that retired themselves (never to run another task), for any cause. */
   readonly retired: number;
+  /** {@link PoolStats.retired} by cause. */
+  readonly retiredBy: Readonly<Record<RetireCause, number>>;
   /** Workers that died otherwise (a task exited or crashed its thread). */
   readonly crashed: number;
+}
+
+export type { RetireCause };
+
+/**
+ * A worker retired itself: it exited after posting the outcome of `taskId`
+ * and never runs another task; piscina starts a replacement.
+ */
+export interface WorkerRetiredEvent {
+  /** Why (see {@link RetireCause}). */
+  readonly cause: RetireCause;
+  /** The worker thread's `threadId`. */
+  readonly threadId: number;
+  /** The id of the task it ran last, in the order `run` was called (from 1). */
+  readonly taskId: number;
+  /** What that task resolved to. */
+  readonly error: NsError;
+}
+
+/** A worker died without retiring itself (a task called `process.exit()` or crashed its thread). */
+export interface WorkerCrashedEvent {
+  /** The id of the task that was running, in the order `run` was called (from 1). */
+  readonly taskId: number;
+  /** What that task resolved to (`worker-crashed`). */
+  readonly error: NsError;
+}
+
+/** The events of {@link NamespacePool} and their arguments. */
+export interface NamespacePoolEvents {
+  workerRetired: [event: WorkerRetiredEvent];
+  workerCrashed: [event: WorkerCrashedEvent];
 }
 
 interface Pending {
@@ -117,11 +188,13 @@ function moduleUrlOf(module: string | URL): string {
  *
  * For each task a worker opens every target file, joins (or creates) the
  * namespaces, runs `module[exportName](arg)` (sync or async), restores its
- * thread and verifies by identity that every namespace of the thread is the
- * original again. A task that throws is restored and its error returned as
- * `task-failed`. A worker that cannot restore or prove it is retired (it
+ * thread and verifies by identity that the namespaces it entered are the
+ * original ones again (every namespace type with `verify: 'all'`, see
+ * {@link VerifyMode}). A task that throws is restored and its error returned
+ * as `task-failed`. A worker that cannot restore or prove it is retired (it
  * exits and is replaced) and never runs another task; the task resolves to
- * `restore-failed`, with what the task itself produced in `outcome`.
+ * `restore-failed`, with what the task itself produced in `outcome`, and the
+ * pool emits `workerRetired` and counts it in {@link NamespacePool.stats}.
  *
  * One task at a time per worker. Many queued tasks are handed over in
  * batches, which the worker still runs one at a time.
@@ -129,15 +202,20 @@ function moduleUrlOf(module: string | URL): string {
  * @example
  * ```ts
  * import { NamespacePool } from '@linuxns/core';
- * // task.js: export function hostname() { return require('node:os').hostname(); }
+ * // task.js:
+ * //   import { hostname } from 'node:os';
+ * //   export function name() { return hostname(); }
  * const pool = new NamespacePool({ threads: 2 });
- * const r = await pool.run({ uts: 'new', net: '/run/netns/blue' }, new URL('./task.js', import.meta.url), 'hostname');
- * if (r.isOk()) console.log(r.value);
- * else console.error(r.error.kind, r.error.message);
+ * pool.on('workerRetired', (e) => console.warn(`worker ${e.threadId} retired: ${e.cause}`));
+ * const r = await pool.run({ uts: 'new', net: '/run/netns/blue' }, new URL('./task.js', import.meta.url), 'name');
+ * r.match(
+ *   (name) => console.log(name),
+ *   (e) => console.error(e.kind, e.message),
+ * );
  * await pool.close();
  * ```
  */
-export class NamespacePool {
+export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
   readonly #piscina: Piscina;
   /** Never carries a message: referenced while tasks are pending, so that the event loop waits for their outcomes. */
   readonly #keepAlive: MessagePort;
@@ -147,6 +225,7 @@ export class NamespacePool {
   readonly #threads: number;
   readonly #maxBatch: number;
   readonly #sliceMs: number;
+  readonly #verify: VerifyMode;
   readonly #pending = new Map<number, Pending>();
   #queue: Pending[] = [];
   #head = 0;
@@ -156,18 +235,24 @@ export class NamespacePool {
   #pumpScheduled = false;
   #closed = false;
   #stats = { completed: 0, retired: 0, crashed: 0 };
+  readonly #retiredBy = Object.fromEntries(RETIRE_CAUSES.map((c) => [c, 0])) as Record<RetireCause, number>;
+  /** Batches whose worker said it retires: its exit that piscina reports next is no crash. */
+  readonly #retiringBatches = new Set<number>();
   /** threadIds of workers that finished loading their modules. */
   readonly #ready = new Set<number>();
 
   static #count = 0;
 
   constructor(options: NamespacePoolOptions = {}) {
+    super();
     const threads = options.threads ?? 2;
     if (!Number.isInteger(threads) || threads < 1 || threads > 1024) throw new RangeError(`threads must be an integer from 1 to 1024, got ${threads}`);
     const maxBatch = options.maxBatch ?? 32;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
     const sliceMs = options.sliceMs ?? 5;
     if (typeof sliceMs !== 'number' || !(sliceMs >= 0)) throw new RangeError(`sliceMs must be a number >= 0, got ${sliceMs}`);
+    checkVerify(options.verify, 'verify');
+    this.#verify = options.verify ?? 'entered';
     this.#threads = threads;
     this.#maxBatch = maxBatch;
     this.#sliceMs = sliceMs;
@@ -204,9 +289,9 @@ export class NamespacePool {
     return this.#threads;
   }
 
-  /** Counters: completed tasks, retired and crashed workers. */
+  /** Counters: completed tasks, retired workers (by cause) and crashed workers. */
   get stats(): PoolStats {
-    return { ...this.#stats };
+    return { ...this.#stats, retiredBy: { ...this.#retiredBy } };
   }
 
   /** True once {@link NamespacePool.close} was called. */
@@ -232,6 +317,7 @@ export class NamespacePool {
     const { signal, timeoutMs } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
     if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) throw new RangeError(`options.timeoutMs must be a positive integer, got ${timeoutMs}`);
+    checkVerify(options.verify, 'options.verify');
     if (signal?.aborted) return errAsync({ kind: 'aborted', message: 'the task was aborted before it was queued' });
     const prepared = prepareTarget(target, POOL_TYPES, 'a pool worker');
     if (prepared.isErr()) return errAsync(prepared.error);
@@ -242,7 +328,7 @@ export class NamespacePool {
       module: url,
       exportName,
       arg,
-      ...(options.failRestoreForTesting ? { failRestore: true } : {}),
+      ...((options.verify ?? this.#verify) === 'all' ? { verifyAll: true } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     };
     const promise = new Promise<Result<unknown, NsError>>((resolve) => {
@@ -378,11 +464,16 @@ export class NamespacePool {
       case 'give-back':
         this.#requeue(msg.ids);
         break;
-      case 'retire':
+      case 'retire': {
+        const batch = this.#pending.get(msg.id)?.batch;
+        if (batch !== undefined) this.#retiringBatches.add(batch);
         this.#stats.retired++;
+        this.#retiredBy[msg.cause]++;
         this.#settle(msg.id, msg.outcome);
         this.#requeue(msg.givenBack);
+        if (!msg.outcome.ok) this.emit('workerRetired', { cause: msg.cause, threadId: msg.threadId, taskId: msg.id, error: msg.outcome.error });
         break;
+      }
       case 'ready':
         this.#ready.add(msg.threadId);
         break;
@@ -396,32 +487,32 @@ export class NamespacePool {
    */
   async #batchFailed(batch: Pending[], batchId: number, e: unknown): Promise<void> {
     const unsettled = (): Pending[] => batch.filter((p) => p.state === 'sent' && p.batch === batchId);
+    // A worker that retires posts why before it exits, and Node delivers a worker's messages
+    // before its exit: a retirement has settled its batch by now.
+    const retired = this.#retiringBatches.delete(batchId);
     if (this.#closed) {
       unsettled().forEach((p) => this.#settle(p.req.id, closedOutcome()));
       return;
     }
-    const message = e instanceof Error ? e.message : String(e);
-    const retiring = message === `worker exited with code: ${RETIRE_EXIT_CODE}`;
-    const retiredBefore = this.#stats.retired;
     // Outcomes posted before the worker died may still be on their way.
-    const deadline = Date.now() + (retiring ? 5000 : 50);
+    const deadline = Date.now() + 50;
     while (unsettled().length && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2));
     }
     const left = unsettled();
     if (left.length === 0) return;
-    // A task that exits its worker with the retirement code itself sends no retire message: a crash.
-    if (!retiring || this.#stats.retired === retiredBefore) this.#stats.crashed++;
+    const message = e instanceof Error ? e.message : String(e);
+    // A worker that died without saying it retires (a task's own process.exit(), a crash): a crash.
+    if (!retired) this.#stats.crashed++;
     // Tasks run in batch order: the first one left is the one that was running; the rest never started.
     const [running, ...rest] = left;
-    this.#settle(running!.req.id, {
-      ok: false,
-      error: {
-        kind: 'worker-crashed',
-        message: `the worker running the task died (${message}); a replacement worker takes the next tasks`,
-      },
-    });
+    const error: NsError = {
+      kind: 'worker-crashed',
+      message: `the worker running the task died (${message}); a replacement worker takes the next tasks`,
+    };
+    this.#settle(running!.req.id, { ok: false, error });
     this.#requeue(rest.map((p) => p.req.id));
+    if (!retired) this.emit('workerCrashed', { taskId: running!.req.id, error });
   }
 }
 

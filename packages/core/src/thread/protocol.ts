@@ -39,8 +39,8 @@ export interface TaskRequest {
   readonly module: string;
   readonly exportName: string;
   readonly arg: unknown;
-  /** Test-only: make the restore fail for real (setns on a bad fd). */
-  readonly failRestore?: boolean;
+  /** After the restore, check every namespace type of the thread, not only the entered ones. */
+  readonly verifyAll?: boolean;
   /** Retire the worker if the task has not settled after this many ms. */
   readonly timeoutMs?: number;
 }
@@ -67,9 +67,23 @@ export interface BatchReply {
 export type ChannelMessage =
   | { readonly type: 'result'; readonly id: number; readonly outcome: Outcome }
   | { readonly type: 'give-back'; readonly ids: readonly number[] }
-  | { readonly type: 'retire'; readonly id: number; readonly outcome: Outcome; readonly givenBack: readonly number[] }
+  /** Posted just before the worker exits for good, inside its handler: it never runs another task. */
+  | { readonly type: 'retire'; readonly id: number; readonly cause: RetireCause; readonly threadId: number; readonly outcome: Outcome; readonly givenBack: readonly number[] }
   /** A worker finished loading its modules (koffi included) and may now be terminated safely. */
   | { readonly type: 'ready'; readonly threadId: number };
+
+/**
+ * Why a worker retired itself (it exits and piscina replaces it):
+ * - `restore-failed`: a `setns` back to an original namespace failed;
+ * - `verify-failed`: after the restore, a namespace of the thread was not its original;
+ * - `aborted`: the task was aborted while it awaited inside its namespaces;
+ * - `timed-out`: the task had not settled after its `timeoutMs`;
+ * - `internal-error`: linuxns itself failed while the thread may have been inside.
+ */
+export type RetireCause = 'restore-failed' | 'verify-failed' | 'aborted' | 'timed-out' | 'internal-error';
+
+/** The retire causes, in wire order. */
+export const RETIRE_CAUSES: readonly RetireCause[] = ['restore-failed', 'verify-failed', 'aborted', 'timed-out', 'internal-error'];
 
 /** Messages from the pool to its workers, on the control channel. */
 export type ControlMessage = { readonly type: 'abort'; readonly id: number };
@@ -86,7 +100,7 @@ const PATH = 0;
 const FD = 1;
 const CREATE = 2;
 /** Task flags on the wire. */
-const FAIL_RESTORE = 1;
+const VERIFY_ALL = 1;
 
 /** A {@link BatchRequest} on the wire: `[sliceMs, ...task, ...task]`, see {@link encodeBatch}. */
 export type WireBatch = readonly unknown[];
@@ -107,7 +121,7 @@ const MSG_READY = 3;
 export function encodeBatch(req: BatchRequest): WireBatch {
   const out: unknown[] = [req.sliceMs];
   for (const t of req.tasks) {
-    out.push(t.id, t.module, t.exportName, t.arg, t.failRestore === true ? FAIL_RESTORE : 0, t.timeoutMs ?? 0, t.target.length);
+    out.push(t.id, t.module, t.exportName, t.arg, t.verifyAll === true ? VERIFY_ALL : 0, t.timeoutMs ?? 0, t.target.length);
     for (const e of t.target) {
       const base = 3 * NAMESPACE_TYPES.indexOf(e.type);
       if ('path' in e) out.push(base + PATH, e.path);
@@ -137,7 +151,7 @@ export function decodeBatch(w: WireBatch): BatchRequest {
       const kind = code % 3;
       target.push(kind === PATH ? { type, path: w[i + 1] as string } : kind === FD ? { type, fd: w[i + 1] as number } : { type, create: true });
     }
-    tasks.push({ id, target, module, exportName, arg, ...(flags & FAIL_RESTORE ? { failRestore: true } : {}), ...(timeoutMs > 0 ? { timeoutMs } : {}) });
+    tasks.push({ id, target, module, exportName, arg, ...(flags & VERIFY_ALL ? { verifyAll: true } : {}), ...(timeoutMs > 0 ? { timeoutMs } : {}) });
   }
   return { tasks, sliceMs: w[0] as number };
 }
@@ -160,7 +174,7 @@ export function encodeMessage(m: ChannelMessage): WireMessage {
     case 'give-back':
       return [MSG_GIVE_BACK, ...m.ids];
     case 'retire':
-      return [MSG_RETIRE, m.id, m.outcome.ok ? 1 : 0, m.outcome.ok ? m.outcome.value : m.outcome.error, ...m.givenBack];
+      return [MSG_RETIRE, m.id, RETIRE_CAUSES.indexOf(m.cause), m.threadId, m.outcome.ok ? 1 : 0, m.outcome.ok ? m.outcome.value : m.outcome.error, ...m.givenBack];
     case 'ready':
       return [MSG_READY, m.threadId];
   }
@@ -175,7 +189,7 @@ export function decodeMessage(w: unknown): ChannelMessage | undefined {
     case MSG_GIVE_BACK:
       return { type: 'give-back', ids: w.slice(1) as number[] };
     case MSG_RETIRE:
-      return { type: 'retire', id: w[1] as number, outcome: outcomeOf(w[2], w[3]), givenBack: w.slice(4) as number[] };
+      return { type: 'retire', id: w[1] as number, cause: RETIRE_CAUSES[w[2] as number] ?? 'internal-error', threadId: w[3] as number, outcome: outcomeOf(w[4], w[5]), givenBack: w.slice(6) as number[] };
     case MSG_READY:
       return { type: 'ready', threadId: w[1] as number };
     default:
@@ -193,5 +207,5 @@ export interface PoolWorkerData {
   readonly control: string;
 }
 
-/** Exit code of a worker that retires itself after a failed restore. */
+/** Exit code of a worker that retires itself (the pool learns why from the `retire` message, not from this). */
 export const RETIRE_EXIT_CODE = 86;

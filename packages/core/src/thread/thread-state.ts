@@ -30,6 +30,8 @@ const VERIFIED: ReadonlyArray<readonly [NamespaceType, string]> = [
   ['time', 'time_for_children'],
   ['uts', 'uts'],
 ];
+/** Index of each type in {@link VERIFIED}. */
+const VERIFIED_INDEX = Object.fromEntries(VERIFIED.map(([type], i) => [type, i])) as Record<NamespaceType, number>;
 
 /**
  * One namespace entered on top of the original: the fd it was joined by, or
@@ -160,12 +162,12 @@ export class ThreadState {
    * Returns to the namespace of `type` that was current before the matching
    * {@link ThreadState.enter}. For mnt, restores the thread's root and cwd too.
    */
-  leave(type: NamespaceType, failForTesting = false): SwitchFailure | undefined {
+  leave(type: NamespaceType): SwitchFailure | undefined {
     const s = this.#stack.get(type);
     const left = s?.pop();
     // enter() opened every enclosing level before nesting, so this is never the slow path.
     const { fd, owned } = this.returnFd(type);
-    const e = setnsRaw(failForTesting ? -1 : fd, CLONE_FLAGS[type]);
+    const e = setnsRaw(fd, CLONE_FLAGS[type]);
     if (owned) closeSync(fd);
     if (left?.owned) closeSync(left.fd);
     if (e) return { namespace: type, syscall: 'setns', errno: e };
@@ -184,32 +186,27 @@ export class ThreadState {
 
   /**
    * With nothing entered: the types whose current identity differs from the
-   * thread's original (empty when the thread is clean).
+   * thread's original (empty when the thread is clean). Every type, or only
+   * `types` (the ones a task entered, whose restore this proves).
    */
-  mismatches(): NamespaceType[] {
+  mismatches(types?: readonly NamespaceType[]): NamespaceType[] {
     const bad: NamespaceType[] = [];
-    const buf = this.#buf;
-    for (let i = 0; i < VERIFIED.length; i++) {
-      const [type, name] = VERIFIED[i]!;
-      const want = this.#linkBytes[i]!;
-      const n = libc.readlinkat(this.#dirFd, name, buf, buf.length);
-      let same = n === want.length;
-      for (let j = 0; same && j < n; j++) same = buf[j] === want[j];
-      if (!same) bad.push(type);
+    if (types === undefined) {
+      for (let i = 0; i < VERIFIED.length; i++) if (!this.#isOriginal(i)) bad.push(VERIFIED[i]![0]);
+    } else {
+      for (const type of types) if (!this.#isOriginal(VERIFIED_INDEX[type])) bad.push(type);
     }
     return bad;
   }
 
-  /**
-   * Tries to put a mismatched type back to the original (not possible for
-   * time); for mnt, the thread's root and cwd too. False when it could not.
-   */
-  repair(type: NamespaceType): boolean {
-    if (type === 'time') return false;
-    for (const entry of this.#stack.get(type) ?? []) if (entry.owned) closeSync(entry.fd);
-    this.#stack.delete(type);
-    if (setnsRaw(this.original(type), CLONE_FLAGS[type]) !== 0) return false;
-    return type !== 'mnt' || this.#restoreRootAndCwd() === undefined;
+  /** Whether link `i` of {@link VERIFIED} reads as it did when the thread started (no allocation). */
+  #isOriginal(i: number): boolean {
+    const want = this.#linkBytes[i]!;
+    const buf = this.#buf;
+    const n = libc.readlinkat(this.#dirFd, VERIFIED[i]![1], buf, buf.length);
+    if (n !== want.length) return false;
+    for (let j = 0; j < n; j++) if (buf[j] !== want[j]) return false;
+    return true;
   }
 }
 

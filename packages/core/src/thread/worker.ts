@@ -1,9 +1,10 @@
 /**
  * The worker side of {@link NamespacePool}: runs inside a piscina worker
  * thread. For each task: load the module, open every target file, join, run,
- * restore, verify by identity. A worker whose thread cannot be proven back in
- * its original namespaces posts its outcome to the pool and exits
- * inside the handler, so it never runs another task.
+ * restore, verify by identity (the entered types; every type when the task
+ * asks for it or moved its thread through linuxns itself). A worker whose
+ * thread cannot be proven back in its original namespaces posts its outcome
+ * to the pool and exits inside the handler, so it never runs another task.
  *
  * This is the only module that calls setns from a pool worker.
  *
@@ -15,7 +16,8 @@ import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { closeOpened, enterTarget } from './target.js';
-import { decodeBatch, encodeMessage, encodeReply, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type TaskRequest, type WireBatch, type WireReply } from './protocol.js';
+import { namespaceSwitches } from '../ffi/syscall.js';
+import { decodeBatch, encodeMessage, encodeReply, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireBatch, type WireReply } from './protocol.js';
 import { switchError, ThreadState } from './thread-state.js';
 import { serializeThrown } from './serialize.js';
 import { RETIRE_EXIT_CODE } from './protocol.js';
@@ -33,7 +35,7 @@ const aborted = new Set<number>();
 /** The batch this worker is running, if any. */
 let current: Batch | undefined;
 /** The async task this worker is awaiting, and how to retire for it. */
-let awaiting: { id: number; retire: (error: NsError) => never } | undefined;
+let awaiting: { id: number; retire: (cause: RetireCause, error: NsError) => never } | undefined;
 
 /**
  * The pool's control channel (aborts), joined when this worker awaits an async task and left at
@@ -56,7 +58,7 @@ function listen(): void {
     if (msg.type !== 'abort') return;
     if (awaiting?.id === msg.id) {
       // The task is running inside its namespaces and cannot be stopped half-way: this thread goes.
-      awaiting.retire({ kind: 'aborted', message: 'the task was aborted while it ran; its worker was retired' });
+      awaiting.retire('aborted', { kind: 'aborted', message: 'the task was aborted while it ran; its worker was retired' });
     }
     if (current?.waiting(msg.id)) aborted.add(msg.id);
   };
@@ -117,8 +119,8 @@ function checkCloneable(value: unknown): Outcome {
 }
 
 /** Posts `retire` and ends this worker, inside the handler. Never returns. */
-function retire(id: number, error: NsError, givenBack: number[]): never {
-  const msg: ChannelMessage = { type: 'retire', id, outcome: { ok: false, error }, givenBack };
+function retire(id: number, cause: RetireCause, error: NsError, givenBack: number[]): never {
+  const msg: ChannelMessage = { type: 'retire', id, cause, threadId, outcome: { ok: false, error }, givenBack };
   post(msg);
   process.exit(RETIRE_EXIT_CODE);
 }
@@ -127,6 +129,8 @@ function retire(id: number, error: NsError, givenBack: number[]): never {
 interface Started {
   readonly opened: number[];
   readonly joined: NamespaceType[];
+  /** {@link namespaceSwitches} when the task's own code started: a change by then means the task moved its thread through linuxns. */
+  switches: number;
 }
 
 /**
@@ -135,9 +139,10 @@ interface Started {
  * undone; `undefined` for `started` when nothing was joined or opened.
  */
 function startTask(task: TaskRequest, fn: (arg: unknown) => unknown): { started: Started; value?: Outcome; promise?: PromiseLike<unknown> } {
-  const started: Started = { opened: [], joined: [] };
+  const started: Started = { opened: [], joined: [], switches: 0 };
   const failed = enterTarget(state, task.target, started.opened, started.joined);
   if (failed) return { started, value: { ok: false, error: failed } };
+  started.switches = namespaceSwitches();
   try {
     const v = fn(task.arg);
     if (isThenable(v)) return { started, promise: v };
@@ -147,24 +152,25 @@ function startTask(task: TaskRequest, fn: (arg: unknown) => unknown): { started:
   }
 }
 
-/** Restores, newest first, then proves it; retires the worker (never returns) if it cannot. */
-function finishTask(task: TaskRequest, { opened, joined }: Started, outcome: Outcome, rest: () => number[]): Outcome {
+/**
+ * Restores, newest first, then proves it by identity: the types the task
+ * entered, or every type when the task asked for it (`verify: 'all'`) or moved
+ * its thread through linuxns while it ran. Retires the worker (never returns)
+ * if it cannot.
+ */
+function finishTask(task: TaskRequest, { opened, joined, switches }: Started, outcome: Outcome, rest: () => number[]): Outcome {
+  const movedItself = namespaceSwitches() !== switches;
   for (let i = joined.length - 1; i >= 0; i--) {
     const type = joined[i]!;
-    const f = state.leave(type, task.failRestore === true);
+    const f = state.leave(type);
     if (f) {
       closeOpened(opened);
-      retire(task.id, restoreFailed(type, 'setns', switchError(f).message, outcome, switchError(f)), rest());
+      retire(task.id, 'restore-failed', restoreFailed(type, 'setns', switchError(f).message, outcome, switchError(f)), rest());
     }
   }
   closeOpened(opened);
-  const bad = state.mismatches();
-  if (bad.length) {
-    // The task itself moved the thread (e.g. its own setns): put it back if possible, then check again.
-    const unrepaired = bad.filter((type) => !state.repair(type));
-    const still = state.mismatches();
-    if (still.length || unrepaired.length) retire(task.id, restoreFailed(still[0] ?? unrepaired[0]!, 'verify', '', outcome), rest());
-  }
+  const bad = task.verifyAll === true || movedItself ? state.mismatches() : state.mismatches(joined);
+  if (bad.length) retire(task.id, 'verify-failed', restoreFailed(bad[0]!, 'verify', '', outcome), rest());
   return outcome;
 }
 
@@ -269,7 +275,7 @@ class Batch {
     } catch {
       why = 'an unprintable value';
     }
-    return retire(task.id, { kind: 'worker-crashed', message: `linuxns failed while the worker's thread may have been inside the task's namespaces (${why}); the worker was retired` }, this.#rest());
+    return retire(task.id, 'internal-error', { kind: 'worker-crashed', message: `linuxns failed while the worker's thread may have been inside the task's namespaces (${why}); the worker was retired` }, this.#rest());
   }
 
   #runLoaded(task: TaskRequest, loaded: Loaded): Promise<void> | undefined {
@@ -296,9 +302,9 @@ class Batch {
     }
     // A task that does not settle in time, or is aborted, retires this worker: its thread is inside
     // the task's namespaces with the task's code still pending, and must never run anything else.
-    const retireNow = (error: NsError): never => {
+    const retireNow = (cause: RetireCause, error: NsError): never => {
       closeOpened(s.started.opened);
-      return retire(task.id, error, this.#rest());
+      return retire(task.id, cause, error, this.#rest());
     };
     awaiting = { id: task.id, retire: retireNow };
     listen();
@@ -306,7 +312,7 @@ class Batch {
       task.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            retireNow({ kind: 'task-timed-out', timeoutMs: task.timeoutMs!, message: `the task did not settle within ${task.timeoutMs} ms; its worker was retired` });
+            retireNow('timed-out', { kind: 'task-timed-out', timeoutMs: task.timeoutMs!, message: `the task did not settle within ${task.timeoutMs} ms; its worker was retired` });
           }, task.timeoutMs);
     const settled = (): void => {
       awaiting = undefined;
