@@ -1,39 +1,21 @@
-// `linuxns container`, driven like runc: a bundle made by `runc spec` (or a
-// minimal config.json) over a busybox rootfs; create, start, state, exec,
-// kill, delete leaving nothing behind; run passing the status through; list;
-// bad input answered with one line and exit status 1.
+// `linuxns container`, driven like runc: a bundle made by `runc spec` (or by
+// @linuxns/container's specTemplate, the same config, when runc is not on
+// PATH) over a busybox rootfs; create, start, state, exec, kill, delete
+// leaving nothing behind; run passing the status through; list; bad input
+// answered with one line and exit status 1. Each test deletes the containers
+// it made even when it fails, so that one failure does not break the next.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { makeBundle } from '../../container/test/fixtures/bundle.js';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { BIN, assertOk, assertRefused, linuxns, mountsMentioning, tempDir } from './fixtures/cli.js';
 
 const skip = skipReason();
 const TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'];
-
-/** A bundle in `dir` whose rootfs is `rootfs` and whose process runs `args`: `runc spec`'s when runc is there, else a minimal one. */
-function makeBundle(dir, rootfs, args) {
-  mkdirSync(dir, { recursive: true });
-  symlinkSync(rootfs, join(dir, 'rootfs'));
-  let spec;
-  if (spawnSync('runc', ['spec', '--rootless=false'], { cwd: dir }).status === 0) spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-  else {
-    spec = {
-      ociVersion: '1.0.2',
-      root: { path: 'rootfs' },
-      hostname: 'runc',
-      process: { cwd: '/', env: ['PATH=/bin'], args: [] },
-      linux: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })) },
-    };
-  }
-  spec.process.terminal = false;
-  spec.process.args = args;
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
-  return dir;
-}
 
 /** Whether `pid` is a live process (not a zombie). */
 function alive(pid) {
@@ -74,6 +56,10 @@ describe('linuxns container, like runc', { skip }, () => {
   let log;
   /** `linuxns container --root ROOT ARGS`. */
   const ctr = (args, options) => linuxns(['container', '--root', root, ...args], options);
+  /** Has `delete -f` run on each of `ids` once test `t` ends, passed or failed. */
+  const deleteAfter = (t, ...ids) => t.after(() => {
+    for (const id of ids) ctr(['delete', '-f', id]);
+  });
   /**
    * `start`: the init keeps start's stdout and stderr, so they go to a file
    * (a pipe would stay open as long as the container runs).
@@ -103,7 +89,8 @@ describe('linuxns container, like runc', { skip }, () => {
     fs.remove();
   });
 
-  test('create, start, state, exec into every namespace, kill, delete: nothing is left', () => {
+  test('create, start, state, exec into every namespace, kill, delete: nothing is left', (t) => {
+    deleteAfter(t, 'box');
     assertOk(ctr(['create', '--bundle', sleeper, 'box']), 'create');
     let st = JSON.parse(ctr(['state', 'box']).stdout);
     assert.deepEqual({ id: st.id, status: st.status, pid: st.pid, bundle: st.bundle }, { id: 'box', status: 'created', pid: 0, bundle: sleeper });
@@ -147,7 +134,8 @@ describe('linuxns container, like runc', { skip }, () => {
     assertRefused(ctr(['state', 'box']), /^linuxns: container state: container 'box' does not exist/);
   });
 
-  test('run passes the exit status through and deletes the container; --keep keeps it', () => {
+  test('run passes the exit status through and deletes the container; --keep keeps it', (t) => {
+    deleteAfter(t, 'seven', 'kept');
     const r = ctr(['run', '-b', seven, 'seven'], { stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(r.status, 7, r.stderr);
     assert.equal(r.stdout, 'ran in runc\n');
@@ -160,7 +148,8 @@ describe('linuxns container, like runc', { skip }, () => {
     assert.deepEqual([...cgroupDirsOf(root, 'seven'), ...cgroupDirsOf(root, 'kept')].filter(existsSync), []);
   });
 
-  test('list and list -J show the containers; delete -f removes a running one', () => {
+  test('list and list -J show the containers; delete -f removes a running one', (t) => {
+    deleteAfter(t, 'l1', 'l2');
     assertOk(ctr(['create', '-b', sleeper, 'l1']), 'create l1');
     assertOk(ctr(['create', '-b', sleeper, 'l2']), 'create l2');
     assert.equal(startDetached('l2').status, 0);
@@ -186,7 +175,8 @@ describe('linuxns container, like runc', { skip }, () => {
     assert.deepEqual([...cgroupDirsOf(root, 'l1'), ...cgroupDirsOf(root, 'l2')].filter(existsSync), []);
   });
 
-  test('bad input: one linuxns: line, exit status 1, nothing made', () => {
+  test('bad input: one linuxns: line, exit status 1, nothing made', (t) => {
+    deleteAfter(t, 'x');
     const noConfig = join(tmp.dir, 'empty-bundle');
     mkdirSync(noConfig);
     assertRefused(ctr(['state', 'nobody']), /^linuxns: container state: container 'nobody' does not exist under /);

@@ -10,7 +10,8 @@
  * their namespaces, report their state honestly after any crash, and
  * destroy without leaving a mount, pin, process, cgroup, host link or
  * route, or file behind. OCI bundles are accepted for the supported
- * fields ({@link fromOciSpec}).
+ * fields ({@link fromOciSpec}); {@link specTemplate} is the default bundle
+ * config, as `runc spec` writes it.
  *
  * Errors are `NsError`s of `@linuxns/core`: `container-invalid-id`,
  * `container-id-in-use`, `container-not-found`, `container-config-invalid`,
@@ -25,3 +26,4 @@ export type { CgroupLimits } from './cgroup.js';
 export type { ProcessIo } from './launch.js';
 export { validateId, MAX_ID_LENGTH } from './id.js';
 export { fromOciSpec, OCI_SUPPORTED_FIELDS } from './oci.js';
+export { specTemplate, type OciSpecTemplate, type OciTemplateMount } from './template.js';
