@@ -5,13 +5,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** [how to tell it is there, Debian package, what needs it] */
+/**
+ * [how to tell it is there, Debian package, what needs it]. runc is told by
+ * its package's path too: the tests take their fallback when it is not on
+ * PATH (CI runs them once so), which must not make this install it again.
+ */
 export const SYSTEM_PACKAGES = [
   [() => onPath('cc'), 'gcc', 'building the C helper'],
   [() => onPath('ip'), 'iproute2', 'ip netns, compared with linuxns'],
   [() => onPath('nsenter') && onPath('unshare') && onPath('lsns'), 'util-linux', 'nsenter, unshare and lsns, compared with linuxns'],
   [() => existsSync('/bin/busybox'), 'busybox-static', 'the rootfs of the container tests'],
   [() => existsSync('/usr/bin/newuidmap'), 'uidmap', "unshare --map-users, compared with linuxns run"],
+  [() => onPath('runc') || existsSync('/usr/sbin/runc'), 'runc', 'runc spec and runc run, compared with linuxns container (the bench, and the tests when on PATH)'],
+  [() => onPath('strace'), 'strace', 'strace -f, under which a userns-cache test makes a dummy'],
+  [() => onPath('python3'), 'python3', 'the probes of the core spawn tests (setgroups, PR_GET_PDEATHSIG)'],
 ];
 
 /** Whether `cmd` is found on PATH. */

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Runs every node:test suite of the workspace (packages/*/test/**/*.test.js)
-// against the built packages. linuxns tests create real namespaces and need
-// root; as another user they skip with that reason, but never in CI.
+// against the built packages, on the node that runs this script. linuxns
+// tests create real namespaces and need root; as another user they skip with
+// that reason, but never in CI. Every skipped or todo test is listed at the
+// end (scripts/skipped-reporter.js); in CI any of them fails the run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSystemPackages } from './system-packages.js';
 
 const root = new URL('..', import.meta.url).pathname;
+console.log(`scripts/test.js: node ${process.version} (${process.execPath})`);
 if (process.getuid?.() !== 0) {
   const why = 'linuxns tests create real namespaces and need root (CAP_SYS_ADMIN)';
   if (process.env.CI) {
@@ -46,5 +50,34 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
 files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=120000', ...selected], { stdio: 'inherit', cwd: root });
+const scratch = mkdtempSync(join(tmpdir(), 'linuxns-test-'));
+const skippedFile = join(scratch, 'skipped.jsonl');
+let r;
+let skipped;
+try {
+  r = spawnSync(
+    process.execPath,
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${new URL('./skipped-reporter.js', import.meta.url).href}`,
+      `--test-reporter-destination=${skippedFile}`,
+      '--test-timeout=120000',
+      ...selected,
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
+  skipped = readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+if (skipped.length) {
+  console.error(`\n${skipped.length} skipped or todo:`);
+  for (const s of skipped) console.error(`  ${s.what}: ${s.name} (${s.file?.slice(root.length) ?? '?'}:${s.line ?? '?'})${s.reason ? `: ${s.reason}` : ''}`);
+  if (process.env.CI) {
+    console.error('FAIL: in CI every test must run: a skipped or todo test is a test that did not run.');
+    process.exit(1);
+  }
+}
 process.exit(r.status ?? 1);
