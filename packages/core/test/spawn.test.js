@@ -55,13 +55,19 @@ function childrenOf(ppid = process.pid) {
   return kids;
 }
 
-/** This process's fds, as 'N -> target'. */
+/**
+ * This process's fds, as 'N -> target'. An fd closed before its link is read
+ * is left out: it leaks nothing, and the listing always has one, the fd of
+ * the /proc/self/fd directory being read (closed once it is read), whose
+ * number is the lowest free one and so differs whenever another fd was open
+ * at one snapshot and closed at the other.
+ */
 function fdList() {
-  return readdirSync('/proc/self/fd').map((fd) => {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
     try {
-      return `${fd} -> ${readlinkSync(`/proc/self/fd/${fd}`)}`;
+      return [`${fd} -> ${readlinkSync(`/proc/self/fd/${fd}`)}`];
     } catch {
-      return `${fd} -> (closed while listing)`;
+      return [];
     }
   });
 }
@@ -497,6 +503,61 @@ describe('stdio, env and cwd', () => {
       await sleep(1);
       const r = await collect(child);
       assert.equal(r.out, `line ${i}\n`);
+    }
+  });
+
+  test('a data listener attached after the command is long gone has all of its output once exited resolves', async () => {
+    // The pattern callers write: listen, then await exited. Here the command has exited, and its
+    // output has come in, before the listener exists (as when spawn resolves late): exited is
+    // already settled, and must still not hand control back before the listener's flow.
+    for (const options of [{}, { create: ['user'] }, { create: ['user', 'pid'] }]) {
+      const child = unwrap(await spawn('echo', ['out'], { ...options, stdio: ['ignore', 'pipe', 'inherit'] }));
+      await child.exited;
+      await sleep(20);
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+      assert.deepEqual(await child.exited, { code: 0, signal: null });
+      assert.equal(out, 'out\n', JSON.stringify(options));
+    }
+  });
+
+  test('output read only after exited is all there, more of it than the streams buffer (48 KiB)', async () => {
+    const size = 48 << 10; // fits the pipe (64 KiB), so the command exits with nobody reading; over a stream's 16 KiB
+    for (const options of [{}, { create: ['user'] }]) {
+      const child = unwrap(await spawn('head', ['-c', String(size), '/dev/zero'], { ...options, stdio: ['ignore', 'pipe', 'inherit'] }));
+      let timer;
+      const late = new Promise((resolve) => (timer = setTimeout(resolve, 10000, 'still waiting after 10 s')));
+      const status = await Promise.race([child.exited, late]).finally(() => clearTimeout(timer));
+      assert.deepEqual(status, { code: 0, signal: null }, `${JSON.stringify(options)}: exited must not wait for a reader`);
+      let got = 0;
+      child.stdout.on('data', (d) => (got += d.length));
+      await finished(child.stdout);
+      assert.equal(got, size);
+    }
+  });
+
+  test('a process left behind holding stdout delays exited until it closes it, as Node\'s close event; destroying the stream stops the wait', async () => {
+    // Without a new pid namespace (whose end would kill it), the background writer outlives sh.
+    for (const options of [{}, { create: ['user'] }]) {
+      const t0 = Date.now();
+      const writer = unwrap(await spawn('sh', ['-c', '(sleep 0.3; echo late) & echo early'], { ...options, stdio: ['ignore', 'pipe', 'inherit'] }));
+      let out = '';
+      writer.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+      assert.deepEqual(await writer.exited, { code: 0, signal: null });
+      assert.equal(out, 'early\nlate\n', `${JSON.stringify(options)}: the background writer's output is part of what exited waits for`);
+      assert.ok(Date.now() - t0 >= 300, 'exited came before the background writer closed the pipe');
+    }
+
+    const child = unwrap(await spawn('sh', ['-c', 'sleep 30 & echo $!'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const sleeper = Number(await new Promise((resolve) => child.stdout.setEncoding('utf8').once('data', resolve)));
+    let timer;
+    try {
+      child.stdout.destroy();
+      const late = new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'still waiting after 5 s')));
+      assert.deepEqual(await Promise.race([child.exited, late]), { code: 0, signal: null });
+    } finally {
+      clearTimeout(timer);
+      process.kill(sleeper, 'SIGKILL');
     }
   });
 
