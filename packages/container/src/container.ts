@@ -607,7 +607,6 @@ export class Container {
         // The init first (that ends a pid namespace), so that the helpers above it reap it and exit
         // in order; then whatever else is left in the cgroup (exec'd processes, no pid namespace).
         if (init && !(await waitGone(init.pid, init.startTime, 5000))) return err(this.#systemError(`kill the init ${init.pid}`));
-        if (this.#child) await this.#child.exited; // the helper, reaped by Node once it has reaped the init
         // The exec'd processes (they outlive the init without a pid namespace), by pid and start time.
         const execd = this.#execd();
         for (const p of execd) {
@@ -623,6 +622,10 @@ export class Container {
         } catch (e) {
           return err(this.#systemError(`empty the cgroup: ${(e as Error).message}`));
         }
+        // The helper, reaped by Node once it has reaped the init. Only now: exited also waits for
+        // the init's piped stdout and stderr to close, and without a pid namespace a process the
+        // init left in the cgroup may hold them until the cgroup is emptied.
+        if (this.#child) await this.#child.exited;
         for (const path of Object.values(this.config?.pins ?? {})) {
           const r = unpinNamespace(path);
           if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(this.#systemError(`unpin ${path}`, r.error));

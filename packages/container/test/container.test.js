@@ -138,6 +138,30 @@ describe('containers', { skip }, () => {
     for (const p of st.cgroupPaths) assert.equal(exists(p), false, `${p} left`);
   });
 
+  test('destroy returns, and kills everything, when the init left a process holding its piped stdout (no pid namespace)', async () => {
+    // The init's exited waits for its stdout to close; here only emptying the cgroup closes it.
+    const c = unwrap(factory.create(id(), { rootfs: { path: fs.root }, namespaces: [{ type: 'mnt' }, { type: 'uts' }] }));
+    const init = unwrap(await c.start({ args: ['sh', '-c', 'sleep 100 & echo $!; exec sleep 100'] }, PIPE));
+    const st = unwrap(c.state());
+    const left = await new Promise((resolve) => init.stdout.setEncoding('utf8').once('data', (d) => resolve(Number(d.trim()))));
+    assert.ok(pidsIn(st.cgroupPaths).includes(left), 'the background sleep is in the cgroup');
+    let timer;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, 10000, 'destroy still waiting after 10 s')));
+    const r = await Promise.race([c.destroy(), late]).finally(() => clearTimeout(timer));
+    assert.notEqual(r, 'destroy still waiting after 10 s');
+    unwrap(r);
+    assert.deepEqual(await init.exited, { code: null, signal: 'SIGKILL' });
+    // Killed: gone, or a zombie its new parent (our pid 1, not us) has yet to reap.
+    let state = 'gone';
+    try {
+      const stat = readFileSync(`/proc/${left}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    } catch {
+      /* gone */
+    }
+    assert.ok(state === 'gone' || state === 'Z', `the background sleep was killed (state ${state})`);
+  });
+
   test('the state survives a reload from a new Factory: running, then stopped after a signal from there', async () => {
     const i = id();
     const c = unwrap(factory.create(i, { rootfs: { path: fs.root }, namespaces: BASIC, process: { args: ['sleep', '100'] } }));
