@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createConnection, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createNamespace, pinNamespace, unpinNamespace, openNamespace, serveIn, connectIn, listenSocketIn, udpSocketIn, loopbackUp } from '../dist/index.js';
 
@@ -330,6 +330,23 @@ describe('Unix sockets', { skip }, () => {
     cleanups.push(() => c.value.destroy());
     assert.equal(await readAll(c.value), 'abstract inside');
 
+    // Node's own listen and connect on the name, in the root namespace, do not reach the socket
+    // inside. (Node 20's libuv pads an abstract name with NULs to the full sockaddr_un, which makes
+    // it another name to the kernel and proves less; Node 22 on bind exactly the name's bytes, as
+    // listenSocketIn does, so this is the same name there. The bind below is exact everywhere.)
+    const nodeOuter = createNetServer((c1) => c1.end('node root'));
+    await new Promise((resolve, reject) => {
+      nodeOuter.once('error', reject);
+      nodeOuter.listen({ path: name }, resolve);
+    });
+    try {
+      const c1 = createConnection({ path: name });
+      cleanups.push(() => c1.destroy());
+      assert.equal(await readAll(c1), 'node root');
+    } finally {
+      await closeServer(nodeOuter); // frees the name in ours again (an abstract name goes with its socket)
+    }
+
     // Abstract names belong to the network namespace: the very same name (same bytes, same length) is free in ours.
     const rootSock = listenSocketIn('/proc/self/ns/net', { path: name });
     assert.ok(rootSock.isOk(), rootSock.isErr() ? rootSock.error.message : '');
@@ -343,16 +360,10 @@ describe('Unix sockets', { skip }, () => {
     const c3 = (await connectIn(netns, { path: name }))._unsafeUnwrap();
     cleanups.push(() => c3.destroy());
     assert.equal(await readAll(c3), 'abstract inside');
-
-    // Node's own listen on the name succeeds in the root namespace too. (Node 20's libuv pads an
-    // abstract name with NULs to the full sockaddr_un, so this is another name to the kernel and
-    // proves less than the bind above.)
-    const nodeOuter = createNetServer();
-    cleanups.push(() => closeServer(nodeOuter));
-    await new Promise((resolve, reject) => {
-      nodeOuter.once('error', reject);
-      nodeOuter.listen({ path: name }, resolve);
-    });
+    // And it is the same name: a second bind of it in ours is refused.
+    const twice = noFdLeak(() => listenSocketIn('/proc/self/ns/net', { path: name }));
+    assert.ok(twice.isErr());
+    assert.equal(twice.error.code, 'EADDRINUSE');
   });
 
   it('a second listener on the same abstract name inside fails with EADDRINUSE and leaves no fd', () => {
