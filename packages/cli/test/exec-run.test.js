@@ -56,6 +56,10 @@ describe('exec, like nsenter', { skip: notRoot }, () => {
     // namespace must be younger than ours to be bound) gets its /proc/PID/ns covered by a tmpfs
     // holding bind mounts of its namespace files except time: what a kernel without time
     // namespaces shows. (util-linux 2.38's nsenter --all fails there: 'cannot open .../ns/time'.)
+    // "Younger" is by namespace id, which the kernel (6.18) hands out from per-CPU batches: a mount
+    // namespace made later on another CPU can have the lower id, and binding its file then fails
+    // with EINVAL (mnt_ns_loop). Both are made on one CPU, where the ids only grow.
+    const cpu = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1];
     const pins = tempDir('no-time');
     const script = `set -e; P=$1; shift
       unshare --net --uts --mount sleep 30 &
@@ -70,7 +74,7 @@ describe('exec, like nsenter', { skip: notRoot }, () => {
       PROBE='readlink /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/mnt /proc/self/ns/time'
       echo ---; "$@" exec -t $T --all -- sh -c "$PROBE" || echo "linuxns failed: $?"`;
     try {
-      const r = runTool('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', pins.dir, process.execPath, BIN]);
+      const r = runTool('taskset', ['-c', cpu, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', pins.dir, process.execPath, BIN]);
       assertOk(r, 'the covered target');
       const [target, ours] = r.stdout.split('---\n').map((part) => part.trim().split('\n'));
       assert.equal(target.length, 3, r.stdout);
