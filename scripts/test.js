@@ -5,7 +5,7 @@
 // that reason, but never in CI. Every skipped or todo test is listed at the
 // end (scripts/skipped-reporter.js); in CI any of them fails the run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSystemPackages } from './system-packages.js';
@@ -68,9 +68,14 @@ try {
     ],
     { stdio: 'inherit', cwd: root },
   );
-  skipped = readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  skipped = existsSync(skippedFile) ? readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : undefined;
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+if (skipped === undefined) {
+  // The runner ended before its reporters started: its own status says why.
+  console.error('scripts/test.js: the test runner wrote no report of skipped tests');
+  process.exit(r.status || 1);
 }
 if (skipped.length) {
   console.error(`\n${skipped.length} skipped or todo:`);
