@@ -22,7 +22,7 @@ export * from './namespace/spec.js';
 export * from './errors/ns-error.js';
 export { errnoName } from './errors/errno.js';
 export { syscallError, fsError, type CallContext } from './errors/from-errno.js';
-export { NamespacePool, type NamespacePoolOptions, type RunOptions, type PoolStats } from './thread/pool.js';
+export { NamespacePool, type NamespacePoolOptions, type RunOptions, type PoolStats, type VerifyMode, type RetireCause, type NamespacePoolEvents, type WorkerRetiredEvent, type WorkerCrashedEvent } from './thread/pool.js';
 export type { NamespaceTarget, TargetValue } from './thread/target.js';
 export { enterSync, SYNC_TYPES } from './thread/enter-sync.js';
 export { createNamespace, pinNamespace, unpinNamespace, CREATABLE_TYPES } from './namespace/create.js';
