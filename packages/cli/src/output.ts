@@ -1,11 +1,11 @@
 /**
  * What linuxns prints: errors (one line `linuxns: COMMAND: what, and what to
- * do`; the NsError as JSON after it with `--debug`), tables like lsns's, and
+ * do`; the error object as JSON after it with `--debug`), tables like lsns's, and
  * JSON.
  *
  * @module
  */
-import type { NsError } from '@linuxns/core';
+import type { ContainerFailure } from '@linuxns/container';
 
 /** A command line that makes no sense: exit status 1, and a pointer to `--help`. */
 export class UsageError extends Error {
@@ -17,12 +17,12 @@ export class UsageError extends Error {
   }
 }
 
-/** An operation that failed: exit status 1 (or `status`), its message, and the NsError behind it. */
+/** An operation that failed: exit status 1 (or `status`), its message, and the error behind it. */
 export class CommandError extends Error {
   constructor(
     readonly command: string,
     message: string,
-    readonly error?: NsError,
+    readonly error?: ContainerFailure,
     readonly status = 1,
   ) {
     super(message);
@@ -30,7 +30,7 @@ export class CommandError extends Error {
 }
 
 /** What to do about an error whose message does not say it already. */
-function hint(e: NsError): string {
+function hint(e: ContainerFailure): string {
   switch (e.kind) {
     case 'permission-denied':
       return process.geteuid?.() === 0 ? '' : ' (run as root)';
@@ -41,8 +41,8 @@ function hint(e: NsError): string {
   }
 }
 
-/** A CommandError from an NsError, its message prefixed with `what` when given. */
-export function failed(command: string, e: NsError, what?: string): CommandError {
+/** A CommandError from an error value, its message prefixed with `what` when given. */
+export function failed(command: string, e: ContainerFailure, what?: string): CommandError {
   const message = `${what !== undefined ? `${what}: ` : ''}${e.message}${hint(e)}`;
   return new CommandError(command, message, e);
 }

@@ -1,5 +1,5 @@
 /**
- * A cgroup per container (seed 002's cgroup manager): cgroup v2 where
+ * A cgroup per container (libcontainer's cgroup manager): cgroup v2 where
  * `/sys/fs/cgroup` is the unified hierarchy, else a directory in each v1
  * hierarchy of memory, pids and cpu (a hybrid layout's `unified` mount has no
  * controllers: limits live in v1 there). Made before the init starts (the
@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError, type NsError } from '@linuxns/core';
+import { fsError } from '@linuxns/core';
+import type { ContainerFailure } from './errors.js';
 
 const ROOT = '/sys/fs/cgroup';
 const V1_CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
@@ -113,7 +114,7 @@ function enableControllers(dir: string): void {
 }
 
 /** Makes the cgroup's directories (existing ones are reused) and writes the limits. */
-export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afterEach: () => void = () => {}): Result<void, NsError> {
+export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afterEach: () => void = () => {}): Result<void, ContainerFailure> {
   const layout = cgroupLayout();
   for (const dir of dirs) {
     try {
@@ -213,7 +214,7 @@ export async function killCgroup(dirs: readonly string[], timeoutMs = 5000): Pro
  * RangeError, removing nothing, for a directory that is not a container's
  * cgroup ({@link isHierarchyRoot}).
  */
-export async function removeCgroup(dirs: readonly string[], timeoutMs = 2000): Promise<Result<void, NsError>> {
+export async function removeCgroup(dirs: readonly string[], timeoutMs = 2000): Promise<Result<void, ContainerFailure>> {
   refuseRoots(dirs, 'remove');
   const end = Date.now() + timeoutMs;
   for (const dir of dirs) {

@@ -1,7 +1,7 @@
 /**
  * The container config: what `Factory.create` takes and `config.json`
  * keeps. Field names follow the OCI runtime spec where it has one. Validated
- * before anything is made, with seed 002's rules for invalid combinations
+ * before anything is made, with libcontainer's rules for invalid combinations
  * (network settings without a network namespace, a hostname without uts,
  * mounts and restricted paths without mnt) and the runtime spec's for
  * namespaces.
@@ -12,9 +12,10 @@ import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
+import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType } from '@linuxns/core';
 import { canonicalMapping } from '@linuxns/userns-cache';
 import { normalizeCgroupPath, type CgroupLimits } from './cgroup.js';
+import type { ContainerFailure } from './errors.js';
 
 /** A namespace of the container: new (no `path`), or joined by the path of a namespace file. */
 export interface NamespaceConfig {
@@ -23,7 +24,7 @@ export interface NamespaceConfig {
   readonly path?: string;
 }
 
-/** The root filesystem (seed 003): a read-only bind, or a writable overlay on a tmpfs. */
+/** The root filesystem (LinuxKit): a read-only bind, or a writable overlay on a tmpfs. */
 export interface RootfsConfig {
   /** Absolute path of the root directory (e.g. a busybox tree). */
   readonly path: string;
@@ -91,7 +92,7 @@ export interface ProcessConfig {
 }
 
 /**
- * One network interface of the container: seed 003's `runtime.json`
+ * One network interface of the container: LinuxKit's `runtime.json`
  * `interfaces` entry (`name`, `add`, `peer`, `createInRoot`), with its
  * addresses. Which link it is:
  *
@@ -123,7 +124,7 @@ export interface InterfaceConfig {
   readonly peerNamespace?: string;
   /** The caller's existing link to move in (no `add`, no `peer`); default `name`. */
   readonly hostLink?: string;
-  /** Seed 003: create the link in the caller's namespace, then move it in (default: made inside at once). */
+  /** LinuxKit: create the link in the caller's namespace, then move it in (default: made inside at once). */
   readonly createInRoot?: boolean;
   /** Addresses inside, with their prefix length: `'10.0.0.2/24'`, `'fd00::2/64'` (IPv6 without duplicate address detection). */
   readonly addresses?: readonly string[];
@@ -217,9 +218,9 @@ export interface ContainerConfig {
   readonly mounts?: readonly MountSpec[];
   /** Hidden paths (default: runc's list: /proc/kcore, /proc/keys... /sys/firmware). */
   readonly maskedPaths?: readonly string[];
-  /** Read-only paths (default: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger, seed 002's restricted ones). */
+  /** Read-only paths (default: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger, libcontainer's restricted ones). */
   readonly readonlyPaths?: readonly string[];
-  /** New namespaces to keep alive by a bind mount on these paths (seed 003's BindNS); undone by destroy. */
+  /** New namespaces to keep alive by a bind mount on these paths (LinuxKit's BindNS); undone by destroy. */
   readonly pins?: Readonly<Partial<Record<NamespaceType, string>>>;
   /** The container's cgroup and limits (default: one without limits); `false`: none. */
   readonly cgroup?: CgroupConfig | false;
@@ -242,7 +243,7 @@ const RLIMITS = new Set(['cpu', 'fsize', 'data', 'stack', 'core', 'rss', 'nproc'
 const CAP_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'];
 
 /** A `container-config-invalid` error. */
-export function invalid(field: string, message: string): NsError {
+export function invalid(field: string, message: string): ContainerFailure {
   return { kind: 'container-config-invalid', field, message: `invalid container config: ${message}` };
 }
 
@@ -262,7 +263,7 @@ const rlimitNumber = (v: unknown): number => (v === 'unlimited' || v === Infinit
  * device cgroup is not enforced, so a device node made inside would open the
  * host's device).
  */
-export function checkProcess(p: unknown, field: string, newUser = true): NsError | undefined {
+export function checkProcess(p: unknown, field: string, newUser = true): ContainerFailure | undefined {
   if (!isObject(p)) return invalid(field, `${field} must be an object with args`);
   const { args, env, cwd, user, rlimits, capabilities } = p;
   if (!isArray(args) || (args as unknown[]).length === 0 || !(args as unknown[]).every((a) => typeof a === 'string' && a !== '' && !a.includes('\0'))) {
@@ -342,7 +343,7 @@ const helperPath = (v: unknown): boolean => absPath(v) && !(v as string).split('
  * if (r.isErr()) console.log(r.error.message); // hostname needs a new uts namespace
  * ```
  */
-export function validateConfig(config: ContainerConfig, checkFs = true): Result<ContainerConfig, NsError> {
+export function validateConfig(config: ContainerConfig, checkFs = true): Result<ContainerConfig, ContainerFailure> {
   if (!isObject(config)) return err(invalid('', 'the config must be an object'));
   const c = config;
   // Namespaces (runtime-spec: known types, each at most once, paths absolute).
@@ -375,7 +376,7 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
     const m = canonicalMapping({ uidMappings: c.uidMappings, gidMappings: c.gidMappings });
     if (m.isErr()) return err(invalid(m.error.kind === 'invalid-mapping' ? m.error.field : 'uidMappings', m.error.message));
   }
-  // Seed 002's invalid combinations.
+  // libcontainer's invalid combinations.
   for (const k of ['hostname', 'domainname'] as const) {
     if (c[k] === undefined) continue;
     if (typeof c[k] !== 'string' || Buffer.byteLength(c[k]) > 64 || c[k].includes('\0')) return err(invalid(k, `${k} must be a string of at most 64 bytes (UTF-8) without NUL`));
@@ -482,7 +483,7 @@ function prefixFamily(v: unknown): 0 | 4 | 6 {
   return Number(m[2]) > (f === 4 ? 32 : 128) ? 0 : f;
 }
 
-function checkRoutes(routes: unknown, field: string, devs: ReadonlySet<string> | undefined): NsError | undefined {
+function checkRoutes(routes: unknown, field: string, devs: ReadonlySet<string> | undefined): ContainerFailure | undefined {
   if (routes === undefined) return undefined;
   if (!isArray(routes)) return invalid(field, `${field} must be an array of { dst, gateway?, dev? }`);
   for (const [i, r] of (routes as unknown[]).entries()) {
@@ -506,7 +507,7 @@ function checkRoutes(routes: unknown, field: string, devs: ReadonlySet<string> |
 const INTERFACE_KEYS = ['name', 'add', 'peer', 'peerNamespace', 'hostLink', 'createInRoot', 'addresses', 'peerAddresses', 'mtu', 'mac'];
 
 /** Checks `network` (its new net namespace already checked); the error or undefined. */
-function checkNetwork(n: unknown): NsError | undefined {
+function checkNetwork(n: unknown): ContainerFailure | undefined {
   if (!isObject(n)) return invalid('network', 'network must be an object { interfaces?, routes?, hostRoutes?, loopback? }');
   for (const k of Object.keys(n)) if (!['interfaces', 'routes', 'hostRoutes', 'loopback'].includes(k)) return invalid(`network.${k}`, `unknown field network.${k}`);
   if (n.loopback !== undefined && typeof n.loopback !== 'boolean') return invalid('network.loopback', 'network.loopback must be a boolean');
@@ -518,7 +519,7 @@ function checkNetwork(n: unknown): NsError | undefined {
     const f = `network.interfaces[${i}]`;
     if (!isObject(x)) return invalid(f, `${f} must be an object { name, ... }`);
     for (const k of Object.keys(x)) if (!INTERFACE_KEYS.includes(k)) return invalid(`${f}.${k}`, `unknown field ${f}.${k}`);
-    // Seed 003's rules: a name is required, a veth requires a peer.
+    // LinuxKit's rules: a name is required, a veth requires a peer.
     if (!linkName(x.name)) return invalid(`${f}.name`, `interface requires a name of 1 to 15 bytes without "/", ":" or spaces (${f}), got ${JSON.stringify(x.name)}`);
     if (names.has(x.name)) return invalid(`${f}.name`, `interface ${x.name} is given twice (or is lo)`);
     names.add(x.name);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import {
   createNamespace, fsError, NAMESPACE_TYPES, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
-  type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type NsError,
+  type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type SpawnOptions,
 } from '@linuxns/core';
 import type { NetnsRef } from '@linuxns/netlink';
 import { cgroupDirs, cgroupPids, cgroupPopulated, createCgroup, isHierarchyRoot, killCgroup, removeCgroup } from './cgroup.js';
@@ -27,6 +27,7 @@ import { initOptions, processOptions, type ProcessIo } from './launch.js';
 import { setupNetwork, teardownNetwork } from './network.js';
 import { isAlive, procStat, waitGone } from './proc.js';
 import { CGROUP_FILE, CONFIG_FILE, EXEC_FILE, PID_FILE, readJson, readPidFile, START_CLAIM, STATE_FILE, writeJsonAtomic } from './store.js';
+import type { ContainerFailure } from './errors.js';
 
 /** The OCI statuses: `creating` (create never finished: a file of it is missing), `created` (no init yet), `running`, `stopped`. */
 export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
@@ -119,13 +120,13 @@ export class Container {
    * if (c.isOk()) console.log(c.value.state()._unsafeUnwrap().status);
    * ```
    */
-  state(): Result<ContainerState, NsError> {
+  state(): Result<ContainerState, ContainerFailure> {
     return this.#snapshot().map((s) => s.state);
   }
 
   /** The state, with the init's pid record as read for it (read once; also when it is not running). */
-  #snapshot(): Result<{ state: ContainerState; init: { pid: number; startTime: number } | undefined }, NsError> {
-    const sys = (operation: string, cause: NsError): NsError => ({ kind: 'container-system-error', id: this.id, operation, cause, message: `container ${this.id}: ${operation}: ${cause.message}` });
+  #snapshot(): Result<{ state: ContainerState; init: { pid: number; startTime: number } | undefined }, ContainerFailure> {
+    const sys = (operation: string, cause: ContainerFailure): ContainerFailure => ({ kind: 'container-system-error', id: this.id, operation, cause, message: `container ${this.id}: ${operation}: ${cause.message}` });
     if (!existsSync(this.dir)) return err({ kind: 'container-not-found', id: this.id, message: `container ${this.id} does not exist (no ${this.dir})` });
     const stored = readJson(this.dir, STATE_FILE);
     if (stored.isErr()) return err(sys('read state.json', stored.error));
@@ -157,11 +158,11 @@ export class Container {
     }
   }
 
-  #wrongStatus(status: string, operation: string, want: string): NsError {
+  #wrongStatus(status: string, operation: string, want: string): ContainerFailure {
     return { kind: 'container-wrong-status', id: this.id, status, operation, message: `cannot ${operation} container ${this.id}: it is ${status} (${want})` };
   }
 
-  #systemError(operation: string, cause?: NsError): NsError {
+  #systemError(operation: string, cause?: ContainerFailure): ContainerFailure {
     return { kind: 'container-system-error', id: this.id, operation, ...(cause ? { cause } : {}), message: `container ${this.id}: ${operation} failed${cause ? `: ${cause.message}` : ''}` };
   }
 
@@ -189,7 +190,7 @@ export class Container {
    * if (init.isOk()) console.log(init.value.pid, c.state()._unsafeUnwrap().status); // 12345 'running'
    * ```
    */
-  start(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, NsError> {
+  start(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, ContainerFailure> {
     const st = this.state();
     if (st.isErr()) return errAsync(st.error);
     if (st.value.status !== 'created') return errAsync(this.#wrongStatus(st.value.status, 'start', 'start needs a created container'));
@@ -207,9 +208,9 @@ export class Container {
     }
     checkpoint();
     return new ResultAsync(
-      (async (): Promise<Result<NsChild, NsError>> => {
+      (async (): Promise<Result<NsChild, ContainerFailure>> => {
         let recorded = false;
-        let r: Result<NsChild, NsError>;
+        let r: Result<NsChild, ContainerFailure>;
         try {
           const taken = this.#takeCgroup(config, () => (recorded = true));
           if (taken.isErr()) r = err(taken.error);
@@ -237,10 +238,10 @@ export class Container {
    * after a start that succeeded (the container never goes back to created);
    * removed by a start that failed.
    */
-  #claimStart(): Result<void, NsError> {
+  #claimStart(): Result<void, ContainerFailure> {
     const path = join(this.dir, START_CLAIM);
     const me = `${globalThis.process.pid}:${procStat(globalThis.process.pid)?.startTime ?? 0}`;
-    const busy = (owner: string): NsError => this.#wrongStatus('created', 'start', `another start is in progress (process ${owner.split(':')[0] ?? '?'})`);
+    const busy = (owner: string): ContainerFailure => this.#wrongStatus('created', 'start', `another start is in progress (process ${owner.split(':')[0] ?? '?'})`);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         symlinkSync(me, path);
@@ -305,7 +306,7 @@ export class Container {
    * (`onRecorded`), then made (or an empty existing one reused) with its
    * limits. Its directories, none with `cgroup: false`.
    */
-  #takeCgroup(config: ContainerConfig, onRecorded: () => void): Result<string[], NsError> {
+  #takeCgroup(config: ContainerConfig, onRecorded: () => void): Result<string[], ContainerFailure> {
     if (config.cgroup === false) return ok([]);
     const dirs = this.cgroupPaths;
     const bad = dirs.find(isHierarchyRoot);
@@ -349,16 +350,16 @@ export class Container {
    * program never runs in an unconfigured network. A failure undoes
    * everything: the container is `created` again.
    */
-  #launchInit(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, NsError> {
+  #launchInit(config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, ContainerFailure> {
     const pidFile = join(this.dir, PID_FILE);
     const net = config.network;
     const newUser = hasNewUserns(config);
     const netPin = config.pins?.net;
     return new ResultAsync(
-      (async (): Promise<Result<NsChild, NsError>> => {
+      (async (): Promise<Result<NsChild, ContainerFailure>> => {
         let netns: NamespaceHandle | undefined;
         let pinned = false;
-        const undo = async (operation: string, cause: NsError): Promise<Result<NsChild, NsError>> => {
+        const undo = async (operation: string, cause: ContainerFailure): Promise<Result<NsChild, ContainerFailure>> => {
           if (net) await teardownNetwork(this.dir, netns);
           if (pinned && netPin) unpinNamespace(netPin);
           netns?.close();
@@ -394,7 +395,7 @@ export class Container {
         // by the time spawn answers, and moved links must still be moved back out of it (a namespace
         // that dies with them deletes virtual links and sends physical ones back renamed).
         let netFailed = false;
-        const configureInside = async (pid: number): Promise<Result<void, NsError>> => {
+        const configureInside = async (pid: number): Promise<Result<void, ContainerFailure>> => {
           const h = openProcessNamespace(pid, 'net');
           if (h.isErr()) {
             netFailed = true;
@@ -406,9 +407,10 @@ export class Container {
           return s;
         };
         const options = initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
-        let launched: ResultAsync<NsChild, NsError>;
+        let launched: ResultAsync<NsChild, ContainerFailure>;
         try {
-          launched = spawn(proc.args[0]!, proc.args.slice(1), net && newUser ? { ...options, beforeExec: configureInside } : options);
+          const spawnOptions: SpawnOptions<ContainerFailure> = net && newUser ? { ...options, beforeExec: configureInside } : options;
+          launched = spawn(proc.args[0]!, proc.args.slice(1), spawnOptions);
         } catch (e) {
           // Misuse spawn refuses at once (a bad stdio value): nothing may stay behind for it either.
           await undo('start', { kind: 'invalid-option', option: 'stdio', message: String(e) });
@@ -440,7 +442,7 @@ export class Container {
    * if (status.isOk()) console.log(status.value); // { code: 0, signal: null }
    * ```
    */
-  run(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<ExitStatus, NsError> {
+  run(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<ExitStatus, ContainerFailure> {
     return this.start(process, io).andThen(() => this.wait());
   }
 
@@ -457,7 +459,7 @@ export class Container {
    * c.signal('SIGKILL');
    * ```
    */
-  signal(signal: NodeJS.Signals | number = 'SIGTERM'): Result<void, NsError> {
+  signal(signal: NodeJS.Signals | number = 'SIGTERM'): Result<void, ContainerFailure> {
     if (typeof signal === 'string') {
       if (!Object.hasOwn(osConstants.signals, signal)) throw new TypeError(`unknown signal ${JSON.stringify(signal)}: a name such as 'SIGTERM', or a number`);
     } else if (typeof signal === 'number') {
@@ -489,7 +491,7 @@ export class Container {
    * console.log(await c.wait());
    * ```
    */
-  wait(): ResultAsync<ExitStatus, NsError> {
+  wait(): ResultAsync<ExitStatus, ContainerFailure> {
     if (this.#child) return ResultAsync.fromSafePromise(this.#child.exited);
     const st = this.#snapshot();
     if (st.isErr()) return errAsync(st.error);
@@ -514,7 +516,7 @@ export class Container {
    * if (p.isOk()) p.value.stdout?.pipe(process.stdout);
    * ```
    */
-  exec(process: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, NsError> {
+  exec(process: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, ContainerFailure> {
     const newUser = this.config ? hasNewUserns(this.config) : true;
     const bad = checkProcess(process, 'process', newUser);
     if (bad) return errAsync(bad);
@@ -539,7 +541,7 @@ export class Container {
       return errAsync(this.#wrongStatus('stopped', 'exec in', 'the init exited meanwhile'));
     }
     const cgroups = this.config!.cgroup !== false ? this.#ownedCgroup() : [];
-    let launched: ResultAsync<NsChild, NsError>;
+    let launched: ResultAsync<NsChild, ContainerFailure>;
     try {
       launched = spawn(process.args[0]!, process.args.slice(1), {
         ...processOptions(process, io, newUser),
@@ -581,16 +583,16 @@ export class Container {
    * if (c.isOk()) await c.value.destroy();
    * ```
    */
-  destroy(): ResultAsync<void, NsError> {
+  destroy(): ResultAsync<void, ContainerFailure> {
     return new ResultAsync(
-      (async (): Promise<Result<void, NsError>> => {
+      (async (): Promise<Result<void, ContainerFailure>> => {
         const st = this.#snapshot();
         if (st.isErr()) return err(st.error);
         const dirs = this.#ownedCgroup();
         const { init } = st.value;
         const alive = init !== undefined && isAlive(init.pid, init.startTime);
         // The network first, while the container's namespace is there to move links back out of.
-        let netError: NsError | undefined;
+        let netError: ContainerFailure | undefined;
         if (this.config?.network !== undefined) {
           const pin = this.config.pins?.net;
           const inside: NetnsRef | undefined = alive ? init.pid : pin !== undefined && existsSync(pin) ? pin : undefined;
@@ -630,7 +632,7 @@ export class Container {
           const r = unpinNamespace(path);
           if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(this.#systemError(`unpin ${path}`, r.error));
         }
-        let removed: Result<void, NsError>;
+        let removed: Result<void, ContainerFailure>;
         try {
           removed = await removeCgroup(dirs);
         } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * {@link Factory}: containers under a root directory, one directory each
- * (seed 002's linux_factory): `config.json` and `state.json` written
+ * (libcontainer's linux_factory): `config.json` and `state.json` written
  * atomically, ids validated, `load` honest about a create that never
  * finished.
  *
@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError, type NsError } from '@linuxns/core';
+import { fsError } from '@linuxns/core';
 import { invalid, validateConfig, type ContainerConfig } from './config.js';
 import { Container, type StoredState } from './container.js';
 import { cgroupDirs, cgroupPopulated } from './cgroup.js';
@@ -18,6 +18,7 @@ import { checkpoint } from './crash.js';
 import { validateId } from './id.js';
 import { fromOciSpec } from './oci.js';
 import { CONFIG_FILE, readJson, STATE_FILE, writeJsonAtomic } from './store.js';
+import type { ContainerFailure } from './errors.js';
 
 /** Options of {@link Factory.create}. */
 export interface CreateOptions {
@@ -53,7 +54,7 @@ export class Factory {
     return `linuxns-${createHash('sha256').update(this.root).digest('hex').slice(0, 8)}/${id}`;
   }
 
-  #systemError(id: string, operation: string, cause: NsError): NsError {
+  #systemError(id: string, operation: string, cause: ContainerFailure): ContainerFailure {
     return { kind: 'container-system-error', id, operation, cause, message: `container ${id}: ${operation}: ${cause.message}` };
   }
 
@@ -78,7 +79,7 @@ export class Factory {
    * if (r.isOk()) console.log(r.value.state()._unsafeUnwrap().status); // 'created'
    * ```
    */
-  create(id: string, config: ContainerConfig, options: CreateOptions = {}): Result<Container, NsError> {
+  create(id: string, config: ContainerConfig, options: CreateOptions = {}): Result<Container, ContainerFailure> {
     const idOk = validateId(id);
     if (idOk.isErr()) return err(idOk.error);
     const valid = validateConfig(config, true);
@@ -117,7 +118,7 @@ export class Factory {
         /* the error reported is the write's */
       }
     };
-    let wrote: Result<void, NsError>;
+    let wrote: Result<void, ContainerFailure>;
     try {
       wrote = writeJsonAtomic(dir, [[CONFIG_FILE, cfg], [STATE_FILE, state]]);
     } catch (e) {
@@ -145,7 +146,7 @@ export class Factory {
    * if (r.isErr()) console.error(r.error.message);
    * ```
    */
-  createFromBundle(id: string, bundle: string): Result<Container, NsError> {
+  createFromBundle(id: string, bundle: string): Result<Container, ContainerFailure> {
     const idOk = validateId(id);
     if (idOk.isErr()) return err(idOk.error);
     const dir = resolve(bundle);
@@ -172,7 +173,7 @@ export class Factory {
    * else console.log(c.error.kind); // 'container-not-found'
    * ```
    */
-  load(id: string): Result<Container, NsError> {
+  load(id: string): Result<Container, ContainerFailure> {
     const idOk = validateId(id);
     if (idOk.isErr()) return err(idOk.error);
     const dir = join(this.root, id);
@@ -206,7 +207,7 @@ export class Factory {
    * for (const id of new Factory('/run/linuxns-containers').list().unwrapOr([])) console.log(id);
    * ```
    */
-  list(): Result<string[], NsError> {
+  list(): Result<string[], ContainerFailure> {
     try {
       return ok(readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && validateId(d.name).isOk()).map((d) => d.name).sort());
     } catch (e) {
@@ -216,6 +217,6 @@ export class Factory {
   }
 }
 
-function notFound(id: string, root: string): NsError {
+function notFound(id: string, root: string): ContainerFailure {
   return { kind: 'container-not-found', id, message: `container ${id} does not exist under ${root}` };
 }

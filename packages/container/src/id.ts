@@ -4,7 +4,7 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
-import type { NsError } from '@linuxns/core';
+import type { ContainerFailure } from './errors.js';
 
 /** Longest id accepted (a cgroup directory name must stay under 255 bytes with its prefix). */
 export const MAX_ID_LENGTH = 128;
@@ -23,8 +23,8 @@ const ID = /^[A-Za-z0-9_+.-]+$/;
  * console.log(validateId('web-1').isOk(), validateId('../etc').isErr()); // true true
  * ```
  */
-export function validateId(id: string): Result<string, NsError> {
-  const bad = (why: string): Result<string, NsError> =>
+export function validateId(id: string): Result<string, ContainerFailure> {
+  const bad = (why: string): Result<string, ContainerFailure> =>
     err({ kind: 'container-invalid-id', id: String(id), message: `invalid container id ${JSON.stringify(id)}: ${why}` });
   if (typeof id !== 'string') throw new TypeError(`a container id must be a string, got ${id === null ? 'null' : typeof id}`);
   if (id.length === 0) return bad('it must be a non-empty string');

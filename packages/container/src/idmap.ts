@@ -11,8 +11,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError, type IdRange, type NsError } from '@linuxns/core';
+import { fsError, type IdRange } from '@linuxns/core';
 import { idmapMount, unmount, UsernsCache } from '@linuxns/userns-cache';
+import type { ContainerFailure } from './errors.js';
 
 /** Where id-mapped rootfs mounts are made: 0711, so that a mapped root can go through it. */
 export const IDMAP_DIR = '/run/linuxns-container';
@@ -27,7 +28,7 @@ export function idmapTarget(dir: string): string {
 }
 
 /** Unmounts the id-mapped rootfs (lazily: the container's own copy is not ours) and removes its directory; nothing there is fine. */
-export function removeIdmapRootfs(dir: string): Result<void, NsError> {
+export function removeIdmapRootfs(dir: string): Result<void, ContainerFailure> {
   const target = idmapTarget(dir);
   for (;;) {
     // Stacked mounts (a start that crashed, then another) come off one by one.
@@ -46,7 +47,7 @@ export function removeIdmapRootfs(dir: string): Result<void, NsError> {
 }
 
 /** Makes the id-mapped bind of `source` for the container of `dir`; its mount point. */
-export async function makeIdmapRootfs(dir: string, source: string, uidMappings: readonly IdRange[], gidMappings: readonly IdRange[]): Promise<Result<string, NsError>> {
+export async function makeIdmapRootfs(dir: string, source: string, uidMappings: readonly IdRange[], gidMappings: readonly IdRange[]): Promise<Result<string, ContainerFailure>> {
   const target = idmapTarget(dir);
   const stale = removeIdmapRootfs(dir);
   if (stale.isErr()) return err(stale.error);

@@ -1,5 +1,5 @@
 /**
- * linuxns containers (seeds 002 and 003): a {@link Factory} that creates,
+ * linuxns containers (libcontainer and LinuxKit): a {@link Factory} that creates,
  * persists, loads and lists containers under a root directory, and
  * {@link Container}s that start (an init set up entirely by the C helper
  * before exec: namespaces, id maps, cgroup, rootfs bind or overlay,
@@ -27,3 +27,4 @@ export type { ProcessIo } from './launch.js';
 export { validateId, MAX_ID_LENGTH } from './id.js';
 export { fromOciSpec, OCI_SUPPORTED_FIELDS } from './oci.js';
 export { specTemplate, type OciSpecTemplate, type OciTemplateMount } from './template.js';
+export type { ContainerError, ContainerFailure, ContainerInvalidIdError, ContainerIdInUseError, ContainerNotFoundError, ContainerConfigInvalidError, ContainerSystemError, ContainerWrongStatusError } from './errors.js';

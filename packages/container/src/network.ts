@@ -13,10 +13,10 @@
 import { rmSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { err, ok, type Result } from 'neverthrow';
-import type { NsError } from '@linuxns/core';
 import { openNetlink, type NetlinkSocket, type NetnsRef, type RouteSpec } from '@linuxns/netlink';
 import type { InterfaceConfig, NetworkConfig, RouteConfig } from './config.js';
 import { readJson, writeJsonAtomic } from './store.js';
+import type { ContainerFailure } from './errors.js';
 
 /** The record of what the network setup made outside the container's namespace. */
 export const NETWORK_FILE = 'network.json';
@@ -49,7 +49,7 @@ function routeSpec(r: RouteConfig): RouteSpec {
 const addressOptions = (a: string): { noDad?: boolean } => (isIP(a.slice(0, a.lastIndexOf('/'))) === 6 ? { noDad: true } : {});
 
 /** The error of a step, its message saying which. */
-function failed(what: string, e: NsError): NsError {
+function failed(what: string, e: ContainerFailure): ContainerFailure {
   return { ...e, message: `${what}: ${e.message}` };
 }
 
@@ -59,11 +59,11 @@ function failed(what: string, e: NsError): NsError {
  * what was made outside recorded in `dir/network.json` for
  * {@link teardownNetwork}.
  */
-export async function setupNetwork(dir: string, net: NetworkConfig, target: NetnsRef): Promise<Result<void, NsError>> {
+export async function setupNetwork(dir: string, net: NetworkConfig, target: NetnsRef): Promise<Result<void, ContainerFailure>> {
   const rec: NetworkRecord = { links: [], moved: [], hostRoutes: [] };
-  const save = (): Result<void, NsError> => writeJsonAtomic(dir, [[NETWORK_FILE, rec]]).mapErr((e) => failed(`write ${NETWORK_FILE}`, e));
+  const save = (): Result<void, ContainerFailure> => writeJsonAtomic(dir, [[NETWORK_FILE, rec]]).mapErr((e) => failed(`write ${NETWORK_FILE}`, e));
   const sockets: NetlinkSocket[] = [];
-  const open = async (ns: NetnsRef | undefined, what: string): Promise<Result<NetlinkSocket, NsError>> => {
+  const open = async (ns: NetnsRef | undefined, what: string): Promise<Result<NetlinkSocket, ContainerFailure>> => {
     const r = await openNetlink(ns);
     if (r.isOk()) sockets.push(r.value);
     return r.mapErr((e) => failed(`open a netlink socket in ${what}`, e));
@@ -105,15 +105,15 @@ async function setupInterface(
   host: NetlinkSocket,
   inside: NetlinkSocket,
   target: NetnsRef,
-  open: (ns: NetnsRef | undefined, what: string) => Promise<Result<NetlinkSocket, NsError>>,
+  open: (ns: NetnsRef | undefined, what: string) => Promise<Result<NetlinkSocket, ContainerFailure>>,
   rec: NetworkRecord,
-  save: () => Result<void, NsError>,
-): Promise<Result<void, NsError>> {
+  save: () => Result<void, ContainerFailure>,
+): Promise<Result<void, ContainerFailure>> {
   const kind = interfaceKind(x);
   const inRoot = x.createInRoot === true;
   const opts = { ...(x.mtu !== undefined ? { mtu: x.mtu } : {}), ...(x.mac !== undefined ? { mac: x.mac } : {}) };
   /** Records a link just made outside (by name, in `sock`'s namespace). */
-  const remember = async (sock: NetlinkSocket, name: string, namespace?: string): Promise<Result<void, NsError>> => {
+  const remember = async (sock: NetlinkSocket, name: string, namespace?: string): Promise<Result<void, ContainerFailure>> => {
     const l = await sock.link(name);
     if (l.isErr()) return err(l.error);
     rec.links.push({ name, index: l.value.index, ...(namespace !== undefined ? { namespace } : {}) });
@@ -159,7 +159,7 @@ async function setupInterface(
       if (m.isErr()) return err(m.error);
     }
   } else {
-    // The caller's link, moved in plainly (as the seed does: the kernel drops its addresses).
+    // The caller's link, moved in plainly (as LinuxKit does: the kernel drops its addresses).
     const from = x.hostLink ?? x.name;
     const m = await host.moveLink(from, target, { newName: x.name, keepAddresses: false, up: false });
     if (m.isErr()) return err(m.error);
@@ -183,7 +183,7 @@ async function setupInterface(
   return up.mapErr((e) => failed('set up', e));
 }
 
-const gone = (e: NsError, ...codes: string[]): boolean => e.kind === 'netlink-error' && codes.includes(e.code);
+const gone = (e: ContainerFailure, ...codes: string[]): boolean => e.kind === 'netlink-error' && codes.includes(e.code);
 
 /**
  * Undoes what `dir/network.json` records: moved links moved back to the
@@ -193,13 +193,13 @@ const gone = (e: NsError, ...codes: string[]): boolean => e.kind === 'netlink-er
  * What is already gone is fine. Removes the record once everything is done;
  * the first error otherwise (the record stays for another try).
  */
-export async function teardownNetwork(dir: string, inside: NetnsRef | undefined): Promise<Result<void, NsError>> {
+export async function teardownNetwork(dir: string, inside: NetnsRef | undefined): Promise<Result<void, ContainerFailure>> {
   const read = readJson(dir, NETWORK_FILE);
   if (read.isErr()) return err(failed(`read ${NETWORK_FILE}`, read.error));
   if (!read.value.found) return ok(undefined);
   const rec = read.value.value as NetworkRecord;
-  let first: NsError | undefined;
-  const note = (e: NsError): void => void (first ??= e);
+  let first: ContainerFailure | undefined;
+  const note = (e: ContainerFailure): void => void (first ??= e);
   if (inside !== undefined && rec.moved.length) {
     const s = await openNetlink(inside);
     // No namespace any more: the kernel has sent physical links home and destroyed the rest.

@@ -8,8 +8,9 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { err, type Result } from 'neverthrow';
-import { fromOciType, type MountSpec, type NamespaceType, type NsError } from '@linuxns/core';
+import { fromOciType, type MountSpec, type NamespaceType } from '@linuxns/core';
 import { invalid, validateConfig, type ContainerConfig, type ProcessConfig } from './config.js';
+import type { ContainerFailure } from './errors.js';
 
 /** The runtime-spec fields that are supported (a `*` entry: any key below it). Everything else is refused. */
 export const OCI_SUPPORTED_FIELDS: readonly string[] = [
@@ -56,7 +57,7 @@ function refuseOthers(o: unknown, prefix: string, allowed: readonly string[], re
  * if (r.isErr()) console.error(r.error.message); // e.g. refused: linux.seccomp
  * ```
  */
-export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConfig, NsError> {
+export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConfig, ContainerFailure> {
   if (!isObj(spec)) return err(invalid('', 'config.json must be a JSON object'));
   const refused: string[] = [];
   refuseOthers(spec, '', ['ociVersion', 'root', 'process', 'hostname', 'domainname', 'mounts', 'linux', 'annotations'], refused);
@@ -127,7 +128,7 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
   const cgroupsPath = linux.cgroupsPath === '' ? undefined : linux.cgroupsPath;
   if (cgroupsPath !== undefined && cgroupsPath.includes(':')) refused.push('linux.cgroupsPath (systemd slice:prefix:name form)');
 
-  if (refused.length) return err({ ...(invalid(refused[0]!, `unsupported OCI fields: ${refused.join(', ')}`) as Extract<NsError, { kind: 'container-config-invalid' }>) });
+  if (refused.length) return err({ ...(invalid(refused[0]!, `unsupported OCI fields: ${refused.join(', ')}`) as Extract<ContainerFailure, { kind: 'container-config-invalid' }>) });
   const rootPath = isAbsolute(root.path) ? root.path : join(bundle, root.path);
   return validateConfig({
     rootfs: { path: rootPath, readonly: root.readonly === true },

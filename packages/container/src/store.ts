@@ -10,8 +10,9 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError, type NsError } from '@linuxns/core';
+import { fsError } from '@linuxns/core';
 import { checkpoint } from './crash.js';
+import type { ContainerFailure } from './errors.js';
 
 export const CONFIG_FILE = 'config.json';
 export const STATE_FILE = 'state.json';
@@ -40,7 +41,7 @@ function syncDir(dir: string): void {
  * file written and fsync'd first, then renamed in the order given, then one
  * fsync of the directory. A crash leaves a prefix of the renames done.
  */
-export function writeJsonAtomic(dir: string, files: ReadonlyArray<readonly [string, unknown]>): Result<void, NsError> {
+export function writeJsonAtomic(dir: string, files: ReadonlyArray<readonly [string, unknown]>): Result<void, ContainerFailure> {
   const tmps: string[] = [];
   let at = dir;
   try {
@@ -82,7 +83,7 @@ export function writeJsonAtomic(dir: string, files: ReadonlyArray<readonly [stri
 export type ReadJson = { readonly found: false } | { readonly found: true; readonly value: unknown };
 
 /** Reads `dir/name` as JSON: not found, the value, or the error (unreadable, not JSON). */
-export function readJson(dir: string, name: string): Result<ReadJson, NsError> {
+export function readJson(dir: string, name: string): Result<ReadJson, ContainerFailure> {
   const path = join(dir, name);
   let text: string;
   try {

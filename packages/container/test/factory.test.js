@@ -53,8 +53,8 @@ describe('factory', { skip }, () => {
     ['hostname with a joined uts namespace', { namespaces: [{ type: 'mnt' }, { type: 'uts', path: '/proc/1/ns/uts' }], hostname: 'x' }, 'hostname'],
     ['network settings without a new net namespace', { namespaces: NS, network: { interfaces: [] } }, 'network'],
     ['network settings with a joined net namespace', { namespaces: [...NS, { type: 'net', path: '/proc/1/ns/net' }], network: { interfaces: [] } }, 'network'],
-    ['an interface without a name (seed 003)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ add: 'veth', peer: 'v1' }] } }, 'network.interfaces[0].name'],
-    ['a veth without a peer (seed 003)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', add: 'veth' }] } }, 'network.interfaces[0].peer'],
+    ['an interface without a name (LinuxKit)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ add: 'veth', peer: 'v1' }] } }, 'network.interfaces[0].name'],
+    ['a veth without a peer (LinuxKit)', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', add: 'veth' }] } }, 'network.interfaces[0].peer'],
     ['an interface name longer than 15 bytes', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0123456789abcd', peer: 'v1' }] } }, 'network.interfaces[0].name'],
     ['an interface given twice', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', peer: 'v1' }, { name: 'eth0', peer: 'v2' }] } }, 'network.interfaces[1].name'],
     ['an address without a prefix length', { namespaces: [...NS, { type: 'net' }], network: { interfaces: [{ name: 'eth0', peer: 'v1', addresses: ['10.0.0.2'] }] } }, 'network.interfaces[0].addresses'],
@@ -90,7 +90,7 @@ describe('factory', { skip }, () => {
     });
   }
 
-  test('network settings with a new net namespace are accepted, seed 003 interfaces shape included, and kept in config.json', () => {
+  test('network settings with a new net namespace are accepted, LinuxKit interfaces shape included, and kept in config.json', () => {
     const network = {
       interfaces: [{ name: 'eth0', peer: 'veth-x', addresses: ['10.9.0.2/24', 'fd09::2/64'], peerAddresses: ['10.9.0.1/24'] }, { name: 'eth1', add: 'veth', peer: 'veth-y', createInRoot: true }, { name: 'eth2' }, { name: 'dummy0', add: 'dummy' }],
       routes: [{ dst: 'default', gateway: '10.9.0.1' }, { dst: 'fd10::/64', dev: 'eth0' }],

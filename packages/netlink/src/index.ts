@@ -10,7 +10,7 @@
  *   move to another namespace (renamed in the same request, keeping its
  *   permanent global addresses, as runc does).
  * - Addresses and routes, IPv4 and IPv6.
- * - {@link applyRuntime} and {@link parseRuntime}: seed 003's runtime config
+ * - {@link applyRuntime} and {@link parseRuntime}: LinuxKit's runtime config
  *   (linuxkit's `runtime.json`): directories, interfaces, namespace pins.
  *
  * Errors are `NsError`s from `@linuxns/core`: `netlink-error` (the kernel's
@@ -29,3 +29,4 @@ export type { LinkInfo, AddressInfo, RouteInfo } from './codec/messages.js';
 export type { IpFamily } from './codec/ip.js';
 export type { ReceiveMode } from './transport.js';
 export { applyRuntime, parseRuntime, type Runtime, type RuntimeInterface, type RuntimeBindNS, type AppliedRuntime, type ApplyRuntimeOptions } from './runtime.js';
+export type { NetlinkError, NetlinkKernelError, NetlinkTimeoutError, NetlinkMalformedError, NetlinkClosedError, InvalidRuntimeError } from './errors.js';

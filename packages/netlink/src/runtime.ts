@@ -1,5 +1,5 @@
 /**
- * Seed 003 (linuxkit's runtime `prepareProcess`): the `runtime.json` of a
+ * LinuxKit's runtime `prepareProcess`: the `runtime.json` of a
  * container, applied once its process exists: directories, network
  * interfaces (created, or moved in, by pid) and namespace pins.
  *
@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { err, ok, okAsync, errAsync, ResultAsync, type Result } from 'neverthrow';
 import { fsError, pin, type NamespaceType, type NsError } from '@linuxns/core';
 import { openNetlink, type NetlinkSocket } from './socket.js';
+import type { NetlinkError } from './errors.js';
 
-/** One interface of a runtime config (seed 003's `Interface`). */
+/** One interface of a runtime config (LinuxKit's `Interface`). */
 export interface RuntimeInterface {
   /** Name of the interface inside the container. Required. */
   readonly name: string;
@@ -22,7 +23,7 @@ export interface RuntimeInterface {
   readonly createInRoot?: boolean;
 }
 
-/** Where to pin the container's namespaces (seed 003's `Namespaces`); empty or absent: not pinned. */
+/** Where to pin the container's namespaces (LinuxKit's `Namespaces`); empty or absent: not pinned. */
 export interface RuntimeBindNS {
   readonly cgroup?: string;
   readonly ipc?: string;
@@ -33,7 +34,7 @@ export interface RuntimeBindNS {
   readonly uts?: string;
 }
 
-/** A runtime config: the shape of linuxkit's `runtime.json` (seed 003's `Runtime`). */
+/** A runtime config: the shape of linuxkit's `runtime.json` (LinuxKit's `Runtime`). */
 export interface Runtime {
   /** Directories to create (with their parents, mode 0755). */
   readonly mkdir?: readonly string[];
@@ -49,10 +50,10 @@ export interface AppliedRuntime {
   readonly pins: { readonly type: NamespaceType; readonly path: string }[];
 }
 
-/** Pin order of the seed. */
+/** Pin order of LinuxKit. */
 const BIND_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'user', 'uts'] as const;
 
-function invalid(field: string, message: string): NsError {
+function invalid(field: string, message: string): NsError | NetlinkError {
   return { kind: 'invalid-runtime', field, message };
 }
 
@@ -65,13 +66,13 @@ function field(obj: Record<string, unknown>, key: string): unknown {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function optString(obj: Record<string, unknown>, key: string, where: string): Result<string | undefined, NsError> {
+function optString(obj: Record<string, unknown>, key: string, where: string): Result<string | undefined, NsError | NetlinkError> {
   const v = field(obj, key);
   if (v === undefined || v === null) return ok(undefined);
   return typeof v === 'string' ? ok(v) : err(invalid(`${where}.${key}`, `${where}.${key} must be a string, got ${JSON.stringify(v)}`));
 }
 
-function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError> {
+function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError | NetlinkError> {
   const where = `interfaces[${i}]`;
   if (!isObject(v)) return err(invalid(where, `${where} must be an object, got ${JSON.stringify(v)}`));
   const name = optString(v, 'name', where);
@@ -84,7 +85,7 @@ function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError
   let kind = add._unsafeUnwrap() ?? '';
   const p = peer._unsafeUnwrap() ?? '';
   if (n === '') return err(invalid(`${where}.name`, `interface requires a name (${where})`));
-  if (p !== '' && kind === '') kind = 'veth'; // a peer means a veth, as in the seed
+  if (p !== '' && kind === '') kind = 'veth'; // a peer means a veth, as in LinuxKit
   if (kind === 'veth' && p === '') return err(invalid(`${where}.peer`, `veth requires a peer: creating the veth pair ${JSON.stringify(n)} requires a peer to be set (${where})`));
   return ok({ name: n, ...(kind !== '' ? { add: kind } : {}), ...(p !== '' ? { peer: p } : {}), createInRoot: cir === true });
 }
@@ -94,7 +95,7 @@ function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError
  * parsed object — and returns it in canonical form: keys matched without
  * regard to case and unknown keys ignored (as Go's `encoding/json` does),
  * empty strings and nulls dropped, `add: 'veth'` filled in where only a
- * peer is given. Every rule of seed 003 is checked here, so that
+ * peer is given. Every rule of LinuxKit is checked here, so that
  * {@link applyRuntime} refuses a bad config before it changes anything:
  * `invalid-runtime` with `field` for "interface requires a name", "veth
  * requires a peer", bad JSON or a value of the wrong type.
@@ -108,7 +109,7 @@ function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError
  * if (bad.isErr()) console.log(bad.error.message); // interface requires a name (interfaces[0])
  * ```
  */
-export function parseRuntime(json: unknown): Result<Runtime, NsError> {
+export function parseRuntime(json: unknown): Result<Runtime, NsError | NetlinkError> {
   let v: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -168,7 +169,7 @@ function checkApplyOptions(options: unknown): { timeoutMs?: number } {
   return { timeoutMs: t };
 }
 
-function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterface): ResultAsync<AppliedRuntime['interfaces'][number], NsError> {
+function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterface): ResultAsync<AppliedRuntime['interfaces'][number], NsError | NetlinkError> {
   const kind = iface.add;
   if (kind === undefined) {
     // An existing interface of the caller's namespace, moved in as it is (the kernel drops its addresses).
@@ -176,7 +177,7 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
   }
   if (kind === 'veth' && !iface.createInRoot) {
     // The container's end is made inside at once (IFLA_NET_NS_PID), the peer outside: the state the
-    // seed reaches by creating both outside and moving one, in one request and without clashing
+    // LinuxKit reaches by creating both outside and moving one, in one request and without clashing
     // with a link of the same name outside (an eth0 of the host).
     return root.createVeth({ name: iface.name, peer: iface.peer ?? '', namespace: pid }).map(() => ({ name: iface.name, kind, action: 'created' as const }));
   }
@@ -196,7 +197,7 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
 }
 
 /**
- * Seed 003's `prepareProcess` (with the `mkdir` of its
+ * LinuxKit's `prepareProcess` (with the `mkdir` of its
  * `prepareFilesystem`): applies a runtime config to the process `pid`
  * before it runs. In order:
  *
@@ -204,21 +205,21 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
  *   skipped.
  * - `interfaces`: an `add` with a `peer` (or a `peer` alone) is a veth pair
  *   whose `name` end is in the process's network namespace and whose peer
- *   is in the caller's. The seed makes both ends outside and moves one in;
+ *   is in the caller's. LinuxKit makes both ends outside and moves one in;
  *   here the inside end is made inside in the same request, which reaches
  *   the same state without clashing with a link of that name outside (the
- *   host's `eth0`); `createInRoot: true` keeps the seed's way. Another
+ *   host's `eth0`); `createInRoot: true` keeps LinuxKit's way. Another
  *   `add` kind is created directly inside (`IFLA_NET_NS_PID`), or outside
  *   then moved in with `createInRoot`; no `add` moves the caller's existing
  *   interface `name` in.
- *   Moves are plain, as in the seed: the kernel drops the addresses.
+ *   Moves are plain, as in LinuxKit: the kernel drops the addresses.
  * - `bindNS`: each namespace of the process with a path is pinned there
- *   (core's `pin`, parents created), in the seed's order.
+ *   (core's `pin`, parents created), in LinuxKit's order.
  *
  * `options` is checked first: one that is not an object, or a `timeoutMs`
  * that is not a positive integer, throws a `TypeError` or `RangeError` at
  * the call. Then the config ({@link parseRuntime}): a bad one changes
- * nothing. Later steps stop at the first error, as the seed does, leaving
+ * nothing. Later steps stop at the first error, as LinuxKit does, leaving
  * the earlier ones done; the error names the interface or path.
  *
  * @example
@@ -233,7 +234,7 @@ function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterfac
  * else console.log(r.value.interfaces);
  * ```
  */
-export function applyRuntime(pid: number, runtime: Runtime | string, options: ApplyRuntimeOptions = {}): ResultAsync<AppliedRuntime, NsError> {
+export function applyRuntime(pid: number, runtime: Runtime | string, options: ApplyRuntimeOptions = {}): ResultAsync<AppliedRuntime, NsError | NetlinkError> {
   if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`pid must be a positive integer, got ${String(pid)}`);
   const netlinkOptions = checkApplyOptions(options);
   const parsed = parseRuntime(runtime);
@@ -252,16 +253,16 @@ export function applyRuntime(pid: number, runtime: Runtime | string, options: Ap
   }
 
   const ifaces = rt.interfaces ?? [];
-  const interfaces: ResultAsync<void, NsError> =
+  const interfaces: ResultAsync<void, NsError | NetlinkError> =
     ifaces.length === 0
       ? okAsync(undefined)
       : openNetlink(undefined, netlinkOptions).andThen((root) => {
-          let chain: ResultAsync<void, NsError> = okAsync(undefined);
+          let chain: ResultAsync<void, NsError | NetlinkError> = okAsync(undefined);
           for (const iface of ifaces) {
             chain = chain.andThen(() =>
               applyInterface(root, pid, iface)
                 .map((x) => void done.interfaces.push(x))
-                .mapErr((e): NsError => ({ ...e, message: `interface ${iface.name}${iface.add ? ` (${iface.add})` : ''}: ${e.message}` })),
+                .mapErr((e): NsError | NetlinkError => ({ ...e, message: `interface ${iface.name}${iface.add ? ` (${iface.add})` : ''}: ${e.message}` })),
             );
           }
           return new ResultAsync(
@@ -280,7 +281,7 @@ export function applyRuntime(pid: number, runtime: Runtime | string, options: Ap
       const path = rt.bindNS?.[type];
       if (!path) continue;
       const r = pin({ pid, type }, path);
-      if (r.isErr()) return errAsync<AppliedRuntime, NsError>({ ...r.error, message: `failed to bind ${type} namespace at ${path}: ${r.error.message}` });
+      if (r.isErr()) return errAsync<AppliedRuntime, NsError | NetlinkError>({ ...r.error, message: `failed to bind ${type} namespace at ${path}: ${r.error.message}` });
       done.pins.push({ type, path });
     }
     return okAsync(done);

@@ -23,6 +23,7 @@ import * as links from './socket/links.js';
 import { checkNetns, describeNetns, type LinkRef, type NetnsRef } from './socket/refs.js';
 import * as routes from './socket/routes.js';
 import type { RouteFilter, RouteSpec } from './socket/routes.js';
+import type { NetlinkError } from './errors.js';
 
 /** Options of {@link openNetlink}. */
 export interface OpenNetlinkOptions {
@@ -113,7 +114,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  links(): ResultAsync<LinkInfo[], NsError> {
+  links(): ResultAsync<LinkInfo[], NsError | NetlinkError> {
     return links.links(this.#ch);
   }
 
@@ -129,7 +130,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  link(link: LinkRef): ResultAsync<LinkInfo, NsError> {
+  link(link: LinkRef): ResultAsync<LinkInfo, NsError | NetlinkError> {
     return links.link(this.#ch, link);
   }
 
@@ -146,7 +147,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  createVeth(options: VethOptions): ResultAsync<void, NsError> {
+  createVeth(options: VethOptions): ResultAsync<void, NsError | NetlinkError> {
     return create.createVeth(this.#ch, options);
   }
 
@@ -162,7 +163,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  createLink(options: CreateLinkOptions): ResultAsync<void, NsError> {
+  createLink(options: CreateLinkOptions): ResultAsync<void, NsError | NetlinkError> {
     return create.createLink(this.#ch, options);
   }
 
@@ -177,7 +178,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  createDummy(name: string): ResultAsync<void, NsError> {
+  createDummy(name: string): ResultAsync<void, NsError | NetlinkError> {
     return create.createDummy(this.#ch, name);
   }
 
@@ -195,7 +196,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  createBridge(name: string): ResultAsync<void, NsError> {
+  createBridge(name: string): ResultAsync<void, NsError | NetlinkError> {
     return create.createBridge(this.#ch, name);
   }
 
@@ -211,7 +212,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  deleteLink(link: LinkRef): ResultAsync<void, NsError> {
+  deleteLink(link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
     return set.deleteLink(this.#ch, link);
   }
 
@@ -226,7 +227,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  renameLink(link: LinkRef, newName: string): ResultAsync<void, NsError> {
+  renameLink(link: LinkRef, newName: string): ResultAsync<void, NsError | NetlinkError> {
     return set.renameLink(this.#ch, link, newName);
   }
 
@@ -241,7 +242,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  setLinkUp(link: LinkRef): ResultAsync<void, NsError> {
+  setLinkUp(link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
     return set.setLinkUp(this.#ch, link);
   }
 
@@ -256,7 +257,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  setLinkDown(link: LinkRef): ResultAsync<void, NsError> {
+  setLinkDown(link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
     return set.setLinkDown(this.#ch, link);
   }
 
@@ -271,7 +272,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  setMtu(link: LinkRef, mtu: number): ResultAsync<void, NsError> {
+  setMtu(link: LinkRef, mtu: number): ResultAsync<void, NsError | NetlinkError> {
     return set.setMtu(this.#ch, link, mtu);
   }
 
@@ -286,7 +287,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  setMac(link: LinkRef, mac: string): ResultAsync<void, NsError> {
+  setMac(link: LinkRef, mac: string): ResultAsync<void, NsError | NetlinkError> {
     return set.setMac(this.#ch, link, mac);
   }
 
@@ -303,7 +304,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  setMaster(link: LinkRef, master: LinkRef | null): ResultAsync<void, NsError> {
+  setMaster(link: LinkRef, master: LinkRef | null): ResultAsync<void, NsError | NetlinkError> {
     return set.setMaster(this.#ch, link, master);
   }
 
@@ -324,7 +325,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  moveLink(link: LinkRef, target: NetnsRef, options: MoveLinkOptions = {}): ResultAsync<void, NsError> {
+  moveLink(link: LinkRef, target: NetnsRef, options: MoveLinkOptions = {}): ResultAsync<void, NsError | NetlinkError> {
     return move.moveLink(this.#ch, link, target, options);
   }
 
@@ -340,7 +341,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  addresses(filter: AddressFilter = {}): ResultAsync<AddressInfo[], NsError> {
+  addresses(filter: AddressFilter = {}): ResultAsync<AddressInfo[], NsError | NetlinkError> {
     return addresses.addresses(this.#ch, filter);
   }
 
@@ -358,7 +359,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  addAddress(link: LinkRef, address: string, options: AddressOptions = {}): ResultAsync<void, NsError> {
+  addAddress(link: LinkRef, address: string, options: AddressOptions = {}): ResultAsync<void, NsError | NetlinkError> {
     return addresses.addAddress(this.#ch, link, address, options);
   }
 
@@ -373,7 +374,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  deleteAddress(link: LinkRef, address: string): ResultAsync<void, NsError> {
+  deleteAddress(link: LinkRef, address: string): ResultAsync<void, NsError | NetlinkError> {
     return addresses.deleteAddress(this.#ch, link, address);
   }
 
@@ -390,7 +391,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  routes(filter: RouteFilter = {}): ResultAsync<RouteInfo[], NsError> {
+  routes(filter: RouteFilter = {}): ResultAsync<RouteInfo[], NsError | NetlinkError> {
     return routes.routes(this.#ch, filter);
   }
 
@@ -408,7 +409,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  addRoute(route: RouteSpec): ResultAsync<void, NsError> {
+  addRoute(route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
     return routes.addRoute(this.#ch, route);
   }
 
@@ -423,7 +424,7 @@ export class NetlinkSocket {
    * nl.close();
    * ```
    */
-  deleteRoute(route: RouteSpec): ResultAsync<void, NsError> {
+  deleteRoute(route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
     return routes.deleteRoute(this.#ch, route);
   }
 }
@@ -458,7 +459,7 @@ export class NetlinkSocket {
  */
 // 'new' is spelled out for the reader, although string already includes it.
 // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-export function openNetlink(target?: NetnsRef | 'new', options: OpenNetlinkOptions = {}): ResultAsync<NetlinkSocket, NsError> {
+export function openNetlink(target?: NetnsRef | 'new', options: OpenNetlinkOptions = {}): ResultAsync<NetlinkSocket, NsError | NetlinkError> {
   if (target !== undefined && target !== 'new') checkNetns(target, 'target');
   if (typeof options !== 'object' || options === null) throw typeError('options must be an object', options);
   const timeoutMs = options.timeoutMs ?? 5000;

@@ -22,6 +22,7 @@ import * as C from './codec/constants.js';
 import { parseMessages, type Message } from './codec/frame.js';
 import { decodeError } from './codec/messages.js';
 import * as ffi from './ffi.js';
+import type { NetlinkError } from './errors.js';
 
 const SOCK_RAW = 3;
 const SOCK_CLOEXEC = 0o2000000;
@@ -95,10 +96,10 @@ export interface OpenedSocket {
  * Creates, configures and binds a `NETLINK_ROUTE` socket in the calling
  * thread's network namespace. Closes the fd on every error.
  */
-function createHere(): Result<OpenedSocket, NsError> {
+function createHere(): Result<OpenedSocket, NsError | NetlinkError> {
   const fd = ffi.socket(C.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, C.NETLINK_ROUTE);
   if (fd < 0) return err(syscallError('socket', ffi.errno(), { namespace: 'net' }));
-  const fail = (call: string, errno: number): Result<OpenedSocket, NsError> => {
+  const fail = (call: string, errno: number): Result<OpenedSocket, NsError | NetlinkError> => {
     ffi.close(fd);
     return err(syscallError(call, errno, { namespace: 'net' }));
   };
@@ -126,7 +127,7 @@ function createHere(): Result<OpenedSocket, NsError> {
  * `'new'`), or of the calling thread's own when `undefined`. Only the
  * creation runs inside the namespace ({@link enterSync}, a few µs).
  */
-export function createSocket(target: TargetValue | undefined): Result<OpenedSocket, NsError> {
+export function createSocket(target: TargetValue | undefined): Result<OpenedSocket, NsError | NetlinkError> {
   if (target === undefined) return createHere();
   return enterSync({ net: target }, createHere).andThen((r) => r);
 }
@@ -138,7 +139,7 @@ export interface Request {
   readonly expect: Expect;
 }
 
-function netlinkError(label: string, errno: number, extack: string | undefined): NsError {
+function netlinkError(label: string, errno: number, extack: string | undefined): NsError | NetlinkError {
   const code = errnoName(errno);
   return {
     kind: 'netlink-error',
@@ -182,9 +183,9 @@ export class Exchanger {
    * throws) is a `task-failed` error of this exchange only, and the next
    * exchanges run as usual.
    */
-  run(req: Request, timeoutMs: number): Promise<Result<Message[], NsError>> {
+  run(req: Request, timeoutMs: number): Promise<Result<Message[], NsError | NetlinkError>> {
     this.inFlight++;
-    const p = this.#tail.then(async (): Promise<Result<Message[], NsError>> => {
+    const p = this.#tail.then(async (): Promise<Result<Message[], NsError | NetlinkError>> => {
       try {
         return await this.#withRetries(req, timeoutMs);
       } catch (e) {
@@ -216,7 +217,7 @@ export class Exchanger {
     else this.#wire.close();
   }
 
-  async #withRetries(req: Request, timeoutMs: number): Promise<Result<Message[], NsError>> {
+  async #withRetries(req: Request, timeoutMs: number): Promise<Result<Message[], NsError | NetlinkError>> {
     const deadline = performance.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const r = await this.#once(req, deadline, timeoutMs);
@@ -227,7 +228,7 @@ export class Exchanger {
     }
   }
 
-  async #once(req: Request, deadline: number, timeoutMs: number): Promise<Result<{ messages: Message[]; interrupted: boolean }, NsError>> {
+  async #once(req: Request, deadline: number, timeoutMs: number): Promise<Result<{ messages: Message[]; interrupted: boolean }, NsError | NetlinkError>> {
     if (this.#closed) return err({ kind: 'netlink-closed', request: req.label, message: `${req.label}: the netlink socket was closed` });
     const seq = (this.#seq = (this.#seq + 1) >>> 0 || 1);
     req.bytes.writeUInt32LE(seq, 8);
@@ -243,13 +244,13 @@ export class Exchanger {
       }
       // Decoded values are copied out before the next read reuses the buffer: keep a copy of this datagram.
       const parsed = parseMessages(Buffer.from(this.#buf.subarray(0, n.value)));
-      if (parsed.isErr()) return err({ ...parsed.error, request: req.label, message: `${req.label}: ${parsed.error.message}` } as NsError);
+      if (parsed.isErr()) return err({ ...parsed.error, request: req.label, message: `${req.label}: ${parsed.error.message}` } as NsError | NetlinkError);
       for (const m of parsed.value) {
         if (m.seq !== seq) continue; // a late reply to an earlier request
         if (m.flags & C.NLM_F_DUMP_INTR) interrupted = true;
         if (m.type === C.NLMSG_ERROR) {
           const e = decodeError(m);
-          if (e.isErr()) return err({ ...e.error, request: req.label } as NsError);
+          if (e.isErr()) return err({ ...e.error, request: req.label } as NsError | NetlinkError);
           if (e.value.errno !== 0) return err(netlinkError(req.label, e.value.errno, e.value.extack));
           return ok({ messages, interrupted });
         }
@@ -267,7 +268,7 @@ export class Exchanger {
   }
 
   /** One datagram into the buffer: its length, or an error (timeout, closed, a socket error). */
-  async #read(label: string, deadline: number, timeoutMs: number): Promise<Result<number, NsError>> {
+  async #read(label: string, deadline: number, timeoutMs: number): Promise<Result<number, NsError | NetlinkError>> {
     let tryNow = this.receive === 'auto';
     for (;;) {
       // Checked before every read: close() may have run between two datagrams of one reply, and the fd number may be another file's by now.

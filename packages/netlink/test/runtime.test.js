@@ -1,4 +1,4 @@
-// Seed 003's runtime config: parseRuntime on the seed's runtime.json shapes
+// LinuxKit's runtime config: parseRuntime on LinuxKit's runtime.json shapes
 // and its validation errors, and applyRuntime on a real process in its own
 // network namespace (mkdir, a veth made outside with its end moved in, a
 // kind made inside, one made outside then moved, an existing link moved in,
@@ -14,7 +14,7 @@ import { applyRuntime, openNetlink, parseRuntime } from '../dist/index.js';
 const skip = process.getuid() !== 0 ? 'network namespaces and pins need root' : false;
 
 describe('parseRuntime', () => {
-  it('accepts the seed\'s runtime.json shape, as text or object, and fills in add: "veth" for a peer', () => {
+  it('accepts LinuxKit\'s runtime.json shape, as text or object, and fills in add: "veth" for a peer', () => {
     const json = JSON.stringify({
       mkdir: ['/var/lib/c1'],
       interfaces: [{ name: 'eth0', peer: 'veth-c1', createInRoot: false }, { name: 'wg0', add: 'wireguard' }, { name: 'eth1' }],
@@ -112,7 +112,7 @@ describe('applyRuntime on a process in its own network namespace', { skip }, () 
       mkdir: [join(tmp, 'a/b/c')],
       interfaces: [
         { name: 'eth0', peer: `rt-peer-${tag}` }, // this host has an eth0 of its own: made inside at once
-        { name: `rt-v2-${tag}`, add: 'veth', peer: `rt-peer2-${tag}`, createInRoot: true }, // the seed's way
+        { name: `rt-v2-${tag}`, add: 'veth', peer: `rt-peer2-${tag}`, createInRoot: true }, // LinuxKit's way
         { name: 'br0', add: 'bridge' },
         { name: `rt-ifb-${tag}`, add: 'ifb', createInRoot: true }, // not ifb1: the host has ifb0 and ifb1
         { name: `rt-old-${tag}` },

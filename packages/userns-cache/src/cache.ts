@@ -1,5 +1,5 @@
 /**
- * {@link UsernsCache}: user-namespace fds keyed by their mappings (seed 001's
+ * {@link UsernsCache}: user-namespace fds keyed by their mappings (runc's
  * `Handles`), each namespace made once by a dummy that is gone before `get`
  * returns.
  *
@@ -10,6 +10,7 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { adoptNamespaceFd, errnoName, type NamespaceHandle, type NsError } from '@linuxns/core';
 import { canonicalMapping, type CanonicalMapping, type IdMapping, type Mapping } from './mapping.js';
 import { dummyCallFailed, splitError, STEP_SYSCALL, usernsDummyAsync } from './native.js';
+import type { UsernsCacheError } from './errors.js';
 
 /** Counters of a {@link UsernsCache}. */
 export interface UsernsCacheStats {
@@ -26,7 +27,7 @@ export interface UsernsCacheStats {
  * under PTRACE_TRACEME, given its maps, its `/proc/PID/ns/user` opened, killed
  * and reaped inside one native call on libuv's threadpool.
  */
-async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandle, NsError>> {
+async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandle, NsError | UsernsCacheError>> {
   const called = await usernsDummyAsync(m.uidMapText, m.gidMapText);
   if (called.isErr()) return err(called.error);
   const r = called.value;
@@ -65,7 +66,7 @@ async function makeNamespace(m: CanonicalMapping): Promise<Result<NamespaceHandl
 interface Making {
   waiters: number;
   /** One result per waiter, in the order they joined. */
-  readonly results: Promise<Result<NamespaceHandle, NsError>[]>;
+  readonly results: Promise<Result<NamespaceHandle, NsError | UsernsCacheError>[]>;
 }
 
 /** Distinct spellings of mappings remembered for the hit path before the memo starts over. */
@@ -168,7 +169,7 @@ export class UsernsCache {
    * any process is made; a failed dummy gives `userns-setup-failed`. Throws
    * `TypeError` when `mapping` is not shaped like a {@link Mapping}.
    */
-  get(mapping: Mapping): ResultAsync<NamespaceHandle, NsError> {
+  get(mapping: Mapping): ResultAsync<NamespaceHandle, NsError | UsernsCacheError> {
     const memo = typeof mapping === 'object' && mapping !== null ? this.#byObject.get(mapping) : undefined;
     const memoId = memo !== undefined && sameNumbers(mapping, memo.numbers) ? memo.id : undefined;
     const key = memoId === undefined ? seenKey(mapping) : undefined;
@@ -207,7 +208,7 @@ export class UsernsCache {
   #make(m: CanonicalMapping): Making {
     const generation = this.#generation;
     this.#dummies++;
-    const settle = (r: Result<NamespaceHandle, NsError>): Result<NamespaceHandle, NsError>[] => {
+    const settle = (r: Result<NamespaceHandle, NsError | UsernsCacheError>): Result<NamespaceHandle, NsError | UsernsCacheError>[] => {
       try {
         if (r.isErr()) return Array.from({ length: making.waiters }, () => err(r.error));
         const h = r.value;

@@ -11,6 +11,7 @@ import { NamespaceHandle, errnoName, syscallError, type NsError } from '@linuxns
 import { UsernsCache } from './cache.js';
 import type { Mapping } from './mapping.js';
 import { loadNative } from './native.js';
+import type { UsernsCacheError } from './errors.js';
 
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
@@ -50,7 +51,7 @@ function checkPath(name: string, path: unknown): asserts path is string {
   if (typeof path !== 'string') throw new TypeError(`${name} must be a string, got ${typeof path}`);
 }
 
-function mountWith(source: string, target: string, userns: NamespaceHandle, options: IdmapMountOptions): Result<void, NsError> {
+function mountWith(source: string, target: string, userns: NamespaceHandle, options: IdmapMountOptions): Result<void, NsError | UsernsCacheError> {
   if (userns.type !== 'user') {
     return err({ kind: 'wrong-namespace-type', path: userns.path ?? String(userns), expected: 'user', actual: userns.type, message: `an id-mapped mount needs a user namespace, got ${String(userns)}` });
   }
@@ -112,7 +113,7 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
  * else unmount('/run/c1/rootfs');
  * ```
  */
-export function idmapMount(source: string, target: string, mappingOrHandle: Mapping | NamespaceHandle, options: IdmapMountOptions = {}): ResultAsync<void, NsError> {
+export function idmapMount(source: string, target: string, mappingOrHandle: Mapping | NamespaceHandle, options: IdmapMountOptions = {}): ResultAsync<void, NsError | UsernsCacheError> {
   checkPath('source', source);
   checkPath('target', target);
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -150,7 +151,7 @@ export interface UnmountOptions {
  * if (r.isErr()) console.error(r.error.message);
  * ```
  */
-export function unmount(target: string, options: UnmountOptions = {}): Result<void, NsError> {
+export function unmount(target: string, options: UnmountOptions = {}): Result<void, NsError | UsernsCacheError> {
   checkPath('target', target);
   const lib = loadNative();
   if (lib.isErr()) return err(lib.error);

@@ -1,5 +1,5 @@
 /**
- * Id-mapped user namespaces, cached by their uid/gid mappings (seed 001,
+ * Id-mapped user namespaces, cached by their uid/gid mappings (runc's internal/userns,
  * runc's `libcontainer/userns`), and id-mapped mounts.
  *
  * - {@link UsernsCache}: `get(mapping)` gives a handle on a user namespace
@@ -18,3 +18,4 @@ export { UsernsCache, type UsernsCacheStats } from './cache.js';
 export { canonicalMapping, MAX_MAP_BYTES, MAX_RANGES, type CanonicalMapping, type IdMapping, type Mapping } from './mapping.js';
 export { idmapMount, unmount, sharedCache, type IdmapMountOptions, type UnmountOptions } from './idmap.js';
 export { readMappings } from './read.js';
+export type { UsernsCacheError, InvalidMappingError, UsernsSetupFailedError, IdmapNotSupportedError } from './errors.js';

@@ -7,6 +7,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
+import type { UsernsCacheError } from './errors.js';
 
 /** One range of a map, with the OCI runtime-spec's field names. */
 export interface IdMapping {
@@ -45,7 +46,7 @@ const ID_LIMIT = 4294967295;
 
 type Field = 'uidMappings' | 'gidMappings';
 
-function invalid(field: Field, message: string, index?: number): NsError {
+function invalid(field: Field, message: string, index?: number): NsError | UsernsCacheError {
   return { kind: 'invalid-mapping', field, ...(index !== undefined ? { index } : {}), message: `${field}${index !== undefined ? `[${index}]` : ''}: ${message}` };
 }
 
@@ -53,7 +54,7 @@ function overlaps(a: number, b: number, size: number, sizeB: number): boolean {
   return a < b + sizeB && b < a + size;
 }
 
-function checkRanges(field: Field, ranges: readonly IdMapping[]): Result<IdMapping[], NsError> {
+function checkRanges(field: Field, ranges: readonly IdMapping[]): Result<IdMapping[], NsError | UsernsCacheError> {
   if (ranges.length === 0) return err(invalid(field, 'at least one range is needed (a user namespace without a map can do nothing)'));
   if (ranges.length > MAX_RANGES) return err(invalid(field, `${ranges.length} ranges; the kernel takes at most ${MAX_RANGES}`));
   const copy: IdMapping[] = [];
@@ -100,7 +101,7 @@ const idOf = (ranges: readonly IdMapping[]): string => ranges.map((r) => `${r.co
  * if (a.isOk()) console.log(a.value.id); // uid=0:200000:1000,1000:201000:10;gid=0:200000:1010
  * ```
  */
-export function canonicalMapping(mapping: Mapping): Result<CanonicalMapping, NsError> {
+export function canonicalMapping(mapping: Mapping): Result<CanonicalMapping, NsError | UsernsCacheError> {
   if (typeof mapping !== 'object' || mapping === null) throw new TypeError(`mapping must be an object { uidMappings, gidMappings }, got ${mapping === null ? 'null' : typeof mapping}`);
   for (const field of ['uidMappings', 'gidMappings'] as const) {
     if (!Array.isArray(mapping[field])) throw new TypeError(`mapping.${field} must be an array of { containerID, hostID, size }`);

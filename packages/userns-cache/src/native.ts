@@ -12,6 +12,7 @@ import koffi from 'koffi';
 import { err, ok, type Result } from 'neverthrow';
 import { buildCommand, libraryPath } from '@linuxns/helper-c';
 import type { NsError } from '@linuxns/core';
+import type { UsernsCacheError } from './errors.js';
 
 /** The bound functions of the library. */
 export type Native = ReturnType<typeof bind>;
@@ -37,7 +38,7 @@ function bind(path: string) {
  * `LINUXNS_HELPER`). A library that is missing, unreadable or cannot be
  * loaded gives `helper-not-found` with the command that builds it.
  */
-export function loadNative(path: string = process.env.LINUXNS_LIBRARY ?? libraryPath): Result<Native, NsError> {
+export function loadNative(path: string = process.env.LINUXNS_LIBRARY ?? libraryPath): Result<Native, NsError | UsernsCacheError> {
   const known = loaded.get(path);
   if (known !== undefined) return ok(known);
   let why: string;
@@ -85,7 +86,7 @@ export const STEP_SYSCALL: Record<string, string> = {
 };
 
 /** The error of a failed native call to lns_userns_dummy (koffi's async call itself, not the dummy). */
-export function dummyCallFailed(what: string, e: unknown): NsError {
+export function dummyCallFailed(what: string, e: unknown): NsError | UsernsCacheError {
   return {
     kind: 'userns-setup-failed',
     step: 'call',
@@ -105,11 +106,11 @@ export function dummyCallFailed(what: string, e: unknown): NsError {
  * `userns-setup-failed` at step `call`; otherwise the call's own result
  * (a namespace fd, or a negative error for {@link splitError}).
  */
-export function usernsDummyAsync(uidMap: string, gidMap: string): Promise<Result<number, NsError>> {
+export function usernsDummyAsync(uidMap: string, gidMap: string): Promise<Result<number, NsError | UsernsCacheError>> {
   const lib = loadNative();
   if (lib.isErr()) return Promise.resolve(err(lib.error));
   const f = lib.value.usernsDummy;
-  const callFailed = (e: unknown): Result<number, NsError> => err(dummyCallFailed("calling lns_userns_dummy on libuv's threadpool", e));
+  const callFailed = (e: unknown): Result<number, NsError | UsernsCacheError> => err(dummyCallFailed("calling lns_userns_dummy on libuv's threadpool", e));
   return new Promise((resolve) => {
     try {
       f.async(uidMap, Buffer.byteLength(uidMap), gidMap, Buffer.byteLength(gidMap), (e: Error | null, r: number) => resolve(e ? callFailed(e) : ok(r)));

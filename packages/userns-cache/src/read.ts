@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { checkPid, fsError, NamespaceHandle, spawn, type NsError } from '@linuxns/core';
 import { parseMapText, type Mapping } from './mapping.js';
+import type { UsernsCacheError } from './errors.js';
 
-function readPid(pid: number): Result<Mapping, NsError> {
-  const read = (file: string): Result<string, NsError> => {
+function readPid(pid: number): Result<Mapping, NsError | UsernsCacheError> {
+  const read = (file: string): Result<string, NsError | UsernsCacheError> => {
     const path = `/proc/${pid}/${file}`;
     try {
       return ok(readFileSync(path, 'latin1'));
@@ -44,7 +45,7 @@ function ended(stream: NodeJS.ReadableStream): Promise<void> {
   });
 }
 
-async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsError>> {
+async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsError | UsernsCacheError>> {
   // A process that joined the namespace reads its own maps: seen from inside, the outer ids are
   // those of the parent user namespace, i.e. exactly what was written.
   const r = await spawn('/bin/sh', ['-c', `cat /proc/self/uid_map && echo '${SEPARATOR}' && cat /proc/self/gid_map`], {
@@ -92,11 +93,11 @@ async function readHandle(userns: NamespaceHandle): Promise<Result<Mapping, NsEr
  * if (r.isOk()) console.log(r.value.uidMappings); // [{ containerID: 0, hostID: 0, size: 4294967295 }]
  * ```
  */
-export function readMappings(target: number | NamespaceHandle): ResultAsync<Mapping, NsError> {
+export function readMappings(target: number | NamespaceHandle): ResultAsync<Mapping, NsError | UsernsCacheError> {
   if (target instanceof NamespaceHandle) {
     void target.fd; // a closed handle throws TypeError now
     if (target.type !== 'user') {
-      const e: NsError = { kind: 'wrong-namespace-type', path: target.path ?? String(target), expected: 'user', actual: target.type, message: `maps belong to user namespaces, not to ${String(target)}` };
+      const e: NsError | UsernsCacheError = { kind: 'wrong-namespace-type', path: target.path ?? String(target), expected: 'user', actual: target.type, message: `maps belong to user namespaces, not to ${String(target)}` };
       return new ResultAsync(Promise.resolve(err(e)));
     }
     return new ResultAsync(readHandle(target));

@@ -9,7 +9,8 @@
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { Factory, type Container, type ContainerState, type ProcessConfig } from '@linuxns/container';
-import type { NsChild, NsError } from '@linuxns/core';
+import type { NsChild } from '@linuxns/core';
+import type { ContainerFailure } from '@linuxns/container';
 import { parse, positionals, settings, type OptionSpecs, type Parsed } from '../args.js';
 import { CommandError, failed, help, printJson, printTable, UsageError } from '../output.js';
 import { signalStatus } from '../child.js';
@@ -83,7 +84,7 @@ function load(command: string, factory: Factory, id: string): Container {
   return c.value;
 }
 
-function loadError(command: string, factory: Factory, e: NsError): CommandError {
+function loadError(command: string, factory: Factory, e: ContainerFailure): CommandError {
   if (e.kind === 'container-not-found') {
     return new CommandError(command, `container '${e.id}' does not exist under ${factory.root} ('linuxns container list' shows them)`, e);
   }

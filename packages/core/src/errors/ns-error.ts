@@ -1,5 +1,8 @@
 /**
- * The error model of linuxns: one tagged union, {@link NsError}. Errors are
+ * The error model of linuxns: tagged unions of plain objects. This file has
+ * the base every error shares ({@link NsErrorBase}, {@link SyscallContext})
+ * and core's own kinds, {@link NsError}; the packages built on core define
+ * theirs next to their code and compose them with it. Errors are
  * plain objects (they cross threads with `postMessage` unchanged); code
  * branches on `kind`, never on `instanceof`. Kinds are stable: never renamed,
  * never reused. `docs/errors.md` lists them with what to do about each.
@@ -229,148 +232,11 @@ export interface InvalidOptionError extends NsErrorBase {
 }
 
 /**
- * An id mapping (`uidMappings`/`gidMappings` of a user namespace) that the
- * kernel would refuse, found before any process or namespace is made.
+ * Every error `@linuxns/core` returns. Branch on `kind`. The packages built
+ * on it add their own kinds as their own types (`UsernsCacheError`,
+ * `NetlinkError`, `ContainerError`), and their signatures name the union of
+ * what they can return, e.g. `Result<T, NsError | NetlinkError>`.
  */
-export interface InvalidMappingError extends NsErrorBase {
-  readonly kind: 'invalid-mapping';
-  /** `'uidMappings'` or `'gidMappings'`. */
-  readonly field: string;
-  /** The range at fault, when one is. */
-  readonly index?: number;
-}
-
-/**
- * Making a user namespace with the requested maps failed at `step`
- * (`'clone'`, `'pdeathsig'`, `'parent'`, `'traceme'`, `'sigstop'`, `'stop'`,
- * `'uid_map'`, `'setgroups'`, `'gid_map'`, `'open'`, `'reap'`, `'call'`);
- * no process is left.
- */
-export interface UsernsSetupFailedError extends NsErrorBase, SyscallContext {
-  readonly kind: 'userns-setup-failed';
-  readonly step: string;
-}
-
-/**
- * `mount_setattr(MOUNT_ATTR_IDMAP)` refused: the filesystem at `path` cannot
- * be id-mapped (`EINVAL`), or the kernel has no mount_setattr (`ENOSYS`).
- */
-export interface IdmapNotSupportedError extends NsErrorBase, SyscallContext {
-  readonly kind: 'idmap-not-supported';
-  readonly path: string;
-}
-
-/**
- * The kernel refused a netlink request (an `NLMSG_ERROR` with a negative
- * errno): `request` names it, `extack` is the kernel's own explanation when
- * it gave one (`NETLINK_EXT_ACK`). `EEXIST`: a link or address of that
- * name exists; `ENODEV`: no such link; `EINVAL`: a value the kernel refuses
- * (a prefix length too long...).
- */
-export interface NetlinkError extends NsErrorBase {
-  readonly kind: 'netlink-error';
-  /** The request, e.g. `'RTM_NEWLINK veth0 (veth, peer veth1)'`. */
-  readonly request: string;
-  /** The errno name, e.g. `'EEXIST'`. */
-  readonly code: string;
-  /** The errno number, e.g. `17`. */
-  readonly errno: number;
-  /** The kernel's extended ack message, e.g. `'Invalid prefix length'`. */
-  readonly extack?: string;
-}
-
-/** No complete reply to a netlink request within `timeoutMs`; later replies to it are discarded. */
-export interface NetlinkTimeoutError extends NsErrorBase {
-  readonly kind: 'netlink-timeout';
-  readonly request: string;
-  readonly timeoutMs: number;
-}
-
-/**
- * A netlink reply that cannot be decoded: a truncated header, an
- * `nlmsg_len` or attribute length running past the end, a zero-length
- * attribute... `reason` names the rule, `offset` the byte where it broke.
- */
-export interface NetlinkMalformedError extends NsErrorBase {
-  readonly kind: 'netlink-malformed';
-  /** E.g. `'truncated-header'`, `'message-past-end'`, `'attribute-past-end'`, `'zero-length-attribute'`. */
-  readonly reason: string;
-  readonly offset: number;
-  /** The request whose reply it was, when known. */
-  readonly request?: string;
-}
-
-/** The netlink socket was closed before the request got its reply. */
-export interface NetlinkClosedError extends NsErrorBase {
-  readonly kind: 'netlink-closed';
-  readonly request: string;
-}
-
-/**
- * A runtime config (seed 003's `runtime.json`) that cannot be applied: an
- * interface without a name, a veth without a peer, a value of the wrong
- * type. `field` is where, e.g. `'interfaces[0].peer'`.
- */
-export interface InvalidRuntimeError extends NsErrorBase {
-  readonly kind: 'invalid-runtime';
-  readonly field: string;
-}
-
-/**
- * A container id that `@linuxns/container` refuses (seed 002's
- * InvalidIdFormat): empty, longer than the limit, `.` or `..`, or with a
- * character other than letters, digits and `_ + - .`.
- */
-export interface ContainerInvalidIdError extends NsErrorBase {
-  readonly kind: 'container-invalid-id';
-  readonly id: string;
-}
-
-/** A container of that id exists already under the factory's root (seed 002's IdInUse). */
-export interface ContainerIdInUseError extends NsErrorBase {
-  readonly kind: 'container-id-in-use';
-  readonly id: string;
-}
-
-/** No container of that id under the factory's root (seed 002's ContainerNotExists). */
-export interface ContainerNotFoundError extends NsErrorBase {
-  readonly kind: 'container-not-found';
-  readonly id: string;
-}
-
-/**
- * A container config (or OCI bundle `config.json`) that cannot run, found
- * before anything is made (seed 002's ConfigInvalid): `field` is where, e.g.
- * `'hostname'`, `'linux.seccomp'`.
- */
-export interface ContainerConfigInvalidError extends NsErrorBase {
-  readonly kind: 'container-config-invalid';
-  readonly field: string;
-}
-
-/**
- * The system refused a container operation (seed 002's SystemError): a file
- * of the state directory, a cgroup, the init's setup. `cause` is the error
- * underneath when there is one (a `spawn-setup-failed`...).
- */
-export interface ContainerSystemError extends NsErrorBase {
-  readonly kind: 'container-system-error';
-  readonly id: string;
-  /** What was being done, e.g. `'write state.json'`, `'start'`, `'create cgroup'`. */
-  readonly operation: string;
-  readonly cause?: NsError;
-}
-
-/** The operation does not fit the container's status (starting a running container, exec in a stopped one). */
-export interface ContainerWrongStatusError extends NsErrorBase {
-  readonly kind: 'container-wrong-status';
-  readonly id: string;
-  /** `'creating'`, `'created'`, `'running'` or `'stopped'`. */
-  readonly status: string;
-  readonly operation: string;
-}
-
-/** Every error linuxns returns. Branch on `kind`. */
 export type NsError =
   | SyscallFailedError
   | PermissionDeniedError
@@ -397,21 +263,7 @@ export type NsError =
   | NotPinnedError
   | SpawnSetupFailedError
   | HelperNotFoundError
-  | InvalidOptionError
-  | InvalidMappingError
-  | UsernsSetupFailedError
-  | IdmapNotSupportedError
-  | NetlinkError
-  | NetlinkTimeoutError
-  | NetlinkMalformedError
-  | NetlinkClosedError
-  | InvalidRuntimeError
-  | ContainerInvalidIdError
-  | ContainerIdInUseError
-  | ContainerNotFoundError
-  | ContainerConfigInvalidError
-  | ContainerSystemError
-  | ContainerWrongStatusError;
+  | InvalidOptionError;
 
 /** Every `kind` of {@link NsError}. */
 export type NsErrorKind = NsError['kind'];

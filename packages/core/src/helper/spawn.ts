@@ -13,7 +13,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { errnoName, errnoNumber } from '../errors/errno.js';
 import { syscallError } from '../errors/from-errno.js';
-import type { NsError } from '../errors/ns-error.js';
+import type { NsError, NsErrorBase } from '../errors/ns-error.js';
 import { NamespaceHandle } from '../namespace/handle.js';
 import { NAMESPACE_TYPES, isNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { openNamespace, openProcessNamespace } from '../namespace/open.js';
@@ -36,7 +36,7 @@ export type StdioValue = StdioPipe | 'inherit' | StdioNull | number;
 export type { IdRange };
 
 /** Options of {@link spawn}. */
-export interface SpawnOptions {
+export interface SpawnOptions<E extends NsErrorBase = NsError> {
   /** Existing namespaces to join (opened before anything is joined; the user namespace after the others). */
   readonly join?: JoinTarget;
   /** New namespaces to create; a new user namespace first, so that it owns the others. */
@@ -49,7 +49,7 @@ export interface SpawnOptions {
   readonly setgroups?: 'allow' | 'deny';
   /** Maps root inside to the caller's euid/egid outside, like `unshare --map-root-user` (and, like it, writes setgroups `'deny'` unless `setgroups` says otherwise). */
   readonly mapRootUser?: boolean;
-  /** Hostname inside (needs a new uts namespace, as in seed 002). */
+  /** Hostname inside (needs a new uts namespace, as in libcontainer). */
   readonly hostname?: string;
   /** NIS domain name inside (needs a new uts namespace). */
   readonly domainname?: string;
@@ -191,13 +191,13 @@ export interface SpawnOptions {
    * if (r.isOk()) console.log(await r.value.exited);
    * ```
    */
-  readonly beforeExec?: (pid: number) => Result<void, NsError> | PromiseLike<Result<void, NsError>>;
+  readonly beforeExec?: (pid: number) => Result<void, E> | PromiseLike<Result<void, E>>;
 }
 
 /**
  * The root filesystem of {@link SpawnOptions.rootfs}: made in the new mount
  * namespace by the command's own process before exec, then entered by
- * `pivot_root` (seed 003's prepare, runc's pivot).
+ * `pivot_root` (LinuxKit's prepare, runc's pivot).
  */
 export interface RootfsOptions {
   /** Absolute path of the root directory (a busybox tree, an unpacked image...). */
@@ -741,7 +741,12 @@ function spawnDirect(
  * else { r.value.stdout?.pipe(process.stdout); console.log(await r.value.exited); } // 0, box, 1
  * ```
  */
-export function spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): ResultAsync<NsChild, NsError> {
+export function spawn<E extends NsErrorBase = NsError>(command: string, args: readonly string[] = [], options: SpawnOptions<E> = {}): ResultAsync<NsChild, NsError | E> {
+  // The hook's errors pass through as spawn's own: only their type differs.
+  return spawnAny(command, args, options as unknown as SpawnOptions);
+}
+
+function spawnAny(command: string, args: readonly string[], options: SpawnOptions): ResultAsync<NsChild, NsError> {
   if (typeof command !== 'string' || command.length === 0) throw new TypeError('command must be a non-empty string');
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new TypeError('args must be an array of strings');
   const fail = (e: NsError): ResultAsync<NsChild, NsError> => new ResultAsync(Promise.resolve(err(e)));

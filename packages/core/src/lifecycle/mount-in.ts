@@ -1,5 +1,5 @@
 /**
- * Mounts and unmounts inside another mount namespace (seed 004's lxcfs
+ * Mounts and unmounts inside another mount namespace (iSulad's lxcfs
  * tool), through a {@link NamespacePool} worker instead of a re-exec: the
  * worker joins the target's mount namespace, mounts, and comes back. The
  * caller's own mount table is never touched.
@@ -177,7 +177,7 @@ export function mountIn(target: MountTarget, source: string, destination: string
 /**
  * Unmounts `paths` inside the mount namespace of `target`, through a pool
  * worker. A path that is not mounted (or does not exist) there is not an
- * error (seed 004): it is listed in `notMounted`. The caller's own mount
+ * error (iSulad): it is listed in `notMounted`. The caller's own mount
  * table is untouched.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Pins: a namespace bind-mounted onto a file (seed 003's BindNS, `ip netns
+ * Pins: a namespace bind-mounted onto a file (LinuxKit's BindNS, `ip netns
  * add`, `unshare --net=FILE`), so it outlives every process and handle in it.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * The parts of the OCI runtime spec that name namespaces and id mappings,
- * and seed 000's lookups over them (`GetNS`, `FilterNS`) plus the spec's
+ * and gVisor's lookups over them (`GetNS`, `FilterNS`) plus the spec's
  * validation rules.
  *
  * @module
@@ -53,7 +53,7 @@ function toOci(type: NamespaceType | OciNamespaceType): OciNamespaceType {
 
 /**
  * The entry of `spec.linux.namespaces` of the given type (either spelling:
- * `net` or `network`), or `undefined` (seed 000's `GetNS`).
+ * `net` or `network`), or `undefined` (gVisor's `GetNS`).
  *
  * @example
  * ```ts
@@ -69,7 +69,7 @@ export function getNamespace(spec: RuntimeSpec, type: NamespaceType | OciNamespa
 
 /**
  * The entries of `spec.linux.namespaces` whose types are in `types`, in the
- * order of `types` (seed 000's `FilterNS`).
+ * order of `types` (gVisor's `FilterNS`).
  *
  * @example
  * ```ts

@@ -10,6 +10,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
 import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN } from './constants.js';
+import type { NetlinkError } from '../errors.js';
 
 /** Rounds up to the 4-byte alignment of netlink messages and attributes. */
 export const align4 = (n: number): number => (n + 3) & ~3;
@@ -27,12 +28,12 @@ export interface Message {
 }
 
 /** A `netlink-malformed` error. */
-export function malformed(reason: string, offset: number, detail: string): NsError {
+export function malformed(reason: string, offset: number, detail: string): NsError | NetlinkError {
   return { kind: 'netlink-malformed', reason, offset, message: `malformed netlink data at byte ${offset}: ${detail}` };
 }
 
 /** Splits a datagram into messages. */
-export function parseMessages(buf: Buffer): Result<Message[], NsError> {
+export function parseMessages(buf: Buffer): Result<Message[], NsError | NetlinkError> {
   const out: Message[] = [];
   let off = 0;
   while (off < buf.length) {
@@ -63,7 +64,7 @@ export type Attrs = Map<number, Buffer>;
  * in the datagram, for error messages. Fewer than 4 bytes left over at the
  * end are ignored, as the kernel's own parser does.
  */
-export function parseAttrs(buf: Buffer, start = 0, base = 0): Result<Attrs, NsError> {
+export function parseAttrs(buf: Buffer, start = 0, base = 0): Result<Attrs, NsError | NetlinkError> {
   const out: Attrs = new Map();
   let off = start;
   while (buf.length - off >= NLA_HDRLEN) {
@@ -80,7 +81,7 @@ export function parseAttrs(buf: Buffer, start = 0, base = 0): Result<Attrs, NsEr
 }
 
 /** Nested attributes inside attribute `type` of `attrs`, or an empty map when it is absent. */
-export function nestedAttrs(attrs: Attrs, type: number, base: number): Result<Attrs, NsError> {
+export function nestedAttrs(attrs: Attrs, type: number, base: number): Result<Attrs, NsError | NetlinkError> {
   const b = attrs.get(type);
   return b === undefined ? ok(new Map()) : parseAttrs(b, 0, base);
 }

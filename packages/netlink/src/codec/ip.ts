@@ -8,6 +8,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
+import type { NetlinkError } from '../errors.js';
 
 /** 4 or 6. */
 export type IpFamily = 4 | 6;
@@ -88,7 +89,7 @@ export function parseIp(text: string): IpBytes | undefined {
 }
 
 /** An `invalid-option` error for a value that is no address. */
-export function badValue(option: string, value: string, what: string): NsError {
+export function badValue(option: string, value: string, what: string): NsError | NetlinkError {
   return { kind: 'invalid-option', option, message: `${option} ${JSON.stringify(value)} is not ${what}` };
 }
 
@@ -97,7 +98,7 @@ export function badValue(option: string, value: string, what: string): NsError {
  * only checked to be an integer from 0 to 255 (a byte on the wire): a
  * length too long for the family goes to the kernel, which refuses it.
  */
-export function parsePrefix(text: string, option: string): Result<IpPrefix, NsError> {
+export function parsePrefix(text: string, option: string): Result<IpPrefix, NsError | NetlinkError> {
   const slash = text.indexOf('/');
   const a = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (!a) return err(badValue(option, text, 'an IPv4 or IPv6 address with an optional /prefix-length'));
@@ -108,7 +109,7 @@ export function parsePrefix(text: string, option: string): Result<IpPrefix, NsEr
 }
 
 /** Parses a route destination: `default` (with a family), `default6`-style `::/0`, or a prefix. */
-export function parseDestination(text: string, family: IpFamily | undefined): Result<IpPrefix, NsError> {
+export function parseDestination(text: string, family: IpFamily | undefined): Result<IpPrefix, NsError | NetlinkError> {
   if (text === 'default') {
     const f = family ?? 4;
     return ok({ family: f, bytes: Buffer.alloc(f === 4 ? 4 : 16), prefixLength: 0 });

@@ -12,6 +12,7 @@ import type { NsError } from '@linuxns/core';
 import * as C from './constants.js';
 import { malformed, nestedAttrs, parseAttrs, read, type Message } from './frame.js';
 import { formatIp, formatMac, type IpFamily } from './ip.js';
+import type { NetlinkError } from '../errors.js';
 
 export const IFINFOMSG_LEN = 16;
 export const IFADDRMSG_LEN = 8;
@@ -66,7 +67,7 @@ export interface ErrorReply {
 }
 
 /** Decodes the payload of an `NLMSG_ERROR` message. */
-export function decodeError(m: Message): Result<ErrorReply, NsError> {
+export function decodeError(m: Message): Result<ErrorReply, NsError | NetlinkError> {
   const p = m.payload;
   if (p.length < 4 + C.NLMSG_HDRLEN) return err(malformed('truncated-error', m.offset, `NLMSG_ERROR payload of ${p.length} bytes, needs ${4 + C.NLMSG_HDRLEN}`));
   const errno = -p.readInt32LE(0) | 0;
@@ -120,7 +121,7 @@ function flagNames(flags: number, table: ReadonlyArray<readonly [number, string]
 }
 
 /** Decodes an `RTM_NEWLINK` message. */
-export function decodeLink(m: Message): Result<LinkInfo, NsError> {
+export function decodeLink(m: Message): Result<LinkInfo, NsError | NetlinkError> {
   const p = m.payload;
   if (p.length < IFINFOMSG_LEN) return err(malformed('truncated-ifinfomsg', m.offset, `RTM_NEWLINK payload of ${p.length} bytes, ifinfomsg needs ${IFINFOMSG_LEN}`));
   const base = m.offset + C.NLMSG_HDRLEN;
@@ -187,7 +188,7 @@ function ipReader(attrs: ReadonlyMap<number, Buffer>, af: number): (type: number
 }
 
 /** Decodes an `RTM_NEWADDR` message; `undefined` for families other than IPv4 and IPv6. */
-export function decodeAddress(m: Message): Result<AddressInfo | undefined, NsError> {
+export function decodeAddress(m: Message): Result<AddressInfo | undefined, NsError | NetlinkError> {
   const p = m.payload;
   if (p.length < IFADDRMSG_LEN) return err(malformed('truncated-ifaddrmsg', m.offset, `RTM_NEWADDR payload of ${p.length} bytes, ifaddrmsg needs ${IFADDRMSG_LEN}`));
   const af = p.readUInt8(0);
@@ -244,7 +245,7 @@ export interface RouteInfo {
 }
 
 /** Decodes an `RTM_NEWROUTE` message; `undefined` for other families and cloned (cache) routes. */
-export function decodeRoute(m: Message): Result<RouteInfo | undefined, NsError> {
+export function decodeRoute(m: Message): Result<RouteInfo | undefined, NsError | NetlinkError> {
   const p = m.payload;
   if (p.length < RTMSG_LEN) return err(malformed('truncated-rtmsg', m.offset, `RTM_NEWROUTE payload of ${p.length} bytes, rtmsg needs ${RTMSG_LEN}`));
   const af = p.readUInt8(0);

@@ -13,6 +13,7 @@ import { collect, fromPromise, type Channel } from './channel.js';
 import { familyNumber, scopeOf, typeError } from './check.js';
 import { linkIndex } from './links.js';
 import { checkLink, type LinkRef } from './refs.js';
+import type { NetlinkError } from '../errors.js';
 
 /** Options of {@link NetlinkSocket.addAddress}. */
 export interface AddressOptions {
@@ -35,22 +36,22 @@ export interface AddressFilter {
 }
 
 /** The addresses of `family` (0: all) on link `index` (0: all), outside the operation queue. */
-export function dumpAddresses(ch: Channel, family: number, index: number): ResultAsync<AddressInfo[], NsError> {
+export function dumpAddresses(ch: Channel, family: number, index: number): ResultAsync<AddressInfo[], NsError | NetlinkError> {
   return fromPromise(ch.send(R.dumpAddresses(family, index))).andThen((ms) =>
     collect(ms, decodeAddress).map((as) => as.filter((a) => index === 0 || a.index === index)),
   );
 }
 
-export function addresses(ch: Channel, filter: AddressFilter = {}): ResultAsync<AddressInfo[], NsError> {
+export function addresses(ch: Channel, filter: AddressFilter = {}): ResultAsync<AddressInfo[], NsError | NetlinkError> {
   ch.live();
   if (typeof filter !== 'object' || filter === null) throw typeError('filter must be an object', filter);
   const family = filter.family === undefined ? 0 : familyNumber(filter.family);
   const link = filter.link === undefined ? undefined : checkLink(filter.link);
-  return ch.op(() => (link === undefined ? okAsync<number, NsError>(0) : linkIndex(ch, link)).andThen((i) => dumpAddresses(ch, family, i)));
+  return ch.op(() => (link === undefined ? okAsync<number, NsError | NetlinkError>(0) : linkIndex(ch, link)).andThen((i) => dumpAddresses(ch, family, i)));
 }
 
 /** `RTM_NEWADDR` or `RTM_DELADDR` of `address` (with its prefix length) on `link`. */
-function changeAddress(ch: Channel, type: typeof C.RTM_NEWADDR | typeof C.RTM_DELADDR, link: LinkRef, address: string, options: AddressOptions): ResultAsync<void, NsError> {
+function changeAddress(ch: Channel, type: typeof C.RTM_NEWADDR | typeof C.RTM_DELADDR, link: LinkRef, address: string, options: AddressOptions): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   const l = checkLink(link);
   if (typeof address !== 'string') throw typeError('address must be a string such as "10.0.0.1/24"', address);
@@ -70,10 +71,10 @@ function changeAddress(ch: Channel, type: typeof C.RTM_NEWADDR | typeof C.RTM_DE
   );
 }
 
-export function addAddress(ch: Channel, link: LinkRef, address: string, options: AddressOptions = {}): ResultAsync<void, NsError> {
+export function addAddress(ch: Channel, link: LinkRef, address: string, options: AddressOptions = {}): ResultAsync<void, NsError | NetlinkError> {
   return changeAddress(ch, C.RTM_NEWADDR, link, address, options);
 }
 
-export function deleteAddress(ch: Channel, link: LinkRef, address: string): ResultAsync<void, NsError> {
+export function deleteAddress(ch: Channel, link: LinkRef, address: string): ResultAsync<void, NsError | NetlinkError> {
   return changeAddress(ch, C.RTM_DELADDR, link, address, {});
 }

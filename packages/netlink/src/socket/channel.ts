@@ -13,14 +13,15 @@ import type { NsError } from '@linuxns/core';
 import type { Message } from '../codec/frame.js';
 import { createSocket, Exchanger, fdWire, type ReceiveMode, type Request } from '../transport.js';
 import type { NetnsRef } from './refs.js';
+import type { NetlinkError } from '../errors.js';
 
-export function fromPromise<T>(p: Promise<Result<T, NsError>>): ResultAsync<T, NsError> {
+export function fromPromise<T>(p: Promise<Result<T, NsError | NetlinkError>>): ResultAsync<T, NsError | NetlinkError> {
   return new ResultAsync(p);
 }
 
 
 /** Decodes every message of a reply, skipping the ones `decode` leaves out; the first error wins. */
-export function collect<T>(ms: Message[], decode: (m: Message) => Result<T | undefined, NsError>): Result<T[], NsError> {
+export function collect<T>(ms: Message[], decode: (m: Message) => Result<T | undefined, NsError | NetlinkError>): Result<T[], NsError | NetlinkError> {
   const out: T[] = [];
   for (const m of ms) {
     const r = decode(m);
@@ -36,7 +37,7 @@ export function collect<T>(ms: Message[], decode: (m: Message) => Result<T | und
  */
 // 'new' is spelled out for the reader, although string already includes it.
 // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-export function openExchanger(target: NetnsRef | 'new' | undefined, receive: ReceiveMode): Result<{ ex: Exchanger; portId: number }, NsError> {
+export function openExchanger(target: NetnsRef | 'new' | undefined, receive: ReceiveMode): Result<{ ex: Exchanger; portId: number }, NsError | NetlinkError> {
   const made = createSocket(target);
   if (made.isErr()) return err(made.error);
   const ex = new Exchanger(fdWire(made.value.fd));
@@ -72,12 +73,12 @@ export class Channel {
   }
 
   /** The request primitive: one exchange, its reply messages. */
-  send(req: Request): Promise<Result<Message[], NsError>> {
+  send(req: Request): Promise<Result<Message[], NsError | NetlinkError>> {
     return this.#ex.run(req, this.timeoutMs);
   }
 
   /** A request that only expects an ACK. */
-  ack(req: Request): ResultAsync<void, NsError> {
+  ack(req: Request): ResultAsync<void, NsError | NetlinkError> {
     return fromPromise(this.send(req).then((r) => r.map(() => undefined)));
   }
 
@@ -93,8 +94,8 @@ export class Channel {
    * only. `release` (what the call took hold of, such as a namespace handle's
    * dup) runs once `fn` is done, on every path.
    */
-  op<T>(fn: () => ResultAsync<T, NsError>, release?: () => void): ResultAsync<T, NsError> {
-    const run = async (): Promise<Result<T, NsError>> => {
+  op<T>(fn: () => ResultAsync<T, NsError | NetlinkError>, release?: () => void): ResultAsync<T, NsError | NetlinkError> {
+    const run = async (): Promise<Result<T, NsError | NetlinkError>> => {
       try {
         return await fn();
       } catch (e) {
@@ -112,7 +113,7 @@ export class Channel {
 const noop = (): void => undefined;
 
 /** A value thrown inside an operation, as a `task-failed` error (as `enterSync` reports a throw of its function). */
-export function thrownError(e: unknown, where: string): NsError {
+export function thrownError(e: unknown, where: string): NsError | NetlinkError {
   const isError = e instanceof Error;
   const c: unknown = isError ? (e as { code?: unknown }).code : undefined;
   const code = typeof c === 'string' ? c : undefined;

@@ -12,6 +12,7 @@ import * as R from '../codec/requests.js';
 import { fromPromise, type Channel } from './channel.js';
 import { checkName, checkUint, typeError } from './check.js';
 import { checkNetns, holdAll, useNetns, type NetnsRef, type NsUse } from './refs.js';
+import type { NetlinkError } from '../errors.js';
 
 /** Options of {@link NetlinkSocket.createVeth}. */
 export interface VethOptions {
@@ -50,14 +51,14 @@ interface Peer {
 }
 
 /** One `RTM_NEWLINK`; the namespaces it names are released once the kernel has answered. */
-function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, mac: string | undefined, ns: NetnsRef | undefined, peer?: Peer): ResultAsync<void, NsError> {
+function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, mac: string | undefined, ns: NetnsRef | undefined, peer?: Peer): ResultAsync<void, NsError | NetlinkError> {
   const macBytes = mac === undefined ? undefined : parseMac(mac);
   if (mac !== undefined && !macBytes) return errAsync(badValue('mac', mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
   const peerMac = peer?.mac === undefined ? undefined : parseMac(peer.mac);
   if (peer?.mac !== undefined && !peerMac) return errAsync(badValue('peerMac', peer.mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
   const uses: NsUse[] = [];
   const release = (): void => uses.forEach((u) => u.release());
-  const use = (x: NetnsRef | undefined): Result<R.NsAttr | undefined, NsError> => {
+  const use = (x: NetnsRef | undefined): Result<R.NsAttr | undefined, NsError | NetlinkError> => {
     if (x === undefined) return ok(undefined);
     return useNetns(x).map((u) => {
       uses.push(u);
@@ -68,7 +69,7 @@ function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, m
   const theirs = mine.andThen(() => use(peer?.ns));
   if (theirs.isErr() || mine.isErr()) {
     release();
-    return errAsync(mine.isErr() ? mine.error : (theirs as { error: NsError }).error);
+    return errAsync(mine.isErr() ? mine.error : (theirs as { error: NsError | NetlinkError }).error);
   }
   const req = R.newLink({
     ...f,
@@ -77,7 +78,7 @@ function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, m
     ...(peer ? { peer: { name: peer.name, ...(theirs.value ? { ns: theirs.value } : {}), ...(f.mtu !== undefined ? { mtu: f.mtu } : {}), ...(peerMac ? { mac: peerMac } : {}) } } : {}),
   });
   return fromPromise(
-    (async (): Promise<Result<void, NsError>> => {
+    (async (): Promise<Result<void, NsError | NetlinkError>> => {
       try {
         return (await ch.send(req)).map(() => undefined);
       } finally {
@@ -87,7 +88,7 @@ function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, m
   );
 }
 
-export function createVeth(ch: Channel, options: VethOptions): ResultAsync<void, NsError> {
+export function createVeth(ch: Channel, options: VethOptions): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   if (typeof options !== 'object' || options === null) throw typeError('options must be an object { name, peer }', options);
   const name = checkName(options.name);
@@ -103,7 +104,7 @@ export function createVeth(ch: Channel, options: VethOptions): ResultAsync<void,
   return ch.op(() => newLink(ch, { name, kind: 'veth', ...(mtu !== undefined ? { mtu } : {}) }, mac, n, { name: peer, ns: pn, mac: peerMac }), held.value.release);
 }
 
-export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync<void, NsError> {
+export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   if (typeof options !== 'object' || options === null) throw typeError('options must be an object { name, kind }', options);
   const name = checkName(options.name);
@@ -118,10 +119,10 @@ export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync
   return ch.op(() => newLink(ch, { name, kind, ...(mtu !== undefined ? { mtu } : {}) }, mac, n), held.value.release);
 }
 
-export function createDummy(ch: Channel, name: string): ResultAsync<void, NsError> {
+export function createDummy(ch: Channel, name: string): ResultAsync<void, NsError | NetlinkError> {
   return createLink(ch, { name: checkName(name), kind: 'dummy' });
 }
 
-export function createBridge(ch: Channel, name: string): ResultAsync<void, NsError> {
+export function createBridge(ch: Channel, name: string): ResultAsync<void, NsError | NetlinkError> {
   return createLink(ch, { name: checkName(name), kind: 'bridge' });
 }

@@ -19,6 +19,7 @@ import { checkName, typeError } from './check.js';
 import { setLinkUp } from './link-set.js';
 import { getLink } from './links.js';
 import { checkLink, checkNetns, describeNetns, holdNetns, useNetns, type LinkRef, type NetnsRef } from './refs.js';
+import type { NetlinkError } from '../errors.js';
 
 /** Options of {@link NetlinkSocket.moveLink}. */
 export interface MoveLinkOptions {
@@ -34,7 +35,7 @@ export interface MoveLinkOptions {
   readonly up?: boolean;
 }
 
-export function moveLink(ch: Channel, link: LinkRef, target: NetnsRef, options: MoveLinkOptions = {}): ResultAsync<void, NsError> {
+export function moveLink(ch: Channel, link: LinkRef, target: NetnsRef, options: MoveLinkOptions = {}): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   const l = checkLink(link);
   const ns = checkNetns(target, 'target');
@@ -49,7 +50,7 @@ export function moveLink(ch: Channel, link: LinkRef, target: NetnsRef, options: 
   return ch.op(() => move(ch, l, held.value.ref, label, newName, keep, up), held.value.release);
 }
 
-function move(ch: Channel, l: LinkRef, ns: NetnsRef, label: string, newName: string | undefined, keep: boolean, up: boolean): ResultAsync<void, NsError> {
+function move(ch: Channel, l: LinkRef, ns: NetnsRef, label: string, newName: string | undefined, keep: boolean, up: boolean): ResultAsync<void, NsError | NetlinkError> {
   const used = useNetns(ns);
   if (used.isErr()) return errAsync(used.error);
   const target = used.value;
@@ -57,19 +58,19 @@ function move(ch: Channel, l: LinkRef, ns: NetnsRef, label: string, newName: str
     const name = newName ?? info.name;
     const self = { index: info.index, name: info.name };
     // Addresses are read before the link goes down: down drops its IPv6 addresses (keep_addr_on_down=0).
-    const read = keep ? dumpAddresses(ch, 0, info.index) : okAsync<AddressInfo[], NsError>([]);
+    const read = keep ? dumpAddresses(ch, 0, info.index) : okAsync<AddressInfo[], NsError | NetlinkError>([]);
     return read.andThen((addrs) => {
       const kept = addrs.filter((a) => a.permanent && a.scope === 'global');
       const moved = ch.ack(R.setLink(self, { up: false }, 'down before a move')).andThen(() =>
         ch.ack(R.setLink(self, { newName: name, ns: target.attr }, `move to ${label} as ${name}`)),
       );
       return moved
-        .orElse((e) => putBack(ch, self, info.up, kept).andThen(() => errAsync<void, NsError>(e)))
-        .andThen(() => (kept.length === 0 && !up ? okAsync<void, NsError>(undefined) : withChannelIn(ns, label, ch.timeoutMs, (there) => restore(there, name, kept, up))));
+        .orElse((e) => putBack(ch, self, info.up, kept).andThen(() => errAsync<void, NsError | NetlinkError>(e)))
+        .andThen(() => (kept.length === 0 && !up ? okAsync<void, NsError | NetlinkError>(undefined) : withChannelIn(ns, label, ch.timeoutMs, (there) => restore(there, name, kept, up))));
     });
   });
   return fromPromise(
-    (async (): Promise<Result<void, NsError>> => {
+    (async (): Promise<Result<void, NsError | NetlinkError>> => {
       try {
         return await run;
       } finally {
@@ -80,9 +81,9 @@ function move(ch: Channel, l: LinkRef, ns: NetnsRef, label: string, newName: str
 }
 
 /** After a refused move: the link up again if it was, with the addresses going down took (best effort). */
-function putBack(ch: Channel, self: R.LinkSel, wasUp: boolean, addrs: AddressInfo[]): ResultAsync<void, NsError> {
-  const ignore = (): ResultAsync<void, NsError> => okAsync(undefined);
-  let chain: ResultAsync<void, NsError> = wasUp ? ch.ack(R.setLink(self, { up: true }, 'up again after a refused move')).orElse(ignore) : okAsync(undefined);
+function putBack(ch: Channel, self: R.LinkSel, wasUp: boolean, addrs: AddressInfo[]): ResultAsync<void, NsError | NetlinkError> {
+  const ignore = (): ResultAsync<void, NsError | NetlinkError> => okAsync(undefined);
+  let chain: ResultAsync<void, NsError | NetlinkError> = wasUp ? ch.ack(R.setLink(self, { up: true }, 'up again after a refused move')).orElse(ignore) : okAsync(undefined);
   for (const a of addrs) {
     const prefix = parsePrefix(`${a.address}/${a.prefixLength}`, 'address');
     if (prefix.isErr()) continue;
@@ -93,8 +94,8 @@ function putBack(ch: Channel, self: R.LinkSel, wasUp: boolean, addrs: AddressInf
 }
 
 /** Re-adds `addrs` to `name` (and sets it up) through a channel of the target namespace. */
-function restore(there: Channel, name: string, addrs: AddressInfo[], up: boolean): ResultAsync<void, NsError> {
-  let chain: ResultAsync<void, NsError> = okAsync(undefined);
+function restore(there: Channel, name: string, addrs: AddressInfo[], up: boolean): ResultAsync<void, NsError | NetlinkError> {
+  let chain: ResultAsync<void, NsError | NetlinkError> = okAsync(undefined);
   for (const a of addrs) {
     chain = chain.andThen(() => addAddress(there, name, `${a.address}/${a.prefixLength}`, a.flags.includes('nodad') ? { noDad: true } : {}));
   }
@@ -105,12 +106,12 @@ function restore(there: Channel, name: string, addrs: AddressInfo[], up: boolean
  * Runs `fn` with a temporary socket of `ns` (held by the operation since its
  * call, so never a closed handle), closed on every path.
  */
-function withChannelIn<T>(ns: NetnsRef, label: string, timeoutMs: number, fn: (there: Channel) => ResultAsync<T, NsError>): ResultAsync<T, NsError> {
+function withChannelIn<T>(ns: NetnsRef, label: string, timeoutMs: number, fn: (there: Channel) => ResultAsync<T, NsError | NetlinkError>): ResultAsync<T, NsError | NetlinkError> {
   const made = openExchanger(ns, 'auto');
   if (made.isErr()) return errAsync(made.error);
   const there = new Channel(made.value.ex, label, timeoutMs);
   return fromPromise(
-    (async (): Promise<Result<T, NsError>> => {
+    (async (): Promise<Result<T, NsError | NetlinkError>> => {
       try {
         return await fn(there);
       } finally {

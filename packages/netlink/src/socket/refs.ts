@@ -8,6 +8,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { NamespaceHandle, openNamespace, type NsError } from '@linuxns/core';
 import type * as R from '../codec/requests.js';
 import { typeError } from './check.js';
+import type { NetlinkError } from '../errors.js';
 
 /** A link, by name (`'eth0'`) or by ifindex. */
 export type LinkRef = string | number;
@@ -59,13 +60,13 @@ export interface NetnsHold {
  * when the operation runs. `ns` was checked ({@link checkNetns}). Fails only
  * when the dup does (no fd left).
  */
-export function holdNetns(ns: NetnsRef): Result<NetnsHold, NsError> {
+export function holdNetns(ns: NetnsRef): Result<NetnsHold, NsError | NetlinkError> {
   if (!(ns instanceof NamespaceHandle)) return ok({ ref: ns, release: () => undefined });
   return ns.dup().map((d) => ({ ref: d, release: () => d.close() }));
 }
 
 /** Several {@link holdNetns} at once (`undefined` entries stay so); all or none. */
-export function holdAll(list: readonly (NetnsRef | undefined)[]): Result<{ refs: (NetnsRef | undefined)[]; release: () => void }, NsError> {
+export function holdAll(list: readonly (NetnsRef | undefined)[]): Result<{ refs: (NetnsRef | undefined)[]; release: () => void }, NsError | NetlinkError> {
   const held: NetnsHold[] = [];
   const release = (): void => held.forEach((h) => h.release());
   for (const ns of list) {
@@ -87,7 +88,7 @@ export interface NsUse {
   readonly release: () => void;
 }
 
-export function useNetns(ns: NetnsRef): Result<NsUse, NsError> {
+export function useNetns(ns: NetnsRef): Result<NsUse, NsError | NetlinkError> {
   if (typeof ns === 'number') return ok({ attr: { pid: ns }, release: () => undefined });
   if (ns instanceof NamespaceHandle) {
     const fd = ns.borrow();

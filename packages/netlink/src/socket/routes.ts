@@ -14,6 +14,7 @@ import { collect, fromPromise, type Channel } from './channel.js';
 import { checkUint, familyNumber, scopeOf, typeError } from './check.js';
 import { dumpLinks, linkIndex } from './links.js';
 import { checkLink, type LinkRef } from './refs.js';
+import type { NetlinkError } from '../errors.js';
 
 /** A route to add or delete: at least a gateway or a device. */
 export interface RouteSpec {
@@ -42,7 +43,7 @@ export interface RouteFilter {
   readonly table?: number;
 }
 
-export function routes(ch: Channel, filter: RouteFilter = {}): ResultAsync<RouteInfo[], NsError> {
+export function routes(ch: Channel, filter: RouteFilter = {}): ResultAsync<RouteInfo[], NsError | NetlinkError> {
   ch.live();
   if (typeof filter !== 'object' || filter === null) throw typeError('filter must be an object', filter);
   const table = filter.table === undefined ? C.RT_TABLE_MAIN : checkUint(filter.table, 'table');
@@ -50,7 +51,7 @@ export function routes(ch: Channel, filter: RouteFilter = {}): ResultAsync<Route
   return ch.op(() => dumpRoutes(ch, families, table));
 }
 
-function dumpRoutes(ch: Channel, families: number[], table: number): ResultAsync<RouteInfo[], NsError> {
+function dumpRoutes(ch: Channel, families: number[], table: number): ResultAsync<RouteInfo[], NsError | NetlinkError> {
   const dumps = families.map((f) => fromPromise(ch.send(R.dumpRoutes(f, table))).andThen((ms) => collect(ms, decodeRoute)));
   return ResultAsync.combine(dumps).andThen((lists) => {
     const routes = lists.flat().filter((r) => r.table === table);
@@ -63,7 +64,7 @@ function dumpRoutes(ch: Channel, families: number[], table: number): ResultAsync
 }
 
 /** `RTM_NEWROUTE` or `RTM_DELROUTE` of `spec`, its `dev` resolved to an ifindex. */
-function changeRoute(ch: Channel, type: typeof C.RTM_NEWROUTE | typeof C.RTM_DELROUTE, spec: RouteSpec): ResultAsync<void, NsError> {
+function changeRoute(ch: Channel, type: typeof C.RTM_NEWROUTE | typeof C.RTM_DELROUTE, spec: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   if (typeof spec !== 'object' || spec === null) throw typeError('route must be an object { dst, gateway?, dev? }', spec);
   if (typeof spec.dst !== 'string') throw typeError('dst must be a string ("default", "10.0.0.0/24"...)', spec.dst);
@@ -82,7 +83,7 @@ function changeRoute(ch: Channel, type: typeof C.RTM_NEWROUTE | typeof C.RTM_DEL
   const table = spec.table === undefined ? C.RT_TABLE_MAIN : checkUint(spec.table, 'table');
   const scope = scopeOf(spec.scope);
   const text = `${spec.dst}${spec.gateway ? ` via ${spec.gateway}` : ''}${dev !== undefined ? ` dev ${dev}` : ''}`;
-  return ch.op(() => (dev === undefined ? okAsync<number | undefined, NsError>(undefined) : linkIndex(ch, dev)).andThen((o) =>
+  return ch.op(() => (dev === undefined ? okAsync<number | undefined, NsError | NetlinkError>(undefined) : linkIndex(ch, dev)).andThen((o) =>
     ch.ack(
       R.route(
         type,
@@ -101,10 +102,10 @@ function changeRoute(ch: Channel, type: typeof C.RTM_NEWROUTE | typeof C.RTM_DEL
   ));
 }
 
-export function addRoute(ch: Channel, route: RouteSpec): ResultAsync<void, NsError> {
+export function addRoute(ch: Channel, route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
   return changeRoute(ch, C.RTM_NEWROUTE, route);
 }
 
-export function deleteRoute(ch: Channel, route: RouteSpec): ResultAsync<void, NsError> {
+export function deleteRoute(ch: Channel, route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
   return changeRoute(ch, C.RTM_DELROUTE, route);
 }
