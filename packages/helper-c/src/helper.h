@@ -20,8 +20,8 @@ struct request {
   struct join join[MAX_JOIN];
   int njoin;
   int create;                 /* CLONE_NEW* flags */
-  char uid_map[4096];
-  char gid_map[4096];
+  char uid_map[IDMAP_TEXT_LIMIT];
+  char gid_map[IDMAP_TEXT_LIMIT];
   size_t uid_len, gid_len;
   const char *setgroups;      /* "allow", "deny" or NULL */
   const char *hostname, *domainname, *cwd;
@@ -60,30 +60,46 @@ struct request {
   char **argv;                /* PROGRAM ARG... */
 };
 
-/* report.c */
-/* The helper's own fds that must work until exec (the status channel, the pin keeper's socket, the pid-file
- * watch, the gate): each module registers the variable holding one, and place_fds (run.c) moves them all
- * above the --fd targets at once (so that an exec failing after the dup2s still reports where it must). */
-void keep_until_exec(int *fd);
-/* Moves every registered fd that is open and below low to a close-on-exec fd >= low; 0, or -1 with errno. */
-int move_kept_fds_above(int low);
+/* report.c: the status channel's lines, and the exit of a failed step. */
+/* Sets the channel (--status-fd) and keeps it until exec. */
 void report_init(int fd);
 void report_pid(int pid);
 void report_ready(void);
-/* --pid-file, open at fd: "PID STARTTIME\n" is written there once PROGRAM exec'd, by its parent (PROGRAM is
- * always forked then): pid_file_watch before the fork (a close-on-exec pipe; 0, or -1 with errno), then
- * pid_file_child in PROGRAM (report_error writes a byte on the pipe: no exec), pid_file_parent in the parent
- * (the line, while /proc is the caller's), and pid_file_commit there once PROGRAM may go on (waits for end of
- * file on the pipe; writes the line if no byte came). All do nothing without --pid-file. */
-void report_pid_file(int fd);
-int pid_file_watch(void);
+/* Writes the ERR line only. */
+void report_failure(const char *step, const char *syscall, int err);
+/* Runs hook in report_error, after the ERR line (at most MAX_FAILURE_HOOKS, run in the order given; a process
+ * forked afterwards inherits them). A hook only writes a byte (it may run in a forked child): the pin keeper's
+ * and the pid-file watch's. 0, or -1 with ENOSPC. */
+#define MAX_FAILURE_HOOKS 2
+int on_failure(void (*hook)(void));
+/* The ERR line, then the failure hooks, then exit HELPER_EXIT_SETUP. */
+_Noreturn void report_error(const char *step, const char *syscall, int err);
+/* ERR parse (or stderr without a channel), then exit HELPER_EXIT_USAGE. */
+_Noreturn void report_usage(const char *what);
+
+/* fds.c: the fds PROGRAM gets, and the helper's own ones it needs until exec. */
+/* The helper's own fds that must work until exec (the status channel, the pin keeper's socket, the pid-file
+ * watch, the gate): each module registers the variable holding one, and place_fds moves them all above the
+ * --fd targets at once (so that an exec failing after the dup2s still reports where it must). 0, or -1 with
+ * ENOSPC beyond MAX_KEPT_FDS. */
+#define MAX_KEPT_FDS 4
+int keep_until_exec(int *fd);
+/* Closes *fd if it is open, and marks it closed (-1). */
+void close_fd(int *fd);
+/* Every fd but stdio close-on-exec, then --fd=TARGET:SOURCE into place, the kept fds above them. */
+void place_fds(const struct request *req);
+
+/* pidfile.c: --pid-file, "PID STARTTIME\n" written once PROGRAM exec'd, by its parent (PROGRAM is always forked
+ * then): pid_file_open first thing (0, or -1 with errno); pid_file_watch before the fork (a close-on-exec pipe
+ * whose end PROGRAM keeps until exec, and a failure hook that writes a byte on it), then
+ * pid_file_child in PROGRAM, pid_file_parent in the parent (the line, while /proc is the caller's), and
+ * pid_file_commit there once PROGRAM may go on (waits for end of file on the pipe; writes the line if no byte
+ * came). All but pid_file_open do nothing without --pid-file. */
+int pid_file_open(const char *path);
+void pid_file_watch(void);
 void pid_file_child(void);
 void pid_file_parent(int pid);
 void pid_file_commit(void);
-/* Writes the ERR line only; report_error also tells the pin keeper, then exits. */
-void report_failure(const char *step, const char *syscall, int err);
-void report_error(const char *step, const char *syscall, int err) __attribute__((noreturn));
-void report_usage(const char *what) __attribute__((noreturn));
 
 /* parse.c */
 void parse_request(int argc, char **argv, struct request *req);
@@ -93,7 +109,7 @@ const char *ns_name(int flag);
 /* ns.c */
 int children_only(const struct request *req);
 void join_namespaces(const struct request *req);
-void create_user_namespace(const struct request *req);
+void create_user_namespace(void);
 void create_other_namespaces(const struct request *req);
 
 /* pin.c */
@@ -104,14 +120,14 @@ int keep_pins(const struct request *req, int caller);
  * its first process (before, its pid_for_children cannot be opened): has the
  * keeper pin them. 0, or -1 once ERR is written: the caller reaps and exits. */
 int send_pins(const struct request *req);
-/* A setup step failed: the keeper must undo the pins (called by report_error). */
-void pin_failed(void);
 /* Closes this process's end of the keeper's socket (a supervisor keeps none). */
 void pin_release(void);
 
 /* main.c */
+/* Waits for the child pid to end (its status unread). */
+void reap(int pid);
 /* Kills and reaps pid, then reports the failure of step (it must not go on). */
-void abandon_child(int pid, const char *step, const char *syscall, int err) __attribute__((noreturn));
+_Noreturn void abandon_child(int pid, const char *step, const char *syscall, int err);
 
 /* caps.c */
 void apply_bounding(const struct request *req);
@@ -122,13 +138,13 @@ void apply_caps(const struct request *req);
 void prepare_mounts(const struct request *req);
 
 /* run.c */
-void exec_program(const struct request *req) __attribute__((noreturn));
+_Noreturn void exec_program(const struct request *req);
 /* In a process that forked the one that goes on to PROGRAM: closes its copy of --gate-fd, so that
    PROGRAM alone holds that end of the caller's socket. */
 void gate_release(const struct request *req);
 /* Installs the signal forwarding, then closes status_fd (so that the caller,
  * which takes end of file as "running", never signals an unprepared
  * supervisor), then waits for pid and exits as it did. */
-int supervise(int pid, int status_fd) __attribute__((noreturn));
+_Noreturn void supervise(int pid, int status_fd);
 
 #endif

@@ -37,10 +37,14 @@ static void join_cgroups(const struct request *req) {
     if (write_file(req->cgroup[i], pid, (size_t)n, &syscall) != 0) report_error(STEP_CGROUP, syscall, errno);
 }
 
-/* A setup step of the parent side failed: the child must not go on. Kill and reap it, then report. */
-void abandon_child(int pid, const char *step, const char *syscall, int err) {
-  kill(pid, SIGKILL);
+void reap(int pid) {
   while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+}
+
+/* A setup step of the parent side failed: the child must not go on. Kill and reap it, then report. */
+_Noreturn void abandon_child(int pid, const char *step, const char *syscall, int err) {
+  kill(pid, SIGKILL);
+  reap(pid);
   report_error(step, syscall, err);
 }
 
@@ -76,7 +80,7 @@ static void fork_into_user_namespace(const struct request *req) {
   if (pipe2(up, O_CLOEXEC) != 0 || pipe2(down, O_CLOEXEC) != 0) report_error(STEP_SYNC, "pipe2", errno);
   pid_t pid = fork();
   if (pid < 0) report_error(STEP_FORK, "fork", errno);
-  char c = 1;
+  char c;
   if (pid == 0) {
     pid_t parent = getppid(); /* 0 when the parent is outside a joined pid namespace */
     close(up[0]);
@@ -84,8 +88,8 @@ static void fork_into_user_namespace(const struct request *req) {
     /* A parent that died before this prctl shows as end of file on the down pipe below
        (getppid() cannot tell: it reads 0 when the parent is outside a joined pid namespace). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(HELPER_EXIT_SETUP);
-    create_user_namespace(req);
-    if (write(up[1], &c, 1) != 1) _exit(HELPER_EXIT_SETUP);
+    create_user_namespace();
+    if (write(up[1], &(char){SYNC_UNSHARED}, 1) != 1) _exit(HELPER_EXIT_SETUP);
     close(up[1]);
     if (read(down[0], &c, 1) != 1) _exit(HELPER_EXIT_SETUP); /* the parent failed and reported it */
     close(down[0]);
@@ -104,13 +108,13 @@ static void fork_into_user_namespace(const struct request *req) {
   gate_release(req);
   if (read(up[0], &c, 1) != 1) {
     /* The child failed before unsharing (it wrote ERR). */
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    reap(pid);
     _exit(HELPER_EXIT_SETUP);
   }
   write_maps(pid, req);
   /* PID before the child goes on: an ERR of a later step must follow it on the channel. */
   if (!program_forked(req)) report_pid(pid);
-  if (write(down[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
+  if (write(down[1], &(char){SYNC_MAPPED}, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(down[1]);
   close(up[0]);
   supervise(pid, req->status_fd);
@@ -119,7 +123,7 @@ static void fork_into_user_namespace(const struct request *req) {
 /*
  * PROGRAM as a child, for the namespaces that apply to children only (pid,
  * time), and for --pid-file, which the parent writes once PROGRAM exec'd
- * (report.c). It waits for a byte on a pipe, written once PID is on the channel
+ * (pidfile.c). It waits for a byte on a pipe, written once PID is on the channel
  * (so that an ERR of a later step follows PID) and the pins are made. It dies
  * with its supervisor (PR_SET_PDEATHSIG), so that a SIGKILL sent to the helper, which cannot be
  * forwarded, does not leave PROGRAM running as an orphan; a supervisor that
@@ -129,11 +133,12 @@ static void fork_into_user_namespace(const struct request *req) {
  */
 static void fork_program(const struct request *req) {
   int go[2];
-  if (pipe2(go, O_CLOEXEC) != 0 || pid_file_watch() != 0) report_error(STEP_SYNC, "pipe2", errno);
+  if (pipe2(go, O_CLOEXEC) != 0) report_error(STEP_SYNC, "pipe2", errno);
+  pid_file_watch();
   pid_t pid = fork();
   if (pid < 0) report_error(STEP_FORK, "fork", errno);
-  char c = 1;
   if (pid == 0) {
+    char c;
     close(go[1]);
     pid_file_child();
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(HELPER_EXIT_SETUP);
@@ -150,29 +155,30 @@ static void fork_program(const struct request *req) {
   /* Pins once PROGRAM exists, before it goes on: pid and time through this process's *_for_children. */
   if (send_pins(req) != 0) {
     close(go[1]); /* end of file: the child exits */
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    reap(pid);
     _exit(HELPER_EXIT_SETUP);
   }
-  if (write(go[1], &c, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
+  if (write(go[1], &(char){SYNC_GO}, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(go[1]);
   pid_file_commit(); /* before supervise closes the channel: its end of file finds the pid file written */
   supervise(pid, req->status_fd);
+}
+
+/* The inherited fds the request names must be open; the channel and the gate close on exec. */
+static void check_inherited_fds(const struct request *req) {
+  if (fcntl(req->status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
+  if (req->gate_fd >= 0 && fcntl(req->gate_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--gate-fd is not open");
+  for (int i = 0; i < req->njoin; i++)
+    if (fcntl(req->join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
 }
 
 int main(int argc, char **argv) {
   pid_t parent = getppid();
   struct request req;
   parse_request(argc, argv, &req);
-  if (fcntl(req.status_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--status-fd is not open");
-  if (req.gate_fd >= 0 && fcntl(req.gate_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--gate-fd is not open");
-  for (int i = 0; i < req.njoin; i++)
-    if (fcntl(req.join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
-  if (req.pid_file) {
-    /* Opened now, with the caller's privileges: the process that learns the pid may be in a new user namespace. */
-    int fd = open(req.pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) report_error(STEP_PID_FILE, "open", errno);
-    report_pid_file(fd);
-  }
+  check_inherited_fds(&req);
+  /* Opened now, with the caller's privileges: the process that learns the pid may be in a new user namespace. */
+  if (req.pid_file && pid_file_open(req.pid_file) != 0) report_error(STEP_PID_FILE, "open", errno);
   join_cgroups(&req); /* before any fork: every process of the request in the cgroups */
   int deathsig = req.pdeathsig;
   if (req.npin) {

@@ -32,8 +32,7 @@ void join_namespaces(const struct request *req) {
   }
 }
 
-void create_user_namespace(const struct request *req) {
-  (void)req;
+void create_user_namespace(void) {
   if (unshare(CLONE_NEWUSER) != 0) report_error(STEP_CREATE, "unshare", errno);
 }
 

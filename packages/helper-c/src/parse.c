@@ -1,5 +1,6 @@
 /* argv → struct request (grammar in protocol.h). Malformed input ends in report_usage. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -7,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include "helper.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct { const char *name; int flag; } NS[] = {
   {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"mnt", CLONE_NEWNS},
@@ -16,24 +20,22 @@ static const struct { const char *name; int flag; } NS[] = {
 };
 
 int ns_flag(const char *name) {
-  for (size_t i = 0; i < sizeof NS / sizeof NS[0]; i++)
+  for (size_t i = 0; i < COUNT(NS); i++)
     if (strcmp(NS[i].name, name) == 0) return NS[i].flag;
   return 0;
 }
 
 const char *ns_name(int flag) {
-  for (size_t i = 0; i < sizeof NS / sizeof NS[0]; i++)
+  for (size_t i = 0; i < COUNT(NS); i++)
     if (NS[i].flag == flag) return NS[i].name;
   return "?";
 }
 
-static int parse_int(const char *s, long min, long max, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < min || v > max) return -1;
-  *out = v;
-  return 0;
+/* ERR parse "bad OPTION (why)", or "bad OPTION" without why. */
+static _Noreturn void bad(const char *option, const char *why) {
+  char what[128];
+  snprintf(what, sizeof what, why ? "bad %s (%s)" : "bad %s", option, why);
+  report_usage(what);
 }
 
 /* "A:B[:C]" as n integers each in [min, max]; 0 on success. No sscanf: out-of-range input is defined here. */
@@ -54,13 +56,22 @@ static int parse_fields(const char *s, int n, long long min, long long max, long
   return 0;
 }
 
+/* An unsigned number in base 10 or 16, nothing before or after it (no sign, no space); 0 on success. */
+static int parse_unsigned(const char *s, int base, unsigned long long *out) {
+  char *end;
+  errno = 0;
+  if (!isxdigit((unsigned char)s[0])) return -1;
+  *out = strtoull(s, &end, base);
+  return errno || end == s || *end ? -1 : 0;
+}
+
 /* "IN:OUT:COUNT" appended to map as "IN OUT COUNT\n". */
 static void add_range(char *map, size_t *len, const char *spec) {
   long long f[3];
   if (parse_fields(spec, 3, 0, UINT_MAX, f) || f[2] == 0) report_usage("bad id map range");
   unsigned long long in = (unsigned long long)f[0], out = (unsigned long long)f[1], count = (unsigned long long)f[2];
-  int n = snprintf(map + *len, 4096 - *len, "%llu %llu %llu\n", in, out, count);
-  if (n < 0 || (size_t)n >= 4096 - *len) report_usage("id map longer than 4096 bytes");
+  int n = snprintf(map + *len, IDMAP_TEXT_LIMIT - *len, "%llu %llu %llu\n", in, out, count);
+  if (n < 0 || (size_t)n >= IDMAP_TEXT_LIMIT - *len) report_usage("id map too long (the kernel takes less than a page)");
   *len += (size_t)n;
 }
 
@@ -103,10 +114,8 @@ static void parse_mount(char *v, struct mount_req *m) {
   }
   for (int k = 0; k < 5; k++)
     if (unescape(f[k])) report_usage("bad --mount (a bad %XX escape)");
-  char *end;
-  errno = 0;
-  unsigned long long flags = strtoull(f[1], &end, 16);
-  if (errno || end == f[1] || *end) report_usage("bad --mount flags");
+  unsigned long long flags;
+  if (parse_unsigned(f[1], 16, &flags)) report_usage("bad --mount flags");
   if (!f[3][0]) report_usage("bad --mount (no TARGET)");
   if ((flags & MS_BIND) && f[2][0] != '/') report_usage("bad --mount (a bind needs an absolute SOURCE)");
   m->type = f[0];
@@ -116,185 +125,202 @@ static void parse_mount(char *v, struct mount_req *m) {
   m->data = f[4];
 }
 
-static const char *value_of(const char *arg, const char *name) {
+/* "TYPE:REST" (--join, --pin): the CLONE_NEW* flag of TYPE (0 if it is none) and, in *rest, what follows the colon. */
+static int typed(const char *v, const char **rest) {
+  char type[16];
+  const char *colon = strchr(v, ':');
+  if (!colon || (size_t)(colon - v) >= sizeof type) return 0;
+  memcpy(type, v, (size_t)(colon - v));
+  type[colon - v] = 0;
+  *rest = colon + 1;
+  return ns_flag(type);
+}
+
+/* The value of arg if it is --name=VALUE, else NULL. */
+static char *value_of(char *arg, const char *name) {
   size_t n = strlen(name);
   return strncmp(arg, name, n) == 0 && arg[n] == '=' ? arg + n + 1 : NULL;
 }
 
-void parse_request(int argc, char **argv, struct request *req) {
-  memset(req, 0, sizeof *req);
-  req->status_fd = -1;
-  req->gate_fd = -1;
-  req->uid = req->gid = -1;
-  req->propagation = MS_PRIVATE;
-  req->cap_bounding = req->cap_effective = req->cap_permitted = req->cap_inheritable = ~0ULL;
-  req->cap_ambient = 0;
-  int i = 1;
-  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-    const char *a = argv[i], *v;
-    long n;
-    if ((v = value_of(a, "--status-fd"))) {
-      if (parse_int(v, 3, INT_MAX, &n)) report_usage("bad --status-fd");
-      req->status_fd = (int)n;
-      report_init(req->status_fd);
-    } else if ((v = value_of(a, "--gate-fd"))) {
-      if (parse_int(v, 3, INT_MAX, &n)) report_usage("bad --gate-fd");
-      req->gate_fd = (int)n;
-    } else if ((v = value_of(a, "--join"))) {
-      char type[16];
-      const char *colon = strchr(v, ':');
-      if (!colon || (size_t)(colon - v) >= sizeof type || req->njoin >= MAX_JOIN) report_usage("bad --join");
-      memcpy(type, v, (size_t)(colon - v));
-      type[colon - v] = 0;
-      int flag = ns_flag(type);
-      if (!flag || parse_int(colon + 1, 0, INT_MAX, &n)) report_usage("bad --join");
-      req->join[req->njoin].type = flag;
-      req->join[req->njoin++].fd = (int)n;
-    } else if ((v = value_of(a, "--pin"))) {
-      char type[16];
-      const char *colon = strchr(v, ':');
-      if (!colon || (size_t)(colon - v) >= sizeof type || req->npin >= MAX_PIN) report_usage("bad --pin");
-      memcpy(type, v, (size_t)(colon - v));
-      type[colon - v] = 0;
-      int flag = ns_flag(type);
-      if (!flag || colon[1] != '/') report_usage("bad --pin (TYPE:/absolute/path)");
-      for (int k = 0; k < req->npin; k++)
-        if (req->pin[k].type == flag) report_usage("two --pin of one type");
-      req->pin[req->npin].type = flag;
-      req->pin[req->npin++].path = colon + 1;
-    } else if ((v = value_of(a, "--create"))) {
-      int flag = ns_flag(v);
-      if (!flag) report_usage("bad --create");
-      req->create |= flag;
-    } else if ((v = value_of(a, "--uid-map"))) {
-      add_range(req->uid_map, &req->uid_len, v);
-    } else if ((v = value_of(a, "--gid-map"))) {
-      add_range(req->gid_map, &req->gid_len, v);
-    } else if ((v = value_of(a, "--setgroups"))) {
-      if (strcmp(v, "allow") && strcmp(v, "deny")) report_usage("bad --setgroups");
-      req->setgroups = v;
-    } else if ((v = value_of(a, "--hostname"))) {
-      req->hostname = v;
-    } else if ((v = value_of(a, "--domainname"))) {
-      req->domainname = v;
-    } else if ((v = value_of(a, "--cwd"))) {
-      req->cwd = v;
-    } else if (strcmp(a, "--env-clear") == 0) {
-      req->env_clear = 1;
-    } else if ((v = value_of(a, "--env"))) {
-      if (!strchr(v, '=') || req->nenv >= MAX_ENV) report_usage("bad --env");
-      req->env[req->nenv++] = (char *)v;
-    } else if ((v = value_of(a, "--root"))) {
-      req->root = v;
-    } else if ((v = value_of(a, "--propagation"))) {
-      if (strcmp(v, "private") == 0) req->propagation = MS_PRIVATE;
-      else if (strcmp(v, "slave") == 0) req->propagation = MS_SLAVE;
-      else if (strcmp(v, "shared") == 0) req->propagation = MS_SHARED;
-      else if (strcmp(v, "unchanged") == 0) req->propagation = 0;
-      else report_usage("bad --propagation");
-    } else if ((v = value_of(a, "--fd"))) {
-      long long f[2];
-      if (req->nfds >= MAX_FDS || parse_fields(v, 2, 0, INT_MAX, f) || f[0] < 3) report_usage("bad --fd");
-      req->fds[req->nfds].target = (int)f[0];
-      req->fds[req->nfds++].source = (int)f[1];
-    } else if (strncmp(a, "--cap-", 6) == 0 && strchr(a, '=')) {
-      const char *eq = strchr(a, '=');
-      char *end;
-      errno = 0;
-      unsigned long long mask = strtoull(eq + 1, &end, 16);
-      if (errno || end == eq + 1 || *end) report_usage("bad capability mask");
-      size_t len = (size_t)(eq - a);
-      if (len == 14 && strncmp(a, "--cap-bounding", len) == 0) req->cap_bounding = mask;
-      else if (len == 15 && strncmp(a, "--cap-effective", len) == 0) req->cap_effective = mask;
-      else if (len == 15 && strncmp(a, "--cap-permitted", len) == 0) req->cap_permitted = mask;
-      else if (len == 17 && strncmp(a, "--cap-inheritable", len) == 0) req->cap_inheritable = mask;
-      else if (len == 13 && strncmp(a, "--cap-ambient", len) == 0) req->cap_ambient = mask;
-      else report_usage("unknown option");
-      req->has_caps = 1;
-    } else if ((v = value_of(a, "--pid-file"))) {
-      if (v[0] != '/') report_usage("bad --pid-file (an absolute path)");
-      req->pid_file = v;
-    } else if ((v = value_of(a, "--cgroup"))) {
-      if (req->ncgroup >= MAX_CGROUPS || v[0] != '/') report_usage("bad --cgroup");
-      req->cgroup[req->ncgroup++] = v;
-    } else if ((v = value_of(a, "--rootfs"))) {
-      if (v[0] != '/') report_usage("bad --rootfs (an absolute path)");
-      req->rootfs = v;
-    } else if ((v = value_of(a, "--rootfs-overlay"))) {
-      char *end;
-      errno = 0;
-      unsigned long long size = strtoull(v, &end, 10);
-      if (errno || end == v || *end || v[0] == '-') report_usage("bad --rootfs-overlay (SIZE in bytes)");
-      req->overlay_size = size;
-      req->rootfs_overlay = 1;
-    } else if (strcmp(a, "--rootfs-readonly") == 0) {
-      req->rootfs_readonly = 1;
-    } else if (strcmp(a, "--no-pivot") == 0) {
-      req->no_pivot = 1;
-    } else if (strcmp(a, "--mount-dev") == 0) {
-      req->mount_dev = 1;
-    } else if (strcmp(a, "--mount-sys") == 0) {
-      req->mount_sys = 1;
-    } else if ((v = value_of(a, "--mount"))) {
-      if (req->nmount >= MAX_MOUNTS) report_usage("too many --mount");
-      parse_mount(argv[i] + (v - a), &req->mounts[req->nmount++]);
-    } else if ((v = value_of(a, "--mask"))) {
-      if (req->nmask >= MAX_PATHS || v[0] != '/') report_usage("bad --mask (an absolute path)");
-      req->mask[req->nmask++] = v;
-    } else if ((v = value_of(a, "--readonly-path"))) {
-      if (req->nreadonly >= MAX_PATHS || v[0] != '/') report_usage("bad --readonly-path (an absolute path)");
-      req->readonly[req->nreadonly++] = v;
-    } else if (strcmp(a, "--mount-proc") == 0) {
-      req->mount_proc = 1;
-    } else if ((v = value_of(a, "--monotonic"))) {
-      if (parse_int(v, -(1L << 40), 1L << 40, &n)) report_usage("bad --monotonic");
-      req->monotonic = n;
-      req->has_monotonic = 1;
-    } else if ((v = value_of(a, "--boottime"))) {
-      if (parse_int(v, -(1L << 40), 1L << 40, &n)) report_usage("bad --boottime");
-      req->boottime = n;
-      req->has_boottime = 1;
-    } else if ((v = value_of(a, "--rlimit"))) {
-      long long f[3];
-      if (req->nrlimit >= MAX_RLIMIT || parse_fields(v, 3, -1, LLONG_MAX, f) || f[0] < 0 || f[0] > 15) report_usage("bad --rlimit");
-      req->rlimit[req->nrlimit].resource = (int)f[0];
-      req->rlimit[req->nrlimit].soft = f[1];
-      req->rlimit[req->nrlimit++].hard = f[2];
-    } else if (strcmp(a, "--setsid") == 0) {
-      req->setsid = 1;
-    } else if (strcmp(a, "--userns-root") == 0) {
-      req->userns_root = 1;
-    } else if (strcmp(a, "--no-new-privs") == 0) {
-      req->no_new_privs = 1;
-    } else if (strcmp(a, "--preserve-credentials") == 0) {
-      req->preserve_credentials = 1;
-    } else if ((v = value_of(a, "--pdeathsig"))) {
-      if (parse_int(v, 1, 64, &n)) report_usage("bad --pdeathsig");
-      req->pdeathsig = (int)n;
-    } else if ((v = value_of(a, "--uid"))) {
-      if (parse_int(v, 0, UINT_MAX - 1L, &n)) report_usage("bad --uid");
-      req->uid = n;
-    } else if ((v = value_of(a, "--gid"))) {
-      if (parse_int(v, 0, UINT_MAX - 1L, &n)) report_usage("bad --gid");
-      req->gid = n;
-    } else if ((v = value_of(a, "--groups"))) {
-      req->has_groups = 1;
-      for (const char *p = v; *p;) {
-        char *end;
-        errno = 0;
-        unsigned long g = strtoul(p, &end, 10);
-        if (errno || end == p || g >= UINT_MAX || req->ngroups >= MAX_GROUPS || (*end && *end != ',')) report_usage("bad --groups");
-        req->groups[req->ngroups++] = (unsigned)g;
-        p = *end ? end + 1 : end;
-      }
-    } else {
-      report_usage("unknown option");
+/* The options without a value, each setting a flag; 1 if a is one. */
+static int set_flag(struct request *req, const char *a) {
+  const struct { const char *name; int *field; } flags[] = {
+    {"--env-clear", &req->env_clear},       {"--mount-proc", &req->mount_proc},
+    {"--setsid", &req->setsid},             {"--no-new-privs", &req->no_new_privs},
+    {"--userns-root", &req->userns_root},   {"--preserve-credentials", &req->preserve_credentials},
+    {"--no-pivot", &req->no_pivot},         {"--rootfs-readonly", &req->rootfs_readonly},
+    {"--mount-dev", &req->mount_dev},       {"--mount-sys", &req->mount_sys},
+  };
+  for (size_t k = 0; k < COUNT(flags); k++)
+    if (strcmp(a, flags[k].name) == 0) {
+      *flags[k].field = 1;
+      return 1;
     }
+  return 0;
+}
+
+/* The options whose value is kept as given (a name, a path; some paths must be absolute); 1 if a is one. */
+static int set_string(struct request *req, char *a) {
+  const struct { const char *name; const char **field; int absolute; } strings[] = {
+    {"--hostname", &req->hostname, 0}, {"--domainname", &req->domainname, 0}, {"--cwd", &req->cwd, 0},
+    {"--root", &req->root, 0},         {"--pid-file", &req->pid_file, 1},     {"--rootfs", &req->rootfs, 1},
+  };
+  for (size_t k = 0; k < COUNT(strings); k++) {
+    const char *v = value_of(a, strings[k].name);
+    if (!v) continue;
+    if (strings[k].absolute && v[0] != '/') bad(strings[k].name, "an absolute path");
+    *strings[k].field = v;
+    return 1;
   }
-  if (req->status_fd < 0) report_usage("missing --status-fd");
+  return 0;
+}
+
+/* The repeatable options whose value is an absolute path, kept in order; 1 if a is one. */
+static int add_path(struct request *req, char *a) {
+  const struct { const char *name; const char **list; int *n, max; } lists[] = {
+    {"--cgroup", req->cgroup, &req->ncgroup, MAX_CGROUPS},
+    {"--mask", req->mask, &req->nmask, MAX_PATHS},
+    {"--readonly-path", req->readonly, &req->nreadonly, MAX_PATHS},
+  };
+  for (size_t k = 0; k < COUNT(lists); k++) {
+    const char *v = value_of(a, lists[k].name);
+    if (!v) continue;
+    if (*lists[k].n >= lists[k].max) bad(lists[k].name, "too many");
+    if (v[0] != '/') bad(lists[k].name, "an absolute path");
+    lists[k].list[(*lists[k].n)++] = v;
+    return 1;
+  }
+  return 0;
+}
+
+/* The options whose value is a number in a range (and the flag saying it was given); 1 if a is one. */
+static int set_number(struct request *req, char *a) {
+  const struct { const char *name; long long *field; int *given; long long min, max; } numbers[] = {
+    {"--monotonic", &req->monotonic, &req->has_monotonic, -(1LL << 40), 1LL << 40},
+    {"--boottime", &req->boottime, &req->has_boottime, -(1LL << 40), 1LL << 40},
+    {"--uid", &req->uid, NULL, 0, UINT_MAX - 1LL},
+    {"--gid", &req->gid, NULL, 0, UINT_MAX - 1LL},
+  };
+  for (size_t k = 0; k < COUNT(numbers); k++) {
+    const char *v = value_of(a, numbers[k].name);
+    if (!v) continue;
+    if (parse_fields(v, 1, numbers[k].min, numbers[k].max, numbers[k].field)) bad(numbers[k].name, NULL);
+    if (numbers[k].given) *numbers[k].given = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* --cap-SET=HEX: the capability sets to keep; 1 if a is one. */
+static int set_caps(struct request *req, char *a) {
+  const struct { const char *name; unsigned long long *field; } sets[] = {
+    {"--cap-bounding", &req->cap_bounding},   {"--cap-effective", &req->cap_effective},
+    {"--cap-permitted", &req->cap_permitted}, {"--cap-inheritable", &req->cap_inheritable},
+    {"--cap-ambient", &req->cap_ambient},
+  };
+  for (size_t k = 0; k < COUNT(sets); k++) {
+    const char *v = value_of(a, sets[k].name);
+    if (!v) continue;
+    if (parse_unsigned(v, 16, sets[k].field)) report_usage("bad capability mask");
+    req->has_caps = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* --propagation=P of a new mount namespace. */
+static void set_propagation(struct request *req, const char *v) {
+  static const struct { const char *name; unsigned long flag; } KINDS[] = {
+    {"private", MS_PRIVATE}, {"slave", MS_SLAVE}, {"shared", MS_SHARED}, {"unchanged", 0},
+  };
+  for (size_t k = 0; k < COUNT(KINDS); k++)
+    if (strcmp(v, KINDS[k].name) == 0) {
+      req->propagation = KINDS[k].flag;
+      return;
+    }
+  bad("--propagation", NULL);
+}
+
+/* --groups=G[,G...] (empty: none). */
+static void set_groups(struct request *req, const char *v) {
+  req->has_groups = 1;
+  for (const char *p = v; *p;) {
+    char *end;
+    errno = 0;
+    unsigned long g = strtoul(p, &end, 10);
+    if (errno || end == p || g >= UINT_MAX || req->ngroups >= MAX_GROUPS || (*end && *end != ',')) bad("--groups", NULL);
+    req->groups[req->ngroups++] = (unsigned)g;
+    p = *end ? end + 1 : end;
+  }
+}
+
+/* The options with a syntax of their own; 1 if a is one. */
+static int set_other(struct request *req, char *a) {
+  char *v;
+  const char *rest;
+  long long f[3];
+  int flag;
+  if ((v = value_of(a, "--status-fd"))) {
+    if (parse_fields(v, 1, 3, INT_MAX, f)) bad("--status-fd", NULL);
+    req->status_fd = (int)f[0];
+    report_init(req->status_fd); /* from now on, ERR parse goes to the channel */
+  } else if ((v = value_of(a, "--gate-fd"))) {
+    if (parse_fields(v, 1, 3, INT_MAX, f)) bad("--gate-fd", NULL);
+    req->gate_fd = (int)f[0];
+  } else if ((v = value_of(a, "--pdeathsig"))) {
+    if (parse_fields(v, 1, 1, 64, f)) bad("--pdeathsig", NULL);
+    req->pdeathsig = (int)f[0];
+  } else if ((v = value_of(a, "--join"))) {
+    if (req->njoin >= MAX_JOIN || !(flag = typed(v, &rest)) || parse_fields(rest, 1, 0, INT_MAX, f)) bad("--join", NULL);
+    req->join[req->njoin].type = flag;
+    req->join[req->njoin++].fd = (int)f[0];
+  } else if ((v = value_of(a, "--pin"))) {
+    if (req->npin >= MAX_PIN || !(flag = typed(v, &rest)) || rest[0] != '/') bad("--pin", "TYPE:/absolute/path");
+    for (int k = 0; k < req->npin; k++)
+      if (req->pin[k].type == flag) report_usage("two --pin of one type");
+    req->pin[req->npin].type = flag;
+    req->pin[req->npin++].path = rest;
+  } else if ((v = value_of(a, "--create"))) {
+    if (!(flag = ns_flag(v))) bad("--create", NULL);
+    req->create |= flag;
+  } else if ((v = value_of(a, "--uid-map"))) {
+    add_range(req->uid_map, &req->uid_len, v);
+  } else if ((v = value_of(a, "--gid-map"))) {
+    add_range(req->gid_map, &req->gid_len, v);
+  } else if ((v = value_of(a, "--setgroups"))) {
+    if (strcmp(v, "allow") && strcmp(v, "deny")) bad("--setgroups", NULL);
+    req->setgroups = v;
+  } else if ((v = value_of(a, "--env"))) {
+    if (!strchr(v, '=') || req->nenv >= MAX_ENV) bad("--env", NULL);
+    req->env[req->nenv++] = v;
+  } else if ((v = value_of(a, "--propagation"))) {
+    set_propagation(req, v);
+  } else if ((v = value_of(a, "--fd"))) {
+    if (req->nfds >= MAX_FDS || parse_fields(v, 2, 0, INT_MAX, f) || f[0] < 3) bad("--fd", NULL);
+    req->fds[req->nfds].target = (int)f[0];
+    req->fds[req->nfds++].source = (int)f[1];
+  } else if ((v = value_of(a, "--rlimit"))) {
+    if (req->nrlimit >= MAX_RLIMIT || parse_fields(v, 3, -1, LLONG_MAX, f) || f[0] < 0 || f[0] >= RLIMIT_NLIMITS) bad("--rlimit", NULL);
+    req->rlimit[req->nrlimit].resource = (int)f[0];
+    req->rlimit[req->nrlimit].soft = f[1];
+    req->rlimit[req->nrlimit++].hard = f[2];
+  } else if ((v = value_of(a, "--groups"))) {
+    set_groups(req, v);
+  } else if ((v = value_of(a, "--rootfs-overlay"))) {
+    if (parse_unsigned(v, 10, &req->overlay_size)) bad("--rootfs-overlay", "SIZE in bytes");
+    req->rootfs_overlay = 1;
+  } else if ((v = value_of(a, "--mount"))) {
+    if (req->nmount >= MAX_MOUNTS) report_usage("too many --mount");
+    parse_mount(v, &req->mounts[req->nmount++]);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/* The rules between options (grammar in protocol.h). */
+static void check_request(const struct request *req) {
   if (req->gate_fd == req->status_fd) report_usage("--gate-fd is the status channel");
-  if (i >= argc - 1) report_usage("missing -- PROGRAM");
-  req->argv = argv + i + 1;
   if ((req->uid_len || req->gid_len || req->setgroups) && !(req->create & CLONE_NEWUSER))
     report_usage("id maps need --create=user");
   if ((req->hostname || req->domainname) && !(req->create & CLONE_NEWUTS))
@@ -314,4 +340,24 @@ void parse_request(int argc, char **argv, struct request *req) {
   if (req->rootfs_overlay && req->rootfs && req->rootfs[strcspn(req->rootfs, ",:\\ \t\n\v\f\r")])
     report_usage("bad --rootfs for --rootfs-overlay (a comma, colon, backslash or whitespace in DIR)");
   if ((req->nmask || req->nreadonly) && !(req->create & CLONE_NEWNS)) report_usage("--mask and --readonly-path need --create=mnt");
+}
+
+void parse_request(int argc, char **argv, struct request *req) {
+  memset(req, 0, sizeof *req);
+  req->status_fd = -1;
+  req->gate_fd = -1;
+  req->uid = req->gid = -1;
+  req->propagation = MS_PRIVATE;
+  req->cap_bounding = req->cap_effective = req->cap_permitted = req->cap_inheritable = ~0ULL;
+  req->cap_ambient = 0;
+  int i = 1;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    char *a = argv[i];
+    if (!set_flag(req, a) && !set_string(req, a) && !add_path(req, a) && !set_number(req, a) && !set_caps(req, a) && !set_other(req, a))
+      report_usage("unknown option");
+  }
+  if (req->status_fd < 0) report_usage("missing --status-fd");
+  if (i >= argc - 1) report_usage("missing -- PROGRAM");
+  req->argv = argv + i + 1;
+  check_request(req);
 }

@@ -2,12 +2,13 @@
  * --pin: new namespaces bind-mounted on paths of the caller's mount namespace
  * (see "Pins" in protocol.h). The keeper is the helper's first process: it
  * joins and creates nothing, so the paths resolve, and the mounts land, where
- * the caller sees them. Keeper and setup talk over a socketpair:
- *   setup -> keeper  P + one fd per pin (SCM_RIGHTS), in --pin order;
- *   keeper -> setup  K (pinned) or E (failed: the keeper wrote ERR);
- *   setup -> keeper  F from report_error: a step failed, undo the pins.
- * End of file after K means PROGRAM exec'd (the socket closes on exec): the
- * pins stay.
+ * the caller sees them. Keeper and setup talk over a socketpair (the bytes
+ * are protocol.h's):
+ *   setup -> keeper  SYNC_PINS with one fd per pin (SCM_RIGHTS), in --pin order;
+ *   keeper -> setup  SYNC_PINNED, or SYNC_PIN_FAILED (the keeper wrote ERR);
+ *   setup -> keeper  SYNC_FAILED from report_error: a step failed, undo the pins.
+ * End of file after SYNC_PINNED means PROGRAM exec'd (the socket closes on
+ * exec): the pins stay.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +21,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "helper.h"
 
@@ -31,17 +31,32 @@ static void say(int fd, char c) {
   while (send(fd, &c, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {}
 }
 
+/* The setup's failure hook: a step failed (ERR is written), the keeper must undo the pins. */
+static void pin_failed(void) {
+  if (channel >= 0) say(channel, SYNC_FAILED);
+}
+
+/* Room for the fds of every pin in one message. */
+union control { char buf[CMSG_SPACE(sizeof(int) * MAX_PIN)]; struct cmsghdr align; };
+
+/* A message of the one byte at *c, with control (len bytes of it; none if NULL). */
+static struct msghdr message(struct iovec *iov, char *c, union control *control, size_t len) {
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  *iov = (struct iovec){c, 1};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control ? control->buf : NULL;
+  msg.msg_controllen = control ? len : 0;
+  return msg;
+}
+
 /* One message: its first byte (0 at end of file), and up to MAX_PIN fds in fds (their count in *nfds). */
 static char hear(int fd, int *fds, int *nfds) {
   char c = 0;
-  union { char buf[CMSG_SPACE(sizeof(int) * MAX_PIN)]; struct cmsghdr align; } u;
-  struct iovec iov = {&c, 1};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = fds ? u.buf : NULL;
-  msg.msg_controllen = fds ? sizeof u.buf : 0;
+  union control u;
+  struct iovec iov;
+  struct msghdr msg = message(&iov, &c, fds ? &u : NULL, sizeof u.buf);
   ssize_t n;
   while ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
   if (nfds) *nfds = 0;
@@ -94,12 +109,12 @@ static void unpin(const struct request *req, const int *created, int n) {
   }
 }
 
-/* The keeper failed: ERR on the channel, E to the setup (which then exits), reap it, exit. */
-static void keeper_fails(int sock, int pid, const char *step, const char *syscall, int err) {
+/* The keeper failed: ERR on the channel, SYNC_PIN_FAILED to the setup (which then exits), reap it, exit. */
+static _Noreturn void keeper_fails(int sock, int pid, const char *step, const char *syscall, int err) {
   report_failure(step, syscall, err);
-  say(sock, 'E');
+  say(sock, SYNC_PIN_FAILED);
   close(sock);
-  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  reap(pid);
   _exit(HELPER_EXIT_SETUP);
 }
 
@@ -112,7 +127,8 @@ int keep_pins(const struct request *req, int caller) {
   if (pid == 0) {
     close(sv[0]);
     channel = sv[1];
-    keep_until_exec(&channel);
+    if (keep_until_exec(&channel) != 0) report_error(STEP_SYNC, "keep_until_exec", errno);
+    if (on_failure(pin_failed) != 0) report_error(STEP_SYNC, "on_failure", errno);
     return keeper; /* main sets the parent-death signal, and checks the keeper is still there */
   }
   close(sv[1]);
@@ -123,7 +139,7 @@ int keep_pins(const struct request *req, int caller) {
 
   int fds[MAX_PIN], nfds = 0;
   char what = hear(sv[0], fds, &nfds);
-  if (what != 'P') {
+  if (what != SYNC_PINS) {
     /* The setup failed before the namespaces existed (it wrote ERR): nothing to undo. */
     for (int i = 0; i < nfds; i++) close(fds[i]);
     close(sv[0]);
@@ -140,14 +156,14 @@ int keep_pins(const struct request *req, int caller) {
     unpin(req, created, done);
     keeper_fails(sv[0], pid, nfds == req->npin ? STEP_PIN : STEP_SYNC, syscall, err);
   }
-  say(sv[0], 'K');
-  /* F: a later step failed (ERR is on the channel), undo; end of file: PROGRAM runs, keep. */
-  if (hear(sv[0], NULL, NULL) == 'F') unpin(req, created, req->npin);
+  say(sv[0], SYNC_PINNED);
+  /* SYNC_FAILED: a later step failed (ERR is on the channel), undo; end of file: PROGRAM runs, keep. */
+  if (hear(sv[0], NULL, NULL) == SYNC_FAILED) unpin(req, created, req->npin);
   close(sv[0]);
   supervise(pid, req->status_fd);
 }
 
-/* A failure of send_pins itself: ERR, and F to the keeper (which then only supervises). */
+/* A failure of send_pins itself: ERR, and SYNC_FAILED to the keeper (which then only supervises). */
 static int send_failed(const char *step, const char *syscall, int err) {
   report_failure(step, syscall, err);
   pin_failed();
@@ -168,16 +184,11 @@ int send_pins(const struct request *req) {
       return send_failed(STEP_PIN, "open", saved);
     }
   }
-  char c = 'P';
-  struct iovec iov = {&c, 1};
-  union { char buf[CMSG_SPACE(sizeof(int) * MAX_PIN)]; struct cmsghdr align; } u;
+  char c = SYNC_PINS;
+  union control u;
   memset(&u, 0, sizeof u);
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = u.buf;
-  msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)req->npin);
+  struct iovec iov;
+  struct msghdr msg = message(&iov, &c, &u, CMSG_SPACE(sizeof(int) * (size_t)req->npin));
   struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
   h->cmsg_level = SOL_SOCKET;
   h->cmsg_type = SCM_RIGHTS;
@@ -188,16 +199,9 @@ int send_pins(const struct request *req) {
   int saved = errno;
   for (int i = 0; i < req->npin; i++) close(fds[i]);
   if (n != 1) return send_failed(STEP_SYNC, "sendmsg", saved);
-  /* Not K: the keeper failed and wrote ERR (E), or is gone (end of file). */
-  return hear(channel, NULL, NULL) == 'K' ? 0 : -1;
+  /* Not SYNC_PINNED: the keeper failed and wrote ERR (SYNC_PIN_FAILED), or is gone (end of file). */
+  return hear(channel, NULL, NULL) == SYNC_PINNED ? 0 : -1;
 }
 
-void pin_failed(void) {
-  if (channel >= 0) say(channel, 'F');
-}
-
-void pin_release(void) {
-  if (channel >= 0) close(channel);
-  channel = -1;
-}
+void pin_release(void) { close_fd(&channel); }
 

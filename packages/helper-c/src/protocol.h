@@ -1,8 +1,82 @@
 /*
- * linuxns-helper: the protocol between @linuxns/core (TypeScript) and this
- * single-threaded helper. Mirrored, field for field, by
- * packages/core/src/helper/protocol.ts. Change both or neither.
- *
+ * linuxns-helper's protocol with @linuxns/core, declared once here: first the
+ * values, one comment each, then the grammar of a request and what the helper
+ * does with it. packages/core/src/helper/protocol.ts mirrors every value the
+ * TypeScript side relies on, and packages/core/test/helper-mirror.test.js
+ * compares the two. Change both or neither.
+ */
+#ifndef LINUXNS_PROTOCOL_H
+#define LINUXNS_PROTOCOL_H
+
+/* The helper's own exit statuses (otherwise it exits as PROGRAM did). The caller trusts the ERR line, never these. */
+#define HELPER_EXIT_USAGE 124 /* a malformed request, after ERR parse */
+#define HELPER_EXIT_SETUP 125 /* a setup step failed, after its ERR line */
+
+/* The status channel: the word that begins each line, and the lines' length. */
+#define STATUS_PID "PID"     /* PID <n>: PROGRAM's pid, as the caller's pid namespace numbers it */
+#define STATUS_READY "READY" /* READY: with --gate-fd, PROGRAM is set up and waits at its gate (always after PID) */
+#define STATUS_ERR "ERR"     /* ERR <step> <syscall> <errno>: a setup step failed; PROGRAM was not run */
+#define MAX_STATUS_LINE 256  /* bytes of a line at most, its newline included */
+
+/* Handshake bytes: the caller's on the gate, and the ones the helper's own processes send each other. */
+#define GATE_OPEN 'G'       /* caller -> PROGRAM on --gate-fd: exec now (any byte will do; end of file cancels) */
+#define SYNC_UNSHARED 'U'   /* user-namespace child -> its parent: the namespace exists, write its maps */
+#define SYNC_MAPPED 'M'     /* parent -> user-namespace child: the maps are written, go on */
+#define SYNC_GO 'R'         /* supervisor -> forked PROGRAM: PID is on the channel and the pins are made, go on */
+#define SYNC_PINS 'P'       /* setup -> pin keeper: the new namespaces' fds come with it (SCM_RIGHTS), in --pin order */
+#define SYNC_PINNED 'K'     /* pin keeper -> setup: every pin is mounted, go on */
+#define SYNC_PIN_FAILED 'E' /* pin keeper -> setup: a pin failed (ERR written, the pins made undone), exit */
+#define SYNC_FAILED 'F'     /* a later step failed (ERR written): to the pin keeper, undo the pins; to PROGRAM's parent, leave the pid file empty */
+
+/* The steps ERR lines name, in about the order they run. */
+#define STEP_PARSE "parse"               /* a malformed request (or --status-fd, --gate-fd not open); exit HELPER_EXIT_USAGE */
+#define STEP_PID_FILE "pid-file"         /* opening --pid-file, or writing the line once PROGRAM exec'd */
+#define STEP_CGROUP "cgroup"             /* writing the helper's pid to a --cgroup file */
+#define STEP_SYNC "sync"                 /* a pipe or socket between the helper's own processes */
+#define STEP_FORK "fork"                 /* a fork: the pin keeper, a new user namespace, PROGRAM */
+#define STEP_JOIN "join"                 /* a --join fd that is not open, setns, becoming root in a joined user namespace */
+#define STEP_PRCTL "prctl"               /* the parent-death signal, keep-caps, no_new_privs */
+#define STEP_CREATE "create"             /* unshare of the new namespaces */
+#define STEP_SETGROUPS "setgroups"       /* writing /proc/PID/setgroups */
+#define STEP_UID_MAP "uid_map"           /* writing /proc/PID/uid_map */
+#define STEP_GID_MAP "gid_map"           /* writing /proc/PID/gid_map */
+#define STEP_IDS "ids"                   /* --userns-root, --groups, --gid, --uid */
+#define STEP_PROPAGATION "propagation"   /* the --propagation of a new mount namespace */
+#define STEP_TIME_OFFSETS "time-offsets" /* writing --monotonic and --boottime */
+#define STEP_PIN "pin"                   /* opening a new namespace, or the pin keeper's bind mount of it */
+#define STEP_HOSTNAME "hostname"         /* sethostname */
+#define STEP_DOMAINNAME "domainname"     /* setdomainname */
+#define STEP_ROOTFS "rootfs"             /* the --rootfs bind or overlay, and --rootfs-readonly */
+#define STEP_MOUNT_PROC "mount-proc"     /* the fresh /proc */
+#define STEP_DEV "dev"                   /* --mount-dev */
+#define STEP_SYS "sys"                   /* --mount-sys */
+#define STEP_MOUNT "mount"               /* an extra --mount */
+#define STEP_MASK "mask"                 /* a --mask */
+#define STEP_READONLY "readonly"         /* a --readonly-path */
+#define STEP_PIVOT "pivot"               /* pivot_root (or chroot, --no-pivot) into the rootfs */
+#define STEP_RLIMIT "rlimit"             /* setrlimit */
+#define STEP_SETSID "setsid"             /* setsid */
+#define STEP_ROOT "root"                 /* --root's chroot */
+#define STEP_CWD "cwd"                   /* --cwd's chdir */
+#define STEP_CAPS "caps"                 /* the --cap-* sets */
+#define STEP_FDS "fds"                   /* placing --fd, and the helper's own fds above them */
+#define STEP_GATE "gate"                 /* waiting at --gate-fd (end of file: ECANCELED) */
+#define STEP_EXEC "exec"                 /* --env, close_range, execvp */
+
+/* Limits of a request: beyond one it is refused with ERR parse. */
+#define MAX_IDMAP 340           /* ranges of one --uid-map or --gid-map (the kernel's limit) */
+#define IDMAP_TEXT_LIMIT 4096   /* a map's text ("IN OUT COUNT\n" lines) is shorter: the kernel takes it in one write of less than a page */
+#define MAX_JOIN 8              /* --join, one per namespace type */
+#define MAX_PIN 8               /* --pin, one per namespace type */
+#define MAX_ENV 1024            /* --env */
+#define MAX_RLIMIT 16           /* --rlimit, one per RLIMIT_* resource */
+#define MAX_GROUPS 64           /* ids in --groups */
+#define MAX_FDS 64              /* --fd */
+#define MAX_MOUNTS 64           /* --mount */
+#define MAX_PATHS 64            /* --mask, and --readonly-path (each) */
+#define MAX_CGROUPS 16          /* --cgroup */
+
+/*
  * Invocation (argv; every option is one argument of the form --name=value):
  *
  *   linuxns-helper [OPTION...] -- PROGRAM [ARG...]
@@ -165,7 +239,7 @@
  *                                    namespace numbers it;
  *   READY                            with --gate-fd only: PROGRAM is set up and
  *                                    waits for the gate (always after PID);
- *   ERR <step> <syscall> <errno>     setup failed at <step> (see STEP_* below);
+ *   ERR <step> <syscall> <errno>     setup failed at <step> (STEP_* above);
  *                                    PROGRAM was not run. A step after the
  *                                    last fork (cwd, exec...) may fail after
  *                                    PID was written: ERR then follows PID.
@@ -201,56 +275,5 @@
  * killing the supervisor, even with SIGKILL, which cannot be forwarded, never
  * leaves PROGRAM running.
  */
-#ifndef LINUXNS_PROTOCOL_H
-#define LINUXNS_PROTOCOL_H
-
-#define HELPER_EXIT_SETUP 125
-#define HELPER_EXIT_USAGE 124
-
-/* Steps named in ERR lines. */
-#define STEP_PARSE "parse"
-#define STEP_JOIN "join"
-#define STEP_CREATE "create"
-#define STEP_SETGROUPS "setgroups"
-#define STEP_UID_MAP "uid_map"
-#define STEP_GID_MAP "gid_map"
-#define STEP_SYNC "sync"
-#define STEP_PROPAGATION "propagation"
-#define STEP_HOSTNAME "hostname"
-#define STEP_DOMAINNAME "domainname"
-#define STEP_CWD "cwd"
-#define STEP_FORK "fork"
-#define STEP_EXEC "exec"
-#define STEP_TIME_OFFSETS "time-offsets"
-#define STEP_MOUNT_PROC "mount-proc"
-#define STEP_RLIMIT "rlimit"
-#define STEP_SETSID "setsid"
-#define STEP_PRCTL "prctl"
-#define STEP_IDS "ids"
-#define STEP_ROOT "root"
-#define STEP_FDS "fds"
-#define STEP_CAPS "caps"
-#define STEP_PIN "pin"
-#define STEP_CGROUP "cgroup"
-#define STEP_PID_FILE "pid-file"
-#define STEP_ROOTFS "rootfs"
-#define STEP_DEV "dev"
-#define STEP_SYS "sys"
-#define STEP_MOUNT "mount"
-#define STEP_MASK "mask"
-#define STEP_READONLY "readonly"
-#define STEP_PIVOT "pivot"
-#define STEP_GATE "gate"
-
-#define MAX_IDMAP 340 /* kernel limit of ranges per map */
-#define MAX_JOIN 8
-#define MAX_ENV 1024
-#define MAX_RLIMIT 16
-#define MAX_GROUPS 64
-#define MAX_FDS 64
-#define MAX_PIN 8
-#define MAX_MOUNTS 64
-#define MAX_PATHS 64 /* of --mask, and of --readonly-path */
-#define MAX_CGROUPS 16
 
 #endif

@@ -1,47 +1,17 @@
 /* The end of setup: the process's own settings, exec; and the supervisor. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "helper.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
-/*
- * --fd=TARGET:SOURCE: first move every source above every target (so that no
- * dup2 overwrites a source still to be placed), then dup2 each into place;
- * dup2 clears close-on-exec on the target, and only targets stay open.
- */
-static void place_fds(const struct request *req) {
-  int high = 3;
-  for (int i = 0; i < req->nfds; i++) {
-    if (req->fds[i].target >= high) high = req->fds[i].target + 1;
-    if (req->fds[i].source >= high) high = req->fds[i].source + 1;
-  }
-  int moved[MAX_FDS];
-  for (int i = 0; i < req->nfds; i++) {
-    moved[i] = fcntl(req->fds[i].source, F_DUPFD_CLOEXEC, high);
-    if (moved[i] < 0) report_error(STEP_FDS, "fcntl", errno);
-  }
-  /* The helper's own fds too (status channel, pin socket, pid-file watch, gate: keep_until_exec): an exec that
-     fails after the dup2s still tells them (a target on the channel's own number once took the ERR line). */
-  if (move_kept_fds_above(high) != 0) report_error(STEP_FDS, "fcntl", errno);
-  for (int i = 0; i < req->nfds; i++)
-    if (dup2(moved[i], req->fds[i].target) < 0) report_error(STEP_FDS, "dup2", errno);
-}
-
-void exec_program(const struct request *req) {
+_Noreturn void exec_program(const struct request *req) {
   if (req->hostname && sethostname(req->hostname, strlen(req->hostname)) != 0)
     report_error(STEP_HOSTNAME, "sethostname", errno);
   if (req->domainname && setdomainname(req->domainname, strlen(req->domainname)) != 0)
@@ -77,11 +47,9 @@ void exec_program(const struct request *req) {
   if (req->env_clear) clearenv();
   for (int i = 0; i < req->nenv; i++)
     if (putenv(req->env[i]) != 0) report_error(STEP_EXEC, "putenv", errno);
-  /* Only stdio reaches the program: every other fd, the status channel included, closes on exec. */
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) report_error(STEP_EXEC, "close_range", errno);
   int gate = req->gate_fd;
-  keep_until_exec(&gate);
-  place_fds(req);
+  if (keep_until_exec(&gate) != 0) report_error(STEP_FDS, "keep_until_exec", errno);
+  place_fds(req); /* fds.c */
   if (gate >= 0) {
     /* --gate-fd: everything is set up; the caller may act on this process's namespaces now. */
     report_ready();
@@ -109,14 +77,14 @@ static void forward(int sig) {
 }
 
 /* Waits for pid, forwarding signals to it; exits as it did (same code, or the same signal). */
-int supervise(int pid, int status_fd) {
+_Noreturn void supervise(int pid, int status_fd) {
   child_pid = pid;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = forward;
   sa.sa_flags = SA_RESTART;
   for (size_t i = 0; i < sizeof FORWARDED / sizeof FORWARDED[0]; i++) sigaction(FORWARDED[i], &sa, NULL);
-  pin_release(); /* the pin keeper hears of PROGRAM (exec or F) from PROGRAM alone */
+  pin_release(); /* the pin keeper hears of PROGRAM (exec or SYNC_FAILED) from PROGRAM alone */
   close(status_fd); /* only now: end of file tells the caller it may signal us */
   int status;
   while (waitpid(pid, &status, 0) < 0) {

@@ -428,6 +428,32 @@ function protocolCases(label, binOf) {
       }
     });
 
+    test('with --pin, --pid-file and --gate-fd, --fd targets on the helper’s own fds still let a failed exec report: ERR, the pin undone, the pid file empty', async () => {
+      // PROGRAM holds every fd the helper keeps until exec: the channel, the gate, the pin keeper's socket, the pid-file watch.
+      const pin = marker();
+      const pidFile = marker();
+      const targets = Array.from({ length: 10 }, (_, i) => `--fd=${i + 3}:1`);
+      const child = spawn(binOf(), ['--status-fd=3', '--gate-fd=4', '--create=net', `--pin=net:${pin}`, `--pid-file=${pidFile}`, ...targets, '--', `${scratch}/no-such-program`],
+        { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+      let status = '';
+      let stderr = '';
+      child.stderr.setEncoding('latin1').on('data', (d) => (stderr += d));
+      child.stdio[3].setEncoding('latin1').on('data', (d) => (status += d));
+      while (!status.includes('READY\n')) {
+        assert.doesNotMatch(status, /ERR/);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.ok(existsSync(pin), 'the pin is made before READY');
+      child.stdio[4].end('G');
+      const [code] = await once(child, 'close');
+      assert.match(status, /^PID \d+\nREADY\nERR exec execvp 2\n$/);
+      assert.equal(code, 125);
+      assert.equal(existsSync(pin), false, 'the keeper heard of the failure and undid the pin');
+      assert.equal(readFileSync(pidFile, 'utf8'), '', 'the parent heard of the failure and left the pid file empty');
+      rmSync(pidFile); // other cases count the markers left in the scratch dir
+      assertNoSanitizerReport({ stderr }, binOf());
+    });
+
     test('a --join of an fd that is open but no namespace gives ERR join setns 22 (EINVAL)', async () => {
       const m = marker();
       const r = await runHelper(binOf(), ['--status-fd=3', '--join=net:3', '--', 'touch', m]);
