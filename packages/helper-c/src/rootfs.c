@@ -93,6 +93,20 @@ static int open_in_root(int rootfd, const char *path, int create) {
 
 static void fd_path(char *buf, size_t size, int fd) { snprintf(buf, size, "/proc/self/fd/%d", fd); }
 
+/* open_in_root, or ERR step. */
+static int in_root(int rootfd, const char *path, int create, const char *step) {
+  int fd = open_in_root(rootfd, path, create);
+  if (fd < 0) report_error(step, "openat2", errno);
+  return fd;
+}
+
+/* An existing path inside the rootfs (--mask, --readonly-path): its fd, or -1 if it is missing (other errors: ERR step). */
+static int existing_in_root(int rootfd, const char *path, const char *step) {
+  int fd = open_in_root(rootfd, path, NO_CREATE);
+  if (fd < 0 && errno != ENOENT) report_error(step, "openat2", errno);
+  return fd;
+}
+
 /* mount(2) onto the path, inside the rootfs, open at fd. */
 static int mount_on(const char *source, int fd, const char *type, unsigned long flags, const char *data) {
   char target[32];
@@ -116,41 +130,41 @@ static unsigned long locked_flags(const char *path) {
 }
 
 /*
- * Gives the bind at path (inside the rootfs) flags (MS_RDONLY...). -1 with errno.
+ * Gives the bind open at fd (the top mount of its path) flags (MS_RDONLY...). -1 with errno.
  * Not recursive: a remount (MS_REMOUNT | MS_BIND, the top mount only), keeping
  * the locked flags. Recursive (an rbind): mount_setattr(AT_RECURSIVE) on the
  * top mount and every mount under it, which only sets the flags asked for and
  * so never clears a locked one (a remount would leave the submounts writable).
  */
-static int bind_flags(int rootfd, const char *path, unsigned long flags, int recursive) {
-  int fd = open_in_root(rootfd, path, NO_CREATE);
-  if (fd < 0) return -1;
-  int r;
-  if (recursive) {
-    struct { unsigned long long attr_set, attr_clr, propagation, userns_fd; } a = {0, 0, 0, 0}; /* struct mount_attr */
-    static const struct { unsigned long ms; unsigned long long attr; } MAP[] = {
-      {MS_RDONLY, ATTR_RDONLY}, {MS_NOSUID, ATTR_NOSUID}, {MS_NODEV, ATTR_NODEV}, {MS_NOEXEC, ATTR_NOEXEC},
-      {MS_NODIRATIME, ATTR_NODIRATIME}, {MS_NOATIME, ATTR_NOATIME}, {MS_STRICTATIME, ATTR_STRICTATIME}};
-    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
-      if (flags & MAP[i].ms) a.attr_set |= MAP[i].attr;
-    if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) a.attr_clr = ATTR_ATIME; /* one atime mode replaces another */
-    r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
-  } else {
+static int bind_flags(int fd, unsigned long flags, int recursive) {
+  if (!recursive) {
     char p[32];
     fd_path(p, sizeof p, fd);
-    r = mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL);
+    return mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL);
   }
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return r;
+  struct { unsigned long long attr_set, attr_clr, propagation, userns_fd; } a = {0, 0, 0, 0}; /* struct mount_attr */
+  static const struct { unsigned long ms; unsigned long long attr; } MAP[] = {
+    {MS_RDONLY, ATTR_RDONLY}, {MS_NOSUID, ATTR_NOSUID}, {MS_NODEV, ATTR_NODEV}, {MS_NOEXEC, ATTR_NOEXEC},
+    {MS_NODIRATIME, ATTR_NODIRATIME}, {MS_NOATIME, ATTR_NOATIME}, {MS_STRICTATIME, ATTR_STRICTATIME}};
+  for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
+    if (flags & MAP[i].ms) a.attr_set |= MAP[i].attr;
+  if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) a.attr_clr = ATTR_ATIME; /* one atime mode replaces another */
+  return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
+}
+
+/* source bound recursively on path (open at fd), then every mount of it read-only (--readonly-path, the /sys fallback). */
+static void rbind_readonly(int rootfd, const char *source, int fd, const char *path, const char *step) {
+  if (mount_on(source, fd, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(step, "mount", errno);
+  int top = in_root(rootfd, path, NO_CREATE, step); /* the bind just made, on top of fd */
+  if (bind_flags(top, MS_RDONLY, 1) != 0) report_error(step, "mount", errno);
+  close(top);
 }
 
 /*
  * --rootfs and --rootfs-overlay: DIR becomes a mount point (pivot_root needs one).
- * The overlay (seed 003's prepareRW) needs no directory of its own: the lower
- * layer is DIR as it was, held by an fd; a tmpfs for upper and work is
- * mounted on DIR, and the overlay on top of it.
+ * The overlay (the writable variant of containers' rootfs) needs no directory of
+ * its own: the lower layer is DIR as it was, held by an fd; a tmpfs for upper
+ * and work is mounted on DIR, and the overlay on top of it.
  */
 static void mount_rootfs(const struct request *req) {
   if (!req->rootfs_overlay) {
@@ -163,13 +177,12 @@ static void mount_rootfs(const struct request *req) {
   if (req->overlay_size) snprintf(opts, sizeof opts, "mode=0755,size=%llu", req->overlay_size);
   else snprintf(opts, sizeof opts, "mode=0755");
   if (mount("tmpfs", req->rootfs, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) report_error(STEP_ROOTFS, "mount", errno);
-  char upper[PATH_MAX], work[PATH_MAX];
-  if (snprintf(upper, sizeof upper, "%s/upper", req->rootfs) >= (int)sizeof upper ||
-      snprintf(work, sizeof work, "%s/work", req->rootfs) >= (int)sizeof work)
-    report_error(STEP_ROOTFS, "snprintf", ENAMETOOLONG);
-  if (mkdir(upper, 0755) != 0 || mkdir(work, 0755) != 0) report_error(STEP_ROOTFS, "mkdir", errno);
+  int tmpfs = open(req->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (tmpfs < 0) report_error(STEP_ROOTFS, "open", errno);
+  if (mkdirat(tmpfs, "upper", 0755) != 0 || mkdirat(tmpfs, "work", 0755) != 0) report_error(STEP_ROOTFS, "mkdir", errno);
+  close(tmpfs);
   /* No escaping in these options: parse.c refuses a DIR with ',', ':', '\\' or whitespace for the overlay. */
-  int n = snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", lower, upper, work);
+  int n = snprintf(opts, sizeof opts, "lowerdir=/proc/self/fd/%d,upperdir=%s/upper,workdir=%s/work", lower, req->rootfs, req->rootfs);
   if (n < 0 || (size_t)n >= sizeof opts) report_error(STEP_ROOTFS, "snprintf", ENAMETOOLONG);
   if (mount("overlay", req->rootfs, "overlay", 0, opts) != 0) report_error(STEP_ROOTFS, "mount", errno);
   close(lower);
@@ -185,25 +198,20 @@ static const char *const DEV_LINKS[][2] = {
  * nodes bound from the caller's /dev (mknod needs privileges a user namespace
  * lacks), a new devpts instance on /dev/pts with /dev/ptmx linked to its ptmx
  * (no link where the kernel refuses that devpts), and /dev/shm mode 01777.
+ * Inside the new tmpfs, which holds nothing of the rootfs, names are opened
+ * relative to it.
  */
 static void mount_dev(int rootfd) {
-  int fd = open_in_root(rootfd, "/dev", CREATE_DIR);
-  if (fd < 0) report_error(STEP_DEV, "openat2", errno);
+  int fd = in_root(rootfd, "/dev", CREATE_DIR, STEP_DEV);
   if (mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755,size=65536k") != 0) report_error(STEP_DEV, "mount", errno);
   close(fd);
-  int dev = open_in_root(rootfd, "/dev", NO_CREATE); /* the new tmpfs, nothing of the rootfs in it */
-  if (dev < 0) report_error(STEP_DEV, "openat2", errno);
+  int dev = in_root(rootfd, "/dev", NO_CREATE, STEP_DEV); /* the new tmpfs */
   for (size_t i = 0; i < sizeof DEVICES / sizeof DEVICES[0]; i++) {
     char host[32];
     snprintf(host, sizeof host, "/dev/%s", DEVICES[i]);
     if (access(host, F_OK) != 0) continue; /* the caller has none to share */
     int f = openat(dev, DEVICES[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (f < 0) report_error(STEP_DEV, "openat", errno);
-    close(f);
-    char rel[32];
-    snprintf(rel, sizeof rel, "/dev/%s", DEVICES[i]);
-    f = open_in_root(rootfd, rel, NO_CREATE);
-    if (f < 0) report_error(STEP_DEV, "openat2", errno);
     if (mount_on(host, f, NULL, MS_BIND, NULL) != 0) report_error(STEP_DEV, "mount", errno);
     close(f);
   }
@@ -211,8 +219,8 @@ static void mount_dev(int rootfd) {
     if (symlinkat(DEV_LINKS[i][1], dev, DEV_LINKS[i][0]) != 0) report_error(STEP_DEV, "symlinkat", errno);
   if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0) report_error(STEP_DEV, "mkdirat", errno);
   if (fchmodat(dev, "shm", 01777, 0) != 0) report_error(STEP_DEV, "fchmodat", errno); /* mkdirat's mode went through the umask */
-  fd = open_in_root(rootfd, "/dev/pts", NO_CREATE);
-  if (fd < 0) report_error(STEP_DEV, "openat2", errno);
+  fd = openat(dev, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) report_error(STEP_DEV, "openat", errno);
   int pts = mount_on("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
   if (pts != 0 && errno != EPERM && errno != EACCES && errno != ENODEV) report_error(STEP_DEV, "mount", errno);
   close(fd);
@@ -222,49 +230,38 @@ static void mount_dev(int rootfd) {
 
 /* --mount-sys: sysfs read-only; where the kernel refuses it (a net namespace this user namespace does not own), the caller's /sys bound read-only. */
 static void mount_sys(int rootfd) {
-  int fd = open_in_root(rootfd, "/sys", CREATE_DIR);
-  if (fd < 0) report_error(STEP_SYS, "openat2", errno);
-  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
-  if (mount_on("sysfs", fd, "sysfs", flags, NULL) != 0) {
+  int fd = in_root(rootfd, "/sys", CREATE_DIR, STEP_SYS);
+  if (mount_on("sysfs", fd, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) != 0) {
     if (errno != EPERM) report_error(STEP_SYS, "mount", errno);
-    if (mount_on("/sys", fd, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_SYS, "mount", errno);
-    if (bind_flags(rootfd, "/sys", MS_RDONLY, 1) != 0) report_error(STEP_SYS, "mount", errno);
+    rbind_readonly(rootfd, "/sys", fd, "/sys", STEP_SYS);
   }
   close(fd);
 }
 
 /* --mount=...: one extra mount, its target inside the rootfs (created if missing). */
 static void extra_mount(int rootfd, const struct mount_req *m) {
+  const unsigned long propagation = MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
   int bind = (m->flags & MS_BIND) != 0;
   struct stat st;
-  int create = CREATE_DIR;
-  if (bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) create = CREATE_FILE;
-  int fd = open_in_root(rootfd, m->target, create);
-  if (fd < 0) report_error(STEP_MOUNT, "openat2", errno);
-  const unsigned long propagation = MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
-  const char *data = m->data[0] ? m->data : NULL;
-  int r;
-  if (bind) r = mount_on(m->source, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL);
-  else r = mount_on(m->source, fd, m->type, m->flags & ~(propagation | MS_REC), data);
+  int create = bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode) ? CREATE_FILE : CREATE_DIR;
+  int fd = in_root(rootfd, m->target, create, STEP_MOUNT);
+  int r = bind ? mount_on(m->source, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL)
+               : mount_on(m->source, fd, m->type, m->flags & ~(propagation | MS_REC), m->data[0] ? m->data : NULL);
   if (r != 0) report_error(STEP_MOUNT, "mount", errno);
   close(fd);
   /* A bind takes its flags (ro, nosuid...) only afterwards: an rbind on every mount of its tree. */
-  unsigned long extra = m->flags & ~(propagation | MS_REC | MS_BIND);
-  if (bind && extra && bind_flags(rootfd, m->target, extra, (m->flags & MS_REC) != 0) != 0) report_error(STEP_MOUNT, "mount", errno);
-  if (m->flags & propagation) {
-    fd = open_in_root(rootfd, m->target, NO_CREATE);
-    if (fd < 0 || mount_on(NULL, fd, NULL, m->flags & (propagation | MS_REC), NULL) != 0) report_error(STEP_MOUNT, "mount", errno);
-    close(fd);
-  }
+  unsigned long flags = bind ? m->flags & ~(propagation | MS_REC | MS_BIND) : 0;
+  if (!flags && !(m->flags & propagation)) return;
+  fd = in_root(rootfd, m->target, NO_CREATE, STEP_MOUNT); /* the mount just made */
+  if (flags && bind_flags(fd, flags, (m->flags & MS_REC) != 0) != 0) report_error(STEP_MOUNT, "mount", errno);
+  if ((m->flags & propagation) && mount_on(NULL, fd, NULL, m->flags & (propagation | MS_REC), NULL) != 0) report_error(STEP_MOUNT, "mount", errno);
+  close(fd);
 }
 
 /* --mask=PATH: /dev/null over a file, an empty read-only tmpfs over a directory; a missing path is skipped. */
 static void mask_path(int rootfd, const char *path) {
-  int fd = open_in_root(rootfd, path, NO_CREATE);
-  if (fd < 0) {
-    if (errno == ENOENT) return;
-    report_error(STEP_MASK, "openat2", errno);
-  }
+  int fd = existing_in_root(rootfd, path, STEP_MASK);
+  if (fd < 0) return;
   struct stat st;
   if (fstat(fd, &st) != 0) report_error(STEP_MASK, "fstat", errno);
   int r = S_ISDIR(st.st_mode) ? mount_on("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)
@@ -275,16 +272,12 @@ static void mask_path(int rootfd, const char *path) {
 
 /* --readonly-path=PATH: a read-only bind of itself (recursive); a missing path is skipped. */
 static void readonly_path(int rootfd, const char *path) {
-  int fd = open_in_root(rootfd, path, NO_CREATE);
-  if (fd < 0) {
-    if (errno == ENOENT) return;
-    report_error(STEP_READONLY, "openat2", errno);
-  }
-  char p[32];
-  fd_path(p, sizeof p, fd);
-  if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_READONLY, "mount", errno);
+  int fd = existing_in_root(rootfd, path, STEP_READONLY);
+  if (fd < 0) return;
+  char self[32];
+  fd_path(self, sizeof self, fd);
+  rbind_readonly(rootfd, self, fd, path, STEP_READONLY);
   close(fd);
-  if (bind_flags(rootfd, path, MS_RDONLY, 1) != 0) report_error(STEP_READONLY, "mount", errno);
 }
 
 /* pivot_root(".", ".") then a lazy unmount of the old root, as runc does: no directory for it needed. */
@@ -305,8 +298,7 @@ void prepare_mounts(const struct request *req) {
   int rootfd = open(req->rootfs ? req->rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) report_error(req->rootfs ? STEP_ROOTFS : STEP_MOUNT_PROC, "open", errno);
   if (req->mount_proc) {
-    int fd = open_in_root(rootfd, "/proc", req->rootfs ? CREATE_DIR : NO_CREATE);
-    if (fd < 0) report_error(STEP_MOUNT_PROC, "openat2", errno);
+    int fd = in_root(rootfd, "/proc", req->rootfs ? CREATE_DIR : NO_CREATE, STEP_MOUNT_PROC);
     if (mount_on("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) report_error(STEP_MOUNT_PROC, "mount", errno);
     close(fd);
   }
@@ -315,7 +307,11 @@ void prepare_mounts(const struct request *req) {
   for (int i = 0; i < req->nmount; i++) extra_mount(rootfd, &req->mounts[i]);
   for (int i = 0; i < req->nmask; i++) mask_path(rootfd, req->mask[i]);
   for (int i = 0; i < req->nreadonly; i++) readonly_path(rootfd, req->readonly[i]);
-  if (req->rootfs_readonly && bind_flags(rootfd, "/", MS_RDONLY, 0) != 0) report_error(STEP_ROOTFS, "mount", errno);
+  if (req->rootfs_readonly) {
+    int top = in_root(rootfd, "/", NO_CREATE, STEP_ROOTFS);
+    if (bind_flags(top, MS_RDONLY, 0) != 0) report_error(STEP_ROOTFS, "mount", errno);
+    close(top);
+  }
   close(rootfd);
   if (req->rootfs) enter_rootfs(req);
 }
