@@ -1,17 +1,47 @@
 /**
  * The mirror of packages/helper-c/src/protocol.h: how a request becomes the
- * helper's argv, and how its status channel reads. Change both or neither.
+ * helper's argv, and how its status channel reads. Every value here that the
+ * header also declares has the header's name and value (test/helper-mirror.test.js
+ * compares them). Change both or neither.
  *
  * @module
  */
 import type { NamespaceType } from '../namespace/kind.js';
 
-/** Exit code of a setup failure (an ERR line says which). */
-export const HELPER_EXIT_SETUP = 125;
-/** Exit code of a malformed request. */
-export const HELPER_EXIT_USAGE = 124;
+/** The word of a status line `PID <n>`: the command's pid, as the caller's pid namespace numbers it. */
+export const STATUS_PID = 'PID';
+/** The status line `READY`: with a gate, the command is set up and waits for it (always after PID). */
+export const STATUS_READY = 'READY';
+/** The word of a status line `ERR <step> <syscall> <errno>`: a setup step failed, the command was not run. */
+export const STATUS_ERR = 'ERR';
+/** Bytes of a status line at most, its newline included. */
+export const MAX_STATUS_LINE = 256;
+/** The byte the caller writes on the gate (`--gate-fd`) to let the command exec (end of file cancels it). */
+export const GATE_OPEN = 'G';
+
+/** The step of `ERR` lines for a `--join` (also the step of spawn's direct path when joining fails). */
+export const STEP_JOIN = 'join';
+/** The step of `ERR` lines for a pin (the keeper's bind mount, or opening the namespace). */
+export const STEP_PIN = 'pin';
+/** The step of `ERR` lines for the exec itself (also the step of spawn's direct path when the command cannot start). */
+export const STEP_EXEC = 'exec';
+
 /** Most ranges one uid or gid map may have (the kernel's limit). */
 export const MAX_IDMAP = 340;
+/** A map's text ("IN OUT COUNT\n" lines) must be shorter: the kernel takes it in one write of less than a page. */
+export const IDMAP_TEXT_LIMIT = 4096;
+/** Most `--env` entries. */
+export const MAX_ENV = 1024;
+/** Most supplementary groups. */
+export const MAX_GROUPS = 64;
+/** Most `--fd` entries (extra fds for the command). */
+export const MAX_FDS = 64;
+/** Most extra mounts. */
+export const MAX_MOUNTS = 64;
+/** Most masked paths, and most read-only paths (each). */
+export const MAX_PATHS = 64;
+/** Most cgroups joined (one per hierarchy). */
+export const MAX_CGROUPS = 16;
 
 /** One id range, in OCI runtime-spec names. */
 export interface IdRange {
@@ -137,28 +167,44 @@ export interface StatusReport {
   /** PROGRAM is set up and waits at its gate (`--gate-fd`). */
   readonly ready?: boolean;
   readonly error?: { readonly step: string; readonly syscall: string; readonly errno: number };
-  /** Lines that are neither PID, READY nor ERR: a protocol error. */
+  /** A line that breaks the protocol (unknown, out of order, cut short, too long, a number out of range). */
   readonly garbage?: string;
 }
 
-/** Parses the whole status channel text. */
+/** Pids are below the kernel's PID_MAX_LIMIT (2^22). */
+const PID_LIMIT = 2 ** 22;
+/** errno values are below 4096 (the kernel's MAX_ERRNO is 4095). */
+const ERRNO_LIMIT = 4096;
+const PID_LINE = new RegExp(`^${STATUS_PID} ([1-9]\\d{0,6})$`);
+const ERR_LINE = new RegExp(`^${STATUS_ERR} ([a-z][a-z_-]*) (\\S.*) (\\d{1,4})$`);
+
+/**
+ * Parses the status channel's text: PID, then READY, then ERR, each at most
+ * once and in that order; the first ERR ends it. A line that is none of these,
+ * or whose numbers are out of range, or the text's last line without its
+ * newline (cut short, or not all read yet), is `garbage`.
+ */
 export function decodeStatus(text: string): StatusReport {
+  const lines = text.split('\n');
+  const last = lines.pop()!; // '' once the text ends in a newline
   let pid: number | undefined;
   let ready = false;
-  for (const line of text.split('\n')) {
+  const sofar = (): StatusReport => ({ ...(pid !== undefined ? { pid } : {}), ...(ready ? { ready } : {}) });
+  for (const line of lines) {
     if (line === '') continue;
-    const p = /^PID (\d+)$/.exec(line);
-    if (p) {
+    if (line.length >= MAX_STATUS_LINE) return { garbage: line };
+    const p = PID_LINE.exec(line);
+    if (p && pid === undefined && Number(p[1]) < PID_LIMIT) {
       pid = Number(p[1]);
       continue;
     }
-    if (line === 'READY' && pid !== undefined) {
+    if (line === STATUS_READY && pid !== undefined && !ready) {
       ready = true;
       continue;
     }
-    const e = /^ERR (\S+) (.+) (\d+)$/.exec(line);
-    if (e) return { ...(pid !== undefined ? { pid } : {}), ...(ready ? { ready } : {}), error: { step: e[1]!, syscall: e[2]!, errno: Number(e[3]) } };
+    const e = ERR_LINE.exec(line);
+    if (e && Number(e[3]) < ERRNO_LIMIT) return { ...sofar(), error: { step: e[1]!, syscall: e[2]!, errno: Number(e[3]) } };
     return { garbage: line };
   }
-  return { ...(pid !== undefined ? { pid } : {}), ...(ready ? { ready } : {}) };
+  return last === '' ? sofar() : { garbage: last };
 }
