@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { cpus, release as kernelRelease } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createNamespace, enterSync, NamespacePool, pinNamespace, spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
+import { createNamespace, enterSync, NamespacePool, pin, spawn as nsSpawn, unpin } from '../packages/core/dist/index.js';
 import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
@@ -67,7 +67,7 @@ function releaseSync() {
   res.handle?.close();
   if (res.pinned) {
     res.pinned = false;
-    const r = unpinNamespace(PIN_PATH);
+    const r = unpin(PIN_PATH);
     if (r.isErr()) console.error(`bench: could not unpin ${PIN_PATH}: ${r.error.message}`);
   }
 }
@@ -313,7 +313,7 @@ async function main() {
   const started = performance.now();
   mkdirSync('/run/netns', { recursive: true });
   res.handle = unwrap(await createNamespace('net'), 'createNamespace(net)');
-  unwrap(pinNamespace(res.handle, PIN_PATH), `pinNamespace(${PIN_PATH})`);
+  unwrap(pin(res.handle, PIN_PATH, { exclusive: true }), `pin(${PIN_PATH})`);
   res.pinned = true;
 
   res.pool = new NamespacePool({ threads: THREADS });

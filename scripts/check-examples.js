@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Type-checks every ```ts block inside the typedoc comments of packages/*/src,
+// Type-checks every ```ts block inside the typedoc comments of packages/*/src
+// and of the root README,
 // against the built packages, so that each documented @example compiles.
 // Run after the build (pnpm run docs does both).
 import { spawnSync } from 'node:child_process';
@@ -42,6 +43,14 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
         writeFileSync(join(outDir, name), `// from ${origin}\n${m[1]}\nexport {};\n`);
         files.push(name);
       }
+    }
+  }
+  // The root README's examples are compiled with core's (the package they start from).
+  if (pkg === 'core') {
+    for (const m of readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)) {
+      const name = `ex${files.length}.ts`;
+      writeFileSync(join(outDir, name), `// from README.md\n${m[1]}\nexport {};\n`);
+      files.push(name);
     }
   }
   if (files.length === 0) continue;

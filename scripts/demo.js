@@ -20,10 +20,10 @@ import {
   enterSync,
   formatIdentity,
   NamespacePool,
-  pinNamespace,
+  pin,
   serveIn,
   threadNamespaceIdentity,
-  unpinNamespace,
+  unpin,
   spawn,
   addNetns,
   deleteNetns,
@@ -99,11 +99,11 @@ async function main() {
   for (const name of ['red', 'blue']) {
     const handle = unwrap(await createNamespace('net'), `createNamespace('net') for ${name}`);
     made.handles.push(handle);
-    const pin = `${DIR}/${name}`;
-    unwrap(pinNamespace(handle, pin), `pinNamespace(${pin})`);
-    made.pins.push(pin);
-    ns[name] = { handle, pin };
-    line(`${name.padEnd(5)} ${String(handle)}  pinned at ${pin}`);
+    const pinPath = `${DIR}/${name}`;
+    unwrap(pin(handle, pinPath, { exclusive: true }), `pin(${pinPath})`);
+    made.pins.push(pinPath);
+    ns[name] = { handle, pin: pinPath };
+    line(`${name.padEnd(5)} ${String(handle)}  pinned at ${pinPath}`);
   }
   const root = formatIdentity(unwrap(threadNamespaceIdentity('net'), 'threadNamespaceIdentity(net)'));
   line(`root  ${root}  (where this process runs)`);
@@ -268,7 +268,7 @@ function cleanupSync() {
   made.cache?.release();
   for (const f of made.files.splice(0).reverse()) rmSync(f, { recursive: true, force: true });
   for (const h of made.handles) h.close();
-  for (const pin of made.pins.splice(0)) unpinNamespace(pin);
+  for (const pinPath of made.pins.splice(0)) unpin(pinPath);
   if (made.dir) {
     made.dir = false;
     try {
@@ -333,7 +333,7 @@ async function cleanup() {
   if (made.cache) await attempt('user namespace cache released', () => made.cache.release());
   for (const f of made.files.splice(0).reverse()) await attempt(`removed ${basename(f)}`, () => rmSync(f, { recursive: true }));
   for (const h of made.handles) h.close();
-  for (const pin of made.pins.splice(0)) await attempt(`unpinned ${basename(pin)}`, () => unwrap(unpinNamespace(pin), `unpinNamespace(${pin})`));
+  for (const pinPath of made.pins.splice(0)) await attempt(`unpinned ${basename(pinPath)}`, () => unwrap(unpin(pinPath), `unpin(${pinPath})`));
   if (made.dir) {
     made.dir = false;
     await attempt(`removed ${DIR}`, () => rmdirSync(DIR));

@@ -14,7 +14,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import {
-  createNamespace, fsError, NAMESPACE_TYPES, identityOfPath, openProcessNamespace, pinNamespace, sameNamespace, spawn, unpinNamespace,
+  createNamespace, fsError, NAMESPACE_TYPES, identityOfPath, openProcessNamespace, pin, sameNamespace, spawn, unpin,
   type ExitStatus, type NamespaceHandle, type NamespaceType, type NsChild, type SpawnOptions,
 } from '@linuxns/core';
 import type { NetnsRef } from '@linuxns/netlink';
@@ -361,7 +361,7 @@ export class Container {
         let pinned = false;
         const undo = async (operation: string, cause: ContainerFailure): Promise<Result<NsChild, ContainerFailure>> => {
           if (net) await teardownNetwork(this.dir, netns);
-          if (pinned && netPin) unpinNamespace(netPin);
+          if (pinned && netPin) unpin(netPin);
           netns?.close();
           if (config.rootfs.idmap) removeIdmapRootfs(this.dir);
           return err(this.#systemError(operation, cause));
@@ -384,7 +384,7 @@ export class Container {
           const s = await setupNetwork(this.dir, net, netns);
           if (s.isErr()) return undo('set up the network', s.error);
           if (netPin) {
-            const p = pinNamespace(netns, netPin);
+            const p = pin(netns, netPin, { exclusive: true });
             if (p.isErr()) return undo(`pin the network namespace on ${netPin}`, p.error);
             pinned = true;
           }
@@ -629,7 +629,7 @@ export class Container {
         // init left in the cgroup may hold them until the cgroup is emptied.
         if (this.#child) await this.#child.exited;
         for (const path of Object.values(this.config?.pins ?? {})) {
-          const r = unpinNamespace(path);
+          const r = unpin(path);
           if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(this.#systemError(`unpin ${path}`, r.error));
         }
         let removed: Result<void, ContainerFailure>;

@@ -25,10 +25,10 @@ export { syscallError, fsError, type CallContext } from './errors/from-errno.js'
 export { NamespacePool, type NamespacePoolOptions, type RunOptions, type PoolStats, type VerifyMode, type RetireCause, type NamespacePoolEvents, type WorkerRetiredEvent, type WorkerCrashedEvent } from './thread/pool.js';
 export type { NamespaceTarget, TargetValue } from './thread/target.js';
 export { enterSync, SYNC_TYPES } from './thread/enter-sync.js';
-export { createNamespace, pinNamespace, unpinNamespace, CREATABLE_TYPES } from './namespace/create.js';
+export { createNamespace, CREATABLE_TYPES } from './lifecycle/create.js';
 export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';
 export { spawn, type SpawnOptions, type NsChild, type ExitStatus, type JoinTarget, type StdioValue, type IdRange, type RlimitName, type CapabilitySet, type RootfsOptions, type MountSpec } from './helper/spawn.js';
-export { pin, unpin, type ProcessNamespace } from './lifecycle/pin.js';
+export { pin, unpin, pinNamespace, unpinNamespace, type ProcessNamespace, type PinOptions } from './lifecycle/pin.js';
 export { addNetns, deleteNetns, openNetns, listNetns, netnsPath, NETNS_RUN_DIR, type NetnsEntry } from './lifecycle/netns.js';
 export { mountIn, umountIn, type MountTarget, type MountInOptions, type UmountInOptions, type UmountInResult } from './lifecycle/mount-in.js';
 export { listNamespaces, namespaceTree, type NamespaceInfo, type NamespaceHolder, type ListNamespacesOptions, type NamespaceTreeNode, type NamespaceTreeOptions } from './introspect/index.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { NamespaceType } from '../namespace/kind.js';
+import type { NamespaceType } from '../types.js';
 import { errnoName, errnoNumber } from './errno.js';
 import type { NsError } from './ns-error.js';
 

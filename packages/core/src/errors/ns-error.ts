@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { NamespaceType } from '../namespace/kind.js';
+import type { NamespaceType } from '../types.js';
 
 /** Fields every error has. */
 export interface NsErrorBase {

@@ -13,7 +13,7 @@ import type { NamespaceType } from '../namespace/kind.js';
  * - `'process'`: the `/proc/PID/ns/TYPE` link of a process (its main thread) points to it;
  * - `'thread'`: only some other thread of a process is in it (`/proc/PID/task/TID/ns/TYPE`),
  *   e.g. a {@link NamespacePool} worker in the middle of a task;
- * - `'pin'`: an nsfs bind mount (`ip netns add`, {@link pinNamespace}, `unshare --net=FILE`);
+ * - `'pin'`: an nsfs bind mount (`ip netns add`, `pin`, `unshare --net=FILE`);
  * - `'fd'`: an open file descriptor of some process (`/proc/PID/fd/N` reads `net:[ino]`);
  * - `'related'`: nothing of the above: it is the owner or parent of another namespace that
  *   is listed, which keeps it alive (a user namespace whose every process has exited, while a

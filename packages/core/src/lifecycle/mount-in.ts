@@ -7,7 +7,7 @@
  * @module
  */
 import { closeSync } from 'node:fs';
-import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { errAsync, err, ok, ResultAsync, type Result } from 'neverthrow';
 import { syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
@@ -140,14 +140,14 @@ export function mountIn(target: MountTarget, source: string, destination: string
   checkPath('destination', destination);
   const pool = poolOf(options.pool);
   const h = openTarget(target, 'mountIn');
-  if (h.isErr()) return new ResultAsync(Promise.resolve(err(h.error)));
+  if (h.isErr()) return errAsync(h.error);
   const handle = h.value;
   let treeFd: number | undefined;
   if (options.sourceInCaller === true) {
     const fd = libc.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (options.recursive === true ? AT_RECURSIVE : 0));
     if (fd < 0) {
       handle.close();
-      return new ResultAsync(Promise.resolve(err(syscallError('open_tree', libc.errno(), { path: source }))));
+      return errAsync(syscallError('open_tree', libc.errno(), { path: source }));
     }
     treeFd = fd;
   }
@@ -193,7 +193,7 @@ export function umountIn(target: MountTarget, paths: string | readonly string[],
   list.forEach((p, i) => checkPath(`paths[${i}]`, p));
   const pool = poolOf(options.pool);
   const h = openTarget(target, 'umountIn');
-  if (h.isErr()) return new ResultAsync(Promise.resolve(err(h.error)));
+  if (h.isErr()) return errAsync(h.error);
   const handle = h.value;
   let running: ResultAsync<{ error?: NsError; unmounted: string[]; notMounted: string[] }, NsError>;
   try {

@@ -6,13 +6,13 @@
  * @module
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
-import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { errAsync, err, ok, ResultAsync, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
 import { MS_BIND, MS_REC, MS_SHARED } from '../ffi/mount-flags.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
-import { createNamespace } from '../namespace/create.js';
+import { createNamespace } from './create.js';
 import { openNamespace } from '../namespace/open.js';
 import { bindOnItself, unpin } from './pin.js';
 
@@ -90,17 +90,17 @@ function prepareRunDir(): Result<void, NsError> {
  */
 export function addNetns(name: string): ResultAsync<NamespaceHandle, NsError> {
   const n = checkName(name);
-  if (n.isErr()) return new ResultAsync(Promise.resolve(err(n.error)));
+  if (n.isErr()) return errAsync(n.error);
   const path = `${NETNS_RUN_DIR}/${name}`;
   const prepared = prepareRunDir();
-  if (prepared.isErr()) return new ResultAsync(Promise.resolve(err(prepared.error)));
+  if (prepared.isErr()) return errAsync(prepared.error);
   // The file first, exclusively (two `add`s of one name: one wins), then the namespace.
   try {
     closeSync(openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_EXCL, 0));
   } catch (x) {
     const e = fsError(x, { path, namespace: 'net' });
-    if ('code' in e && e.code === 'EEXIST') return new ResultAsync(Promise.resolve(err({ kind: 'already-exists', path, message: `network namespace "${name}" already exists (${path})` } as NsError)));
-    return new ResultAsync(Promise.resolve(err(e)));
+    if ('code' in e && e.code === 'EEXIST') return errAsync({ kind: 'already-exists', path, message: `network namespace "${name}" already exists (${path})` });
+    return errAsync(e);
   }
   const removeFile = (): void => {
     try {

@@ -197,6 +197,15 @@ export function bindPin(fd: number, type: NamespaceType, label: string, path: st
   return ok(undefined);
 }
 
+/** Options of {@link pin}. */
+export interface PinOptions {
+  /**
+   * `path` must not exist (not even as an empty file) and its directory must:
+   * `already-exists` or `not-found` otherwise, and nothing is created. Default false.
+   */
+  readonly exclusive?: boolean;
+}
+
 /**
  * Pins a namespace to `path`: the namespace of `target` (a
  * {@link NamespaceHandle}, or `{ pid, type }` for a process's, with
@@ -209,6 +218,7 @@ export function bindPin(fd: number, type: NamespaceType, label: string, path: st
  * propagate into itself (util-linux#289): its directory is first made a
  * private mount of its own, unless it is a mount point already (then an
  * error says what to do). On any error, what was created is removed.
+ * With `exclusive`, `path` must not exist at all and its directory must.
  *
  * Throws `TypeError` for a closed handle or arguments of the wrong type.
  *
@@ -220,10 +230,12 @@ export function bindPin(fd: number, type: NamespaceType, label: string, path: st
  * else unpin('/run/linuxns/example/uts');
  * ```
  */
-export function pin(target: NamespaceHandle | ProcessNamespace, path: string): Result<void, NsError> {
+export function pin(target: NamespaceHandle | ProcessNamespace, path: string, options: PinOptions = {}): Result<void, NsError> {
   if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${typeof path}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const rules = options.exclusive === true ? { createParents: false, reuseEmptyFile: false } : { createParents: true, reuseEmptyFile: true };
   if (target instanceof NamespaceHandle) {
-    return bindPin(target.fd, target.type, String(target), path, { createParents: true, reuseEmptyFile: true });
+    return bindPin(target.fd, target.type, String(target), path, rules);
   }
   if (typeof target !== 'object' || target === null) throw new TypeError('target must be a NamespaceHandle or { pid, type }');
   checkPid(target.pid);
@@ -232,7 +244,7 @@ export function pin(target: NamespaceHandle | ProcessNamespace, path: string): R
   const h = openProcessNamespace(target.pid, target.type, { forChildren });
   if (h.isErr()) return err(h.error);
   try {
-    return bindPin(h.value.fd, h.value.type, `${String(h.value)} of process ${target.pid}`, path, { createParents: true, reuseEmptyFile: true });
+    return bindPin(h.value.fd, h.value.type, `${String(h.value)} of process ${target.pid}`, path, rules);
   } finally {
     h.value.close();
   }
@@ -273,3 +285,41 @@ export function unpin(path: string): Result<void, NsError> {
   }
   return ok(undefined);
 }
+
+/**
+ * `pin(handle, path, { exclusive: true })`: `path` must not exist (not even
+ * as an empty file) and its directory must. Kept for code written before
+ * {@link pin}; the action has one name now.
+ *
+ * @deprecated Use {@link pin} (with `{ exclusive: true }` for these rules).
+ *
+ * @example
+ * ```ts
+ * import { createNamespace, pinNamespace, unpinNamespace } from '@linuxns/core';
+ * const h = await createNamespace('net');
+ * if (h.isOk()) {
+ *   const pinned = pinNamespace(h.value, '/run/netns/demo');
+ *   h.value.close(); // still alive if pinned
+ *   if (pinned.isOk()) unpinNamespace('/run/netns/demo');
+ * }
+ * ```
+ */
+export function pinNamespace(handle: NamespaceHandle, path: string): Result<void, NsError> {
+  if (!(handle instanceof NamespaceHandle)) throw new TypeError('handle must be a NamespaceHandle');
+  return pin(handle, path, { exclusive: true });
+}
+
+/**
+ * The same as {@link unpin}, under the name that went with
+ * {@link pinNamespace}.
+ *
+ * @deprecated Use {@link unpin}.
+ *
+ * @example
+ * ```ts
+ * import { unpinNamespace } from '@linuxns/core';
+ * const r = unpinNamespace('/run/netns/demo');
+ * if (r.isErr()) console.error(r.error.message);
+ * ```
+ */
+export const unpinNamespace: (path: string) => Result<void, NsError> = unpin;

@@ -25,8 +25,8 @@ export interface NamespaceIdentity {
  * @example
  * ```ts
  * import { sameNamespace, threadNamespaceIdentity } from '@linuxns/core';
- * const a = threadNamespaceIdentity('net')._unsafeUnwrap();
- * sameNamespace(a, a); // true
+ * const a = threadNamespaceIdentity('net');
+ * if (a.isOk()) console.log(sameNamespace(a.value, a.value)); // true
  * ```
  */
 export function sameNamespace(a: NamespaceIdentity, b: NamespaceIdentity): boolean {

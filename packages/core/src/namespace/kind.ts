@@ -7,8 +7,9 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
 
-/** A Linux namespace type, named as in `/proc/PID/ns/`. */
-export type NamespaceType = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
+import type { NamespaceType } from '../types.js';
+
+export type { NamespaceType };
 
 /** A namespace type as the OCI runtime spec names it (`linux.namespaces[].type`). */
 export type OciNamespaceType = 'cgroup' | 'ipc' | 'mount' | 'network' | 'pid' | 'time' | 'user' | 'uts';

@@ -131,8 +131,11 @@ export function openProcessNamespace(pid: number, type: NamespaceType, options: 
  * @example
  * ```ts
  * import { openThreadNamespace } from '@linuxns/core';
- * const me = openThreadNamespace('net')._unsafeUnwrap();
- * me.close();
+ * const me = openThreadNamespace('net');
+ * if (me.isOk()) {
+ *   console.log(String(me.value));
+ *   me.value.close();
+ * }
  * ```
  */
 export function openThreadNamespace(type: NamespaceType, options: NsPathOptions = {}): Result<NamespaceHandle, NsError> {
@@ -154,8 +157,8 @@ export function openThreadNamespace(type: NamespaceType, options: NsPathOptions 
  * import { openSync } from 'node:fs';
  * import { adoptNamespaceFd } from '@linuxns/core';
  * const fd = openSync('/proc/self/ns/uts', 'r');
- * const h = adoptNamespaceFd(fd, 'uts')._unsafeUnwrap(); // h owns fd now
- * h.close();
+ * const h = adoptNamespaceFd(fd, 'uts'); // when ok, the handle owns fd
+ * if (h.isOk()) h.value.close();
  * ```
  */
 export function adoptNamespaceFd(fd: number, expectedType?: NamespaceType): Result<NamespaceHandle, NsError> {

@@ -15,7 +15,8 @@ import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import { decodeMessage, decodeReply, encodeBatch, RETIRE_CAUSES, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireReply } from './protocol.js';
+import { abortedBeforeStart, decodeMessage, decodeReply, encodeBatch, RETIRE_CAUSES, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireReply } from './protocol.js';
+import { cloneFailure, serializeThrown } from './serialize.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
 
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
@@ -433,7 +434,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
       const p = this.#pending.get(id);
       if (p && p.state === 'sent') {
         p.state = 'queued';
-        if (p.abortRequested) this.#settle(id, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+        if (p.abortRequested) this.#settle(id, abortedBeforeStart());
         else back.push(p);
       }
     }
@@ -449,7 +450,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
   /** An abort signal fired: drop a queued task, or ask its worker to stop it. */
   #abort(p: Pending): void {
     if (p.state === 'queued') {
-      this.#settle(p.req.id, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+      this.#settle(p.req.id, abortedBeforeStart());
     } else if (p.state === 'sent') {
       p.abortRequested = true;
       this.#control.postMessage({ type: 'abort', id: p.req.id } satisfies ControlMessage);
@@ -521,12 +522,8 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
  * when piscina posts the batch, it would fail every task sent with it.
  */
 function checkArgCloneable(arg: unknown): void {
-  if (arg === null || (typeof arg !== 'object' && typeof arg !== 'function' && typeof arg !== 'symbol')) return;
-  try {
-    structuredClone(arg);
-  } catch (e) {
-    throw new TypeError(`the task's arg cannot be sent to a worker thread (it must be structured-cloneable): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  const e = cloneFailure(arg);
+  if (e !== undefined) throw new TypeError(`the task's arg cannot be sent to a worker thread (it must be structured-cloneable): ${serializeThrown(e).message}`, { cause: e });
 }
 
 function closedOutcome(): Outcome {

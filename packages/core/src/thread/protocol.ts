@@ -201,6 +201,11 @@ function outcomeOf(ok: unknown, payload: unknown): Outcome {
   return ok === 1 ? { ok: true, value: payload } : { ok: false, error: payload as NsError };
 }
 
+/** The outcome of a task aborted before it started (in the pool's queue or a worker's batch). */
+export function abortedBeforeStart(): Outcome {
+  return { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } };
+}
+
 /** `workerData` of every pool worker. */
 export interface PoolWorkerData {
   /** Name of the control channel (pool → workers). */

@@ -40,3 +40,17 @@ function describe(thrown: unknown, keepCause: boolean): TaskFailedError {
   }
   return { kind: 'task-failed', name: 'non-error', message: `the task threw a non-Error value: ${text}`, ...cause };
 }
+
+/**
+ * Why `value` cannot be sent to another thread (what `structuredClone`
+ * threw), or `undefined` when it can. Primitives are never cloned to find out.
+ */
+export function cloneFailure(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return undefined;
+  try {
+    structuredClone(value);
+    return undefined;
+  } catch (e) {
+    return e ?? new Error('structuredClone failed');
+  }
+}

@@ -17,9 +17,9 @@ import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { closeOpened, enterTarget } from './target.js';
 import { namespaceSwitches } from '../ffi/syscall.js';
-import { decodeBatch, encodeMessage, encodeReply, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireBatch, type WireReply } from './protocol.js';
+import { abortedBeforeStart, decodeBatch, encodeMessage, encodeReply, type BatchReply, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireBatch, type WireReply } from './protocol.js';
 import { switchError, ThreadState } from './thread-state.js';
-import { serializeThrown } from './serialize.js';
+import { cloneFailure, serializeThrown } from './serialize.js';
 import { RETIRE_EXIT_CODE } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
@@ -108,14 +108,9 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 function checkCloneable(value: unknown): Outcome {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return { ok: true, value };
-  try {
-    structuredClone(value);
-    return { ok: true, value };
-  } catch (e) {
-    const error: NsError = { kind: 'task-result-not-cloneable', message: `the task's result cannot be sent between threads: ${serializeThrown(e).message}` };
-    return { ok: false, error };
-  }
+  const e = cloneFailure(value);
+  if (e === undefined) return { ok: true, value };
+  return { ok: false, error: { kind: 'task-result-not-cloneable', message: `the task's result cannot be sent between threads: ${serializeThrown(e).message}` } };
 }
 
 /** Posts `retire` and ends this worker, inside the handler. Never returns. */
@@ -242,7 +237,7 @@ class Batch {
     while (this.#next < this.#end) {
       const task = this.#req.tasks[this.#next++]!;
       if (aborted.delete(task.id)) {
-        this.#done(task, { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } });
+        this.#done(task, abortedBeforeStart());
         continue;
       }
       const loaded = loadTask(task.module, task.exportName);
