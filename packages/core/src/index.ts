@@ -32,3 +32,4 @@ export { pin, unpin, pinNamespace, unpinNamespace, type ProcessNamespace, type P
 export { addNetns, deleteNetns, openNetns, listNetns, netnsPath, NETNS_RUN_DIR, type NetnsEntry } from './lifecycle/netns.js';
 export { mountIn, umountIn, type MountTarget, type MountInOptions, type UmountInOptions, type UmountInResult } from './lifecycle/mount-in.js';
 export { listNamespaces, namespaceTree, type NamespaceInfo, type NamespaceHolder, type ListNamespacesOptions, type NamespaceTreeNode, type NamespaceTreeOptions } from './introspect/index.js';
+export { compileSeccomp, type SeccompProfile, type SeccompSyscall, type SeccompArg, type SeccompAction, type SeccompOperator, type SeccompProgram } from './seccomp/compile.js';

@@ -231,6 +231,13 @@ export interface InvalidOptionError extends NsErrorBase {
   readonly option: string;
 }
 
+/** A shared library linuxns loads on demand is missing (e.g. `libseccomp.so.2` for seccomp filters). */
+export interface LibraryNotFoundError extends NsErrorBase {
+  readonly kind: 'library-not-found';
+  /** The file name asked of the dynamic loader. */
+  readonly library: string;
+}
+
 /**
  * Every error `@linuxns/core` returns. Branch on `kind`. The packages built
  * on it add their own kinds as their own types (`UsernsCacheError`,
@@ -263,7 +270,8 @@ export type NsError =
   | NotPinnedError
   | SpawnSetupFailedError
   | HelperNotFoundError
-  | InvalidOptionError;
+  | InvalidOptionError
+  | LibraryNotFoundError;
 
 /** Every `kind` of {@link NsError}. */
 export type NsErrorKind = NsError['kind'];
