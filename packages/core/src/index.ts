@@ -33,3 +33,4 @@ export { addNetns, deleteNetns, openNetns, listNetns, netnsPath, NETNS_RUN_DIR, 
 export { mountIn, umountIn, type MountTarget, type MountInOptions, type UmountInOptions, type UmountInResult } from './lifecycle/mount-in.js';
 export { listNamespaces, namespaceTree, type NamespaceInfo, type NamespaceHolder, type ListNamespacesOptions, type NamespaceTreeNode, type NamespaceTreeOptions } from './introspect/index.js';
 export { compileSeccomp, type SeccompProfile, type SeccompSyscall, type SeccompArg, type SeccompAction, type SeccompOperator, type SeccompProgram } from './seccomp/compile.js';
+export { readSysctl, writeSysctl, sysctlNamespaceType } from './lifecycle/sysctl.js';

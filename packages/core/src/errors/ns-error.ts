@@ -239,6 +239,17 @@ export interface LibraryNotFoundError extends NsErrorBase {
 }
 
 /**
+ * A sysctl key that cannot be read or written in a namespace: not a key at
+ * all (`bad-key`), or global rather than per namespace (`not-namespaced`:
+ * the message says where to set it).
+ */
+export interface InvalidSysctlError extends NsErrorBase {
+  readonly kind: 'invalid-sysctl';
+  readonly key: string;
+  readonly reason: 'bad-key' | 'not-namespaced';
+}
+
+/**
  * Every error `@linuxns/core` returns. Branch on `kind`. The packages built
  * on it add their own kinds as their own types (`UsernsCacheError`,
  * `NetlinkError`, `ContainerError`), and their signatures name the union of
@@ -271,7 +282,8 @@ export type NsError =
   | SpawnSetupFailedError
   | HelperNotFoundError
   | InvalidOptionError
-  | LibraryNotFoundError;
+  | LibraryNotFoundError
+  | InvalidSysctlError;
 
 /** Every `kind` of {@link NsError}. */
 export type NsErrorKind = NsError['kind'];
