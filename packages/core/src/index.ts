@@ -34,3 +34,4 @@ export { mountIn, umountIn, type MountTarget, type MountInOptions, type UmountIn
 export { listNamespaces, namespaceTree, type NamespaceInfo, type NamespaceHolder, type ListNamespacesOptions, type NamespaceTreeNode, type NamespaceTreeOptions } from './introspect/index.js';
 export { compileSeccomp, type SeccompProfile, type SeccompSyscall, type SeccompArg, type SeccompAction, type SeccompOperator, type SeccompProgram } from './seccomp/compile.js';
 export { readSysctl, writeSysctl, sysctlNamespaceType } from './lifecycle/sysctl.js';
+export { httpAgentIn, httpsAgentIn, dispatcherIn, NamespaceConnectError, type NamespaceClientOptions, type HostLookup, type FetchDispatcher } from './socket/http.js';
