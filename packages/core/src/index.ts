@@ -18,6 +18,8 @@ export * from './namespace/paths.js';
 export * from './namespace/identity.js';
 export { NamespaceHandle } from './namespace/handle.js';
 export { openNamespace, openProcessNamespace, openThreadNamespace, adoptNamespaceFd } from './namespace/open.js';
+export { openDifferingNamespaces, type DifferingNamespacesOptions } from './namespace/differing.js';
+export { readProcessStat, type ProcessStat } from './proc-stat.js';
 export * from './namespace/spec.js';
 export * from './errors/ns-error.js';
 export { errnoName } from './errors/errno.js';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readProcessStat } from '../proc-stat.js';
 import type { NamespaceType } from '../types.js';
 import { errnoName, errnoNumber } from './errno.js';
 import type { NsError } from './ns-error.js';
@@ -83,13 +83,8 @@ export function syscallError(syscall: string, errno: number | string, ctx: CallC
 
 /** True when no process `pid` exists, or it has exited (a zombie keeps its /proc entry but no namespaces). */
 function pidGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
+  const state = readProcessStat(pid)?.state;
+  return state === undefined || state === 'Z' || state === 'X';
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { isNamespaceType, type NamespaceType } from '../namespace/kind.js';
+import { parseProcessStat } from '../proc-stat.js';
 
 /** The types in `/proc/PID/ns/`, in the order lsns reads them. */
 export const SCAN_TYPES: readonly NamespaceType[] = ['mnt', 'net', 'pid', 'user', 'uts', 'ipc', 'cgroup', 'time'];
@@ -69,10 +70,7 @@ export interface ProcessDetails {
 export function processDetails(pid: number): ProcessDetails | undefined {
   return tolerant(() => {
     const uid = statSync(`/proc/${pid}`).uid;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The comm in parentheses may itself contain spaces and parentheses: the fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(fields[1]);
+    const ppid = parseProcessStat(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.ppid ?? 0;
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     while (args.length > 0 && args[args.length - 1] === '') args.pop();
     const command = args.length > 0 ? args.join(' ') : readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
