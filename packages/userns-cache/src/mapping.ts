@@ -6,7 +6,7 @@
  * @module
  */
 import { err, ok, type Result } from 'neverthrow';
-import type { NsError } from '@linuxns/core';
+import { validateIdRanges, type NsError } from '@linuxns/core';
 import type { UsernsCacheError } from './errors.js';
 
 /** One range of a map, with the OCI runtime-spec's field names. */
@@ -41,44 +41,15 @@ export interface CanonicalMapping {
 export const MAX_RANGES = 340;
 /** A map file is written in one write of fewer bytes than this (a page). */
 export const MAX_MAP_BYTES = 4096;
-/** Ids are 32-bit; 4294967295 is `(uid_t)-1`, never a valid id. */
-const ID_LIMIT = 4294967295;
 
 type Field = 'uidMappings' | 'gidMappings';
 
-function invalid(field: Field, message: string, index?: number): NsError | UsernsCacheError {
-  return { kind: 'invalid-mapping', field, ...(index !== undefined ? { index } : {}), message: `${field}${index !== undefined ? `[${index}]` : ''}: ${message}` };
-}
-
-function overlaps(a: number, b: number, size: number, sizeB: number): boolean {
-  return a < b + sizeB && b < a + size;
-}
-
-function checkRanges(field: Field, ranges: readonly IdMapping[]): Result<IdMapping[], NsError | UsernsCacheError> {
-  if (ranges.length === 0) return err(invalid(field, 'at least one range is needed (a user namespace without a map can do nothing)'));
-  if (ranges.length > MAX_RANGES) return err(invalid(field, `${ranges.length} ranges; the kernel takes at most ${MAX_RANGES}`));
-  const copy: IdMapping[] = [];
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i];
+/** The ranges of `field` sorted by containerID, checked by core's validateIdRanges (the kernel's rules); or the `invalid-mapping`. */
+function checkRanges(field: Field, ranges: readonly IdMapping[]): Result<IdMapping[], UsernsCacheError> {
+  for (const [i, r] of ranges.entries()) {
     if (typeof r !== 'object' || r === null) throw new TypeError(`${field}[${i}] must be an object { containerID, hostID, size }, got ${r === null ? 'null' : typeof r}`);
-    const { containerID, hostID, size } = r;
-    for (const [name, v] of [['containerID', containerID], ['hostID', hostID], ['size', size]] as const) {
-      if (!Number.isSafeInteger(v) || v < 0) return err(invalid(field, `${name} must be a non-negative integer, got ${String(v)}`, i));
-    }
-    if (size < 1) return err(invalid(field, 'size must be at least 1', i));
-    if (containerID + size > ID_LIMIT) return err(invalid(field, `containerID ${containerID} + size ${size} reaches ${ID_LIMIT}, which is no valid id`, i));
-    if (hostID + size > ID_LIMIT) return err(invalid(field, `hostID ${hostID} + size ${size} reaches ${ID_LIMIT}, which is no valid id`, i));
-    copy.push({ containerID, hostID, size });
   }
-  for (let i = 0; i < copy.length; i++) {
-    for (let j = 0; j < i; j++) {
-      const a = copy[i]!;
-      const b = copy[j]!;
-      if (overlaps(a.containerID, b.containerID, a.size, b.size)) return err(invalid(field, `its containerID range overlaps range ${j}'s`, i));
-      if (overlaps(a.hostID, b.hostID, a.size, b.size)) return err(invalid(field, `its hostID range overlaps range ${j}'s`, i));
-    }
-  }
-  return ok(copy.sort((a, b) => a.containerID - b.containerID));
+  return validateIdRanges(field, ranges).mapErr((e) => ({ kind: 'invalid-mapping' as const, field, ...(e.index !== undefined ? { index: e.index } : {}), message: e.message }));
 }
 
 const mapText = (ranges: readonly IdMapping[]): string => ranges.map((r) => `${r.containerID} ${r.hostID} ${r.size}\n`).join('');
@@ -112,9 +83,6 @@ export function canonicalMapping(mapping: Mapping): Result<CanonicalMapping, NsE
   if (gids.isErr()) return err(gids.error);
   const uidMapText = mapText(uids.value);
   const gidMapText = mapText(gids.value);
-  for (const [field, text] of [['uidMappings', uidMapText], ['gidMappings', gidMapText]] as const) {
-    if (Buffer.byteLength(text) >= MAX_MAP_BYTES) return err(invalid(field, `the map is ${Buffer.byteLength(text)} bytes as text; the kernel takes fewer than ${MAX_MAP_BYTES} in its one write`));
-  }
   return ok({ id: `uid=${idOf(uids.value)};gid=${idOf(gids.value)}`, uidMappings: uids.value, gidMappings: gids.value, uidMapText, gidMapText });
 }
 
