@@ -5,10 +5,10 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { identityOfPath, NAMESPACE_TYPES, sameNamespace, type NamespaceType } from '@linuxns/core';
+import { NAMESPACE_TYPES, openDifferingNamespaces, type NamespaceHandle, type NamespaceType } from '@linuxns/core';
 import { parse, pidArg, requireProcess, type OptionSpecs } from '../args.js';
 import { runCommand } from '../child.js';
-import { CommandError, help, UsageError } from '../output.js';
+import { CommandError, failed, help, UsageError } from '../output.js';
 
 export const usage = `Usage:
  linuxns exec [options] [--] [<command> [<argument>...]]
@@ -41,20 +41,6 @@ is 'linuxns exec --net=/run/netns/blue -- CMD'.
 
 const TYPE_OPTIONS: OptionSpecs = Object.fromEntries(NAMESPACE_TYPES.map((t) => [t, { kind: 'optional' }]));
 
-/**
- * True when process `pid`'s namespace of `type` is not ours (so --all enters
- * it). Like nsenter --all, a type whose link is missing on either side (a
- * kernel without time namespaces...) is skipped; other errors are left for
- * spawn to report.
- */
-function differs(pid: number, type: NamespaceType): boolean {
-  const theirs = identityOfPath(`/proc/${pid}/ns/${type}`, type);
-  const mine = identityOfPath(`/proc/self/ns/${type}`, type);
-  if ((theirs.isErr() && theirs.error.kind === 'not-found') || (mine.isErr() && mine.error.kind === 'not-found')) return false;
-  if (theirs.isErr() || mine.isErr()) return true; // let spawn report it
-  return !sameNamespace(theirs.value, mine.value);
-}
-
 /** `linuxns exec ARGV...`: resolves to the command's exit status. */
 export async function exec(argv: readonly string[]): Promise<number> {
   const p = parse('exec', argv, { target: { kind: 'value', short: 't' }, all: { kind: 'flag' }, 'preserve-credentials': { kind: 'flag' }, ...TYPE_OPTIONS }, true);
@@ -63,7 +49,7 @@ export async function exec(argv: readonly string[]): Promise<number> {
   if (pid !== undefined) requireProcess('exec', pid);
   if (p.has('all') && pid === undefined) throw new UsageError('exec', '--all needs --target PID: the process whose namespaces to enter');
 
-  const join: Partial<Record<NamespaceType, string | number>> = {};
+  const join: Partial<Record<NamespaceType, string | number | NamespaceHandle>> = {};
   for (const type of NAMESPACE_TYPES) {
     const path = p.value(type);
     if (path === '') throw new UsageError('exec', `--${type}= needs the path of a namespace file (or give a bare --${type} with --target PID)`);
@@ -71,14 +57,28 @@ export async function exec(argv: readonly string[]): Promise<number> {
     else if (p.has(type)) {
       if (pid === undefined) throw new UsageError('exec', `--${type} without a path needs --target PID (or give --${type}=PATH)`);
       join[type] = pid;
-    } else if (p.has('all') && pid !== undefined && differs(pid, type)) join[type] = pid;
+    }
   }
-  if (Object.keys(join).length === 0) {
-    if (p.has('all') && pid !== undefined) requireProcess('exec', pid); // it may have ended meanwhile
-    if (p.has('all')) throw new CommandError('exec', `process ${pid} is in the same namespaces as linuxns: nothing to enter`);
-    throw new UsageError('exec', 'no namespace to enter: give --all with --target PID, or --net, --mnt... (with --target PID or =PATH)');
+  // --all: the target's namespaces that differ from ours, joined by the handles compared. Like
+  // nsenter --all, a type whose link is missing on either side (a kernel without time namespaces...)
+  // is skipped.
+  let theirs: Partial<Record<NamespaceType, NamespaceHandle>> = {};
+  if (p.has('all') && pid !== undefined) {
+    const r = openDifferingNamespaces(pid, { skipMissing: true });
+    if (r.isErr()) throw failed('exec', r.error);
+    theirs = r.value;
   }
-  // Like nsenter, --preserve-credentials means nothing without a user namespace to enter.
-  const preserve = p.has('preserve-credentials') && join.user !== undefined;
-  return runCommand('exec', p.command, { join, ...(preserve ? { preserveCredentials: true } : {}) });
+  try {
+    for (const [type, h] of Object.entries(theirs) as Array<[NamespaceType, NamespaceHandle]>) join[type] ??= h;
+    if (Object.keys(join).length === 0) {
+      if (p.has('all') && pid !== undefined) requireProcess('exec', pid); // it may have ended meanwhile
+      if (p.has('all')) throw new CommandError('exec', `process ${pid} is in the same namespaces as linuxns: nothing to enter`);
+      throw new UsageError('exec', 'no namespace to enter: give --all with --target PID, or --net, --mnt... (with --target PID or =PATH)');
+    }
+    // Like nsenter, --preserve-credentials means nothing without a user namespace to enter.
+    const preserve = p.has('preserve-credentials') && join.user !== undefined;
+    return await runCommand('exec', p.command, { join, ...(preserve ? { preserveCredentials: true } : {}) });
+  } finally {
+    for (const h of Object.values(theirs)) h.close(); // spawn gave the helper its own copies
+  }
 }
