@@ -1,12 +1,14 @@
 /**
  * koffi declarations of the libc functions linuxns calls. Declarations only:
  * `syscall.ts` turns return values and errno into Results. The only module
- * of @linuxns/core that imports koffi (@linuxns/netlink and
- * @linuxns/userns-cache bind what they call themselves).
+ * of linuxns that loads libc: @linuxns/netlink and @linuxns/userns-cache
+ * call it through `@linuxns/core/ffi` (`index.ts`).
  *
  * Every call here is synchronous and runs on the calling thread, which is
  * what setns/unshare need. Never use koffi's `.async()` for them: async calls
- * run on other threads.
+ * run on other threads. The one asynchronous call, {@link recvAsync}, reads
+ * a socket, which belongs to the namespace it was made in whatever thread
+ * reads it.
  *
  * @module
  */
@@ -118,5 +120,14 @@ export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPa
 
 /** `ssize_t send(int fd, const void *buf, size_t len, int flags)` */
 export const send = libc.func('long send(int fd, const void *buf, size_t len, int flags)') as (fd: number, buf: Uint8Array, len: number, flags: number) => number;
-/** `ssize_t recv(int fd, void *buf, size_t len, int flags)` */
-export const recv = libc.func('long recv(int fd, _Out_ void *buf, size_t len, int flags)') as (fd: number, buf: Uint8Array, len: number, flags: number) => number;
+const recvFn = libc.func('long recv(int fd, _Out_ void *buf, size_t len, int flags)');
+/** `ssize_t recv(int fd, void *buf, size_t len, int flags)`, on the calling thread. */
+export const recv = recvFn as (fd: number, buf: Uint8Array, len: number, flags: number) => number;
+/**
+ * `recv(2)` on a thread of libuv's pool; `cb` gets its return value. errno
+ * of that thread is not visible here: on -1 the caller finds out what
+ * happened with a non-blocking {@link recv} on its own thread.
+ */
+export function recvAsync(fd: number, buf: Uint8Array, len: number, flags: number, cb: (rc: number) => void): void {
+  (recvFn as unknown as { async(...a: unknown[]): void }).async(fd, buf, len, flags, (e: unknown, rc: number) => cb(e ? -1 : Number(rc)));
+}

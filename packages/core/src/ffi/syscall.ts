@@ -7,6 +7,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import { syscallError, type CallContext } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
+import { F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, FD_CLOEXEC } from './constants.js';
 import * as libc from './libc.js';
 
 /** `ioctl` requests on namespace files (linux/nsfs.h, NSIO = 0xb7). */
@@ -17,8 +18,6 @@ export const NS_GET_PARENT = 0xb702;
 export const NS_GET_NSTYPE = 0xb703;
 /** Owner uid of a user namespace. */
 export const NS_GET_OWNER_UID = 0xb704;
-
-const F_DUPFD_CLOEXEC = 1030;
 
 /** The result of a libc call that returns -1 and sets errno on failure. */
 export function checked(syscall: string, ret: number, ctx?: CallContext): Result<number, NsError> {
@@ -60,9 +59,6 @@ export function dupCloexec(fd: number, ctx?: CallContext): Result<number, NsErro
 
 /** Sets `FD_CLOEXEC` on `fd` (`F_GETFD`, then `F_SETFD` if it was not set). */
 export function setCloexec(fd: number, ctx?: CallContext): Result<void, NsError> {
-  const F_GETFD = 1;
-  const F_SETFD = 2;
-  const FD_CLOEXEC = 1;
   return checked('fcntl', libc.fcntlInt(fd, F_GETFD, 0), ctx).andThen((flags) =>
     flags & FD_CLOEXEC ? ok(undefined) : checked('fcntl', libc.fcntlInt(fd, F_SETFD, flags | FD_CLOEXEC), ctx).map(() => undefined),
   );

@@ -5,10 +5,7 @@
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
-
-export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+import { AF_INET, AF_INET6, AF_UNIX } from '../ffi/constants.js';
 
 /** An address to bind or connect to. */
 export type SocketAddress = { readonly host: string; readonly port: number } | { readonly path: string };

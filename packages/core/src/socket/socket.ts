@@ -9,23 +9,19 @@
  * @module
  */
 import { Socket } from 'node:net';
+import { constants } from 'node:os';
 import type { Server } from 'node:net';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
 import { syscallError } from '../errors/from-errno.js';
+import { AF_INET, IFF_UP, SIOCGIFFLAGS, SIOCSIFFLAGS, SO_REUSEADDR, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET } from '../ffi/constants.js';
 import * as libc from '../ffi/libc.js';
 import { closeFd } from '../ffi/syscall.js';
 import { enterSync } from '../thread/enter-sync.js';
 import type { TargetValue } from '../thread/target.js';
 import { decodePort, encodeSockaddr, type SocketAddress } from './sockaddr.js';
 
-const SOCK_STREAM = 1;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const SO_SNDTIMEO = 21;
+const { EAGAIN, EINPROGRESS, EIO } = constants.errno;
 
 export type { SocketAddress };
 
@@ -222,9 +218,9 @@ function connectUnix(netns: TargetValue, where: string, enc: { buf: Uint8Array; 
       // koffi's async call runs connect(2) on another thread: fine, the socket's namespace is already fixed.
       (libc.connect as unknown as { async(...a: unknown[]): void }).async(fd, enc.buf, enc.len, (e: unknown, rc: number) => {
         if (e || rc !== 0) {
-          const errno = e ? 5 : libc.errno();
+          const errno = e ? EIO : libc.errno();
           closeFd(fd);
-          resolve(err(syscallError('connect', errno === 115 || errno === 11 ? 'ETIMEDOUT' : errno, { namespace: 'net', path: where })));
+          resolve(err(syscallError('connect', errno === EINPROGRESS || errno === EAGAIN ? 'ETIMEDOUT' : errno, { namespace: 'net', path: where })));
           return;
         }
         resolve(ok(new Socket({ fd, readable: true, writable: true })));
@@ -232,10 +228,6 @@ function connectUnix(netns: TargetValue, where: string, enc: { buf: Uint8Array; 
     }),
   );
 }
-
-const SIOCGIFFLAGS = 0x8913;
-const SIOCSIFFLAGS = 0x8914;
-const IFF_UP = 1;
 
 /**
  * Brings the loopback interface `lo` of `netns` up (a fresh network namespace
@@ -252,7 +244,7 @@ const IFF_UP = 1;
  */
 export function loopbackUp(netns: TargetValue): Result<void, NsError> {
   return inNet(netns, () =>
-    makeSocket(2, SOCK_DGRAM, false).andThen((fd) => {
+    makeSocket(AF_INET, SOCK_DGRAM, false).andThen((fd) => {
       const ifr = Buffer.alloc(40);
       ifr.write('lo', 0, 'latin1');
       let r: Result<void, NsError> = ok(undefined);
