@@ -8,21 +8,23 @@
 import { closeSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { NamespaceHandle, errnoName, syscallError, type NsError } from '@linuxns/core';
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_RECURSIVE,
+  libc,
+  MNT_DETACH,
+  mountAttr,
+  MOUNT_ATTR_IDMAP,
+  MOUNT_ATTR_RDONLY,
+  MOVE_MOUNT_F_EMPTY_PATH,
+  OPEN_TREE_CLOEXEC,
+  OPEN_TREE_CLONE,
+  UMOUNT_NOFOLLOW,
+} from '@linuxns/core/ffi';
 import { UsernsCache } from './cache.js';
 import type { Mapping } from './mapping.js';
-import { loadNative } from './native.js';
 import type { UsernsCacheError } from './errors.js';
-
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const AT_RECURSIVE = 0x8000;
-const OPEN_TREE_CLONE = 1;
-const OPEN_TREE_CLOEXEC = 0o2000000;
-const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
-const MOUNT_ATTR_RDONLY = 0x1;
-const MOUNT_ATTR_IDMAP = 0x100000;
-const MNT_DETACH = 2;
-const UMOUNT_NOFOLLOW = 8;
 
 /** Options of {@link idmapMount}. */
 export interface IdmapMountOptions {
@@ -55,23 +57,20 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
   if (userns.type !== 'user') {
     return err({ kind: 'wrong-namespace-type', path: userns.path ?? String(userns), expected: 'user', actual: userns.type, message: `an id-mapped mount needs a user namespace, got ${String(userns)}` });
   }
-  const loaded = loadNative();
-  if (loaded.isErr()) return err(loaded.error);
-  const lib = loaded.value;
   const recursive = options.recursive === true ? AT_RECURSIVE : 0;
-  const tree = lib.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive) as number;
-  if (tree < 0) return err(syscallError('open_tree', -tree, { path: source }));
+  const tree = libc.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
+  if (tree < 0) return err(syscallError('open_tree', libc.errno(), { path: source }));
   try {
     const attrs = MOUNT_ATTR_IDMAP | (options.readOnly === true ? MOUNT_ATTR_RDONLY : 0);
-    const set = lib.mountSetattr(tree, '', AT_EMPTY_PATH | recursive, attrs, 0, userns.fd) as number;
-    if (set < 0) {
-      const code = errnoName(-set);
+    if (libc.mountSetattr(tree, '', AT_EMPTY_PATH | recursive, mountAttr(attrs, 0, userns.fd)) !== 0) {
+      const errno = libc.errno();
+      const code = errnoName(errno);
       if (code === 'EINVAL' || code === 'ENOSYS') {
         return err({
           kind: 'idmap-not-supported',
           syscall: 'mount_setattr',
           code,
-          errno: -set,
+          errno,
           path: source,
           message:
             code === 'ENOSYS'
@@ -79,10 +78,9 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
               : `the filesystem at '${source}' cannot be id-mapped (mount_setattr MOUNT_ATTR_IDMAP: EINVAL)${recursive ? '; with recursive, every submount must support it' : ''}`,
         });
       }
-      return err(syscallError('mount_setattr', -set, { path: source }));
+      return err(syscallError('mount_setattr', errno, { path: source }));
     }
-    const moved = lib.moveMount(tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) as number;
-    if (moved < 0) return err(syscallError('move_mount', -moved, { path: target }));
+    if (libc.moveMount(tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) !== 0) return err(syscallError('move_mount', libc.errno(), { path: target }));
     return ok(undefined);
   } finally {
     // Once moved, the mount is in the tree and stays; before that, closing the fd drops it.
@@ -101,16 +99,23 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
  *
  * The mount is made in the calling thread's mount namespace. A filesystem
  * that cannot be id-mapped gives `idmap-not-supported`; nothing is mounted
- * on any error. A missing liblinuxns.so gives `helper-not-found`. Throws
- * `TypeError` for paths that are not strings and for a closed handle.
+ * on any error. The system calls are core's (`open_tree`, `mount_setattr`,
+ * `move_mount`); liblinuxns.so is needed only to make the namespace of a
+ * {@link Mapping} the cache does not hold yet (`helper-not-found` when it is
+ * missing). Throws `TypeError` for paths that are not strings and for a
+ * closed handle.
  *
  * @example
  * ```ts
  * import { idmapMount, unmount } from '@linuxns/userns-cache';
  * const mapping = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
  * const r = await idmapMount('/srv/rootfs', '/run/c1/rootfs', mapping, { recursive: true });
- * if (r.isErr()) console.error(r.error.message);
- * else unmount('/run/c1/rootfs');
+ * if (r.isErr()) console.error(r.error.kind, r.error.message);
+ * else {
+ *   // ... use /run/c1/rootfs, then:
+ *   const u = unmount('/run/c1/rootfs');
+ *   if (u.isErr()) console.error(u.error.message);
+ * }
  * ```
  */
 export function idmapMount(source: string, target: string, mappingOrHandle: Mapping | NamespaceHandle, options: IdmapMountOptions = {}): ResultAsync<void, NsError | UsernsCacheError> {
@@ -141,8 +146,7 @@ export interface UnmountOptions {
 /**
  * Unmounts `target` (`umount2` with `UMOUNT_NOFOLLOW`, and `MNT_DETACH` when
  * asked) in the calling thread's mount namespace. A target that is not a
- * mount point gives `syscall-failed` with `EINVAL`; a missing liblinuxns.so
- * `helper-not-found`.
+ * mount point gives `syscall-failed` with `EINVAL`.
  *
  * @example
  * ```ts
@@ -153,11 +157,8 @@ export interface UnmountOptions {
  */
 export function unmount(target: string, options: UnmountOptions = {}): Result<void, NsError | UsernsCacheError> {
   checkPath('target', target);
-  const lib = loadNative();
-  if (lib.isErr()) return err(lib.error);
-  const r = lib.value.umount(target, UMOUNT_NOFOLLOW | (options.detach === true ? MNT_DETACH : 0)) as number;
-  if (r < 0) {
-    const e = syscallError('umount2', -r, { path: target });
+  if (libc.umount2(target, UMOUNT_NOFOLLOW | (options.detach === true ? MNT_DETACH : 0)) !== 0) {
+    const e = syscallError('umount2', libc.errno(), { path: target });
     if (e.kind === 'syscall-failed' && e.code === 'EINVAL') return err({ ...e, message: `umount2 '${target}' failed: EINVAL (not a mount point)` });
     return err(e);
   }

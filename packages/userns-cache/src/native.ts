@@ -1,7 +1,9 @@
 /**
  * koffi declarations of liblinuxns.so (built by @linuxns/helper-c; its
- * header, lib/liblinuxns.h, is the contract). The only module of this
- * package that imports koffi. Every function returns a non-negative result
+ * header, lib/liblinuxns.h, is the contract): the user-namespace dummies,
+ * which need a fork that Node cannot do. The only module of this package
+ * that imports koffi; libc calls (the mount API of `idmap.ts`) are core's,
+ * through `@linuxns/core/ffi`. Every function returns a non-negative result
  * or `-(step << 16 | errno)`.
  *
  * @module
@@ -25,10 +27,6 @@ function bind(path: string) {
   return {
     usernsDummy: so.func('int lns_userns_dummy(const char *uid_map, size_t uid_len, const char *gid_map, size_t gid_len)'),
     usernsDummyLeaveStopped: so.func('int lns_userns_dummy_leave_stopped(const char *uid_map, size_t uid_len)'),
-    openTree: so.func('int lns_open_tree(int dfd, const char *path, unsigned int flags)'),
-    mountSetattr: so.func('int lns_mount_setattr(int fd, const char *path, unsigned int flags, unsigned long long attr_set, unsigned long long attr_clr, int userns_fd)'),
-    moveMount: so.func('int lns_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags)'),
-    umount: so.func('int lns_umount(const char *path, int flags)'),
   };
 }
 
