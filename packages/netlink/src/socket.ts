@@ -67,13 +67,24 @@ export interface OpenNetlinkOptions {
  *
  * @example
  * ```ts
+ * import { safeTry } from 'neverthrow';
  * import { openNetlink } from '@linuxns/netlink';
- * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
- * await nl.createVeth({ name: 'veth0', peer: 'veth1' });
- * await nl.addAddress('veth0', '10.0.0.1/24');
- * await nl.setLinkUp('veth0');
- * console.log((await nl.links())._unsafeUnwrap().map((l) => l.name));
- * nl.close();
+ *
+ * const r = await safeTry(async function* () {
+ *   const nl = yield* openNetlink('/run/netns/blue');
+ *   try {
+ *     yield* nl.createVeth({ name: 'veth0', peer: 'veth1' });
+ *     yield* nl.addAddress('veth0', '10.0.0.1/24');
+ *     yield* nl.setLinkUp('veth0');
+ *     return nl.links();
+ *   } finally {
+ *     nl.close();
+ *   }
+ * });
+ * r.match(
+ *   (links) => console.log(links.map((l) => l.name)),
+ *   (e) => console.error(e.kind, e.message), // netlink-error (code EEXIST...), netlink-timeout...
+ * );
  * ```
  */
 export class NetlinkSocket {
@@ -108,10 +119,12 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
-   * for (const l of (await nl.links())._unsafeUnwrap()) console.log(l.index, l.name, l.kind, l.operstate);
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
+   * (await nl.links()).match(
+   *   (links) => links.forEach((l) => console.log(l.index, l.name, l.kind, l.operstate)),
+   *   (e) => console.error(e.kind, e.message),
+   * );
    * ```
    */
   links(): ResultAsync<LinkInfo[], NsError | NetlinkError> {
@@ -123,11 +136,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
    * const lo = await nl.link('lo');
    * if (lo.isOk()) console.log(lo.value.index, lo.value.flags);
-   * nl.close();
    * ```
    */
   link(link: LinkRef): ResultAsync<LinkInfo, NsError | NetlinkError> {
@@ -140,11 +152,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
    * const r = await nl.createVeth({ name: 'veth-a', peer: 'veth-b', namespace: '/run/netns/a', peerNamespace: '/run/netns/b' });
    * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EEXIST') console.log('already there');
-   * nl.close();
    * ```
    */
   createVeth(options: VethOptions): ResultAsync<void, NsError | NetlinkError> {
@@ -157,10 +168,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
-   * await nl.createLink({ name: 'ifb0', kind: 'ifb' });
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
+   * const r = await nl.createLink({ name: 'ifb0', kind: 'ifb' });
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   createLink(options: CreateLinkOptions): ResultAsync<void, NsError | NetlinkError> {
@@ -172,10 +183,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.createDummy('dummy0');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.createDummy('dummy0');
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   createDummy(name: string): ResultAsync<void, NsError | NetlinkError> {
@@ -188,12 +199,12 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.createBridge('br0');
-   * await nl.createDummy('dummy0');
-   * await nl.setMaster('dummy0', 'br0');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.createBridge('br0')
+   *   .andThen(() => nl.createDummy('dummy0'))
+   *   .andThen(() => nl.setMaster('dummy0', 'br0'));
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   createBridge(name: string): ResultAsync<void, NsError | NetlinkError> {
@@ -205,11 +216,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
    * const r = await nl.deleteLink('veth-a');
    * if (r.isErr() && r.error.kind === 'netlink-error') console.log(r.error.code); // 'ENODEV' when missing
-   * nl.close();
    * ```
    */
   deleteLink(link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
@@ -221,10 +231,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.renameLink('veth0', 'eth0');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.renameLink('veth0', 'eth0');
+   * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EBUSY') console.log('set it down first');
    * ```
    */
   renameLink(link: LinkRef, newName: string): ResultAsync<void, NsError | NetlinkError> {
@@ -236,10 +246,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.setLinkUp('lo');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.setLinkUp('lo');
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   setLinkUp(link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
@@ -251,10 +261,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.setLinkDown('veth0');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.setLinkDown('veth0');
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   setLinkDown(link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
@@ -266,10 +276,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.setMtu('veth0', 1400);
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.setMtu('veth0', 1400);
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   setMtu(link: LinkRef, mtu: number): ResultAsync<void, NsError | NetlinkError> {
@@ -281,10 +291,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.setMac('veth0', '02:00:00:00:00:01');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.setMac('veth0', '02:00:00:00:00:01');
+   * if (r.isErr()) console.error(r.error.kind, r.error.message); // invalid-option for a MAC that does not parse
    * ```
    */
   setMac(link: LinkRef, mac: string): ResultAsync<void, NsError | NetlinkError> {
@@ -297,11 +307,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.setMaster('veth0', 'br0');
-   * await nl.setMaster('veth0', null);
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.setMaster('veth0', 'br0').andThen(() => nl.setMaster('veth0', null));
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   setMaster(link: LinkRef, master: LinkRef | null): ResultAsync<void, NsError | NetlinkError> {
@@ -319,10 +328,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
-   * await nl.moveLink('veth-c', '/run/netns/blue', { newName: 'eth0' });
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
+   * const r = await nl.moveLink('veth-c', '/run/netns/blue', { newName: 'eth0' });
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   moveLink(link: LinkRef, target: NetnsRef, options: MoveLinkOptions = {}): ResultAsync<void, NsError | NetlinkError> {
@@ -335,10 +344,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
-   * for (const a of (await nl.addresses({ family: 6 }))._unsafeUnwrap()) console.log(a.index, `${a.address}/${a.prefixLength}`, a.scope);
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
+   * const r = await nl.addresses({ family: 6 });
+   * if (r.isOk()) for (const a of r.value) console.log(a.index, `${a.address}/${a.prefixLength}`, a.scope);
    * ```
    */
   addresses(filter: AddressFilter = {}): ResultAsync<AddressInfo[], NsError | NetlinkError> {
@@ -352,11 +361,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.addAddress('veth0', '10.0.0.1/24');
-   * await nl.addAddress('veth0', 'fd00::1/64', { noDad: true });
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.addAddress('veth0', '10.0.0.1/24').andThen(() => nl.addAddress('veth0', 'fd00::1/64', { noDad: true }));
+   * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EEXIST') console.log('already there');
    * ```
    */
   addAddress(link: LinkRef, address: string, options: AddressOptions = {}): ResultAsync<void, NsError | NetlinkError> {
@@ -368,10 +376,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.deleteAddress('veth0', '10.0.0.1/24');
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.deleteAddress('veth0', '10.0.0.1/24');
+   * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EADDRNOTAVAIL') console.log('not there');
    * ```
    */
   deleteAddress(link: LinkRef, address: string): ResultAsync<void, NsError | NetlinkError> {
@@ -385,10 +393,12 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink())._unsafeUnwrap();
-   * for (const r of (await nl.routes({ family: 4 }))._unsafeUnwrap()) console.log(r.dst, r.gateway ?? '', r.dev);
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink()
+   * (await nl.routes({ family: 4 })).match(
+   *   (routes) => routes.forEach((r) => console.log(r.dst, r.gateway ?? '', r.dev)),
+   *   (e) => console.error(e.kind, e.message),
+   * );
    * ```
    */
   routes(filter: RouteFilter = {}): ResultAsync<RouteInfo[], NsError | NetlinkError> {
@@ -402,11 +412,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.addRoute({ dst: 'default', gateway: '10.0.0.2' });
-   * await nl.addRoute({ dst: 'fd01::/64', dev: 'veth0' });
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.addRoute({ dst: 'default', gateway: '10.0.0.2' }).andThen(() => nl.addRoute({ dst: 'fd01::/64', dev: 'veth0' }));
+   * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
    */
   addRoute(route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
@@ -418,10 +427,10 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { openNetlink } from '@linuxns/netlink';
-   * const nl = (await openNetlink('/run/netns/blue'))._unsafeUnwrap();
-   * await nl.deleteRoute({ dst: 'default', gateway: '10.0.0.2' });
-   * nl.close();
+   * import type { NetlinkSocket } from '@linuxns/netlink';
+   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * const r = await nl.deleteRoute({ dst: 'default', gateway: '10.0.0.2' });
+   * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'ESRCH') console.log('no such route');
    * ```
    */
   deleteRoute(route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
@@ -448,13 +457,21 @@ export class NetlinkSocket {
  *
  * @example
  * ```ts
+ * import { safeTry } from 'neverthrow';
  * import { createNamespace } from '@linuxns/core';
  * import { openNetlink } from '@linuxns/netlink';
- * const ns = (await createNamespace('net'))._unsafeUnwrap();
- * const nl = (await openNetlink(ns))._unsafeUnwrap();
- * await nl.setLinkUp('lo');
- * nl.close();
- * ns.close();
+ *
+ * const r = await safeTry(async function* () {
+ *   const ns = yield* createNamespace('net');
+ *   const nl = yield* openNetlink(ns).orTee(() => ns.close());
+ *   try {
+ *     return await nl.setLinkUp('lo');
+ *   } finally {
+ *     nl.close();
+ *     ns.close();
+ *   }
+ * });
+ * if (r.isErr()) console.error(r.error.kind, r.error.message);
  * ```
  */
 // 'new' is spelled out for the reader, although string already includes it.

@@ -1,7 +1,11 @@
 /**
- * The netlink socket itself: created inside the target network namespace
- * (it belongs to that namespace for life, whatever thread uses it later),
- * then requests and replies, one exchange at a time.
+ * The exchanges of a netlink socket: the socket created inside the target
+ * network namespace (it belongs to that namespace for life, whatever thread
+ * uses it later), then requests and replies, one exchange at a time, each
+ * with its deadline, a dump interrupted by concurrent changes asked again,
+ * and the outcome as this package's errors. The socket, its wire and the
+ * gathering of a reply are core's rtnetlink client (`@linuxns/core/ffi`),
+ * which core's own introspection uses too.
  *
  * How replies are read without blocking the main thread: rtnetlink answers
  * a request while the kernel handles `send(2)` itself, so the reply (the
@@ -16,23 +20,19 @@
  * @module
  * @internal
  */
+import { constants } from 'node:os';
 import { err, ok, type Result } from 'neverthrow';
 import { enterSync, errnoName, syscallError, type NsError, type TargetValue } from '@linuxns/core';
-import * as C from './codec/constants.js';
-import { parseMessages, type Message } from './codec/frame.js';
-import { decodeError } from './codec/messages.js';
-import * as ffi from './ffi.js';
+import { openRouteSocket, Reply, type Expect, type FrameError, type Message, type RouteSocket, type Wire } from '@linuxns/core/ffi';
+import { asMalformed } from './codec/frame.js';
 import type { NetlinkError } from './errors.js';
 
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
-const MSG_TRUNC = 0x20;
-const EINTR = 4;
-const EAGAIN = 11;
+export { fdWire, type Expect, type Wire } from '@linuxns/core/ffi';
+
+const { EINTR, EAGAIN } = constants.errno;
 /** Size of the receive buffer of each read: the kernel makes dump datagrams of at most 32 KiB. */
 const READ_SIZE = 65536;
-/** SO_RCVBUF asked for (SO_RCVBUFFORCE when privileged). */
+/** SO_RCVBUF asked for (SO_RCVBUFFORCE when privileged): a dump of many links never overflows it. */
 const RCVBUF = 1 << 20;
 /** A blocking read on libuv's pool gives up after this long, so a close() is never held up longer. */
 const SLICE_MS = 200;
@@ -42,85 +42,8 @@ export const DUMP_RETRIES = 8;
 /** How the replies of one exchange are read. */
 export type ReceiveMode = 'auto' | 'async';
 
-/** What an exchange expects back. */
-export type Expect = 'ack' | 'dump' | 'one';
-
-/** The low-level socket calls, so that tests can put a fake kernel behind an exchange. */
-export interface Wire {
-  /** Sends one datagram; 0 or an errno. */
-  send(buf: Buffer): number;
-  /** Non-blocking read into `buf`: the datagram's full length, or `-errno`. */
-  recvNow(buf: Buffer): number;
-  /** Blocking read (bounded by SO_RCVTIMEO) off the calling thread: the length, or -1. */
-  recvLater(buf: Buffer, cb: (n: number) => void): void;
-  /** Closes the socket. */
-  close(): void;
-}
-
-function setInt(fd: number, level: number, name: number, value: number): number {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(value, 0);
-  return ffi.setsockopt(fd, level, name, b, 4);
-}
-
-/** A real socket's wire. */
-export function fdWire(fd: number): Wire {
-  return {
-    send: (buf) => {
-      for (;;) {
-        if (ffi.send(fd, buf, buf.length, 0) >= 0) return 0;
-        const e = ffi.errno();
-        if (e !== EINTR) return e;
-      }
-    },
-    recvNow: (buf) => {
-      for (;;) {
-        const n = ffi.recv(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC);
-        if (n >= 0) return n;
-        const e = ffi.errno();
-        if (e !== EINTR) return -e;
-      }
-    },
-    recvLater: (buf, cb) => ffi.recvAsync(fd, buf, buf.length, MSG_TRUNC, cb),
-    close: () => void ffi.close(fd),
-  };
-}
-
 /** The socket as created: its fd and its netlink port id. */
-export interface OpenedSocket {
-  readonly fd: number;
-  readonly portId: number;
-}
-
-/**
- * Creates, configures and binds a `NETLINK_ROUTE` socket in the calling
- * thread's network namespace. Closes the fd on every error.
- */
-function createHere(): Result<OpenedSocket, NsError | NetlinkError> {
-  const fd = ffi.socket(C.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, C.NETLINK_ROUTE);
-  if (fd < 0) return err(syscallError('socket', ffi.errno(), { namespace: 'net' }));
-  const fail = (call: string, errno: number): Result<OpenedSocket, NsError | NetlinkError> => {
-    ffi.close(fd);
-    return err(syscallError(call, errno, { namespace: 'net' }));
-  };
-  // A big receive buffer: a dump of many links never overflows it. FORCE needs CAP_NET_ADMIN.
-  if (setInt(fd, C.SOL_SOCKET, C.SO_RCVBUFFORCE, RCVBUF) !== 0) setInt(fd, C.SOL_SOCKET, C.SO_RCVBUF, RCVBUF);
-  // Errors carry the kernel's explanation, without a copy of the request; dump requests are checked strictly.
-  setInt(fd, C.SOL_NETLINK, C.NETLINK_EXT_ACK, 1);
-  setInt(fd, C.SOL_NETLINK, C.NETLINK_CAP_ACK, 1);
-  setInt(fd, C.SOL_NETLINK, C.NETLINK_GET_STRICT_CHK, 1);
-  const tv = Buffer.alloc(16);
-  tv.writeBigInt64LE(0n, 0);
-  tv.writeBigInt64LE(BigInt(SLICE_MS * 1000), 8);
-  if (ffi.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVTIMEO, tv, 16) !== 0) return fail('setsockopt', ffi.errno());
-  const sa = Buffer.alloc(12);
-  sa.writeUInt16LE(C.AF_NETLINK, 0);
-  if (ffi.bind(fd, sa, 12) !== 0) return fail('bind', ffi.errno());
-  const out = Buffer.alloc(12);
-  const len = new Uint32Array([12]);
-  if (ffi.getsockname(fd, out, len) !== 0) return fail('getsockname', ffi.errno());
-  return ok({ fd, portId: out.readUInt32LE(4) });
-}
+export type OpenedSocket = RouteSocket;
 
 /**
  * A netlink socket of the network namespace `target` (path, pid, handle or
@@ -128,8 +51,9 @@ function createHere(): Result<OpenedSocket, NsError | NetlinkError> {
  * creation runs inside the namespace ({@link enterSync}, a few µs).
  */
 export function createSocket(target: TargetValue | undefined): Result<OpenedSocket, NsError | NetlinkError> {
-  if (target === undefined) return createHere();
-  return enterSync({ net: target }, createHere).andThen((r) => r);
+  const here = (): Result<OpenedSocket, NsError> => openRouteSocket({ receiveBuffer: RCVBUF, receiveTimeoutMs: SLICE_MS });
+  if (target === undefined) return here();
+  return enterSync({ net: target }, here).andThen((r) => r);
 }
 
 /** One request: its bytes (seq 0), its name for errors, and what it expects. */
@@ -137,6 +61,11 @@ export interface Request {
   readonly bytes: Buffer;
   readonly label: string;
   readonly expect: Expect;
+}
+
+/** Bytes of a reply that do not decode, as the error of the request. */
+function malformedReply(label: string, e: FrameError): NsError | NetlinkError {
+  return { ...asMalformed(e), request: label, message: `${label}: ${e.message}` };
 }
 
 function netlinkError(label: string, errno: number, extack: string | undefined): NsError | NetlinkError {
@@ -234,8 +163,7 @@ export class Exchanger {
     req.bytes.writeUInt32LE(seq, 8);
     const sent = this.#wire.send(req.bytes);
     if (sent !== 0) return err(syscallError('send', sent, { namespace: 'net', path: req.label }));
-    const messages: Message[] = [];
-    let interrupted = false;
+    const reply = new Reply(seq, req.expect);
     for (;;) {
       const n = await this.#read(req.label, deadline, timeoutMs);
       if (n.isErr()) return err(n.error);
@@ -243,27 +171,11 @@ export class Exchanger {
         return err({ kind: 'netlink-malformed', reason: 'datagram-too-big', offset: 0, request: req.label, message: `${req.label}: a reply of ${n.value} bytes does not fit the ${this.#buf.length}-byte buffer` });
       }
       // Decoded values are copied out before the next read reuses the buffer: keep a copy of this datagram.
-      const parsed = parseMessages(Buffer.from(this.#buf.subarray(0, n.value)));
-      if (parsed.isErr()) return err({ ...parsed.error, request: req.label, message: `${req.label}: ${parsed.error.message}` } as NsError | NetlinkError);
-      for (const m of parsed.value) {
-        if (m.seq !== seq) continue; // a late reply to an earlier request
-        if (m.flags & C.NLM_F_DUMP_INTR) interrupted = true;
-        if (m.type === C.NLMSG_ERROR) {
-          const e = decodeError(m);
-          if (e.isErr()) return err({ ...e.error, request: req.label } as NsError | NetlinkError);
-          if (e.value.errno !== 0) return err(netlinkError(req.label, e.value.errno, e.value.extack));
-          return ok({ messages, interrupted });
-        }
-        if (m.type === C.NLMSG_DONE) {
-          const code = m.payload.length >= 4 ? -m.payload.readInt32LE(0) : 0;
-          if (code > 0) return err(netlinkError(req.label, code, undefined));
-          return ok({ messages, interrupted });
-        }
-        if (m.type === C.NLMSG_NOOP) continue;
-        if (m.type === C.NLMSG_OVERRUN) return err(netlinkError(req.label, 105 /* ENOBUFS */, 'netlink overrun'));
-        messages.push(m);
-        if (req.expect === 'one' && !(m.flags & C.NLM_F_MULTI)) return ok({ messages, interrupted });
-      }
+      const end = reply.take(Buffer.from(this.#buf.subarray(0, n.value)));
+      if (end === undefined) continue;
+      if (end.ok) return ok({ messages: reply.messages, interrupted: reply.interrupted });
+      if ('malformed' in end) return err(malformedReply(req.label, end.malformed));
+      return err(netlinkError(req.label, end.errno, end.extack));
     }
   }
 

@@ -1,50 +1,35 @@
 /**
- * Numbers of the rtnetlink protocol, from the kernel's UAPI headers
- * (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h,
- * linux/veth.h, linux/if.h). They are the same on every architecture.
+ * Numbers of the rtnetlink messages of links, addresses and routes, from
+ * the kernel's UAPI headers (linux/rtnetlink.h, linux/if_link.h,
+ * linux/if_addr.h, linux/veth.h, linux/if.h), the same on every
+ * architecture; and, re-exported for this package's modules, core's
+ * numbers of netlink itself and of sockets (`@linuxns/core/ffi`), named
+ * there once for core and every package.
  *
  * @module
  * @internal
  */
 
-// linux/netlink.h
-export const NETLINK_ROUTE = 0;
-export const NLMSG_HDRLEN = 16;
-export const NLA_HDRLEN = 4;
-export const NLMSG_NOOP = 1;
-export const NLMSG_ERROR = 2;
-export const NLMSG_DONE = 3;
-export const NLMSG_OVERRUN = 4;
-
-export const NLM_F_REQUEST = 0x01;
-export const NLM_F_MULTI = 0x02;
-export const NLM_F_ACK = 0x04;
-export const NLM_F_DUMP_INTR = 0x10;
-export const NLM_F_ROOT = 0x100;
-export const NLM_F_MATCH = 0x200;
-export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
-export const NLM_F_EXCL = 0x200;
-export const NLM_F_CREATE = 0x400;
-/** In an NLMSG_ERROR: the request was capped (NETLINK_CAP_ACK). */
-export const NLM_F_CAPPED = 0x100;
-/** In an NLMSG_ERROR: extended ack TLVs follow. */
-export const NLM_F_ACK_TLVS = 0x200;
-
-export const NLMSGERR_ATTR_MSG = 1;
-
-export const NLA_F_NESTED = 0x8000;
-export const NLA_F_NET_BYTEORDER = 0x4000;
-export const NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) & 0xffff;
-
-// socket options (SOL_NETLINK = 270)
-export const SOL_SOCKET = 1;
-export const SO_RCVBUF = 8;
-export const SO_RCVTIMEO = 20;
-export const SO_RCVBUFFORCE = 33;
-export const SOL_NETLINK = 270;
-export const NETLINK_CAP_ACK = 10;
-export const NETLINK_EXT_ACK = 11;
-export const NETLINK_GET_STRICT_CHK = 12;
+// linux/netlink.h and the socket: core's
+export {
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  IFF_UP,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_EXCL,
+  NLM_F_MULTI,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+} from '@linuxns/core/ffi';
+import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from '@linuxns/core/ffi';
 
 // linux/rtnetlink.h message types
 export const RTM_NEWLINK = 16;
@@ -75,11 +60,6 @@ export const MESSAGE_NAMES: Readonly<Record<number, string>> = {
   [RTM_DELROUTE]: 'RTM_DELROUTE',
   [RTM_GETROUTE]: 'RTM_GETROUTE',
 };
-
-export const AF_UNSPEC = 0;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
-export const AF_NETLINK = 16;
 
 // linux/if_link.h
 export const IFLA_ADDRESS = 1;
@@ -128,7 +108,6 @@ export const IFF_NAMES: ReadonlyArray<readonly [number, string]> = [
   [0x20000, 'DORMANT'],
   [0x40000, 'ECHO'],
 ];
-export const IFF_UP = 0x1;
 
 // linux/if_addr.h
 export const IFA_ADDRESS = 1;

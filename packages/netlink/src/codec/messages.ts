@@ -10,7 +10,9 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
 import * as C from './constants.js';
-import { malformed, nestedAttrs, parseAttrs, read, type Message } from './frame.js';
+import * as F from '@linuxns/core/ffi';
+import type { ErrorReply } from '@linuxns/core/ffi';
+import { asMalformed, malformed, nestedAttrs, parseAttrs, read, type Message } from './frame.js';
 import { formatIp, formatMac, type IpFamily } from './ip.js';
 import type { NetlinkError } from '../errors.js';
 
@@ -56,31 +58,11 @@ export const afOf = (f: IpFamily): number => (f === 4 ? C.AF_INET : C.AF_INET6);
 
 // ------------------------------------------------------------------ NLMSG_ERROR
 
-/** An `NLMSG_ERROR` reply: `errno` 0 is an ACK. */
-export interface ErrorReply {
-  /** Positive errno, or 0 for an ACK. */
-  readonly errno: number;
-  /** The kernel's extended ack message (NETLINK_EXT_ACK), when there is one. */
-  readonly extack?: string;
-  /** Type of the request it answers. */
-  readonly requestType: number;
-}
+export type { ErrorReply } from '@linuxns/core/ffi';
 
-/** Decodes the payload of an `NLMSG_ERROR` message. */
+/** Decodes the payload of an `NLMSG_ERROR` message (core's decoder, its frame errors as `netlink-malformed`). */
 export function decodeError(m: Message): Result<ErrorReply, NsError | NetlinkError> {
-  const p = m.payload;
-  if (p.length < 4 + C.NLMSG_HDRLEN) return err(malformed('truncated-error', m.offset, `NLMSG_ERROR payload of ${p.length} bytes, needs ${4 + C.NLMSG_HDRLEN}`));
-  const errno = -p.readInt32LE(0) | 0;
-  const requestType = p.readUInt16LE(8);
-  if (errno === 0 || !(m.flags & C.NLM_F_ACK_TLVS)) return ok({ errno, requestType });
-  // The original request follows: the header only when capped (NETLINK_CAP_ACK), else all of it.
-  const origLen = m.flags & C.NLM_F_CAPPED ? C.NLMSG_HDRLEN : p.readUInt32LE(4);
-  const tlvStart = 4 + ((origLen + 3) & ~3);
-  if (tlvStart > p.length) return err(malformed('truncated-error', m.offset, `extended ack past the end of NLMSG_ERROR`));
-  const attrs = parseAttrs(p, tlvStart, m.offset + C.NLMSG_HDRLEN);
-  if (attrs.isErr()) return err(attrs.error);
-  const extack = read.str(attrs.value, C.NLMSGERR_ATTR_MSG);
-  return ok(extack ? { errno, extack, requestType } : { errno, requestType });
+  return F.decodeError(m).mapErr(asMalformed);
 }
 
 // ------------------------------------------------------------------ links
