@@ -14,6 +14,7 @@ import { isAbsolute } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { isNamespaceType, type CapabilitySet, type IdRange, type MountSpec, type NamespaceType } from '@linuxns/core';
 import { canonicalMapping } from '@linuxns/userns-cache';
+import type { NetworkInterface } from '@linuxns/netlink';
 import { normalizeCgroupPath, type CgroupLimits } from './cgroup.js';
 import type { ContainerFailure } from './errors.js';
 
@@ -105,6 +106,10 @@ export interface ProcessConfig {
  *   it back under its old name while the container's network namespace is
  *   still there.
  *
+ * Its fields are `@linuxns/netlink`'s {@link NetworkInterface}, which sets
+ * it up, without `up`: every interface of a container is set up, and a
+ * veth's peer with it.
+ *
  * @example
  * ```ts
  * import type { InterfaceConfig } from '@linuxns/container';
@@ -113,28 +118,8 @@ export interface ProcessConfig {
  * console.log(veth.name, moved.hostLink);
  * ```
  */
-export interface InterfaceConfig {
-  /** Its name inside the container (at most 15 bytes). */
-  readonly name: string;
-  /** Kind of link to create (`'veth'`, `'dummy'`, `'bridge'`...); absent: `'veth'` with a `peer`, else move `hostLink`. */
-  readonly add?: string;
-  /** A veth's other end: its name in the caller's network namespace (or `peerNamespace`). */
-  readonly peer?: string;
-  /** Where the peer goes instead of the caller's namespace: the path of a net namespace file (`/run/netns/x`). */
-  readonly peerNamespace?: string;
-  /** The caller's existing link to move in (no `add`, no `peer`); default `name`. */
-  readonly hostLink?: string;
-  /** LinuxKit: create the link in the caller's namespace, then move it in (default: made inside at once). */
-  readonly createInRoot?: boolean;
-  /** Addresses inside, with their prefix length: `'10.0.0.2/24'`, `'fd00::2/64'` (IPv6 without duplicate address detection). */
-  readonly addresses?: readonly string[];
-  /** Addresses of a veth's peer (the peer is set up either way). */
-  readonly peerAddresses?: readonly string[];
-  /** MTU (of both ends of a veth). */
-  readonly mtu?: number;
-  /** MAC address of the inside end. */
-  readonly mac?: string;
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- netlink's interface, field for field: one description of it
+export interface InterfaceConfig extends Omit<NetworkInterface, 'up'> {}
 
 /** A route: `'default'` or a prefix, via a gateway or out of a device (at least one of them). */
 export interface RouteConfig {

@@ -10,6 +10,11 @@
  *   move to another namespace (renamed in the same request, keeping its
  *   permanent global addresses, as runc does).
  * - Addresses and routes, IPv4 and IPv6.
+ * - {@link applyNetwork} and {@link undoNetwork}: a namespace's network set
+ *   up from outside (loopback, veth pairs, links made or moved in,
+ *   addresses, routes inside and in the caller's namespace), with a record
+ *   of what was made outside that undo takes back, after a crash too.
+ *   `@linuxns/container` sets its containers' networks up with it.
  * - {@link applyRuntime} and {@link parseRuntime}: LinuxKit's runtime config
  *   (linuxkit's `runtime.json`): directories, interfaces, namespace pins.
  *
@@ -28,5 +33,8 @@ export type { RouteSpec, RouteFilter } from './socket/routes.js';
 export type { LinkInfo, AddressInfo, RouteInfo } from './codec/messages.js';
 export type { IpFamily } from './codec/ip.js';
 export type { ReceiveMode } from './transport.js';
+export { applyNetwork } from './network/apply.js';
+export { undoNetwork } from './network/undo.js';
+export type { NetworkSpec, NetworkInterface, NetworkRecord, ApplyNetworkOptions, AppliedNetwork, AppliedInterface, UndoNetworkOptions } from './network/spec.js';
 export { applyRuntime, parseRuntime, type Runtime, type RuntimeInterface, type RuntimeBindNS, type AppliedRuntime, type ApplyRuntimeOptions } from './runtime.js';
 export type { NetlinkError, NetlinkKernelError, NetlinkTimeoutError, NetlinkMalformedError, NetlinkClosedError, InvalidRuntimeError } from './errors.js';

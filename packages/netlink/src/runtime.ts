@@ -6,9 +6,10 @@
  * @module
  */
 import { mkdirSync } from 'node:fs';
-import { err, ok, okAsync, errAsync, ResultAsync, type Result } from 'neverthrow';
+import { err, ok, okAsync, errAsync, Result, type ResultAsync } from 'neverthrow';
 import { fsError, pin, type NamespaceType, type NsError } from '@linuxns/core';
-import { openNetlink, type NetlinkSocket } from './socket.js';
+import { applyNetwork } from './network/apply.js';
+import type { NetworkSpec } from './network/spec.js';
 import type { NetlinkError } from './errors.js';
 
 /** One interface of a runtime config (LinuxKit's `Interface`). */
@@ -75,15 +76,12 @@ function optString(obj: Record<string, unknown>, key: string, where: string): Re
 function parseInterface(v: unknown, i: number): Result<RuntimeInterface, NsError | NetlinkError> {
   const where = `interfaces[${i}]`;
   if (!isObject(v)) return err(invalid(where, `${where} must be an object, got ${JSON.stringify(v)}`));
-  const name = optString(v, 'name', where);
-  const add = optString(v, 'add', where);
-  const peer = optString(v, 'peer', where);
-  for (const r of [name, add, peer]) if (r.isErr()) return err(r.error);
+  const strings = Result.combine([optString(v, 'name', where), optString(v, 'add', where), optString(v, 'peer', where)]);
+  if (strings.isErr()) return err(strings.error);
   const cir = field(v, 'createInRoot');
   if (cir !== undefined && cir !== null && typeof cir !== 'boolean') return err(invalid(`${where}.createInRoot`, `${where}.createInRoot must be a boolean, got ${JSON.stringify(cir)}`));
-  const n = name._unsafeUnwrap() ?? '';
-  let kind = add._unsafeUnwrap() ?? '';
-  const p = peer._unsafeUnwrap() ?? '';
+  const [n = '', add = '', p = ''] = strings.value;
+  let kind = add;
   if (n === '') return err(invalid(`${where}.name`, `interface requires a name (${where})`));
   if (p !== '' && kind === '') kind = 'veth'; // a peer means a veth, as in LinuxKit
   if (kind === 'veth' && p === '') return err(invalid(`${where}.peer`, `veth requires a peer: creating the veth pair ${JSON.stringify(n)} requires a peer to be set (${where})`));
@@ -157,7 +155,7 @@ export interface ApplyRuntimeOptions {
   readonly timeoutMs?: number;
 }
 
-/** The options checked as {@link openNetlink} checks its own: misuse throws before anything is done. */
+/** The options checked as `openNetlink` checks its own: misuse throws before anything is done. */
 function checkApplyOptions(options: unknown): { timeoutMs?: number } {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
@@ -167,33 +165,6 @@ function checkApplyOptions(options: unknown): { timeoutMs?: number } {
   if (typeof t !== 'number') throw new TypeError(`timeoutMs must be a positive integer, got ${typeof t}`);
   if (!Number.isInteger(t) || t <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${String(t)}`);
   return { timeoutMs: t };
-}
-
-function applyInterface(root: NetlinkSocket, pid: number, iface: RuntimeInterface): ResultAsync<AppliedRuntime['interfaces'][number], NsError | NetlinkError> {
-  const kind = iface.add;
-  if (kind === undefined) {
-    // An existing interface of the caller's namespace, moved in as it is (the kernel drops its addresses).
-    return root.moveLink(iface.name, pid, { keepAddresses: false, up: false }).map(() => ({ name: iface.name, kind: undefined, action: 'moved' as const }));
-  }
-  if (kind === 'veth' && !iface.createInRoot) {
-    // The container's end is made inside at once (IFLA_NET_NS_PID), the peer outside: the state the
-    // LinuxKit reaches by creating both outside and moving one, in one request and without clashing
-    // with a link of the same name outside (an eth0 of the host).
-    return root.createVeth({ name: iface.name, peer: iface.peer ?? '', namespace: pid }).map(() => ({ name: iface.name, kind, action: 'created' as const }));
-  }
-  if (kind === 'veth') {
-    return root
-      .createVeth({ name: iface.name, peer: iface.peer ?? '' })
-      .andThen(() => root.moveLink(iface.name, pid, { keepAddresses: false, up: false }))
-      .map(() => ({ name: iface.name, kind, action: 'created-and-moved' as const }));
-  }
-  if (iface.createInRoot) {
-    return root
-      .createLink({ name: iface.name, kind })
-      .andThen(() => root.moveLink(iface.name, pid, { keepAddresses: false, up: false }))
-      .map(() => ({ name: iface.name, kind, action: 'created-and-moved' as const }));
-  }
-  return root.createLink({ name: iface.name, kind, namespace: pid }).map(() => ({ name: iface.name, kind, action: 'created' as const }));
 }
 
 /**
@@ -253,28 +224,13 @@ export function applyRuntime(pid: number, runtime: Runtime | string, options: Ap
   }
 
   const ifaces = rt.interfaces ?? [];
+  // The one set-up path (network/apply.ts), as LinuxKit does it: nothing set up, no addresses, plain moves.
+  const spec: NetworkSpec = {
+    loopback: false,
+    interfaces: ifaces.map((x) => ({ name: x.name, ...(x.add !== undefined ? { add: x.add } : {}), ...(x.peer !== undefined ? { peer: x.peer } : {}), createInRoot: x.createInRoot === true, up: false })),
+  };
   const interfaces: ResultAsync<void, NsError | NetlinkError> =
-    ifaces.length === 0
-      ? okAsync(undefined)
-      : openNetlink(undefined, netlinkOptions).andThen((root) => {
-          let chain: ResultAsync<void, NsError | NetlinkError> = okAsync(undefined);
-          for (const iface of ifaces) {
-            chain = chain.andThen(() =>
-              applyInterface(root, pid, iface)
-                .map((x) => void done.interfaces.push(x))
-                .mapErr((e): NsError | NetlinkError => ({ ...e, message: `interface ${iface.name}${iface.add ? ` (${iface.add})` : ''}: ${e.message}` })),
-            );
-          }
-          return new ResultAsync(
-            (async () => {
-              try {
-                return await chain;
-              } finally {
-                root.close();
-              }
-            })(),
-          );
-        });
+    ifaces.length === 0 ? okAsync(undefined) : applyNetwork(pid, spec, netlinkOptions).map((applied) => void done.interfaces.push(...applied.interfaces));
 
   return interfaces.andThen(() => {
     for (const type of BIND_TYPES) {
