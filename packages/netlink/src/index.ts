@@ -24,7 +24,8 @@
  *
  * @packageDocumentation
  */
-export { openNetlink, NetlinkSocket, type OpenNetlinkOptions } from './socket.js';
+export { openNetlink, type OpenNetlinkOptions } from './open.js';
+export { NetlinkSocket } from './socket.js';
 export type { LinkRef, NetnsRef } from './socket/refs.js';
 export type { VethOptions, CreateLinkOptions } from './socket/link-create.js';
 export type { MoveLinkOptions } from './socket/link-move.js';

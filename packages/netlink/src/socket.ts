@@ -1,41 +1,30 @@
 /**
  * {@link NetlinkSocket}: links, addresses and routes of one network
- * namespace, over an rtnetlink socket created inside it.
+ * namespace, over an rtnetlink socket created inside it (by
+ * {@link openNetlink}). The class documents and delegates; each operation
+ * is a module of `socket/`.
  *
  * @module
  */
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import type { ResultAsync } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- only named by a {@link} in openNetlink's comment: imported so typedoc resolves it
-import type { NamespaceHandle } from '@linuxns/core';
 import type { AddressInfo, LinkInfo, RouteInfo } from './codec/messages.js';
-import type { Exchanger, ReceiveMode } from './transport.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- only named by {@link}s: imported so typedoc resolves it
+import type { openNetlink } from './open.js';
+import type { Exchanger } from './transport.js';
 import * as addresses from './socket/addresses.js';
 import type { AddressFilter, AddressOptions } from './socket/addresses.js';
-import { Channel, openExchanger } from './socket/channel.js';
-import { typeError } from './socket/check.js';
+import { Channel } from './socket/channel.js';
 import * as create from './socket/link-create.js';
 import type { CreateLinkOptions, VethOptions } from './socket/link-create.js';
 import * as move from './socket/link-move.js';
 import type { MoveLinkOptions } from './socket/link-move.js';
 import * as set from './socket/link-set.js';
 import * as links from './socket/links.js';
-import { checkNetns, describeNetns, type LinkRef, type NetnsRef } from './socket/refs.js';
+import type { LinkRef, NetnsRef } from './socket/refs.js';
 import * as routes from './socket/routes.js';
 import type { RouteFilter, RouteSpec } from './socket/routes.js';
 import type { NetlinkError } from './errors.js';
-
-/** Options of {@link openNetlink}. */
-export interface OpenNetlinkOptions {
-  /** Give up on a request after this many ms (`netlink-timeout`). Default 5000. */
-  readonly timeoutMs?: number;
-  /**
-   * `'auto'` (the default) reads each reply with a non-blocking `recv` on
-   * the calling thread first and goes to libuv's pool only when nothing is
-   * there yet; `'async'` always reads on libuv's pool.
-   */
-  readonly receive?: ReceiveMode;
-}
 
 /**
  * An rtnetlink socket of one network namespace: it lists and changes the
@@ -55,15 +44,10 @@ export interface OpenNetlinkOptions {
  * (a bug) gives `task-failed` for itself only: the socket serves on. Requests
  * on one socket run one at a time, in the order they were made.
  *
- * Threads: `send(2)` runs on the calling thread. rtnetlink handles most
- * requests inside `send` under the kernel's `rtnl_lock`, so under contention
- * for that lock (a network namespace being torn down, many links changing at
- * once) the calling thread can wait in `send` until the lock is free. Replies
- * are read without blocking (see {@link openNetlink}). A socket error taken
- * by a read on libuv's pool (`ENOBUFS` after an overrun...) cannot be told
- * apart from an empty read: koffi's asynchronous calls give no errno, and the
- * read that reports a socket error also clears it (`SO_ERROR` reads 0
- * afterwards), so such a request ends with `netlink-timeout`.
+ * Threads: requests are sent on the calling thread, which can wait there on
+ * the kernel's `rtnl_lock`; replies are read without blocking it. See
+ * {@link openNetlink} for both, and for the socket errors a read on libuv's
+ * pool cannot report (such a request ends with `netlink-timeout`).
  *
  * @example
  * ```ts
@@ -119,8 +103,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * (await nl.links()).match(
    *   (links) => links.forEach((l) => console.log(l.index, l.name, l.kind, l.operstate)),
    *   (e) => console.error(e.kind, e.message),
@@ -136,8 +119,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const lo = await nl.link('lo');
    * if (lo.isOk()) console.log(lo.value.index, lo.value.flags);
    * ```
@@ -152,8 +134,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.createVeth({ name: 'veth-a', peer: 'veth-b', namespace: '/run/netns/a', peerNamespace: '/run/netns/b' });
    * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EEXIST') console.log('already there');
    * ```
@@ -168,8 +149,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.createLink({ name: 'ifb0', kind: 'ifb' });
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -183,8 +163,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.createDummy('dummy0');
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -199,8 +178,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.createBridge('br0')
    *   .andThen(() => nl.createDummy('dummy0'))
    *   .andThen(() => nl.setMaster('dummy0', 'br0'));
@@ -216,8 +194,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.deleteLink('veth-a');
    * if (r.isErr() && r.error.kind === 'netlink-error') console.log(r.error.code); // 'ENODEV' when missing
    * ```
@@ -231,8 +208,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.renameLink('veth0', 'eth0');
    * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EBUSY') console.log('set it down first');
    * ```
@@ -246,8 +222,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.setLinkUp('lo');
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -261,8 +236,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.setLinkDown('veth0');
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -276,8 +250,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.setMtu('veth0', 1400);
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -291,8 +264,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.setMac('veth0', '02:00:00:00:00:01');
    * if (r.isErr()) console.error(r.error.kind, r.error.message); // invalid-option for a MAC that does not parse
    * ```
@@ -307,8 +279,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.setMaster('veth0', 'br0').andThen(() => nl.setMaster('veth0', null));
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -328,8 +299,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.moveLink('veth-c', '/run/netns/blue', { newName: 'eth0' });
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -344,8 +314,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.addresses({ family: 6 });
    * if (r.isOk()) for (const a of r.value) console.log(a.index, `${a.address}/${a.prefixLength}`, a.scope);
    * ```
@@ -361,8 +330,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.addAddress('veth0', '10.0.0.1/24').andThen(() => nl.addAddress('veth0', 'fd00::1/64', { noDad: true }));
    * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EEXIST') console.log('already there');
    * ```
@@ -376,8 +344,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.deleteAddress('veth0', '10.0.0.1/24');
    * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'EADDRNOTAVAIL') console.log('not there');
    * ```
@@ -393,8 +360,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink()
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * (await nl.routes({ family: 4 })).match(
    *   (routes) => routes.forEach((r) => console.log(r.dst, r.gateway ?? '', r.dev)),
    *   (e) => console.error(e.kind, e.message),
@@ -412,8 +378,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.addRoute({ dst: 'default', gateway: '10.0.0.2' }).andThen(() => nl.addRoute({ dst: 'fd01::/64', dev: 'veth0' }));
    * if (r.isErr()) console.error(r.error.kind, r.error.message);
    * ```
@@ -427,8 +392,7 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import type { NetlinkSocket } from '@linuxns/netlink';
-   * declare const nl: NetlinkSocket; // from openNetlink('/run/netns/blue')
+   * declare const nl: import('@linuxns/netlink').NetlinkSocket;
    * const r = await nl.deleteRoute({ dst: 'default', gateway: '10.0.0.2' });
    * if (r.isErr() && r.error.kind === 'netlink-error' && r.error.code === 'ESRCH') console.log('no such route');
    * ```
@@ -436,55 +400,4 @@ export class NetlinkSocket {
   deleteRoute(route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
     return routes.deleteRoute(this.#ch, route);
   }
-}
-
-/**
- * Opens an rtnetlink socket of the network namespace `target`: a
- * {@link NamespaceHandle}, a path to a namespace file, a pid, or `'new'` for
- * a fresh namespace that lives as long as the socket; the calling thread's
- * own namespace when left out. The socket is created inside the namespace
- * (the calling thread joins it with `enterSync` for the `socket()` call
- * only, a few µs) and then belongs to it for life; it is `SOCK_CLOEXEC`,
- * and closed by {@link NetlinkSocket.close}.
- *
- * Requests are sent with `send(2)` on the calling thread, which can wait
- * there on the kernel's `rtnl_lock` while another task holds it (a network
- * namespace being torn down...). Replies are read with a non-blocking
- * `recv` on the calling thread, else with a blocking `recv` on libuv's pool;
- * a socket error that such a pool read takes is seen as no reply, and the
- * request ends with `netlink-timeout` (koffi's asynchronous calls give no
- * errno, and the error is cleared by the read that met it).
- *
- * @example
- * ```ts
- * import { safeTry } from 'neverthrow';
- * import { createNamespace } from '@linuxns/core';
- * import { openNetlink } from '@linuxns/netlink';
- *
- * const r = await safeTry(async function* () {
- *   const ns = yield* createNamespace('net');
- *   const nl = yield* openNetlink(ns).orTee(() => ns.close());
- *   try {
- *     return await nl.setLinkUp('lo');
- *   } finally {
- *     nl.close();
- *     ns.close();
- *   }
- * });
- * if (r.isErr()) console.error(r.error.kind, r.error.message);
- * ```
- */
-// 'new' is spelled out for the reader, although string already includes it.
-// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-export function openNetlink(target?: NetnsRef | 'new', options: OpenNetlinkOptions = {}): ResultAsync<NetlinkSocket, NsError | NetlinkError> {
-  if (target !== undefined && target !== 'new') checkNetns(target, 'target');
-  if (typeof options !== 'object' || options === null) throw typeError('options must be an object', options);
-  const timeoutMs = options.timeoutMs ?? 5000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${String(timeoutMs)}`);
-  const receive = options.receive ?? 'auto';
-  if (receive !== 'auto' && receive !== 'async') throw new RangeError(`receive must be 'auto' or 'async', got ${JSON.stringify(receive)}`);
-  const made = openExchanger(target, receive);
-  if (made.isErr()) return errAsync(made.error);
-  const label = target === undefined ? 'the current network namespace' : target === 'new' ? 'a new network namespace' : describeNetns(target);
-  return okAsync(new NetlinkSocket(made.value.ex, made.value.portId, label, timeoutMs));
 }

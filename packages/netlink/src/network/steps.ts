@@ -7,7 +7,8 @@
  */
 import { ok, type Result, type ResultAsync } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
-import { openNetlink, type NetlinkSocket } from '../socket.js';
+import { openNetlink } from '../open.js';
+import type { NetlinkSocket } from '../socket.js';
 import { describeNetns, type NetnsRef } from '../socket/refs.js';
 import type { NetlinkError } from '../errors.js';
 

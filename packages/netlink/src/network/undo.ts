@@ -6,7 +6,7 @@
  */
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
-import { openNetlink } from '../socket.js';
+import { openNetlink } from '../open.js';
 import { thrownError } from '../socket/channel.js';
 import { typeError } from '../socket/check.js';
 import { checkNetns, type NetnsRef } from '../socket/refs.js';
