@@ -13,6 +13,10 @@ import type { NsError } from './ns-error.js';
 /** What was being done when a call failed. */
 export interface CallContext {
   readonly path?: string;
+  /** A socket address (`'10.0.0.1:80'`, `'[::1]:80'`), never a path: `connect to ADDRESS`. */
+  readonly address?: string;
+  /** What was asked of an ioctl or the like (`'SIOCSIFFLAGS lo'`). */
+  readonly request?: string;
   readonly namespace?: NamespaceType;
   /** For `/proc/PID/...` paths: the pid, so ENOENT becomes `no-such-process`. */
   readonly pid?: number;
@@ -47,6 +51,9 @@ function where(ctx: CallContext): string {
   const parts: string[] = [];
   if (ctx.namespace !== undefined) parts.push(`${ctx.namespace} namespace`);
   if (ctx.path !== undefined) parts.push(`'${ctx.path}'`);
+  const what = `${ctx.address !== undefined ? ` to ${ctx.address}` : ''}${ctx.request !== undefined ? ` ${ctx.request}` : ''}`;
+  // An address is where the call went, in the namespace; a path is the namespace's file.
+  if (ctx.address !== undefined || ctx.request !== undefined) return `${what}${ctx.namespace !== undefined ? ` in the ${ctx.namespace} namespace` : ''}${ctx.path !== undefined ? ` ('${ctx.path}')` : ''}`;
   return parts.length ? ` (${parts.join(' at ')})` : '';
 }
 

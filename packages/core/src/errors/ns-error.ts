@@ -31,6 +31,10 @@ export interface SyscallContext {
   readonly path?: string;
   /** The namespace type involved, when there is one. */
   readonly namespace?: NamespaceType;
+  /** The socket address of a `bind` or `connect`, e.g. `'10.0.2.2:8080'`. */
+  readonly address?: string;
+  /** What an `ioctl` asked, e.g. `'SIOCSIFFLAGS lo'`. */
+  readonly request?: string;
 }
 
 /** A system call failed for a reason without a kind of its own. */

@@ -11,7 +11,7 @@
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { Server } from 'node:net';
-import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { errAsync, err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
 import { syscallError } from '../errors/from-errno.js';
 import { AF_INET, IFF_UP, SIOCGIFFLAGS, SIOCSIFFLAGS, SO_REUSEADDR, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET } from '../ffi/constants.js';
@@ -58,7 +58,7 @@ function bindTo(fd: number, addr: SocketAddress, enc: { buf: Uint8Array; len: nu
     libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
   }
   if (libc.bind(fd, enc.buf, enc.len) !== 0) {
-    const e = syscallError('bind', libc.errno(), { namespace: 'net', path: 'path' in addr ? addr.path : `${addr.host}:${addr.port}` });
+    const e = syscallError('bind', libc.errno(), 'path' in addr ? { namespace: 'net', path: addr.path } : { namespace: 'net', address: hostPort(addr.host, addr.port) });
     return err(e);
   }
   if ('path' in addr) return ok({ fd, address: addr.path, port: 0 });
@@ -171,10 +171,10 @@ export function connectIn(netns: TargetValue, address: SocketAddress, options: C
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
   if ('path' in address) return connectUnix(netns, address.path, enc, timeoutMs);
   const made = inNet(netns, () => makeSocket(enc.family, SOCK_STREAM, false));
-  if (made.isErr()) return new ResultAsync(Promise.resolve(err(made.error)));
+  if (made.isErr()) return errAsync(made.error);
   const fd = made.value;
   const host = address.host.replace(/^\[|\]$/g, '');
-  const ctx = { namespace: 'net' as const, path: `${address.host}:${address.port}` };
+  const ctx = { namespace: 'net' as const, address: hostPort(address.host, address.port) };
   return new ResultAsync(
     new Promise<Result<Socket, NsError>>((resolve) => {
       let sock: Socket;
@@ -204,10 +204,16 @@ export function connectIn(netns: TargetValue, address: SocketAddress, options: C
   );
 }
 
+/** `host:port`, with an IPv6 host in brackets. */
+function hostPort(host: string, port: number): string {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
 /** A Unix stream connect: immediate unless the listener's backlog is full, so a blocking connect off-thread is fine. */
 function connectUnix(netns: TargetValue, where: string, enc: { buf: Uint8Array; len: number; family: number }, timeoutMs: number): ResultAsync<Socket, NsError> {
   const made = inNet(netns, () => makeSocket(enc.family, SOCK_STREAM, true));
-  if (made.isErr()) return new ResultAsync(Promise.resolve(err(made.error)));
+  if (made.isErr()) return errAsync(made.error);
   const fd = made.value;
   const tv = Buffer.alloc(16);
   tv.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
@@ -238,8 +244,11 @@ function connectUnix(netns: TargetValue, where: string, enc: { buf: Uint8Array; 
  * @example
  * ```ts
  * import { createNamespace, loopbackUp } from '@linuxns/core';
- * const net = (await createNamespace('net'))._unsafeUnwrap();
- * loopbackUp(net)._unsafeUnwrap();
+ * const up = await createNamespace('net').andThen((net) => loopbackUp(net).map(() => net));
+ * up.match(
+ *   (net) => console.log(`lo is up in ${String(net)}`),
+ *   (e) => console.error(e.message),
+ * );
  * ```
  */
 export function loopbackUp(netns: TargetValue): Result<void, NsError> {
@@ -249,10 +258,10 @@ export function loopbackUp(netns: TargetValue): Result<void, NsError> {
       ifr.write('lo', 0, 'latin1');
       let r: Result<void, NsError> = ok(undefined);
       if (libc.ioctlPtr(fd, SIOCGIFFLAGS, ifr) !== 0) {
-        r = err(syscallError('ioctl', libc.errno(), { namespace: 'net', path: 'SIOCGIFFLAGS lo' }));
+        r = err(syscallError('ioctl', libc.errno(), { namespace: 'net', request: 'SIOCGIFFLAGS lo' }));
       } else {
         ifr.writeUInt16LE(ifr.readUInt16LE(16) | IFF_UP, 16);
-        if (libc.ioctlPtr(fd, SIOCSIFFLAGS, ifr) !== 0) r = err(syscallError('ioctl', libc.errno(), { namespace: 'net', path: 'SIOCSIFFLAGS lo' }));
+        if (libc.ioctlPtr(fd, SIOCSIFFLAGS, ifr) !== 0) r = err(syscallError('ioctl', libc.errno(), { namespace: 'net', request: 'SIOCSIFFLAGS lo' }));
       }
       closeFd(fd);
       return r;
