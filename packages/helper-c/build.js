@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds, with the system C compiler (C11, libc only, warnings are errors):
 //   bin/linuxns-helper   from src/*.c, statically linked so that it runs anywhere on linux-x64;
-//   bin/liblinuxns.so    from lib/*.c, the in-process half (userns dummies, the new mount API),
+//   bin/liblinuxns.so    from lib/*.c, the in-process half (userns dummies),
 //                        loaded through koffi; it needs only libc.
 // `--sanitize` builds the AddressSanitizer + UBSan variants instead (dynamic: the sanitizers
 // need it): bin/linuxns-helper-asan, and bin/liblinuxns-check-asan, the library linked into

@@ -1,6 +1,6 @@
 /** Absolute path of the linuxns-helper binary. */
 export declare const helperPath: string;
-/** Absolute path of liblinuxns.so, the in-process half (userns dummies, the new mount API), loaded through koffi. */
+/** Absolute path of liblinuxns.so, the in-process half (userns dummies), loaded through koffi. */
 export declare const libraryPath: string;
 /** Absolute path of the AddressSanitizer/UBSan build (`node build.js --sanitize`). */
 export declare const sanitizedHelperPath: string;

@@ -3,10 +3,8 @@
  * through koffi. What needs no exec and no helper process:
  *
  *   - lns_userns_dummy: a user namespace with the given id maps, made by a
- *     dummy child that never runs anything in it (seed 001's Handles), its
+ *     dummy child that never runs anything in it (runc's userns Handles), its
  *     /proc/PID/ns/user opened, the dummy killed and reaped before return.
- *   - the new mount API (open_tree, mount_setattr, move_mount) and umount2,
- *     which glibc 2.36 does not wrap, for id-mapped mounts.
  *
  * Every function returns a non-negative result or a negative error:
  * -(step << 16 | errno), where step is one of LNS_STEP_* (0 for the calls that
@@ -59,18 +57,5 @@ LNS_API int lns_userns_dummy(const char *uid_map, size_t uid_len, const char *gi
  * later call returns -EBUSY (step 0) and makes nothing.
  */
 LNS_API int lns_userns_dummy_leave_stopped(const char *uid_map, size_t uid_len);
-
-/* open_tree(dfd, path, flags): a detached mount fd (OPEN_TREE_CLONE). */
-LNS_API int lns_open_tree(int dfd, const char *path, unsigned int flags);
-
-/* mount_setattr(fd, path, flags, {attr_set, attr_clr, propagation 0, userns_fd}). */
-LNS_API int lns_mount_setattr(int fd, const char *path, unsigned int flags, unsigned long long attr_set,
-                              unsigned long long attr_clr, int userns_fd);
-
-/* move_mount(from_dfd, from_path, to_dfd, to_path, flags). */
-LNS_API int lns_move_mount(int from_dfd, const char *from_path, int to_dfd, const char *to_path, unsigned int flags);
-
-/* umount2(path, flags). */
-LNS_API int lns_umount(const char *path, int flags);
 
 #endif

@@ -7,7 +7,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
-import { MS_BIND, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED } from '../ffi/mount-flags.js';
+import { MS_BIND, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_UNBINDABLE } from '../ffi/mount-flags.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { checkAbsolute, invalidOption, isArray } from './invalid.js';
 import type { SpawnOptions } from './options.js';
@@ -49,8 +49,6 @@ export interface MountSpec {
 }
 
 /** MS_* flags (sys/mount.h) by OCI option name; `clear` options only undo a flag. */
-const MS_UNBINDABLE = 1 << 17;
-const MS_SLAVE = 1 << 19;
 const MOUNT_FLAGS: Readonly<Record<string, number>> = {
   ro: MS_RDONLY, nosuid: 0x2, nodev: 0x4, noexec: 0x8, sync: 0x10, dirsync: 0x80, noatime: 0x400, nodiratime: 0x800,
   bind: MS_BIND, rbind: MS_BIND | MS_REC, unbindable: MS_UNBINDABLE, runbindable: MS_UNBINDABLE | MS_REC, private: MS_PRIVATE,

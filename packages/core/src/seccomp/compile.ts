@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
-import { libseccomp, type Libseccomp } from './libseccomp.js';
+import { libseccomp, type Libseccomp } from '../ffi/libseccomp.js';
 
 /** A seccomp action, as the OCI runtime spec names it. */
 export type SeccompAction =

@@ -13,12 +13,11 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { NsError } from '../errors/ns-error.js';
 import { syscallError } from '../errors/from-errno.js';
 import * as libc from '../ffi/libc.js';
+import { CLONE_FS, O_PATH } from '../ffi/constants.js';
 import { MS_PRIVATE, MS_REC } from '../ffi/mount-flags.js';
 import { gettid, setnsRaw, unshareRaw } from '../ffi/syscall.js';
 import { CLONE_FLAGS, type NamespaceType } from '../namespace/kind.js';
 
-const CLONE_FS = 0x200;
-const O_PATH = 0o10000000;
 
 /** The namespace files whose identity is checked after a restore: every one a thread can change. */
 const VERIFIED: ReadonlyArray<readonly [NamespaceType, string]> = [
