@@ -1,5 +1,5 @@
 /*
- * The user-namespace dummy of userns-cache (seed 001), made in-process.
+ * The user-namespace dummy of userns-cache (runc's userns Handles), made in-process.
  *
  * clone(CLONE_NEWUSER | CLONE_VM) on a small stack of the calling thread: no
  * copy of the caller's page tables (a Node heap makes fork() cost ~600 us;

@@ -7,7 +7,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import { startThreadpool } from './pool.js';
+import { startThreadpool } from './threadpool.js';
 import { closeOpened, enterTarget, prepareTarget, type NamespaceTarget } from './target.js';
 import { serializeThrown } from './serialize.js';
 import { abortOnRestoreFailure, ThreadState } from './thread-state.js';

@@ -6,145 +6,24 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { access } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { errAsync, ResultAsync, err, ok, type Result } from 'neverthrow';
 import { Piscina } from 'piscina';
 import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
-import { abortedBeforeStart, decodeMessage, decodeReply, encodeBatch, RETIRE_CAUSES, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireReply } from './protocol.js';
-import { cloneFailure, serializeThrown } from './serialize.js';
+import { abortedBeforeStart, poolClosed, decodeMessage, decodeReply, encodeBatch, RETIRE_CAUSES, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireReply } from './protocol.js';
+import { checkArgCloneable } from './serialize.js';
+import { toModuleUrl } from './module-url.js';
+import { startThreadpool } from './threadpool.js';
+import { checkVerify, type NamespacePoolEvents, type NamespacePoolOptions, type PoolStats, type RunOptions, type VerifyMode } from './pool-options.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
+
+export type { NamespacePoolEvents, NamespacePoolOptions, PoolStats, RetireCause, RunOptions, VerifyMode, WorkerCrashedEvent, WorkerRetiredEvent } from './pool-options.js';
 
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
 const POOL_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'];
 
-let threadpoolStarted = false;
-/**
- * libuv creates its threadpool (async fs, dns.lookup, crypto, zlib) on first
- * use, from whichever thread asks first, and its threads keep that thread's
- * namespaces forever. Make sure that happens now, from here, before any
- * thread enters another namespace.
- */
-export function startThreadpool(): void {
-  if (threadpoolStarted) return;
-  threadpoolStarted = true;
-  access('/', () => {});
-}
-
-/** Options of {@link NamespacePool}. */
-export interface NamespacePoolOptions {
-  /** Worker threads, each pinned for the life of its tasks. Default 2. */
-  readonly threads?: number;
-  /** Most tasks handed to a worker in one message when many are queued. Default 32. */
-  readonly maxBatch?: number;
-  /** A worker gives unstarted tasks of a batch back to the pool after this many ms. Default 5. */
-  readonly sliceMs?: number;
-  /**
-   * Which namespaces a worker proves by identity after each task, before the
-   * result is posted (see {@link VerifyMode}). Default `'entered'`; a task may
-   * ask for `'all'` with {@link RunOptions.verify}.
-   */
-  readonly verify?: VerifyMode;
-}
-
-/**
- * What a worker checks after restoring its thread, before a task's result is
- * posted. A type found not to be the worker's original retires the worker
- * (`restore-failed`, step `verify`).
- *
- * - `'entered'`: the types the task entered (what the pool changed and
- *   restored); every type when the task moved its thread through linuxns
- *   itself (`enterSync`, the socket helpers, `spawn`), which linuxns counts.
- *   One `readlink` per entered type.
- * - `'all'`: every type the thread can hold (seven links), whatever the task
- *   did. Ask for it when a task runs native code of your own that may call
- *   `setns(2)` or `unshare(2)`: linuxns cannot see such calls otherwise.
- *
- * @example
- * ```ts
- * import { NamespacePool } from '@linuxns/core';
- * // Every task of this pool calls into a native addon that may switch namespaces itself.
- * const pool = new NamespacePool({ threads: 2, verify: 'all' });
- * await pool.close();
- * ```
- */
-export type VerifyMode = 'entered' | 'all';
-
-const VERIFY_MODES: readonly VerifyMode[] = ['entered', 'all'];
-
-function checkVerify(verify: unknown, where: string): void {
-  if (verify !== undefined && !VERIFY_MODES.includes(verify as VerifyMode)) {
-    throw new RangeError(`${where} must be 'entered' or 'all', got ${typeof verify === 'string' ? JSON.stringify(verify) : typeof verify}`);
-  }
-}
-
-/** Per-call options of {@link NamespacePool.run}. */
-export interface RunOptions {
-  /**
-   * Gives up on the task. A task still queued in the pool never runs; a task
-   * waiting for an await inside its worker takes that worker with it (the
-   * worker is retired: code inside a namespace cannot be stopped half-way).
-   * A task already handed to a worker that is busy with synchronous tasks
-   * may still run and then resolves to its own outcome; so does a
-   * synchronous task already running. Otherwise it resolves to `aborted`.
-   */
-  readonly signal?: AbortSignal;
-  /**
-   * Retires the worker if the task has not settled this many ms after it
-   * started, and resolves to `task-timed-out`. Bounds the asynchronous part
-   * of a task; a synchronous infinite loop is only ended by `close()`.
-   */
-  readonly timeoutMs?: number;
-  /** What the worker proves after this task (see {@link VerifyMode}); default the pool's `verify`. */
-  readonly verify?: VerifyMode;
-}
-
-/** Counters of a pool's life, for monitoring and tests. */
-export interface PoolStats {
-  /** Tasks that completed (ok or error). */
-  readonly completed: number;
-  /** Workers that retired themselves (never to run another task), for any cause. */
-  readonly retired: number;
-  /** {@link PoolStats.retired} by cause. */
-  readonly retiredBy: Readonly<Record<RetireCause, number>>;
-  /** Workers that died otherwise (a task exited or crashed its thread). */
-  readonly crashed: number;
-}
-
-export type { RetireCause };
-
-/**
- * A worker retired itself: it exited after posting the outcome of `taskId`
- * and never runs another task; piscina starts a replacement.
- */
-export interface WorkerRetiredEvent {
-  /** Why (see {@link RetireCause}). */
-  readonly cause: RetireCause;
-  /** The worker thread's `threadId`. */
-  readonly threadId: number;
-  /** The id of the task it ran last, in the order `run` was called (from 1). */
-  readonly taskId: number;
-  /** What that task resolved to. */
-  readonly error: NsError;
-}
-
-/** A worker died without retiring itself (a task called `process.exit()` or crashed its thread). */
-export interface WorkerCrashedEvent {
-  /** The id of the task that was running, in the order `run` was called (from 1). */
-  readonly taskId: number;
-  /** What that task resolved to (`worker-crashed`). */
-  readonly error: NsError;
-}
-
-/** The events of {@link NamespacePool} and their arguments. */
-export interface NamespacePoolEvents {
-  workerRetired: [event: WorkerRetiredEvent];
-  workerCrashed: [event: WorkerCrashedEvent];
-}
 
 interface Pending {
   readonly req: TaskRequest;
@@ -157,30 +36,6 @@ interface Pending {
   abortRequested?: boolean;
   /** The batch the task was last sent in (a task given back is sent again in another). */
   batch: number;
-}
-
-const moduleUrls = new Map<string, string>();
-
-function toModuleUrl(module: string | URL): string {
-  if (typeof module === 'string') {
-    const known = moduleUrls.get(module);
-    if (known !== undefined) return known;
-    const url = moduleUrlOf(module);
-    if (moduleUrls.size < 1024) moduleUrls.set(module, url);
-    return url;
-  }
-  return moduleUrlOf(module);
-}
-
-function moduleUrlOf(module: string | URL): string {
-  if (module instanceof URL) {
-    if (module.protocol !== 'file:') throw new TypeError(`task module must be a file: URL, got ${module.href}`);
-    return module.href;
-  }
-  if (typeof module !== 'string') throw new TypeError(`task module must be an absolute path or a file: URL, got ${typeof module}`);
-  if (module.startsWith('file:')) return module;
-  if (isAbsolute(module)) return pathToFileURL(module).href;
-  throw new TypeError(`task module must be an absolute path or a file: URL (e.g. new URL('./task.js', import.meta.url)), got ${JSON.stringify(module)}`);
 }
 
 /**
@@ -354,7 +209,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const p of [...this.#pending.values()]) if (p.state === 'queued') this.#settle(p.req.id, closedOutcome());
+    for (const p of [...this.#pending.values()]) if (p.state === 'queued') this.#settle(p.req.id, poolClosed());
     this.#queue = [];
     this.#head = 0;
     // Terminating a worker while it still loads its modules can abort the whole process
@@ -365,7 +220,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
       await new Promise((r) => setTimeout(r, 2));
     }
     await this.#piscina.destroy();
-    for (const p of [...this.#pending.values()]) this.#settle(p.req.id, closedOutcome());
+    for (const p of [...this.#pending.values()]) this.#settle(p.req.id, poolClosed());
     this.#keepAlive.close();
     this.#keepAlivePeer.close();
     this.#control.close();
@@ -439,7 +294,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
       }
     }
     if (this.#closed) {
-      back.forEach((p) => this.#settle(p.req.id, closedOutcome()));
+      back.forEach((p) => this.#settle(p.req.id, poolClosed()));
       return;
     }
     this.#queue = [...back, ...this.#queue.slice(this.#head)];
@@ -492,7 +347,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
     // before its exit: a retirement has settled its batch by now.
     const retired = this.#retiringBatches.delete(batchId);
     if (this.#closed) {
-      unsettled().forEach((p) => this.#settle(p.req.id, closedOutcome()));
+      unsettled().forEach((p) => this.#settle(p.req.id, poolClosed()));
       return;
     }
     // Outcomes posted before the worker died may still be on their way.
@@ -515,17 +370,4 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
     this.#requeue(rest.map((p) => p.req.id));
     if (!retired) this.emit('workerCrashed', { taskId: running!.req.id, error });
   }
-}
-
-/**
- * Throws a TypeError now for an `arg` that cannot reach a worker: found only
- * when piscina posts the batch, it would fail every task sent with it.
- */
-function checkArgCloneable(arg: unknown): void {
-  const e = cloneFailure(arg);
-  if (e !== undefined) throw new TypeError(`the task's arg cannot be sent to a worker thread (it must be structured-cloneable): ${serializeThrown(e).message}`, { cause: e });
-}
-
-function closedOutcome(): Outcome {
-  return { ok: false, error: { kind: 'pool-closed', message: 'the NamespacePool was closed before the task finished' } };
 }

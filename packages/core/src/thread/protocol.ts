@@ -206,6 +206,11 @@ export function abortedBeforeStart(): Outcome {
   return { ok: false, error: { kind: 'aborted', message: 'the task was aborted before it started' } };
 }
 
+/** The outcome of a task the pool could not finish because it was closed. */
+export function poolClosed(): Outcome {
+  return { ok: false, error: { kind: 'pool-closed', message: 'the NamespacePool was closed before the task finished' } };
+}
+
 /** `workerData` of every pool worker. */
 export interface PoolWorkerData {
   /** Name of the control channel (pool → workers). */

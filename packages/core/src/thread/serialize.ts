@@ -54,3 +54,12 @@ export function cloneFailure(value: unknown): unknown {
     return e ?? new Error('structuredClone failed');
   }
 }
+
+/**
+ * Throws a TypeError now for an `arg` that cannot reach a worker: found only
+ * when piscina posts the batch, it would fail every task sent with it.
+ */
+export function checkArgCloneable(arg: unknown): void {
+  const e = cloneFailure(arg);
+  if (e !== undefined) throw new TypeError(`the task's arg cannot be sent to a worker thread (it must be structured-cloneable): ${serializeThrown(e).message}`, { cause: e });
+}
