@@ -189,13 +189,40 @@ describe('opening namespaces', { skip }, () => {
     assert.throws(() => new NamespaceHandle(Symbol('x'), 0, 'net', { dev: 0n, ino: 0n }), TypeError);
   });
 
-  it('a path that is not a string or an unknown expected type throws a TypeError and opens nothing', () => {
+  it('a path that is not a string throws a TypeError; an unknown expected type name is unknown-namespace-type with the hint every API gives; nothing is opened', () => {
     noFdLeak(() => {
       assert.throws(() => openNamespace(undefined), TypeError);
       assert.throws(() => openNamespace(3), TypeError);
-      assert.throws(() => openNamespace('/proc/self/ns/net', 'network'), TypeError);
+      assert.throws(() => openNamespace('/proc/self/ns/net', 5), TypeError);
+      const r = openNamespace('/proc/self/ns/net', 'network');
+      assert.ok(r.isErr());
+      assert.equal(r.error.kind, 'unknown-namespace-type');
+      assert.match(r.error.message, /OCI runtime spec's name: use 'net'/);
       assert.throws(() => openProcessNamespace(0, 'net'), RangeError);
     });
+  });
+
+  it('one behaviour and one hint for an unknown type name everywhere: openNamespace, createNamespace, enterSync, pool.run', async () => {
+    const { createNamespace, enterSync, NamespacePool } = await import('../dist/index.js');
+    const messages = [];
+    const open = openNamespace('/proc/self/ns/net', 'netz');
+    messages.push(open.isErr() && open.error);
+    const created = await createNamespace('netz');
+    messages.push(created.isErr() && created.error);
+    const entered = enterSync({ netz: 'new' }, () => 0);
+    messages.push(entered.isErr() && entered.error);
+    const pool = new NamespacePool({ threads: 1 });
+    try {
+      const ran = await pool.run({ netz: 'new' }, '/nonexistent/task.js', 'f');
+      messages.push(ran.isErr() && ran.error);
+    } finally {
+      await pool.close();
+    }
+    for (const e of messages) {
+      assert.equal(e?.kind, 'unknown-namespace-type', JSON.stringify(e));
+      assert.equal(e.value, 'netz');
+      assert.match(e.message, /did you mean 'net'\?/);
+    }
   });
 });
 

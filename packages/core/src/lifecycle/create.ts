@@ -11,7 +11,7 @@ import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { dupCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from '../namespace/handle.js';
-import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
+import { isNamespaceType, unknownNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { unsupportedInThread } from '../thread/target.js';
 import { abortOnRestoreFailure, switchError, ThreadState } from '../thread/thread-state.js';
 import type { MntWorkerReply } from './mnt-worker.js';
@@ -67,7 +67,8 @@ function createOnThisThread(type: NamespaceType): Result<NamespaceHandle, NsErro
  * ```
  */
 export function createNamespace(type: NamespaceType): ResultAsync<NamespaceHandle, NsError> {
-  cloneFlag(type); // a TypeError for a name that is no namespace type at all
+  if (typeof type !== 'string') throw new TypeError(`type must be a namespace type name, got ${typeof type}`);
+  if (!isNamespaceType(type)) return errAsync(unknownNamespaceType(type));
   const refused = unsupportedInThread(type, CREATABLE_TYPES, 'createNamespace');
   if (refused) return errAsync(refused);
   if (type !== 'mnt') {

@@ -86,7 +86,7 @@ export function isNamespaceType(value: unknown): value is NamespaceType {
  */
 export function cloneFlag(type: NamespaceType): number {
   // Object.hasOwn, not `=== undefined`: 'toString' or 'constructor' would find Object.prototype's.
-  if (!isNamespaceType(type)) throw new TypeError(`not a namespace type: ${JSON.stringify(type)}`);
+  if (!isNamespaceType(type)) throw new TypeError(unknownNamespaceType(type).message);
   return CLONE_FLAGS[type];
 }
 
@@ -114,7 +114,7 @@ export function typeFromCloneFlag(flag: number): NamespaceType | undefined {
  * ```
  */
 export function toOciType(type: NamespaceType): OciNamespaceType {
-  if (!isNamespaceType(type)) throw new TypeError(`not a namespace type: ${JSON.stringify(type)}`);
+  if (!isNamespaceType(type)) throw new TypeError(unknownNamespaceType(type).message);
   return OCI_OF[type];
 }
 
@@ -147,9 +147,48 @@ export function parseNamespaceType(value: string): Result<NamespaceType, NsError
   if (isNamespaceType(value)) return ok(value);
   const t = fromOciType(value);
   if (t !== undefined) return ok(t);
-  return err({
-    kind: 'unknown-namespace-type',
-    value: String(value),
-    message: `unknown namespace type ${JSON.stringify(value)}: expected one of ${NAMESPACE_TYPES.join(', ')} (or the OCI names network, mount)`,
-  });
+  return err(unknownNamespaceType(value));
+}
+
+/** Edit distance of two short names (for a "did you mean"). */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The one hint every place gives for a name that is no namespace type: the names, and the likely one. */
+function typeHint(value: unknown): string {
+  const names = `linuxns names the types as /proc/PID/ns does: ${NAMESPACE_TYPES.join(', ')}`;
+  if (typeof value !== 'string') return names;
+  const oci = fromOciType(value);
+  if (oci !== undefined) return `${JSON.stringify(value)} is the OCI runtime spec's name: use '${oci}' (${names})`;
+  const lower = value.toLowerCase();
+  const near = NAMESPACE_TYPES.map((t) => [t, Math.min(distance(lower, t), lower.startsWith(t) || t.startsWith(lower) ? 1 : 99)] as const).sort((a, b) => a[1] - b[1])[0]!;
+  return near[1] <= 2 ? `did you mean '${near[0]}'? (${names})` : names;
+}
+
+/**
+ * The `unknown-namespace-type` error for `value`, with the hint every part
+ * of linuxns gives for it (the OCI name's linuxns name, a near miss, the
+ * names). `where` says where it was found (`' in create'`).
+ *
+ * @example
+ * ```ts
+ * import { unknownNamespaceType } from '@linuxns/core';
+ * console.log(unknownNamespaceType('network').message);
+ * // unknown namespace type "network": "network" is the OCI runtime spec's name: use 'net' (...)
+ * ```
+ */
+export function unknownNamespaceType(value: unknown, where = ''): NsError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return { kind: 'unknown-namespace-type', value: String(value), message: `unknown namespace type ${shown}${where}: ${typeHint(value)}` };
 }

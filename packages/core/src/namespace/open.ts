@@ -12,7 +12,7 @@ import { fsError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { nsTypeFlag, setCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from './handle.js';
-import { cloneFlag, typeFromCloneFlag, type NamespaceType } from './kind.js';
+import { cloneFlag, isNamespaceType, typeFromCloneFlag, unknownNamespaceType, type NamespaceType } from './kind.js';
 import { processNamespacePath, threadNamespacePath, type NsPathOptions } from './paths.js';
 
 /** Flags every namespace fd is opened with (libuv adds O_CLOEXEC). */
@@ -88,7 +88,10 @@ export function classifyNamespaceFd(fd: number, path: string, expected?: Namespa
  */
 export function openNamespace(path: string, expectedType?: NamespaceType): Result<NamespaceHandle, NsError> {
   if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${typeof path}`);
-  if (expectedType !== undefined) cloneFlag(expectedType);
+  if (expectedType !== undefined && !isNamespaceType(expectedType)) {
+    if (typeof expectedType !== 'string') throw new TypeError(`expectedType must be a namespace type name, got ${typeof expectedType}`);
+    return err(unknownNamespaceType(expectedType, ' (expectedType)'));
+  }
   let fd: number;
   try {
     fd = openSync(path, NS_OPEN_FLAGS);

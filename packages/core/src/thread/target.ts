@@ -8,7 +8,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
 import { NamespaceHandle } from '../namespace/handle.js';
-import { NAMESPACE_TYPES, isNamespaceType, parseNamespaceType, type NamespaceType } from '../namespace/kind.js';
+import { NAMESPACE_TYPES, isNamespaceType, unknownNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { checkPid, processNamespacePath } from '../namespace/paths.js';
 import type { WireEntry } from './protocol.js';
 import { closeSync, openSync } from 'node:fs';
@@ -82,10 +82,7 @@ export function prepareTarget(
     for (const key of Object.keys(target)) {
       const value = (target as Record<string, unknown>)[key];
       if (value === undefined) continue;
-      if (!isNamespaceType(key)) {
-        const t = parseNamespaceType(key);
-        return fail(t.isErr() ? t.error : { kind: 'unknown-namespace-type', value: key, message: `use ${t.value} as the key, not the OCI name ${JSON.stringify(key)}` });
-      }
+      if (!isNamespaceType(key)) return fail(unknownNamespaceType(key, ' (a key of the target)'));
       const type: NamespaceType = key;
       const unsupported = unsupportedInThread(type, allowed, where);
       if (unsupported) return fail(unsupported);
