@@ -133,9 +133,13 @@ describe('createNamespace', { skip }, () => {
     });
   }
 
-  it('createNamespace with a name that is no namespace type throws a TypeError', () => {
-    assert.throws(() => createNamespace('network'), TypeError);
-    assert.throws(() => createNamespace('bogus'), TypeError);
+  it('createNamespace with a name that is no namespace type gives unknown-namespace-type with the common hint; a non-string throws a TypeError', async () => {
+    const oci = await createNamespace('network');
+    assert.equal(oci.isErr() && oci.error.kind, 'unknown-namespace-type');
+    assert.match(oci.error.message, /use 'net'/);
+    const bogus = await createNamespace('bogus');
+    assert.equal(bogus.isErr() && bogus.error.kind, 'unknown-namespace-type');
+    assert.throws(() => createNamespace(7), TypeError);
   });
 
   it('CREATABLE_TYPES lists exactly the types that can be created', () => {
@@ -227,6 +231,7 @@ describe('pinNamespace', { skip }, () => {
     const r = pinNamespace(h, path);
     assert.ok(r.isErr());
     assert.equal(r.error.kind, 'not-found');
+    assert.match(r.error.message, /the directory .*no-such-dir does not exist/, 'the message names the missing directory, not just ENOENT on the file');
     assert.ok(!existsSync(join(tmp, 'no-such-dir')));
   });
 

@@ -167,6 +167,10 @@ export function bindPin(fd: number, type: NamespaceType, label: string, path: st
     } catch (x) {
       const e = fsError(x, { path, namespace: type });
       if ('code' in e && e.code === 'EEXIST') return fail({ kind: 'already-exists', path, message: `cannot pin ${label} to '${path}': it already exists` });
+      if (e.kind === 'not-found') {
+        // The file is what open() was asked to make: what is missing is a directory above it.
+        return fail({ ...e, message: `cannot pin ${label} to '${path}': the directory ${dirname(path)} does not exist (create it first, or use pin without exclusive, which creates it)` });
+      }
       return fail(e);
     }
   }
