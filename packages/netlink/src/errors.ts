@@ -24,6 +24,8 @@ export interface NetlinkKernelError extends NsErrorBase {
   readonly errno: number;
   /** The kernel's extended ack message, e.g. `'Invalid prefix length'`. */
   readonly extack?: string;
+  /** The network namespace the socket is in (`'net:[4026532291]'`), when known. */
+  readonly namespace?: string;
 }
 
 /** No complete reply to a netlink request within `timeoutMs`; later replies to it are discarded. */

@@ -68,15 +68,36 @@ function malformedReply(label: string, e: FrameError): NsError | NetlinkError {
   return { ...asMalformed(e), request: label, message: `${label}: ${e.message}` };
 }
 
+/** What the common answers of rtnetlink mean, for messages (the kernel's own words are in extack when it gave them). */
+const MEANING: Readonly<Record<string, string>> = {
+  EEXIST: 'one like it exists already',
+  ENODEV: 'no such link (by that name or index) in this namespace',
+  ENOENT: 'no such object',
+  EINVAL: 'a value the kernel refuses',
+  EADDRNOTAVAIL: 'no such address on that link',
+  ESRCH: 'no such route',
+  EBUSY: 'busy (a link that is up cannot be renamed, on some kernels)',
+  EOPNOTSUPP: 'this kernel lacks that link kind or feature',
+  ENOTSUP: 'this kernel lacks that link kind or feature',
+  EPERM: "CAP_NET_ADMIN is needed in the user namespace that owns this network namespace",
+  ENETUNREACH: 'the gateway is not reachable from any link here',
+  ERANGE: 'a value out of range',
+  EAFNOSUPPORT: 'an address family this kernel lacks',
+  ENOBUFS: "the kernel's netlink buffers are full",
+  EINTR: 'the dump changed under it too often',
+};
+
 function netlinkError(label: string, errno: number, extack: string | undefined): NsError | NetlinkError {
   const code = errnoName(errno);
+  const meaning = MEANING[code];
   return {
     kind: 'netlink-error',
     request: label,
     code,
     errno,
     ...(extack ? { extack } : {}),
-    message: `${label} failed with ${code}${extack ? `: ${extack}` : ''}`,
+    // The kernel's own explanation when it gave one; else what the code usually means here.
+    message: `${label} failed with ${code}${extack ? `: ${extack}` : meaning ? ` (${meaning})` : ''}`,
   };
 }
 

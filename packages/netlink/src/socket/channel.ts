@@ -74,7 +74,10 @@ export class Channel {
 
   /** The request primitive: one exchange, its reply messages. */
   send(req: Request): Promise<Result<Message[], NsError | NetlinkError>> {
-    return this.#ex.run(req, this.timeoutMs);
+    // The kernel's refusals name the namespace the socket is in: a request alone is ambiguous in a lab of many.
+    return this.#ex.run(req, this.timeoutMs).then((r) =>
+      r.mapErr((e) => (e.kind === 'netlink-error' ? { ...e, namespace: this.namespace, message: e.message.replace(` failed with `, ` in ${this.namespace} failed with `) } : e)),
+    );
   }
 
   /** A request that only expects an ACK. */
