@@ -204,8 +204,10 @@ describe('NamespacePool', { skip: notRoot }, () => {
       for (const value of ['new', `/proc/self/ns/${type}`, process.pid]) {
         const e = errorOf(await pool2.run({ [type]: value }, POOL_TASKS, 'identity', ['net']), 'unsupported-in-thread');
         assert.equal(e.namespace, type);
-        assert.match(e.message, /helper/);
-        assert.match(e.message, /spawn/);
+        assert.match(e.message, /multi-threaded/, 'the message says why');
+        assert.match(e.hint, /helper/, 'the hint says what to do instead');
+        assert.match(e.hint, /spawn/);
+        assert.ok(!e.message.includes(e.hint));
       }
     });
   }

@@ -40,15 +40,16 @@ export type NamespaceTarget = Partial<Record<NamespaceType, TargetValue>>;
 /** Where a type cannot be held by a thread, what to do instead. */
 export function unsupportedInThread(type: NamespaceType, allowed: readonly NamespaceType[], where: string): NsError | undefined {
   if (allowed.includes(type)) return undefined;
-  const hint =
+  // The message says why; the hint, what to do instead (never the same words twice).
+  const [why, hint] =
     type === 'user'
-      ? 'a multi-threaded process can never join or create a user namespace (setns gives EINVAL): start a process in it with the C helper\'s spawn instead'
+      ? ['no thread of a multi-threaded process can join or create a user namespace', "setns gives EINVAL for it: start a process in it with spawn (the C helper makes it before Node's threads exist there)"]
       : type === 'time'
-        ? 'a multi-threaded process cannot enter a time namespace (setns gives EUSERS), and offsets only apply to new children: start a process in it with the C helper\'s spawn instead'
+        ? ['no thread of a multi-threaded process can enter a time namespace, and its offsets apply to new children only', 'setns gives EUSERS for it: start a process in it with spawn (the C helper makes it, then writes the offsets)']
         : type === 'pid' && where === 'createNamespace'
-          ? 'a new pid namespace cannot be opened or pinned before its first process exists: create it with a process (NamespacePool.run with { pid: \'new\' } and a child, or the C helper\'s spawn)'
-          : `${where} takes ${allowed.join(', ')} only: use NamespacePool.run for ${type}`;
-  return { kind: 'unsupported-in-thread', namespace: type, hint, message: `cannot hold a ${type} namespace in ${where}: ${hint}` };
+          ? ['a new pid namespace cannot be opened or pinned before its first process exists', "make it with its process: spawn with create: ['pid'] (and pin: { pid: PATH } to keep it), or NamespacePool.run with { pid: 'new' } and a child"]
+          : [`${where} takes ${allowed.join(', ')} only`, `use NamespacePool.run for ${type}`];
+  return { kind: 'unsupported-in-thread', namespace: type, hint, message: `cannot hold a ${type} namespace in ${where}: ${why}` };
 }
 
 /** A target in wire form, plus the handles borrowed for it (the caller gives them back when the task ends). */
