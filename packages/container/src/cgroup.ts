@@ -176,6 +176,11 @@ export function cgroupPopulated(dirs: readonly string[]): boolean {
   return false;
 }
 
+/** The directories of `dirs` that exist with a process in them or below them: a cgroup no container may take. */
+export function populatedDirs(dirs: readonly string[]): string[] {
+  return dirs.filter((d) => existsSync(d) && cgroupPopulated([d]));
+}
+
 /**
  * SIGKILLs every process of the cgroup and of the cgroups below it
  * (cgroup.kill on v2, which takes the whole subtree; each pid, read again

@@ -1,7 +1,8 @@
 /**
  * The error kinds of `@linuxns/container`, composed with core's `NsError` in
  * its signatures. Plain objects with a stable `kind`, like every linuxns error
- * (`docs/errors.md`).
+ * (`docs/errors.md`), each made by one builder below, the one place its text
+ * is made.
  *
  * @module
  */
@@ -84,3 +85,24 @@ export type ContainerError = ContainerInvalidIdError | ContainerIdInUseError | C
  * ```
  */
 export type ContainerFailure = NsError | UsernsCacheError | NetlinkError | ContainerError;
+
+/** @internal A `container-config-invalid` of `field`. */
+export function configInvalid(field: string, message: string): ContainerConfigInvalidError {
+  return { kind: 'container-config-invalid', field, message: `invalid container config: ${message}` };
+}
+
+/** @internal A `container-system-error`: `operation` of container `id` (none: the factory's) failed, `cause` underneath when known. */
+export function systemError(id: string, operation: string, cause?: ContainerFailure): ContainerSystemError {
+  const message = `${id ? `container ${id}: ` : ''}${operation} failed${cause ? `: ${cause.message}` : ''}`;
+  return { kind: 'container-system-error', id, operation, ...(cause ? { cause } : {}), message };
+}
+
+/** @internal A `container-wrong-status`: `operation` does not fit `status`, `why` says what it needs. */
+export function wrongStatus(id: string, status: string, operation: string, why: string): ContainerWrongStatusError {
+  return { kind: 'container-wrong-status', id, status, operation, message: `cannot ${operation} container ${id}: it is ${status} (${why})` };
+}
+
+/** @internal A `container-not-found`: no directory of `id` under the factory's `root`. */
+export function notFound(id: string, root: string): ContainerNotFoundError {
+  return { kind: 'container-not-found', id, message: `container ${id} does not exist under ${root}` };
+}

@@ -7,18 +7,20 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '@linuxns/core';
-import { invalid, validateConfig, type ContainerConfig } from './config.js';
-import { Container, type StoredState } from './container.js';
-import { cgroupDirs, cgroupPopulated } from './cgroup.js';
+import { cgroupDirs, populatedDirs } from './cgroup.js';
+import type { ContainerConfig } from './config/types.js';
+import { validateConfig } from './config/validate.js';
 import { checkpoint } from './crash.js';
+import { configInvalid, notFound, systemError, type ContainerFailure } from './errors.js';
 import { validateId } from './id.js';
+import { Container } from './lifecycle/container.js';
+import type { StoredState } from './lifecycle/state.js';
 import { fromOciSpec } from './oci.js';
 import { CONFIG_FILE, readJson, STATE_FILE, writeJsonAtomic } from './store.js';
-import type { ContainerFailure } from './errors.js';
 
 /** Options of {@link Factory.create}. */
 export interface CreateOptions {
@@ -35,7 +37,7 @@ export interface CreateOptions {
  * const f = new Factory('/run/linuxns-containers');
  * const c = f.create('web', { rootfs: { path: '/srv/busybox' }, namespaces: [{ type: 'mnt' }, { type: 'pid' }] });
  * if (c.isErr()) console.error(c.error.kind, c.error.message);
- * console.log(f.list()._unsafeUnwrap()); // ['web']
+ * f.list().match((ids) => console.log(ids), (e) => console.error(e.message)); // ['web']
  * ```
  */
 export class Factory {
@@ -52,10 +54,6 @@ export class Factory {
     const cg = config?.cgroup;
     if (cg && cg.path) return cg.path;
     return `linuxns-${createHash('sha256').update(this.root).digest('hex').slice(0, 8)}/${id}`;
-  }
-
-  #systemError(id: string, operation: string, cause: ContainerFailure): ContainerFailure {
-    return { kind: 'container-system-error', id, operation, cause, message: `container ${id}: ${operation}: ${cause.message}` };
   }
 
   /**
@@ -76,7 +74,10 @@ export class Factory {
    *   namespaces: [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }],
    *   hostname: 'box', cgroup: { memory: { limit: 64 << 20 }, pids: { limit: 32 } },
    * });
-   * if (r.isOk()) console.log(r.value.state()._unsafeUnwrap().status); // 'created'
+   * r.andThen((c) => c.state()).match(
+   *   (s) => console.log(s.status), // 'created'
+   *   (e) => console.error(`${e.kind}: ${e.message}`),
+   * );
    * ```
    */
   create(id: string, config: ContainerConfig, options: CreateOptions = {}): Result<Container, ContainerFailure> {
@@ -87,8 +88,8 @@ export class Factory {
     const cfg = valid.value;
     const rel = this.#cgroupRel(id, cfg);
     if (cfg.cgroup !== false) {
-      const taken = cgroupDirs(rel).filter((d) => existsSync(d) && cgroupPopulated([d]));
-      if (taken.length) return err(invalid('cgroup.path', `the cgroup ${taken.join(', ')} already exists and has processes: a container's cgroup must be new or empty`));
+      const taken = populatedDirs(cgroupDirs(rel));
+      if (taken.length) return err(configInvalid('cgroup.path', `the cgroup ${taken.join(', ')} already exists and has processes: a container's cgroup must be new or empty`));
     }
     checkpoint();
     const dir = join(this.root, id);
@@ -98,7 +99,7 @@ export class Factory {
       mkdirSync(dir, { mode: 0o700 }); // the claim: atomic, fails if it exists
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return err({ kind: 'container-id-in-use', id, message: `container id ${JSON.stringify(id)} is in use under ${this.root}` });
-      return err(this.#systemError(id, `mkdir ${dir}`, fsError(e, { path: dir })));
+      return err(systemError(id, `mkdir ${dir}`, fsError(e, { path: dir })));
     }
     checkpoint();
     const state: StoredState = {
@@ -127,7 +128,7 @@ export class Factory {
     }
     if (wrote.isErr()) {
       giveBack();
-      return err(this.#systemError(id, 'write config.json and state.json', wrote.error));
+      return err(systemError(id, 'write config.json and state.json', wrote.error));
     }
     return ok(new Container(id, dir, cfg, rel));
   }
@@ -151,8 +152,8 @@ export class Factory {
     if (idOk.isErr()) return err(idOk.error);
     const dir = resolve(bundle);
     const spec = readJson(dir, 'config.json');
-    if (spec.isErr()) return err(invalid('config.json', `cannot read ${join(dir, 'config.json')}: ${spec.error.message}`));
-    if (!spec.value.found) return err(invalid('config.json', `no config.json in the bundle ${dir}`));
+    if (spec.isErr()) return err(configInvalid('config.json', `cannot read ${join(dir, 'config.json')}: ${spec.error.message}`));
+    if (!spec.value.found) return err(configInvalid('config.json', `no config.json in the bundle ${dir}`));
     const config = fromOciSpec(spec.value.value, dir);
     if (config.isErr()) return err(config.error);
     return this.create(id, config.value, { bundle: dir });
@@ -168,9 +169,10 @@ export class Factory {
    * @example
    * ```ts
    * import { Factory } from '@linuxns/container';
-   * const c = new Factory('/run/linuxns-containers').load('web');
-   * if (c.isOk()) console.log(c.value.state()._unsafeUnwrap());
-   * else console.log(c.error.kind); // 'container-not-found'
+   * new Factory('/run/linuxns-containers').load('web').andThen((c) => c.state()).match(
+   *   (s) => console.log(s.status),
+   *   (e) => console.log(e.kind), // 'container-not-found'
+   * );
    * ```
    */
   load(id: string): Result<Container, ContainerFailure> {
@@ -180,7 +182,7 @@ export class Factory {
     const cfg = readJson(dir, CONFIG_FILE);
     if (cfg.isErr()) {
       if (cfg.error.kind === 'not-found' || (cfg.error.kind === 'syscall-failed' && cfg.error.code === 'ENOTDIR')) return err(notFound(id, this.root));
-      return err(invalid(CONFIG_FILE, `${join(dir, CONFIG_FILE)}: ${cfg.error.message}`));
+      return err(configInvalid(CONFIG_FILE, `${join(dir, CONFIG_FILE)}: ${cfg.error.message}`));
     }
     let config: ContainerConfig | undefined;
     if (cfg.value.found) {
@@ -212,11 +214,7 @@ export class Factory {
       return ok(readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && validateId(d.name).isOk()).map((d) => d.name).sort());
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
-      return err({ kind: 'container-system-error', id: '', operation: `list ${this.root}`, cause: fsError(e, { path: this.root }), message: `cannot list ${this.root}: ${(e as Error).message}` });
+      return err(systemError('', `list ${this.root}`, fsError(e, { path: this.root })));
     }
   }
-}
-
-function notFound(id: string, root: string): ContainerFailure {
-  return { kind: 'container-not-found', id, message: `container ${id} does not exist under ${root}` };
 }

@@ -13,17 +13,22 @@
  * fields ({@link fromOciSpec}); {@link specTemplate} is the default bundle
  * config, as `runc spec` writes it.
  *
- * Errors are `NsError`s of `@linuxns/core`: `container-invalid-id`,
- * `container-id-in-use`, `container-not-found`, `container-config-invalid`,
- * `container-system-error`, `container-wrong-status`.
+ * Errors are {@link ContainerFailure}s: core's `NsError`s, those of
+ * userns-cache and netlink, and the container's own kinds
+ * (`container-invalid-id`, `container-id-in-use`, `container-not-found`,
+ * `container-config-invalid`, `container-system-error`,
+ * `container-wrong-status`).
  *
  * @packageDocumentation
  */
 export { Factory, type CreateOptions } from './factory.js';
-export { Container, type ContainerState, type ContainerStatus, type StoredState } from './container.js';
-export { validateConfig, type ContainerConfig, type NamespaceConfig, type RootfsConfig, type ProcessConfig, type RlimitConfig, type CgroupConfig, type NetworkConfig, type InterfaceConfig, type RouteConfig } from './config.js';
+export { Container } from './lifecycle/container.js';
+export type { ContainerState, ContainerStatus, StoredState } from './lifecycle/state.js';
+export { validateConfig } from './config/validate.js';
+export type { ContainerConfig, NamespaceConfig, RootfsConfig, ProcessConfig, RlimitConfig, CgroupConfig } from './config/types.js';
+export type { NetworkConfig, InterfaceConfig, RouteConfig } from './config/network-types.js';
 export type { CgroupLimits } from './cgroup.js';
-export type { ProcessIo } from './launch.js';
+export type { ProcessIo } from './config/spawn-options.js';
 export { validateId, MAX_ID_LENGTH } from './id.js';
 export { fromOciSpec, OCI_SUPPORTED_FIELDS } from './oci.js';
 export { specTemplate, type OciSpecTemplate, type OciTemplateMount } from './template.js';

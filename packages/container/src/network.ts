@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import { err, ok, type Result } from 'neverthrow';
 import { applyNetwork, undoNetwork, type NetnsRef, type NetworkInterface, type NetworkRecord, type RouteSpec } from '@linuxns/netlink';
-import type { InterfaceConfig, NetworkConfig, RouteConfig } from './config.js';
+import type { InterfaceConfig, NetworkConfig, RouteConfig } from './config/network-types.js';
 import { readJson, writeJsonAtomic } from './store.js';
 import type { ContainerFailure } from './errors.js';
 

@@ -9,8 +9,10 @@
 import { isAbsolute, join } from 'node:path';
 import { err, type Result } from 'neverthrow';
 import { fromOciType, type MountSpec, type NamespaceType } from '@linuxns/core';
-import { invalid, validateConfig, type ContainerConfig, type ProcessConfig } from './config.js';
-import type { ContainerFailure } from './errors.js';
+import { isObject } from './config/shape.js';
+import type { ContainerConfig, ProcessConfig } from './config/types.js';
+import { validateConfig } from './config/validate.js';
+import { configInvalid, type ContainerFailure } from './errors.js';
 
 /** The runtime-spec fields that are supported (a `*` entry: any key below it). Everything else is refused. */
 export const OCI_SUPPORTED_FIELDS: readonly string[] = [
@@ -24,19 +26,16 @@ export const OCI_SUPPORTED_FIELDS: readonly string[] = [
   'linux.rootfsPropagation (private, rprivate)',
 ];
 
-type Obj = Record<string, unknown>;
-
 /** runtime-spec rlimits: RLIM_INFINITY is 2^64-1 (a JSON number that parses as 2^64) → `'unlimited'`. */
 function ociRlimits(v: unknown): ProcessConfig['rlimits'] {
   if (!Array.isArray(v)) return v as ProcessConfig['rlimits'];
   const u = (x: unknown): unknown => (typeof x === 'number' && x >= 2 ** 64 ? 'unlimited' : x);
-  return v.map((r: unknown) => (isObj(r) ? { ...r, soft: u(r.soft), hard: u(r.hard) } : r)) as ProcessConfig['rlimits'];
+  return v.map((r: unknown) => (isObject(r) ? { ...r, soft: u(r.soft), hard: u(r.hard) } : r)) as ProcessConfig['rlimits'];
 }
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Records every key of `o` not in `allowed` as refused, under `prefix`. */
 function refuseOthers(o: unknown, prefix: string, allowed: readonly string[], refused: string[]): void {
-  if (!isObj(o)) return;
+  if (!isObject(o)) return;
   for (const k of Object.keys(o)) if (!allowed.includes(k)) refused.push(`${prefix}${k}`);
 }
 
@@ -58,20 +57,20 @@ function refuseOthers(o: unknown, prefix: string, allowed: readonly string[], re
  * ```
  */
 export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConfig, ContainerFailure> {
-  if (!isObj(spec)) return err(invalid('', 'config.json must be a JSON object'));
+  if (!isObject(spec)) return err(configInvalid('', 'config.json must be a JSON object'));
   const refused: string[] = [];
   refuseOthers(spec, '', ['ociVersion', 'root', 'process', 'hostname', 'domainname', 'mounts', 'linux', 'annotations'], refused);
-  if (typeof spec.ociVersion !== 'string' || !spec.ociVersion.startsWith('1.')) return err(invalid('ociVersion', `ociVersion must be a 1.x version, got ${JSON.stringify(spec.ociVersion)}`));
-  const root = isObj(spec.root) ? spec.root : {};
+  if (typeof spec.ociVersion !== 'string' || !spec.ociVersion.startsWith('1.')) return err(configInvalid('ociVersion', `ociVersion must be a 1.x version, got ${JSON.stringify(spec.ociVersion)}`));
+  const root = isObject(spec.root) ? spec.root : {};
   refuseOthers(root, 'root.', ['path', 'readonly'], refused);
-  if (typeof root.path !== 'string') return err(invalid('root.path', 'root.path is required'));
+  if (typeof root.path !== 'string') return err(configInvalid('root.path', 'root.path is required'));
 
   let process: ProcessConfig | undefined;
   if (spec.process !== undefined) {
-    const p = isObj(spec.process) ? spec.process : {};
+    const p = isObject(spec.process) ? spec.process : {};
     refuseOthers(p, 'process.', ['terminal', 'user', 'args', 'env', 'cwd', 'capabilities', 'rlimits', 'noNewPrivileges'], refused);
     if (p.terminal === true) refused.push('process.terminal (a console is not supported: set it to false)');
-    const user = isObj(p.user) ? p.user : {};
+    const user = isObject(p.user) ? p.user : {};
     refuseOthers(user, 'process.user.', ['uid', 'gid', 'additionalGids'], refused);
     process = {
       args: p.args as string[],
@@ -89,7 +88,7 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
   let mountSys = false;
   const mounts: MountSpec[] = [];
   for (const [i, m] of (Array.isArray(spec.mounts) ? (spec.mounts as unknown[]) : []).entries()) {
-    if (!isObj(m) || typeof m.destination !== 'string') return err(invalid(`mounts[${i}]`, `mounts[${i}] needs a destination`));
+    if (!isObject(m) || typeof m.destination !== 'string') return err(configInvalid(`mounts[${i}]`, `mounts[${i}] needs a destination`));
     refuseOthers(m, `mounts[${i}].`, ['destination', 'type', 'source', 'options'], refused);
     const options = Array.isArray(m.options) ? (m.options as string[]) : [];
     if (m.destination === '/proc' && m.type === 'proc') mountProc = true;
@@ -103,32 +102,32 @@ export function fromOciSpec(spec: unknown, bundle: string): Result<ContainerConf
     }
   }
 
-  const linux = isObj(spec.linux) ? spec.linux : {};
+  const linux = isObject(spec.linux) ? spec.linux : {};
   refuseOthers(linux, 'linux.', ['namespaces', 'uidMappings', 'gidMappings', 'maskedPaths', 'readonlyPaths', 'cgroupsPath', 'resources', 'rootfsPropagation'], refused);
   if (linux.rootfsPropagation !== undefined && !['private', 'rprivate'].includes(linux.rootfsPropagation as string)) refused.push(`linux.rootfsPropagation (${JSON.stringify(linux.rootfsPropagation)}; only private)`);
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [];
   for (const [i, n] of (Array.isArray(linux.namespaces) ? (linux.namespaces as unknown[]) : []).entries()) {
-    const type = isObj(n) && typeof n.type === 'string' ? fromOciType(n.type) : undefined;
-    if (!type) return err(invalid(`linux.namespaces[${i}]`, `unknown namespace type ${JSON.stringify(isObj(n) ? n.type : n)}`));
-    namespaces.push(isObj(n) && typeof n.path === 'string' && n.path !== '' ? { type, path: n.path } : { type });
+    const type = isObject(n) && typeof n.type === 'string' ? fromOciType(n.type) : undefined;
+    if (!type) return err(configInvalid(`linux.namespaces[${i}]`, `unknown namespace type ${JSON.stringify(isObject(n) ? n.type : n)}`));
+    namespaces.push(isObject(n) && typeof n.path === 'string' && n.path !== '' ? { type, path: n.path } : { type });
   }
-  const res = isObj(linux.resources) ? linux.resources : {};
+  const res = isObject(linux.resources) ? linux.resources : {};
   refuseOthers(res, 'linux.resources.', ['memory', 'pids', 'cpu', 'devices'], refused);
-  const memory = isObj(res.memory) ? res.memory : undefined;
-  const pids = isObj(res.pids) ? res.pids : undefined;
-  const cpu = isObj(res.cpu) ? res.cpu : undefined;
+  const memory = isObject(res.memory) ? res.memory : undefined;
+  const pids = isObject(res.pids) ? res.pids : undefined;
+  const cpu = isObject(res.cpu) ? res.cpu : undefined;
   refuseOthers(memory, 'linux.resources.memory.', ['limit'], refused);
   refuseOthers(pids, 'linux.resources.pids.', ['limit'], refused);
   refuseOthers(cpu, 'linux.resources.cpu.', ['quota', 'period', 'shares'], refused);
   const devices = Array.isArray(res.devices) ? (res.devices as unknown[]) : [];
-  const denyAll = (d: unknown): boolean => isObj(d) && d.allow === false && (d.access === 'rwm' || d.access === undefined) && d.type === undefined && d.major === undefined && d.minor === undefined;
+  const denyAll = (d: unknown): boolean => isObject(d) && d.allow === false && (d.access === 'rwm' || d.access === undefined) && d.type === undefined && d.major === undefined && d.minor === undefined;
   if (!devices.every(denyAll)) refused.push('linux.resources.devices (only the deny-all rule of runc spec: the minimal /dev has no other device)');
-  if (linux.cgroupsPath !== undefined && typeof linux.cgroupsPath !== 'string') return err(invalid('linux.cgroupsPath', 'linux.cgroupsPath must be a string'));
+  if (linux.cgroupsPath !== undefined && typeof linux.cgroupsPath !== 'string') return err(configInvalid('linux.cgroupsPath', 'linux.cgroupsPath must be a string'));
   // Given: checked by validateConfig, which refuses "/", "." and ".." segments (never a hierarchy root).
   const cgroupsPath = linux.cgroupsPath === '' ? undefined : linux.cgroupsPath;
   if (cgroupsPath !== undefined && cgroupsPath.includes(':')) refused.push('linux.cgroupsPath (systemd slice:prefix:name form)');
 
-  if (refused.length) return err({ ...(invalid(refused[0]!, `unsupported OCI fields: ${refused.join(', ')}`) as Extract<ContainerFailure, { kind: 'container-config-invalid' }>) });
+  if (refused.length) return err(configInvalid(refused[0]!, `unsupported OCI fields: ${refused.join(', ')}`));
   const rootPath = isAbsolute(root.path) ? root.path : join(bundle, root.path);
   return validateConfig({
     rootfs: { path: rootPath, readonly: root.readonly === true },

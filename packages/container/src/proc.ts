@@ -1,28 +1,21 @@
 /**
  * A process told apart from a later one with the same pid: its start time
- * (field 22 of `/proc/PID/stat`, clock ticks since boot), as the helper wrote
- * it in `init.pid`.
+ * (field 22 of `/proc/PID/stat`, clock ticks since boot, read by core's
+ * `readProcessStat`), as the helper wrote it in `init.pid`.
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readProcessStat } from '@linuxns/core';
 
-/** Start time and state letter of pid, or undefined if there is no such process. */
-export function procStat(pid: number): { startTime: number; state: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); field 22 is fields[19].
-  return { state: fields[0] ?? '?', startTime: Number(fields[19]) };
+/** A process: its pid and its start time, which a later process with the pid does not share. */
+export interface ProcessRecord {
+  readonly pid: number;
+  readonly startTime: number;
 }
 
 /** True while the process that was `pid` at `startTime` exists and is not a zombie. */
 export function isAlive(pid: number, startTime: number): boolean {
-  const s = procStat(pid);
+  const s = readProcessStat(pid);
   return s !== undefined && s.startTime === startTime && s.state !== 'Z' && s.state !== 'X';
 }
 

@@ -6,13 +6,14 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '@linuxns/core';
 import { checkpoint } from './crash.js';
 import type { ContainerFailure } from './errors.js';
+import type { ProcessRecord } from './proc.js';
 
 export const CONFIG_FILE = 'config.json';
 export const STATE_FILE = 'state.json';
@@ -99,14 +100,39 @@ export function readJson(dir: string, name: string): Result<ReadJson, ContainerF
   }
 }
 
+/** A "PID STARTTIME" line of init.pid or exec.pids (without its newline). */
+function processRecord(line: string): ProcessRecord | undefined {
+  const m = /^(\d+) (\d+)$/.exec(line);
+  return m ? { pid: Number(m[1]), startTime: Number(m[2]) } : undefined;
+}
+
 /** The init's pid and start time from `init.pid`, or undefined while there is none (missing or empty). */
-export function readPidFile(dir: string): { pid: number; startTime: number } | undefined {
+export function readPidFile(dir: string): ProcessRecord | undefined {
   let text: string;
   try {
     text = readFileSync(join(dir, PID_FILE), 'utf8');
   } catch {
     return undefined;
   }
-  const m = /^(\d+) (\d+)\n$/.exec(text);
-  return m ? { pid: Number(m[1]), startTime: Number(m[2]) } : undefined;
+  return text.endsWith('\n') ? processRecord(text.slice(0, -1)) : undefined;
+}
+
+/** The exec'd processes `exec.pids` records ("PID STARTTIME" lines); none without the file. */
+export function readExecd(dir: string): ProcessRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, EXEC_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').flatMap((l) => processRecord(l) ?? []);
+}
+
+/** Appends an exec'd process to `exec.pids`, for destroy; a directory destroyed meanwhile is fine. */
+export function recordExecd(dir: string, p: ProcessRecord): void {
+  try {
+    appendFileSync(join(dir, EXEC_FILE), `${p.pid} ${p.startTime}\n`);
+  } catch {
+    /* destroyed meanwhile */
+  }
 }

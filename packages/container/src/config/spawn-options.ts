@@ -6,8 +6,10 @@
  *
  * @module
  */
-import type { CapabilitySet, NamespaceHandle, RlimitName, SpawnOptions, StdioValue } from '@linuxns/core';
-import { ALL_CAPS, DEFAULT_PATH, hasNewUserns, rlimitForSpawn, type ContainerConfig, type ProcessConfig } from './config.js';
+import { CAPABILITY_NAMES, type CapabilitySet, type NamespaceHandle, type RlimitName, type SpawnOptions, type StdioValue } from '@linuxns/core';
+import { DEFAULT_PATH } from './defaults.js';
+import type { ContainerConfig, ProcessConfig } from './types.js';
+import { hasNewUserns } from './validate-namespaces.js';
 
 /** Where the process's stdin, stdout and stderr go (default: this process's own). */
 export interface ProcessIo {
@@ -16,8 +18,18 @@ export interface ProcessIo {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The rlimit value for spawn: `Infinity` for unlimited. */
+export function rlimitForSpawn(v: number | 'unlimited'): number {
+  return v === 'unlimited' ? Infinity : v;
+}
+
+/** The resource of an rlimit's `type` as spawn names it: `'RLIMIT_NOFILE'` → `'nofile'`. */
+export function rlimitName(type: string): RlimitName {
+  return type.toLowerCase().replace(/^rlimit_/, '') as RlimitName;
+}
+
 /** Every capability but CAP_MKNOD. */
-const NO_MKNOD = ALL_CAPS.filter((c) => c !== 'mknod');
+const NO_MKNOD = CAPABILITY_NAMES.filter((c) => c !== 'mknod');
 
 /**
  * The process settings of spawn for `p`. `newUser`: the container has a new
@@ -46,7 +58,7 @@ export function processOptions(p: ProcessConfig, io: ProcessIo, newUser = true):
   }
   if (p.rlimits?.length) {
     const r: Partial<Record<RlimitName, { soft: number; hard: number }>> = {};
-    for (const l of p.rlimits) r[l.type.toLowerCase().replace(/^rlimit_/, '') as RlimitName] = { soft: rlimitForSpawn(l.soft), hard: rlimitForSpawn(l.hard) };
+    for (const l of p.rlimits) r[rlimitName(l.type)] = { soft: rlimitForSpawn(l.soft), hard: rlimitForSpawn(l.hard) };
     o.rlimits = r;
   }
   if (p.capabilities !== undefined) {

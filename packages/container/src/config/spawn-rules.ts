@@ -1,0 +1,52 @@
+/**
+ * The rules a config shares with spawn's options (capability and rlimit
+ * names, soft ≤ hard, ids and groups, id maps, hostname and domainname
+ * needing uts, `/proc` needing pid, masked and read-only paths, mounts, pins)
+ * are core's, checked by its `validateSpawnOptions`: one copy of them, and
+ * what `create` takes `start` never refuses. Each check hands core the spawn
+ * options of one config field, so that a refusal names that field:
+ * `container-config-invalid` of the field, with core's message led by it.
+ *
+ * @module
+ */
+import { validateSpawnOptions, type MountSpec, type NsError, type SpawnOptions } from '@linuxns/core';
+import { configInvalid, type ContainerConfigInvalidError } from '../errors.js';
+
+/** Core's refusal `e` as a refusal of config field `field`. */
+function asField(field: string, e: NsError): ContainerConfigInvalidError {
+  return configInvalid(field, e.message.startsWith(field) ? e.message : `${field}: ${e.message}`);
+}
+
+/**
+ * Core's refusal of `options`, the spawn options of config field `field`, as
+ * a refusal of that field; undefined when core takes them. The config's
+ * shape (`shape.ts`) is checked first: core throws a TypeError for a value
+ * of the wrong type, as spawn does.
+ */
+export function spawnRefusal(field: string, options: SpawnOptions): ContainerConfigInvalidError | undefined {
+  const v = validateSpawnOptions(options);
+  return v.isOk() ? undefined : asField(field, v.error);
+}
+
+/** A mount every rule takes, whose fields are swapped into a refused mount one at a time. */
+const HARMLESS: Required<MountSpec> = { destination: '/', type: 'tmpfs', source: '/', options: [] };
+const MOUNT_FIELDS = ['destination', 'options', 'source', 'type'] as const;
+
+/**
+ * Core's refusal of `mounts` (shaped as {@link MountSpec}s), as a refusal of
+ * the config field at fault: core's message names the mount, not the field
+ * of it, so the mount is the first that core refuses alone, and its field
+ * the first whose swap for a harmless value makes core take it
+ * (`mounts[2].source` for a bind from a relative path); `mounts` when the
+ * list as a whole is refused (too many). The search runs only once core has
+ * refused the list.
+ */
+export function mountsRefusal(mounts: readonly MountSpec[]): ContainerConfigInvalidError | undefined {
+  const check = (list: readonly MountSpec[]): ReturnType<typeof validateSpawnOptions> => validateSpawnOptions({ create: ['mnt'], rootfs: { path: '/' }, mounts: list });
+  const all = check(mounts);
+  if (all.isOk()) return undefined;
+  const i = mounts.findIndex((m) => check([m]).isErr());
+  if (i < 0) return asField('mounts', all.error);
+  const field = MOUNT_FIELDS.find((f) => check([{ ...mounts[i]!, [f]: HARMLESS[f] }]).isOk());
+  return asField(field ? `mounts[${i}].${field}` : `mounts[${i}]`, all.error);
+}

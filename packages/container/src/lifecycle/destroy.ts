@@ -1,0 +1,95 @@
+/**
+ * The end of a container: its network undone outside, every process of it
+ * killed and waited for, its pins, cgroup and id-mapped rootfs removed, its
+ * directory deleted.
+ *
+ * @module
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { unpin, type NsChild } from '@linuxns/core';
+import type { NetnsRef } from '@linuxns/netlink';
+import { cgroupPids, killCgroup, removeCgroup } from '../cgroup.js';
+import { systemError, type ContainerFailure } from '../errors.js';
+import { removeIdmapRootfs } from '../idmap.js';
+import { teardownNetwork } from '../network.js';
+import { isAlive, waitGone } from '../proc.js';
+import { readExecd } from '../store.js';
+import { ownedCgroup } from './owned-cgroup.js';
+import { snapshot, type ContainerRef } from './state.js';
+
+/**
+ * Destroys `c` (see {@link Container.destroy}). `child`: the init's helper
+ * when this process started it, awaited once the cgroup is empty.
+ */
+export function destroyContainer(c: ContainerRef, child: () => NsChild | undefined): ResultAsync<void, ContainerFailure> {
+  return new ResultAsync(
+    (async (): Promise<Result<void, ContainerFailure>> => {
+      const st = snapshot(c);
+      if (st.isErr()) return err(st.error);
+      const dirs = ownedCgroup(c.dir);
+      const { init } = st.value;
+      const alive = init !== undefined && isAlive(init.pid, init.startTime);
+      // The network first, while the container's namespace is there to move links back out of.
+      let netError: ContainerFailure | undefined;
+      if (c.config?.network !== undefined) {
+        const pin = c.config.pins?.net;
+        const inside: NetnsRef | undefined = alive ? init.pid : pin !== undefined && existsSync(pin) ? pin : undefined;
+        const r = await teardownNetwork(c.dir, inside);
+        if (r.isErr()) netError = r.error;
+      }
+      if (alive) {
+        try {
+          process.kill(init.pid, 'SIGKILL');
+        } catch {
+          /* exited meanwhile */
+        }
+      }
+      // The init first (that ends a pid namespace), so that the helpers above it reap it and exit
+      // in order; then whatever else is left in the cgroup (exec'd processes, no pid namespace).
+      if (init && !(await waitGone(init.pid, init.startTime, 5000))) return err(systemError(c.id, `kill the init ${init.pid}`));
+      // The exec'd processes (they outlive the init without a pid namespace), by pid and start time.
+      const execd = readExecd(c.dir);
+      for (const p of execd) {
+        try {
+          if (isAlive(p.pid, p.startTime)) process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* exited meanwhile */
+        }
+      }
+      for (const p of execd) if (!(await waitGone(p.pid, p.startTime, 5000))) return err(systemError(c.id, `kill the exec'd process ${p.pid}`));
+      try {
+        if (dirs.length && !(await killCgroup(dirs))) return err(systemError(c.id, `empty the cgroup (${cgroupPids(dirs).join(' ')} still there)`));
+      } catch (e) {
+        return err(systemError(c.id, `empty the cgroup: ${(e as Error).message}`));
+      }
+      // The helper, reaped by Node once it has reaped the init. Only now: exited also waits for
+      // the init's piped stdout and stderr to close, and without a pid namespace a process the
+      // init left in the cgroup may hold them until the cgroup is emptied.
+      const started = child();
+      if (started) await started.exited;
+      for (const path of Object.values(c.config?.pins ?? {})) {
+        const r = unpin(path);
+        if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(systemError(c.id, `unpin ${path}`, r.error));
+      }
+      let removed: Result<void, ContainerFailure>;
+      try {
+        removed = await removeCgroup(dirs);
+      } catch (e) {
+        return err(systemError(c.id, `remove the cgroup: ${(e as Error).message}`));
+      }
+      if (removed.isErr()) return err(systemError(c.id, 'remove the cgroup', removed.error));
+      if (c.config?.rootfs.idmap) {
+        const r = removeIdmapRootfs(c.dir);
+        if (r.isErr()) return err(systemError(c.id, 'unmount the id-mapped rootfs', r.error));
+      }
+      if (netError) return err(systemError(c.id, 'undo the network', netError));
+      try {
+        rmSync(c.dir, { recursive: true, force: true });
+      } catch (e) {
+        return err(systemError(c.id, `remove ${c.dir}: ${(e as Error).message}`));
+      }
+      return ok(undefined);
+    })(),
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * A process exec'd into a running container: the init's namespaces that
+ * differ from ours joined by handle, its cgroup joined, and the process
+ * recorded for destroy.
+ *
+ * @module
+ */
+import { errAsync, type ResultAsync } from 'neverthrow';
+import { openDifferingNamespaces, readProcessStat, spawn, type NsChild } from '@linuxns/core';
+import { processOptions, type ProcessIo } from '../config/spawn-options.js';
+import type { ProcessConfig } from '../config/types.js';
+import { hasNewUserns } from '../config/validate-namespaces.js';
+import { checkProcess } from '../config/validate-process.js';
+import { systemError, wrongStatus, type ContainerFailure } from '../errors.js';
+import { isAlive } from '../proc.js';
+import { recordExecd } from '../store.js';
+import { ownedCgroup } from './owned-cgroup.js';
+import { snapshot, type ContainerRef } from './state.js';
+
+/**
+ * Runs `process` in running container `c` (see {@link Container.exec}): the
+ * namespaces of its init that differ from ours opened (core's
+ * `openDifferingNamespaces`, as `nsenter --all`), the init's start time
+ * checked after, so that a reused pid is never joined.
+ */
+export function execIn(c: ContainerRef, process: ProcessConfig, io: ProcessIo): ResultAsync<NsChild, ContainerFailure> {
+  const newUser = c.config ? hasNewUserns(c.config) : true;
+  const bad = checkProcess(process, 'process', newUser);
+  if (bad) return errAsync(bad);
+  const st = snapshot(c);
+  if (st.isErr()) return errAsync(st.error);
+  if (st.value.state.status !== 'running') return errAsync(wrongStatus(c.id, st.value.state.status, 'exec in', 'it needs a running container'));
+  const init = st.value.init!;
+  const join = openDifferingNamespaces(init.pid);
+  if (join.isErr()) return errAsync(systemError(c.id, `open the namespaces of ${init.pid}`, join.error));
+  const closeAll = (): void => Object.values(join.value).forEach((h) => h.close());
+  if (!isAlive(init.pid, init.startTime)) {
+    closeAll();
+    return errAsync(wrongStatus(c.id, 'stopped', 'exec in', 'the init exited meanwhile'));
+  }
+  const cgroups = c.config!.cgroup !== false ? ownedCgroup(c.dir) : [];
+  let launched: ResultAsync<NsChild, ContainerFailure>;
+  try {
+    launched = spawn(process.args[0]!, process.args.slice(1), {
+      ...processOptions(process, io, newUser),
+      join: join.value,
+      ...(cgroups.length ? { cgroups } : {}),
+    });
+  } finally {
+    closeAll(); // spawn handed the helper its own copies, or threw at once for a misuse
+  }
+  return launched
+    .map((child) => {
+      // Recorded for destroy, which kills it even without a cgroup or a pid namespace.
+      const stat = readProcessStat(child.pid);
+      if (stat) recordExecd(c.dir, { pid: child.pid, startTime: stat.startTime });
+      return child;
+    })
+    .mapErr((e) => systemError(c.id, 'exec', e));
+}
