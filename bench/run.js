@@ -2,7 +2,8 @@
 // linuxns benchmark: what it costs to run code inside a network namespace, to
 // start processes in namespaces, and to get a user namespace by mapping, side
 // by side with what each is compared against (bare piscina, raw setns,
-// nsenter, ip netns exec, unshare, a bare child_process.spawn), in one run.
+// nsenter, ip netns exec, unshare, a bare child_process.spawn, Go's
+// vishvananda/netlink when Go is installed: bench/netlink-go), in one run.
 //
 //   pnpm bench                 (builds first)
 //   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
@@ -29,6 +30,7 @@ import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
 import { containerGroup, runChild } from './containers.js';
+import { goPeer } from './netlink-go/peer.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -62,6 +64,8 @@ const res = { pinned: false, handle: undefined, pool: undefined, piscina: undefi
 function releaseSync() {
   res.containers?.();
   res.containers = undefined;
+  res.goPeer?.();
+  res.goPeer = undefined;
   for (const fd of res.fds.splice(0)) closeSync(fd);
   for (const cache of res.caches) cache.release();
   res.handle?.close();
@@ -193,7 +197,7 @@ const sequential = (op, chunk) => async (ms) => {
   return { ops, ms: t - t0 };
 };
 
-function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache }) {
+function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache, go }) {
   const poolPath = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop'), 'pool.run (path)');
   const poolHandle = async () => unwrap(await pool.run({ net: handle }, FIXTURE, 'noop'), 'pool.run (handle)');
   const poolAll = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop', undefined, { verify: 'all' }), "pool.run (path, verify 'all')");
@@ -271,6 +275,8 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
     { key: 'nsUser', label: `i  linuxns spawn /bin/true in a new userns, 65536-id map`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['user'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }), 1) },
     { key: 'nlPair', label: `k  netlink: connected netns pair up and down`, kind: 'latency', sample: sequential(netlinkPair, 1) },
     { key: 'ipPair', label: `k  the same with ip commands (10 spawns)`, kind: 'latency', sample: sequential(ipPair, 1) },
+    // The same pair by Go's vishvananda/netlink, timed inside the Go process (bench/netlink-go).
+    ...(go?.sample ? [{ key: 'goPair', label: `k  the same with Go's vishvananda/netlink`, kind: 'latency', sample: go.sample }] : []),
   ];
 }
 
@@ -334,7 +340,11 @@ async function main() {
   const missCache = new UsernsCache();
   res.caches.push(hitCache, missCache);
   unwrap(await hitCache.get(MAPPING), 'UsernsCache.get').close();
-  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache }).filter((c) => !ONLY || ONLY.includes(c.key));
+  // The Go peer of the netlink pair: built and started once; skipped with the reason when Go is absent.
+  const go = !ONLY || ONLY.includes('goPair') ? await goPeer() : {};
+  if (go.release) res.goPeer = go.release;
+  if (go.skip) console.log(`goPair: skipped: ${go.skip}`);
+  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache, go }).filter((c) => !ONLY || ONLY.includes(c.key));
   // Containers (issue 7): a self-contained group, see bench/containers.js.
   const ct = ONLY ? {} : await containerGroup();
   if (ct.release) res.containers = ct.release;
@@ -397,6 +407,7 @@ async function main() {
     ['linuxns spawn (5 new ns) / spawn unshare -nuimpf', ratio('nsCreate5', 'unshare5')],
     ['UsernsCache.get miss / bare spawn', ratio('usernsMiss', 'bareSpawn')],
     ['ip commands / netlink, connected netns pair', ratio('ipPair', 'nlPair')],
+    ["netlink / Go's vishvananda/netlink, netns pair", ratio('nlPair', 'goPair')],
     ...(ct.ratios?.(ratio) ?? []),
   ];
   console.log('');
@@ -417,6 +428,7 @@ async function main() {
     ['UsernsCache.get hit under 2 µs', med('usernsHit') < 2, `${fmt(med('usernsHit'))} µs`],
     ['UsernsCache.get miss under 0.64 ms (the Go original here)', med('usernsMiss') < 640, `${fmt(med('usernsMiss'))} µs`],
     ['netlink netns pair at least 10x faster than ip commands', ratio('ipPair', 'nlPair') >= 10, `${ratio('ipPair', 'nlPair').toFixed(1)}x`],
+    ["netlink pair no slower than Go's vishvananda/netlink", ratio('nlPair', 'goPair') <= 1, `${ratio('nlPair', 'goPair').toFixed(2)}x`],
     ...(ct.targets?.(ratio) ?? []),
   ];
   console.log('');
