@@ -4,26 +4,12 @@
 // them; the command's exit status passed on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { helperPath } from '../../helper-c/index.js';
-import { BIN, assertOk, assertRefused, background, linuxns, mountinfo, mountsMentioning, notRoot, nsLink, runTool, tempDir, tool } from './fixtures/cli.js';
+import { BIN, PROBE, TYPES, assertOk, assertRefused, background, linuxns, mountinfo, mountsMentioning, noNewuidmap, normalize, notRoot, nsLink, runTool, sleepers, tempDir, tool, withSubids } from './fixtures/cli.js';
 
-const TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
-/** What a process reports about itself: its namespaces, maps, setgroups, hostname and ids. */
-const PROBE = `for t in ${TYPES.join(' ')}; do readlink /proc/self/ns/$t; done; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; hostname; id`;
-
-/** Our own namespace links, to tell new namespaces from ours. */
-const own = Object.fromEntries(TYPES.map((t) => [t, nsLink('self', t)]));
-
-/** The probe's namespace lines with each of ours replaced by 'OURS', the new ones by 'NEW' (identities of two new namespaces never match). */
-function normalize(text) {
-  return text
-    .split('\n')
-    .map((l) => (/^[a-z]+:\[\d+\]$/.test(l) ? (Object.values(own).includes(l) ? `${l.split(':')[0]}:OURS` : `${l.split(':')[0]}:NEW`) : l))
-    .join('\n');
-}
 
 describe('exec, like nsenter', { skip: notRoot }, () => {
   let target;
@@ -79,7 +65,7 @@ describe('exec, like nsenter', { skip: notRoot }, () => {
       const [target, ours] = r.stdout.split('---\n').map((part) => part.trim().split('\n'));
       assert.equal(target.length, 3, r.stdout);
       // The target's net, uts and mnt namespaces; time stays ours.
-      assert.deepEqual(ours, [...target, own.time], `linuxns exec --all: ${r.stderr}`);
+      assert.deepEqual(ours, [...target, nsLink('self', 'time')], `linuxns exec --all: ${r.stderr}`);
     } finally {
       pins.remove();
     }
@@ -130,38 +116,48 @@ describe('run, like unshare', { skip: notRoot }, () => {
     compare(linuxns(['run', '--user', '--', 'sh', '-c', PROBE]), runTool('unshare', ['--user', 'sh', '-c', PROBE]), '--user');
   });
 
-  test('--map-users/--map-groups are INNER:OUTER:COUNT (util-linux 2.38: OUTER,INNER,COUNT) and repeatable', (t) => {
+  test('--map-users/--map-groups=INNER:OUTER:COUNT, inside first, are repeatable; unshare\'s OUTER,INNER,COUNT for one range is the same', (t) => {
     const r = linuxns(['run', '--map-users=0:100000:1000', '--map-users=1000:101000:10', '--map-groups=0:100000:65536', '--setgroups=allow', '--', 'sh', '-c', PROBE]);
     assertOk(r, 'run --map-users');
     const lines = r.stdout.split('\n').slice(TYPES.length);
     const fields = (l) => l.trim().split(/\s+/).map(Number);
     assert.deepEqual(lines.slice(0, 3).map(fields), [[0, 100000, 1000], [1000, 101000, 10], [0, 100000, 65536]]);
     assert.equal(lines[3], 'allow');
-    if (!existsSync('/usr/bin/newuidmap')) {
-      // CI installs it (.ci/run): there the comparison always runs.
-      assert.ok(!process.env.CI, 'newuidmap (package uidmap) is missing in CI');
-      return t.skip('unshare --map-users needs newuidmap (package uidmap), which is not installed: compared with the kernel maps only');
-    }
-    // newuidmap lets root map only its subordinate ids: give it 100000-165535 for this test if it has none.
-    const restore = [];
-    for (const file of ['/etc/subuid', '/etc/subgid']) {
-      const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      if (text === undefined || !/^root:/m.test(text)) {
-        restore.push([file, text]);
-        writeFileSync(file, `${text ?? ''}${text && !text.endsWith('\n') ? '\n' : ''}root:100000:65536\n`);
-      }
-    }
-    try {
-      // util-linux 2.38 keeps only the last --map-users: compare a one-range request (ours is repeatable, checked above).
+    const missing = noNewuidmap();
+    if (missing) return t.skip(`${missing}: compared with the kernel maps only`);
+    // util-linux 2.38 keeps only the last --map-users: compare a one-range request (ours is repeatable, checked above).
+    withSubids(() => {
       const one = linuxns(['run', '--map-users=0:100000:1000', '--map-groups=0:100000:65536', '--setgroups=allow', '--', 'sh', '-c', PROBE]);
       const u = runTool('unshare', ['--user', '--map-users=100000,0,1000', '--map-groups=100000,0,65536', '--setgroups=allow', 'sh', '-c', PROBE]);
       compare(one, u, '--map-users');
-    } finally {
-      for (const [file, text] of restore) {
-        if (text === undefined) unlinkSync(file);
-        else writeFileSync(file, text);
+    });
+  });
+
+  test("unshare's OUTER,INNER,COUNT, --map-user/-r beside it, -S/-G for root inside: the same maps and ids as unshare", (t) => {
+    const range = ['--map-users=100000,0,65536', '--map-groups=100000,0,65536'];
+    // util-linux 2.38 keeps only the last --map-users; ours are repeatable, in either form.
+    const r = linuxns(['run', '--map-users=100000,0,1000', '--map-users=1000:101000:10', '--', 'cat', '/proc/self/uid_map']);
+    assertOk(r, 'two ranges');
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number)), [[0, 100000, 1000], [1000, 101000, 10]]);
+    const missing = noNewuidmap();
+    if (missing) return t.skip(missing);
+    withSubids(() => {
+      for (const [mine, util] of [
+        // Our uid is not in the map: the command is nobody (65534) inside, as with unshare.
+        [range, ['--user', ...range]],
+        // -S 0 -G 0: root inside.
+        [[...range, '-S', '0', '-G', '0'], ['--user', ...range, '-S', '0', '-G', '0']],
+        [[...range, '--setuid', '1000', '--setgid=100'], ['--user', ...range, '--setuid', '1000', '--setgid=100']],
+        // A single id beside a range: mapped first, and taken out of the range.
+        [['--map-users=100000,0,65536', '--map-user=5'], ['--map-users=100000,0,65536', '--map-user=5']],
+        [['-r', ...range], ['-r', ...range]],
+        [['--map-users=100000,0,65536', '-r'], ['--map-users=100000,0,65536', '-r']],
+      ]) {
+        compare(linuxns(['run', ...mine, '--', 'sh', '-c', PROBE]), runTool('unshare', [...util, 'sh', '-c', PROBE]), mine.join(' '));
       }
-    }
+      const root = linuxns(['run', ...range, '-S', '0', '-G', '0', '--', 'id']);
+      assert.match(root.stdout, /^uid=0\(root\) gid=0\(root\)/);
+    });
   });
 
   test('--hostname sets the name in a new uts namespace; our hostname stays', () => {
@@ -201,16 +197,7 @@ describe('run, like unshare', { skip: notRoot }, () => {
     writeFileSync(slow, `#!/bin/sh\nsleep 1\nexec ${helperPath} "$@"\n`);
     chmodSync(slow, 0o755);
     const duration = `29.${process.pid}`; // the command's cmdline tells it apart
-    const commands = () =>
-      readdirSync('/proc')
-        .filter((n) => /^\d+$/.test(n))
-        .filter((n) => {
-          try {
-            return readFileSync(`/proc/${n}/cmdline`, 'latin1') === `sleep\0${duration}\0`;
-          } catch {
-            return false;
-          }
-        });
+    const commands = () => sleepers(duration);
     try {
       for (const [signal, number] of [['SIGTERM', 15], ['SIGINT', 2]]) {
         const child = spawn(process.execPath, [BIN, 'run', '--uts', '--', 'sleep', duration], { stdio: 'ignore', env: { ...process.env, LINUXNS_HELPER: slow } });

@@ -29,10 +29,27 @@ describe('usage', () => {
     }
   });
 
-  test('run --help documents the order of --map-users against util-linux', () => {
+  test('run --help documents both orders of --map-users: unshare\'s with commas, inside first with colons', () => {
     const r = linuxns(['run', '--help']);
+    assert.match(r.stdout, /--map-users=OUTER,INNER,COUNT/);
     assert.match(r.stdout, /--map-users=INNER:OUTER:COUNT/);
-    assert.match(r.stdout, /unshare --map-users=100000,0,65536\s+is linuxns run --map-users=0:100000:65536/);
+    assert.match(r.stdout, /--map-users=100000,0,65536 is\s+--map-users=0:100000:65536/);
+    assert.match(r.stdout, /-S, --setuid UID .*\n.*\n.*uid 65534 \(nobody\) there: -S 0 makes it root/);
+  });
+
+  test('util-linux options linuxns cannot honour are refused with the reason, in one line', () => {
+    assertRefused(linuxns(['run', '--keep-caps', 'true']), /^linuxns: run: option '--keep-caps' is not supported: linuxns run sets no capabilities/);
+    assertRefused(linuxns(['run', '--map-auto', 'true']), /option '--map-auto' is not supported: linuxns does not read \/etc\/subuid/);
+    assertRefused(linuxns(['run', '--map-users=auto', 'true']), /--map-users=auto is not supported: linuxns does not read \/etc\/subuid/);
+    assertRefused(linuxns(['exec', '-F', '-t', '1', '-n', 'true']), /option '-F' is not supported: linuxns starts the command as a new process/);
+    assertRefused(linuxns(['exec', '--no-fork', 'true']), /option '--no-fork' is not supported/);
+    assertRefused(linuxns(['exec', '-Z', 'true']), /option '-Z' is not supported: linuxns sets no SELinux context/);
+    assertRefused(linuxns(['exec', '--follow-context', 'true']), /option '--follow-context' is not supported/);
+    // nsenter opens --root=DIR and --wd=DIR before it enters a mount namespace; linuxns cannot.
+    assertRefused(linuxns(['exec', '-t', '1', '-m', '-r/tmp', 'true']), /--root=DIR with a mount namespace entered: nsenter opens DIR before it enters/);
+    assertRefused(linuxns(['exec', '-t', '1', '--mount', '--wd=/tmp', 'true']), /--wd=DIR with a mount namespace entered/);
+    assertRefused(linuxns(['exec', '-t', '1', '--mnt=/proc/1/ns/mnt', '-w', 'true']), /a bare --wd is the target's directory, which linuxns finds only in the target's own mount namespace/);
+    assertRefused(linuxns(['exec', '-t', '1', '-n', '-r/tmp', '-w', 'true']), /--wd with --root: nsenter leaves the working directory outside the new root/);
   });
 
   test('--version prints the package version', () => {
@@ -58,7 +75,19 @@ describe('usage', () => {
 
   test('malformed values are refused before anything is done', () => {
     assertRefused(linuxns(['ls', '-p', 'abc']), /--task must be a process id/);
-    assertRefused(linuxns(['run', '--map-users=0,100000,65536', 'true']), /INNER:OUTER:COUNT/);
+    assertRefused(linuxns(['run', '--map-users=0:100000', 'true']), /--map-users takes OUTER,INNER,COUNT as unshare \(e\.g\. 100000,0,65536\) or INNER:OUTER:COUNT/);
+    assertRefused(linuxns(['run', '--map-groups=100000;0;1', 'true']), /--map-groups takes OUTER,INNER,COUNT/);
+    assertRefused(linuxns(['run', '--map-user=no-such-user-here', 'true']), /--map-user takes a number or a name in \/etc\/passwd, got 'no-such-user-here'/);
+    assertRefused(linuxns(['run', '--map-group=no-such-group-here', 'true']), /--map-group takes a number or a name in \/etc\/group/);
+    assertRefused(linuxns(['run', '-S', 'root', 'true']), /--setuid takes a number from 0 to 4294967294, got 'root'/);
+    assertRefused(linuxns(['exec', '-t', '1', '-n', '-G', '-1', 'true']), /--setgid takes a number/);
+    assertRefused(linuxns(['run', '-S']), /option '-S' needs a value/);
+    assertRefused(linuxns(['run', '-nX', 'true']), /unknown option '-X'/);
+    assertRefused(linuxns(['run', '--propagation=bogus', '-m', 'true']), /--propagation takes slave, shared, private or unchanged, got 'bogus'/);
+    assertRefused(linuxns(['run', '--kill-child=15', 'true']), /--kill-child takes a signal name/);
+    assertRefused(linuxns(['run', '-p', '--mount-proc=/mnt', 'true']), /--mount-proc mounts the new \/proc on \/proc only/);
+    assertRefused(linuxns(['exec', '-t', '1', '-n', '-w', '-W', '/', 'true']), /--wd and --wdns exclude each other/);
+    assertRefused(linuxns(['exec', '-n/proc/1/ns/net', '-r', 'true']), /a bare --root means the target's directory: give --target PID/);
     assertRefused(linuxns(['run', '--setgroups=maybe', '--user', 'true']), /allow or deny/);
     assertRefused(linuxns(['run', '--monotonic=soon', 'true']), /whole number of seconds/);
     assertRefused(linuxns(['run', '--mount-proc', 'true']), /add --pid/);
