@@ -28,7 +28,12 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> {
   readonly join?: JoinTarget;
   /** New namespaces to create; a new user namespace first, so that it owns the others. */
   readonly create?: readonly NamespaceType[];
-  /** uid ranges of the new user namespace (needs `create` to include `'user'`). */
+  /**
+   * uid ranges of the new user namespace (needs `create` to include `'user'`). The command keeps
+   * the caller's ids, which show inside as the overflow uid and gid 65534 (`nobody`) when no
+   * range holds them, as after `unshare --map-users`: `user: { uid: 0, gid: 0, groups: [] }`
+   * makes it root there.
+   */
   readonly uidMappings?: readonly IdRange[];
   /** gid ranges of the new user namespace. */
   readonly gidMappings?: readonly IdRange[];
