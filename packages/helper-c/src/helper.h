@@ -55,6 +55,7 @@ struct request {
   const char *mask[MAX_PATHS], *readonly[MAX_PATHS];
   int nmask, nreadonly;
   const char *pid_file;       /* --pid-file=PATH */
+  int detach;                 /* --detach (detach.c) */
   const char *cgroup[MAX_CGROUPS];
   int ncgroup;
   char **argv;                /* PROGRAM ARG... */
@@ -65,6 +66,8 @@ struct request {
 void report_init(int fd);
 void report_pid(int pid);
 void report_ready(void);
+/* Closes this process's end of the channel (--detach, at the gate: nobody reads it any more). */
+void report_end(void);
 /* Writes the ERR line only. */
 void report_failure(const char *step, const char *syscall, int err);
 /* Runs hook in report_error, after the ERR line (at most MAX_FAILURE_HOOKS, run in the order given; a process
@@ -99,7 +102,9 @@ int pid_file_open(const char *path);
 void pid_file_watch(void);
 void pid_file_child(void);
 void pid_file_parent(int pid);
-void pid_file_commit(void);
+int pid_file_commit(void); /* 1 once the line is written */
+/* --detach: in PROGRAM at its gate, a byte that has its parent write the line now (as at the exec) and go. */
+void pid_file_detached(void);
 
 /* parse.c */
 void parse_request(int argc, char **argv, struct request *req);
@@ -136,6 +141,13 @@ void apply_caps(const struct request *req);
 /* rootfs.c */
 /* --rootfs and the mounts inside it, then pivot_root; or --mount-proc, --mask, --readonly-path in the current root. */
 void prepare_mounts(const struct request *req);
+
+/* detach.c: --detach. In PROGRAM, detach_program last before the gate (or the exec): no parent-death signal,
+   and at a gate a program that cannot run is an ERR now; detach_at_gate once READY is written. In PROGRAM's
+   parent, detach_parent instead of supervise, once pid_file_commit said whether it wrote (committed). */
+void detach_program(const struct request *req);
+void detach_at_gate(const struct request *req);
+_Noreturn void detach_parent(int pid, int status_fd, int committed);
 
 /* run.c */
 _Noreturn void exec_program(const struct request *req);

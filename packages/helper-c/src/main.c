@@ -160,7 +160,8 @@ static void fork_program(const struct request *req) {
   }
   if (write(go[1], &(char){SYNC_GO}, 1) != 1) abandon_child(pid, STEP_SYNC, "write", errno);
   close(go[1]);
-  pid_file_commit(); /* before supervise closes the channel: its end of file finds the pid file written */
+  int committed = pid_file_commit(); /* before supervise closes the channel: its end of file finds the pid file written */
+  if (req->detach) detach_parent(pid, req->status_fd, committed);
   supervise(pid, req->status_fd);
 }
 

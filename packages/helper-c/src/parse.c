@@ -150,6 +150,7 @@ static int set_flag(struct request *req, const char *a) {
     {"--userns-root", &req->userns_root},   {"--preserve-credentials", &req->preserve_credentials},
     {"--no-pivot", &req->no_pivot},         {"--rootfs-readonly", &req->rootfs_readonly},
     {"--mount-dev", &req->mount_dev},       {"--mount-sys", &req->mount_sys},
+    {"--detach", &req->detach},
   };
   for (size_t k = 0; k < COUNT(flags); k++)
     if (strcmp(a, flags[k].name) == 0) {
@@ -321,6 +322,7 @@ static int set_other(struct request *req, char *a) {
 /* The rules between options (grammar in protocol.h). */
 static void check_request(const struct request *req) {
   if (req->gate_fd == req->status_fd) report_usage("--gate-fd is the status channel");
+  if (req->detach && (!req->pid_file || req->npin || req->pdeathsig)) report_usage("--detach needs --pid-file and excludes --pin and --pdeathsig");
   if ((req->uid_len || req->gid_len || req->setgroups) && !(req->create & CLONE_NEWUSER))
     report_usage("id maps need --create=user");
   if ((req->hostname || req->domainname) && !(req->create & CLONE_NEWUTS))

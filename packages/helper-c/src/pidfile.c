@@ -60,13 +60,23 @@ void pid_file_parent(int pid) {
   pid_line_len = snprintf(pid_line, sizeof pid_line, "%d %llu\n", pid, start_time(pid));
 }
 
-void pid_file_commit(void) {
-  if (pid_file < 0) return;
-  char c;
+int pid_file_commit(void) {
+  if (pid_file < 0) return 0;
+  char c = 0;
   ssize_t n;
   while ((n = read(watch[0], &c, 1)) < 0 && errno == EINTR) {}
-  /* End of file without a byte: PROGRAM exec'd. One write: a reader sees the file empty or whole. */
-  if (n == 0 && write(pid_file, pid_line, (size_t)pid_line_len) != pid_line_len) report_error(STEP_PID_FILE, "write", errno);
+  /* End of file without a byte: PROGRAM exec'd (or, with --detach, waits at its gate). One write: a reader
+     sees the file empty or whole. */
+  int ran = n == 0 || (n == 1 && c == SYNC_DETACHED);
+  if (ran && write(pid_file, pid_line, (size_t)pid_line_len) != pid_line_len) report_error(STEP_PID_FILE, "write", errno);
   close_fd(&watch[0]);
   close_fd(&pid_file);
+  return ran;
+}
+
+void pid_file_detached(void) {
+  if (watch[1] < 0) return;
+  ssize_t w = write(watch[1], (char[]){SYNC_DETACHED}, 1);
+  (void)w;
+  close_fd(&watch[1]);
 }

@@ -27,6 +27,7 @@
 #define SYNC_PINNED 'K'     /* pin keeper -> setup: every pin is mounted, go on */
 #define SYNC_PIN_FAILED 'E' /* pin keeper -> setup: a pin failed (ERR written, the pins made undone), exit */
 #define SYNC_FAILED 'F'     /* a later step failed (ERR written): to the pin keeper, undo the pins; to PROGRAM's parent, leave the pid file empty */
+#define SYNC_DETACHED 'D'   /* --detach: PROGRAM -> its parent, PROGRAM waits at its gate: write the pid file, exit */
 
 /* The steps ERR lines name, in about the order they run. */
 #define STEP_PARSE "parse"               /* a malformed request (or --status-fd, --gate-fd not open); exit HELPER_EXIT_USAGE */
@@ -156,6 +157,19 @@
  *                           (STARTTIME: field 22 of /proc/PID/stat, read at the
  *                           fork, which tells a reused pid apart). Empty: PROGRAM is
  *                           not running yet; after an ERR it stays empty.
+ *   --detach                PROGRAM outlives the helper and the caller (an OCI
+ *                           runtime's create, exec --detach; needs --pid-file,
+ *                           excludes --pin and --pdeathsig): with --gate-fd, once
+ *                           PROGRAM waits at its gate (READY written, then the
+ *                           channel closed by PROGRAM), without one once it has
+ *                           exec'd, its parent writes the pid file and exits 0,
+ *                           and every helper process above it exits 0 in turn.
+ *                           PROGRAM has no parent-death signal from then on: it
+ *                           is reparented to the caller's nearest child subreaper
+ *                           (conmon, a containerd shim), or init, which reaps it.
+ *                           At a gate, a PROGRAM that execvp would not find or
+ *                           could not run is refused first: ERR exec execvp
+ *                           ENOENT or EACCES (after the gate nobody would hear).
  *   --gate-fd=N             an inherited fd PROGRAM waits on before exec: once
  *                           the whole setup is done (ids, capabilities, fds and
  *                           all, just before execvp) it writes READY on the status

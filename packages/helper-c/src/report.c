@@ -35,6 +35,8 @@ void report_pid(int pid) {
 
 void report_ready(void) { put(STATUS_READY "\n", sizeof STATUS_READY); }
 
+void report_end(void) { close_fd(&status_fd); }
+
 void report_failure(const char *step, const char *syscall, int err) {
   char line[MAX_STATUS_LINE];
   int n = snprintf(line, sizeof line, STATUS_ERR " %s %s %d\n", step, syscall, err);

@@ -50,9 +50,11 @@ _Noreturn void exec_program(const struct request *req) {
   int gate = req->gate_fd;
   if (keep_until_exec(&gate) != 0) report_error(STEP_FDS, "keep_until_exec", errno);
   place_fds(req); /* fds.c */
+  detach_program(req); /* --detach: no parent-death signal from here on (detach.c) */
   if (gate >= 0) {
     /* --gate-fd: everything is set up; the caller may act on this process's namespaces now. */
     report_ready();
+    detach_at_gate(req); /* --detach: the helper above goes, this process waits alone */
     char c;
     ssize_t n;
     while ((n = read(gate, &c, 1)) < 0 && errno == EINTR) {}

@@ -134,6 +134,9 @@ const MALFORMED = [
   ['a --gate-fd below 3', ['--gate-fd=2']],
   ['a --gate-fd on the status channel', ['--gate-fd=3']],
   ['a --gate-fd that names no open fd', ['--gate-fd=9']],
+  ['a --detach without --pid-file', ['--create=pid', '--detach']],
+  ['a --detach with a --pin', ['--create=net', '--pid-file=/tmp/linuxns-never', '--pin=net:/tmp/linuxns-never2', '--detach']],
+  ['a --detach with a --pdeathsig', ['--pid-file=/tmp/linuxns-never', '--pdeathsig=9', '--detach']],
 ];
 
 /** The black-box cases, run once per binary. */

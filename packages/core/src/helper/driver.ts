@@ -65,7 +65,7 @@ export function spawnWithHelper(
 ): ResultAsync<NsChild, NsError> {
   const firstFd = STATUS_FD + 1;
   // The gate, a socket of its own after the other inherited fds: end of file on it, rather than a byte, tells the command not to run.
-  const gateFd = beforeExec ? firstFd + handles.length + v.fds.length : undefined;
+  const gateFd = beforeExec || v.gate !== undefined ? firstFd + handles.length + v.fds.length : undefined;
   const argv = encodeRequest({
     statusFd: STATUS_FD,
     ...(gateFd !== undefined ? { gateFd } : {}),
@@ -85,7 +85,7 @@ export function spawnWithHelper(
 
   let sub: ChildProcess;
   try {
-    sub = spawnProcess(helper, argv, { stdio: [...v.stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...v.fds.map(([, source]) => source), ...(gateFd !== undefined ? ['pipe' as const] : [])] });
+    sub = spawnProcess(helper, argv, { stdio: [...v.stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...v.fds.map(([, source]) => source), ...(gateFd !== undefined ? [v.gate ?? ('pipe' as const)] : [])] });
   } catch (e) {
     // Node throws at once for what it refuses itself (e.g. an stdio fd that is not open).
     const x = e as NodeJS.ErrnoException;

@@ -192,4 +192,37 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> {
    * ```
    */
   readonly beforeExec?: (pid: number) => Result<void, E> | PromiseLike<Result<void, E>>;
+  /**
+   * A gate of the caller's own: an fd of this process (a FIFO opened read-write, say) that the
+   * command, once set up completely, reads one byte from just before its exec (any byte; end of
+   * file cancels it, as a refused `beforeExec` does). Whoever writes that byte lets it run: this
+   * process, or another that opens the FIFO later (an OCI runtime's `start`). Excludes
+   * `beforeExec`.
+   */
+  readonly gateFd?: number;
+  /**
+   * The command outlives the helper and this process, as an OCI runtime's container init does:
+   * once it waits at `gateFd` (or, without one, once it has exec'd) the helper writes `pidFile`
+   * and exits 0, and `spawn` resolves. The command has no parent-death signal then: it is
+   * reparented to this process's nearest child subreaper (a container engine's conmon or shim,
+   * which reaps it) or to init. At a gate, a command that cannot be found or run is refused at
+   * once (`spawn-setup-failed`, step `exec`), since no one would hear of it later. `exited` and
+   * `kill` are the helper's: use the pid and stdio `'inherit'` or fds. Needs `pidFile`; excludes
+   * `pin`, `parentDeathSignal` and `beforeExec`.
+   *
+   * @example
+   * ```ts
+   * import { execFileSync } from 'node:child_process';
+   * import { constants, openSync, writeFileSync } from 'node:fs';
+   * import { spawn } from '@linuxns/core';
+   * execFileSync('mkfifo', ['/run/box.gate']);
+   * const gate = openSync('/run/box.gate', constants.O_RDWR);
+   * const r = await spawn('sh', ['-c', 'echo $$'], {
+   *   create: ['pid', 'mnt'], pidFile: '/run/box.pid', gateFd: gate, detach: true, stdio: 'inherit',
+   * });
+   * if (r.isOk()) writeFileSync('/run/box.gate', 'G'); // later, from any process: it prints 1
+   * else console.error(r.error.message);
+   * ```
+   */
+  readonly detach?: boolean;
 }

@@ -89,6 +89,8 @@ export interface HelperRequest {
   readonly usernsRoot?: boolean;
   /** File the helper writes "PID STARTTIME\n" to once PROGRAM's exec succeeded (PROGRAM is then forked; empty until then, and after an ERR). */
   readonly pidFile?: string;
+  /** PROGRAM outlives the helper: its parent writes the pid file and exits once it waits at its gate (or exec'd). */
+  readonly detach?: boolean;
   /** cgroup.procs files the helper joins first thing (every process of the request lands there). */
   readonly cgroups?: readonly string[];
   /** The root filesystem of a container (see "Root filesystem" in protocol.h). */
@@ -140,6 +142,7 @@ export function encodeRequest(req: HelperRequest): string[] {
   for (const [type, path] of req.pins ?? []) a.push(`--pin=${type}:${path}`);
   if (req.usernsRoot) a.push('--userns-root');
   if (req.pidFile !== undefined) a.push(`--pid-file=${req.pidFile}`);
+  if (req.detach) a.push('--detach');
   for (const file of req.cgroups ?? []) a.push(`--cgroup=${file}`);
   if (req.rootfs !== undefined) a.push(`--rootfs=${req.rootfs}`);
   if (req.rootfsOverlay !== undefined) a.push(`--rootfs-overlay=${req.rootfsOverlay}`);

@@ -72,7 +72,8 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
     handles.some(([type]) => !SYNC_TYPES.includes(type)) ||
     Object.keys(v.settings).length > 0 ||
     v.pins.length > 0 ||
-    v.fds.length > 0;
+    v.fds.length > 0 ||
+    v.gate !== undefined;
   if (!needsHelper) return spawnDirect(command, args, v, handles);
   const helper = locateHelper();
   if (helper.isErr()) {

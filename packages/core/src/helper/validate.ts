@@ -9,6 +9,7 @@ import type { NsError, NsErrorBase } from '../errors/ns-error.js';
 import { isNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { idMaps } from './id-ranges.js';
 import { joinPlan, type JoinPlan } from './join.js';
+import { detachSettings } from './detach.js';
 import { invalidOption, isArray } from './invalid.js';
 import type { SpawnOptions, StdioValue } from './options.js';
 import type { HelperRequest, IdRange } from './protocol.js';
@@ -39,6 +40,8 @@ export interface ValidatedSpawn {
   readonly settings: Partial<HelperRequest>;
   /** @internal What to join: a pid (its namespaces that differ from ours), or the targets, checked but not opened. */
   readonly join?: JoinPlan;
+  /** @internal `gateFd`: the caller's fd the command waits on. */
+  readonly gate?: number;
 }
 
 type Pins = Array<readonly [NamespaceType, string]>;
@@ -127,6 +130,8 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
   const join = joinPlan(o, create);
   if (join.isErr()) return err(join.error);
   if (o.beforeExec !== undefined && typeof o.beforeExec !== 'function') throw new TypeError(`beforeExec must be a function, got ${typeof o.beforeExec}`);
+  const detached = detachSettings(o);
+  if (detached.isErr()) return err(detached.error);
   const setgroups = o.setgroups ?? (o.mapRootUser ? 'deny' : undefined);
   return ok({
     create,
@@ -144,7 +149,9 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
       ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
       ...proc.value,
       ...fs.value,
+      ...(detached.value.detach ? { detach: true } : {}),
     },
     ...(join.value !== undefined ? { join: join.value } : {}),
+    ...(detached.value.gate !== undefined ? { gate: detached.value.gate } : {}),
   });
 }
