@@ -10,8 +10,18 @@
 #endif
 
 struct join { int type; int fd; };
-/* --mount=TYPE:FLAGS:SOURCE:TARGET:DATA, decoded (protocol.h). */
-struct mount_req { unsigned long flags; const char *type, *source, *target, *data; }; /* decoded in place in argv */
+/* --mount=TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR], decoded in place in argv (protocol.h). */
+struct mount_req {
+  unsigned long flags, clear;           /* MS_* set, and MS_* cleared by an option (rw, suid...) */
+  const char *type, *source, *target, *data;
+  unsigned long propagation[MAX_MOUNT_PROPAGATION]; /* MS_PRIVATE... (| MS_REC), applied in order */
+  int npropagation;
+  unsigned long long rset, rclr;        /* MOUNT_ATTR_* set and cleared on every mount of the tree (rro...) */
+};
+/* --device=TYPE:MAJOR:MINOR:MODE:UID:GID:PATH. */
+struct device_req { char type; unsigned major, minor, mode, uid, gid; const char *path; };
+/* --scheduler=POLICY:FLAGS:NICE:PRIORITY:RUNTIME:DEADLINE:PERIOD, as struct sched_attr takes it. */
+struct sched_req { unsigned policy; unsigned long long flags; int nice; unsigned priority; unsigned long long runtime, deadline, period; };
 struct pin { int type; const char *path; };
 
 struct request {
@@ -58,6 +68,24 @@ struct request {
   int detach;                 /* --detach (detach.c) */
   const char *cgroup[MAX_CGROUPS];
   int ncgroup;
+  /* Process settings (settings.c), and the sysctls (sysctl.c). */
+  int has_oom_score_adj, oom_score_adj;
+  int has_ioprio, ioprio;
+  int has_umask;
+  unsigned umask;
+  int has_personality;
+  unsigned long personality;
+  int has_scheduler;
+  struct sched_req scheduler;
+  struct { const char *path, *value; } sysctl[MAX_SYSCTL]; /* path under /proc/sys, decoded in place */
+  int nsysctl;
+  /* Security (seccomp.c, lsm.c). */
+  int seccomp_fd;             /* --seccomp=FD:FLAGS: the program's bytes come on FD (read first thing), or -1 */
+  unsigned seccomp_flags;
+  const char *apparmor, *selinux_label, *mount_label;
+  /* Devices (devices.c). */
+  struct device_req devices[MAX_DEVICES];
+  int ndevice, dev_symlinks;
   char **argv;                /* PROGRAM ARG... */
 };
 
@@ -141,6 +169,73 @@ void apply_caps(const struct request *req);
 /* rootfs.c */
 /* --rootfs and the mounts inside it, then pivot_root; or --mount-proc, --mask, --readonly-path in the current root. */
 void prepare_mounts(const struct request *req);
+/* Paths inside the rootfs (open at rootfd), shared by rootfs.c, mounts.c, cgroupfs.c and devices.c. */
+enum { NO_CREATE, CREATE_DIR, CREATE_FILE };
+/* An O_PATH fd of path inside the rootfs; missing components created (directories 0755, the last as create
+   says); or ERR step openat2. */
+int in_root(int rootfd, const char *path, int create, const char *step);
+/* open_in_root without the ERR: -1 with errno. */
+int open_in_root(int rootfd, const char *path, int create);
+/* mount(2) onto the path open at fd ("/proc/self/fd/N"). */
+int mount_on(const char *source, int fd, const char *type, unsigned long flags, const char *data);
+/* "/proc/self/fd/N" of fd, in buf. */
+void fd_path(char *buf, size_t size, int fd);
+/* The MS_* flags statvfs shows for path (ro, nosuid, nodev, noexec, the atime mode). */
+unsigned long statfs_mount_flags(const char *path);
+/* mount_setattr(AT_RECURSIVE) of the tree open at fd: MOUNT_ATTR_* set and cleared. -1 with errno. */
+int set_tree_attr(int fd, unsigned long long set, unsigned long long clr);
+/* The MOUNT_ATTR_* of the MS_* flags among ro, nosuid, nodev, noexec and the atime ones. */
+unsigned long long mount_attr_of(unsigned long ms);
+
+/* mounts.c: one extra --mount (bind, tmpfs, any filesystem, cgroup), and the read-only remounts runc leaves
+   for after /dev is filled (tmpfs and /dev with ro). */
+void extra_mount(const struct request *req, int rootfd, const struct mount_req *m);
+void finish_mounts(const struct request *req, int rootfd);
+/* Appends context="LABEL" (--mount-label) to data in buf: the data to mount with (data itself without a
+   label, or for a type SELinux does not label: proc, sysfs, mqueue, cgroup, a bind). */
+const char *labelled(const struct request *req, const char *type, const char *data, char *buf, size_t size);
+
+/* cgroupfs.c: a --mount of type cgroup: cgroup2 on a unified host; on cgroup v1, runc's tmpfs with one
+   read-only mount per hierarchy the process is in. */
+void mount_cgroup(const struct request *req, int rootfd, const struct mount_req *m);
+
+/* mountinfo.c: /proc/self/mountinfo line by line, in a static buffer. */
+/* One line's fields, NUL-terminated in place (root and mountpoint unescaped). */
+struct mountinfo { int id; char *root, *mountpoint, *optional, *fstype, *source, *super; };
+int parse_mountinfo(char *line, struct mountinfo *mi);
+/* Calls each for every mount (a line longer than the buffer is skipped) until it returns nonzero; returns that,
+   0 at the end, or -1 with errno. */
+int each_mount(int (*each)(struct mountinfo *mi, void *arg), void *arg);
+/* The mount point of the mount that holds path, and whether it is shared; 0, or -1 with errno. */
+int mount_of(const char *path, char *mountpoint, size_t size, int *shared);
+
+/* devices.c: device nodes (mknod, or a bind of the caller's node in a user namespace, as runc), and /dev's links. */
+int in_user_namespace(void);
+/* The node path (inside the rootfs) of type ('c', 'b', 'p'), dev numbers, mode, owner; the caller's own node at
+   host (its path) is bound instead where mknod is refused or in a user namespace. 0, or -1 with errno and *syscall. */
+int make_node(int rootfd, const char *path, char type, unsigned major, unsigned minor, unsigned mode, unsigned uid,
+              unsigned gid, const char *host, const char **syscall);
+void make_devices(const struct request *req, int rootfd);
+/* In the dir open at dev: ptmx -> pts/ptmx (with ptmx), fd, stdin, stdout, stderr, and core -> /proc/kcore where
+   the caller's /proc has kcore. 0, or -1 with errno and *syscall. */
+int dev_links(int dev, int ptmx, const char **syscall);
+
+/* sysctl.c: each --sysctl written to /proc/sys. */
+void write_sysctls(const struct request *req);
+
+/* settings.c: the process settings. */
+/* First thing, with the caller's privileges: --oom-score-adj and --ioprio (a new user namespace could not). */
+void early_settings(const struct request *req);
+/* --scheduler, --personality. */
+void apply_scheduler(const struct request *req);
+void apply_personality(const struct request *req);
+
+/* seccomp.c: the program read from --seccomp's fd first thing; installed last (see exec_program). */
+void seccomp_read(struct request *req);
+void seccomp_install(const struct request *req);
+
+/* lsm.c: --apparmor and --selinux-label, the labels of the exec. */
+void apply_lsm(const struct request *req);
 
 /* detach.c: --detach. In PROGRAM, detach_program last before the gate (or the exec): no parent-death signal,
    and at a gate a program that cannot run is an ERR now; detach_at_gate once READY is written. In PROGRAM's

@@ -171,6 +171,7 @@ static void check_inherited_fds(const struct request *req) {
   if (req->gate_fd >= 0 && fcntl(req->gate_fd, F_SETFD, FD_CLOEXEC) != 0) report_usage("--gate-fd is not open");
   for (int i = 0; i < req->njoin; i++)
     if (fcntl(req->join[i].fd, F_GETFD) < 0) report_error(STEP_JOIN, "fcntl", errno);
+  if (req->seccomp_fd >= 0 && fcntl(req->seccomp_fd, F_SETFD, FD_CLOEXEC) != 0) report_error(STEP_SECCOMP, "fcntl", errno);
 }
 
 int main(int argc, char **argv) {
@@ -178,9 +179,11 @@ int main(int argc, char **argv) {
   struct request req;
   parse_request(argc, argv, &req);
   check_inherited_fds(&req);
+  seccomp_read(&req); /* the program's bytes, before anything is made */
   /* Opened now, with the caller's privileges: the process that learns the pid may be in a new user namespace. */
   if (req.pid_file && pid_file_open(req.pid_file) != 0) report_error(STEP_PID_FILE, "open", errno);
   join_cgroups(&req); /* before any fork: every process of the request in the cgroups */
+  early_settings(&req); /* oom_score_adj and the I/O priority, with the caller's privileges, inherited by all */
   int deathsig = req.pdeathsig;
   if (req.npin) {
     /* The keeper (pin.c) stays outside as the supervisor; the setup goes on in its child, which dies with it. */

@@ -40,7 +40,7 @@ void create_user_namespace(void) {
 void create_other_namespaces(const struct request *req) {
   int flags = req->create & ~CLONE_NEWUSER;
   if (flags && unshare(flags) != 0) report_error(STEP_CREATE, "unshare", errno);
-  if ((flags & CLONE_NEWNS) && req->propagation && mount("none", "/", NULL, MS_REC | req->propagation, NULL) != 0)
+  if ((flags & CLONE_NEWNS) && req->propagation && mount("none", "/", NULL, req->propagation, NULL) != 0)
     report_error(STEP_PROPAGATION, "mount", errno);
   if (req->has_monotonic || req->has_boottime) {
     /* Offsets go in after unshare and before any process enters the time namespace. */

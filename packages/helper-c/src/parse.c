@@ -98,31 +98,110 @@ static int unescape(char *s) {
   return 0;
 }
 
-/* TYPE:FLAGS:SOURCE:TARGET:DATA, split and decoded in place (argv is ours to write). */
-static void parse_mount(char *v, struct mount_req *m) {
-  char *f[5];
-  for (int k = 0; k < 5; k++) {
-    f[k] = v;
-    char *colon = strchr(v, ':');
-    if (k < 4) {
-      if (!colon) report_usage("bad --mount (TYPE:FLAGS:SOURCE:TARGET:DATA)");
-      *colon = 0;
-      v = colon + 1;
-    } else if (colon) {
-      report_usage("bad --mount (a ':' in DATA must be %3A)");
-    }
+/* Splits v in place at ':' into at most max fields (a last field keeps its colons only if keep_rest); their count. */
+static int split(char *v, char **f, int max, int keep_rest) {
+  int n = 0;
+  for (char *p = v;;) {
+    f[n++] = p;
+    if (n == max && keep_rest) return n;
+    char *colon = strchr(p, ':');
+    if (!colon) return n;
+    if (n == max) return max + 1;
+    *colon = 0;
+    p = colon + 1;
   }
-  for (int k = 0; k < 5; k++)
+}
+
+#define MS_PROPAGATION (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE)
+
+/* A propagation change: one of MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, with or without MS_REC. */
+static int is_propagation(unsigned long long f) {
+  unsigned long long type = f & ~(unsigned long long)MS_REC;
+  return type == MS_PRIVATE || type == MS_SLAVE || type == MS_SHARED || type == MS_UNBINDABLE;
+}
+
+/* A hex field that may be empty (0). */
+static int parse_hex(const char *s, unsigned long long *out) {
+  if (!s[0]) {
+    *out = 0;
+    return 0;
+  }
+  return parse_unsigned(s, 16, out);
+}
+
+/* TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR], split and decoded in place (argv is ours to write). */
+static void parse_mount(char *v, struct mount_req *m) {
+  char *f[9];
+  int n = split(v, f, 9, 0);
+  if (n != 5 && n != 9) report_usage("bad --mount (TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR]; a ':' in a field is %3A)");
+  for (int k = 0; k < n; k++)
     if (unescape(f[k])) report_usage("bad --mount (a bad %XX escape)");
-  unsigned long long flags;
+  unsigned long long flags, clear = 0, rset = 0, rclr = 0;
   if (parse_unsigned(f[1], 16, &flags)) report_usage("bad --mount flags");
   if (!f[3][0]) report_usage("bad --mount (no TARGET)");
   if ((flags & MS_BIND) && f[2][0] != '/') report_usage("bad --mount (a bind needs an absolute SOURCE)");
+  memset(m, 0, sizeof *m);
+  /* A propagation type among FLAGS (the five-field form) is one change, applied after the mount. */
+  if (flags & MS_PROPAGATION) {
+    if (!is_propagation(flags & (MS_PROPAGATION | MS_REC))) report_usage("bad --mount flags (two propagation types)");
+    m->propagation[m->npropagation++] = (unsigned long)(flags & (MS_PROPAGATION | MS_REC));
+    flags &= ~(unsigned long long)MS_PROPAGATION;
+  }
+  if (n == 9) {
+    if (parse_hex(f[5], &clear) || parse_hex(f[7], &rset) || parse_hex(f[8], &rclr)) report_usage("bad --mount (CLEAR, RSET, RCLR are hex)");
+    for (char *p = f[6], *comma; p && *p; p = comma ? comma + 1 : NULL) {
+      comma = strchr(p, ',');
+      if (comma) *comma = 0;
+      unsigned long long prop;
+      if (parse_unsigned(p, 16, &prop) || !is_propagation(prop) || m->npropagation == MAX_MOUNT_PROPAGATION)
+        report_usage("bad --mount PROPAGATION (hex MS_* masks, one type each, comma-separated)");
+      m->propagation[m->npropagation++] = (unsigned long)prop;
+    }
+  }
   m->type = f[0];
   m->flags = (unsigned long)flags;
+  m->clear = (unsigned long)clear;
   m->source = f[2];
   m->target = f[3];
   m->data = f[4];
+  m->rset = rset;
+  m->rclr = rclr;
+}
+
+/* --device=TYPE:MAJOR:MINOR:MODE:UID:GID:PATH (MODE in octal, the rest decimal). */
+static void parse_device(char *v, struct device_req *d) {
+  char *f[7];
+  if (split(v, f, 7, 1) != 7 || strlen(f[0]) != 1 || !strchr("cbp", f[0][0]) || f[6][0] != '/') bad("--device", "TYPE:MAJOR:MINOR:MODE:UID:GID:/PATH");
+  unsigned long long n[5];
+  for (int k = 0; k < 5; k++)
+    if (parse_unsigned(f[k + 1], k == 2 ? 8 : 10, &n[k]) || n[k] > (k == 2 ? 07777 : UINT_MAX - 1ULL)) bad("--device", "a number out of range");
+  *d = (struct device_req){f[0][0], (unsigned)n[0], (unsigned)n[1], (unsigned)n[2], (unsigned)n[3], (unsigned)n[4], f[6]};
+}
+
+/* --scheduler=POLICY:FLAGS:NICE:PRIORITY:RUNTIME:DEADLINE:PERIOD (decimal). */
+static void parse_scheduler(const char *v, struct sched_req *s) {
+  long long f[7];
+  if (parse_fields(v, 7, -20, LLONG_MAX, f) || f[0] < 0 || f[0] > 7 || f[1] < 0 || f[1] > 0x7f || f[2] > 19 || f[3] < 0 || f[3] > 99 || f[4] < 0 ||
+      f[5] < 0 || f[6] < 0)
+    bad("--scheduler", "POLICY:FLAGS:NICE:PRIORITY:RUNTIME:DEADLINE:PERIOD");
+  *s = (struct sched_req){(unsigned)f[0], (unsigned long long)f[1], (int)f[2], (unsigned)f[3],
+                          (unsigned long long)f[4], (unsigned long long)f[5], (unsigned long long)f[6]};
+}
+
+/* --sysctl=PATH=VALUE: PATH under /proc/sys ('=' and '%' in it written %3D and %25), no empty, . or .. part. */
+static void parse_sysctl(char *v, struct request *req) {
+  char *eq = strchr(v, '=');
+  if (!eq || req->nsysctl >= MAX_SYSCTL) bad("--sysctl", "PATH=VALUE");
+  *eq = 0;
+  if (unescape(v) || !v[0] || v[0] == '/') bad("--sysctl", "PATH=VALUE");
+  for (char *p = v; p;) {
+    char *slash = strchr(p, '/');
+    size_t len = slash ? (size_t)(slash - p) : strlen(p);
+    if (len == 0 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.')) bad("--sysctl", "a PATH part is empty, . or ..");
+    p = slash ? slash + 1 : NULL;
+  }
+  req->sysctl[req->nsysctl].path = v;
+  req->sysctl[req->nsysctl++].value = eq + 1;
 }
 
 /* "TYPE:REST" (--join, --pin): the CLONE_NEW* flag of TYPE (0 if it is none) and, in *rest, what follows the colon. */
@@ -150,7 +229,7 @@ static int set_flag(struct request *req, const char *a) {
     {"--userns-root", &req->userns_root},   {"--preserve-credentials", &req->preserve_credentials},
     {"--no-pivot", &req->no_pivot},         {"--rootfs-readonly", &req->rootfs_readonly},
     {"--mount-dev", &req->mount_dev},       {"--mount-sys", &req->mount_sys},
-    {"--detach", &req->detach},
+    {"--dev-symlinks", &req->dev_symlinks}, {"--detach", &req->detach},
   };
   for (size_t k = 0; k < COUNT(flags); k++)
     if (strcmp(a, flags[k].name) == 0) {
@@ -165,6 +244,7 @@ static int set_string(struct request *req, char *a) {
   const struct { const char *name; const char **field; int absolute; } strings[] = {
     {"--hostname", &req->hostname, 0}, {"--domainname", &req->domainname, 0}, {"--cwd", &req->cwd, 0},
     {"--root", &req->root, 0},         {"--pid-file", &req->pid_file, 1},     {"--rootfs", &req->rootfs, 1},
+    {"--apparmor", &req->apparmor, 0}, {"--selinux-label", &req->selinux_label, 0}, {"--mount-label", &req->mount_label, 0},
   };
   for (size_t k = 0; k < COUNT(strings); k++) {
     const char *v = value_of(a, strings[k].name);
@@ -229,17 +309,19 @@ static int set_caps(struct request *req, char *a) {
   return 0;
 }
 
-/* --propagation=P of a new mount namespace. */
+/* --propagation=P of a new mount namespace: a name (recursive), or a hex MS_* mask of one propagation type (OCI's). */
 static void set_propagation(struct request *req, const char *v) {
   static const struct { const char *name; unsigned long flag; } KINDS[] = {
-    {"private", MS_PRIVATE}, {"slave", MS_SLAVE}, {"shared", MS_SHARED}, {"unchanged", 0},
+    {"private", MS_REC | MS_PRIVATE}, {"slave", MS_REC | MS_SLAVE}, {"shared", MS_REC | MS_SHARED}, {"unchanged", 0},
   };
   for (size_t k = 0; k < COUNT(KINDS); k++)
     if (strcmp(v, KINDS[k].name) == 0) {
       req->propagation = KINDS[k].flag;
       return;
     }
-  bad("--propagation", NULL);
+  unsigned long long mask;
+  if (parse_unsigned(v, 16, &mask) || !is_propagation(mask)) bad("--propagation", NULL);
+  req->propagation = (unsigned long)mask;
 }
 
 /* --groups=G[,G...] (empty: none). */
@@ -254,6 +336,8 @@ static void set_groups(struct request *req, const char *v) {
     p = *end ? end + 1 : end;
   }
 }
+
+static int set_process(struct request *req, char *a);
 
 /* The options with a syntax of their own; 1 if a is one. */
 static int set_other(struct request *req, char *a) {
@@ -314,6 +398,45 @@ static int set_other(struct request *req, char *a) {
     if (req->nmount >= MAX_MOUNTS) report_usage("too many --mount");
     parse_mount(v, &req->mounts[req->nmount++]);
   } else {
+    return set_process(req, a);
+  }
+  return 1;
+}
+
+/* The process settings (settings.c, sysctl.c, seccomp.c, devices.c); 1 if a is one. */
+static int set_process(struct request *req, char *a) {
+  char *v;
+  long long f[2];
+  unsigned long long u;
+  if ((v = value_of(a, "--oom-score-adj"))) {
+    if (parse_fields(v, 1, -1000, 1000, f)) bad("--oom-score-adj", "-1000 to 1000");
+    req->has_oom_score_adj = 1;
+    req->oom_score_adj = (int)f[0];
+  } else if ((v = value_of(a, "--ioprio"))) {
+    if (parse_fields(v, 1, 0, 0xffff, f)) bad("--ioprio", NULL);
+    req->has_ioprio = 1;
+    req->ioprio = (int)f[0];
+  } else if ((v = value_of(a, "--umask"))) {
+    if (parse_unsigned(v, 8, &u) || u > 0777) bad("--umask", "octal, at most 777");
+    req->has_umask = 1;
+    req->umask = (unsigned)u;
+  } else if ((v = value_of(a, "--personality"))) {
+    if (parse_unsigned(v, 16, &u) || u > 0xffffffffULL) bad("--personality", "hex");
+    req->has_personality = 1;
+    req->personality = (unsigned long)u;
+  } else if ((v = value_of(a, "--scheduler"))) {
+    parse_scheduler(v, &req->scheduler);
+    req->has_scheduler = 1;
+  } else if ((v = value_of(a, "--sysctl"))) {
+    parse_sysctl(v, req);
+  } else if ((v = value_of(a, "--seccomp"))) {
+    if (parse_fields(v, 2, 0, INT_MAX, f) || f[0] < 3) bad("--seccomp", "FD:FLAGS");
+    req->seccomp_fd = (int)f[0];
+    req->seccomp_flags = (unsigned)f[1];
+  } else if ((v = value_of(a, "--device"))) {
+    if (req->ndevice >= MAX_DEVICES) report_usage("too many --device");
+    parse_device(v, &req->devices[req->ndevice++]);
+  } else {
     return 0;
   }
   return 1;
@@ -342,6 +465,8 @@ static void check_request(const struct request *req) {
   if (req->rootfs_overlay && req->rootfs && req->rootfs[strcspn(req->rootfs, ",:\\ \t\n\v\f\r")])
     report_usage("bad --rootfs for --rootfs-overlay (a comma, colon, backslash or whitespace in DIR)");
   if ((req->nmask || req->nreadonly) && !(req->create & CLONE_NEWNS)) report_usage("--mask and --readonly-path need --create=mnt");
+  if ((req->ndevice || req->dev_symlinks) && !req->rootfs) report_usage("--device and --dev-symlinks need --rootfs");
+  if (req->seccomp_fd >= 0 && (req->seccomp_fd == req->status_fd || req->seccomp_fd == req->gate_fd)) report_usage("--seccomp's fd is the status channel or the gate");
 }
 
 void parse_request(int argc, char **argv, struct request *req) {
@@ -349,7 +474,8 @@ void parse_request(int argc, char **argv, struct request *req) {
   req->status_fd = -1;
   req->gate_fd = -1;
   req->uid = req->gid = -1;
-  req->propagation = MS_PRIVATE;
+  req->propagation = MS_REC | MS_PRIVATE;
+  req->seccomp_fd = -1;
   req->cap_bounding = req->cap_effective = req->cap_permitted = req->cap_inheritable = ~0ULL;
   req->cap_ambient = 0;
   int i = 1;

@@ -33,6 +33,9 @@
 #define STEP_PARSE "parse"               /* a malformed request (or --status-fd, --gate-fd not open); exit HELPER_EXIT_USAGE */
 #define STEP_PID_FILE "pid-file"         /* opening --pid-file, or writing the line once PROGRAM exec'd */
 #define STEP_CGROUP "cgroup"             /* writing the helper's pid to a --cgroup file */
+#define STEP_OOM_SCORE_ADJ "oom-score-adj" /* writing --oom-score-adj to /proc/self/oom_score_adj */
+#define STEP_IOPRIO "ioprio"             /* ioprio_set of --ioprio */
+#define STEP_SECCOMP "seccomp"           /* reading the --seccomp program, or installing it */
 #define STEP_SYNC "sync"                 /* a pipe or socket between the helper's own processes */
 #define STEP_FORK "fork"                 /* a fork: the pin keeper, a new user namespace, PROGRAM */
 #define STEP_JOIN "join"                 /* a --join fd that is not open, setns, becoming root in a joined user namespace */
@@ -47,11 +50,14 @@
 #define STEP_PIN "pin"                   /* opening a new namespace, or the pin keeper's bind mount of it */
 #define STEP_HOSTNAME "hostname"         /* sethostname */
 #define STEP_DOMAINNAME "domainname"     /* setdomainname */
+#define STEP_LSM "lsm"                   /* --apparmor, --selinux-label: the label of the exec (/proc/self/attr) */
 #define STEP_ROOTFS "rootfs"             /* the --rootfs bind or overlay, and --rootfs-readonly */
 #define STEP_MOUNT_PROC "mount-proc"     /* the fresh /proc */
 #define STEP_DEV "dev"                   /* --mount-dev */
 #define STEP_SYS "sys"                   /* --mount-sys */
-#define STEP_MOUNT "mount"               /* an extra --mount */
+#define STEP_MOUNT "mount"               /* an extra --mount (a cgroup one included) */
+#define STEP_DEVICES "devices"           /* a --device node, the --dev-symlinks */
+#define STEP_SYSCTL "sysctl"             /* writing a --sysctl */
 #define STEP_MASK "mask"                 /* a --mask */
 #define STEP_READONLY "readonly"         /* a --readonly-path */
 #define STEP_PIVOT "pivot"               /* pivot_root (or chroot, --no-pivot) into the rootfs */
@@ -59,6 +65,8 @@
 #define STEP_SETSID "setsid"             /* setsid */
 #define STEP_ROOT "root"                 /* --root's chroot */
 #define STEP_CWD "cwd"                   /* --cwd's chdir */
+#define STEP_SCHEDULER "scheduler"       /* sched_setattr of --scheduler */
+#define STEP_PERSONALITY "personality"   /* personality(2) of --personality */
 #define STEP_CAPS "caps"                 /* the --cap-* sets */
 #define STEP_FDS "fds"                   /* placing --fd, and the helper's own fds above them */
 #define STEP_GATE "gate"                 /* waiting at --gate-fd (end of file: ECANCELED) */
@@ -76,6 +84,10 @@
 #define MAX_MOUNTS 64           /* --mount */
 #define MAX_PATHS 64            /* --mask, and --readonly-path (each) */
 #define MAX_CGROUPS 16          /* --cgroup */
+#define MAX_SYSCTL 64           /* --sysctl */
+#define MAX_DEVICES 128         /* --device */
+#define MAX_MOUNT_PROPAGATION 4 /* propagation changes of one --mount */
+#define MAX_SECCOMP_BYTES 32768 /* a --seccomp program: BPF_MAXINSNS (4096) instructions of 8 bytes */
 
 /*
  * Invocation (argv; every option is one argument of the form --name=value):
@@ -122,7 +134,11 @@
  *   --no-new-privs          PR_SET_NO_NEW_PRIVS, last before exec.
  *   --root=DIR              chroot(DIR) and chdir("/") (before --cwd).
  *   --propagation=P         of a new mount namespace: private (the default,
- *                           like unshare), slave, shared or unchanged.
+ *                           like unshare), slave, shared (all three recursive)
+ *                           or unchanged; or a hex MS_* mask of one propagation
+ *                           type with or without MS_REC (OCI's rootfsPropagation:
+ *                           44000 is rprivate, 40000 private, 80000 slave...),
+ *                           applied to the namespace's root mount as given.
  *   --fd=TARGET:SOURCE      PROGRAM gets inherited fd SOURCE as fd TARGET
  *                           (repeatable; TARGET >= 3). No other fd reaches it.
  *   --cap-bounding=HEX, --cap-effective=HEX, --cap-permitted=HEX,
@@ -179,6 +195,39 @@
  *                           setup failure: pins undone, the pid file left empty.
  *                           So the caller can act on PROGRAM's namespaces (configure
  *                           its network namespace from outside...) before it runs.
+ *   --oom-score-adj=N       written to /proc/self/oom_score_adj (-1000 to 1000),
+ *   --ioprio=N              ioprio_set(IOPRIO_WHO_PROCESS, 0, N) (class << 13 |
+ *                           data): both first thing, before any fork, with the
+ *                           caller's privileges (a new user namespace could not
+ *                           lower the one or take IOPRIO_CLASS_RT), so that every
+ *                           process of the request has them.
+ *   --umask=OCTAL           PROGRAM's umask, set once the rootfs is made.
+ *   --scheduler=POLICY:FLAGS:NICE:PRIORITY:RUNTIME:DEADLINE:PERIOD
+ *                           sched_setattr of PROGRAM (decimal fields of struct
+ *                           sched_attr), after --cwd, before the capabilities go.
+ *   --personality=HEX       personality(2) of PROGRAM, after no_new_privs.
+ *   --sysctl=PATH=VALUE     VALUE written to /proc/sys/PATH (repeatable; '=' and
+ *                           '%' in PATH written %3D and %25; no empty, . or ..
+ *                           part) by PROGRAM, in its namespaces, after the mounts
+ *                           and before --mask and --readonly-path (runc's order).
+ *                           The caller checks that each key is of a namespace
+ *                           created or joined.
+ *   --seccomp=FD:FLAGS      a classic BPF program (struct sock_filter entries)
+ *                           read from the inherited FD to its end first thing
+ *                           (at most MAX_SECCOMP_BYTES; an empty or cut one is
+ *                           ERR seccomp read 22, a longer one 7), and installed by
+ *                           PROGRAM with seccomp(SECCOMP_SET_MODE_FILTER, FLAGS),
+ *                           where runc installs it: with --no-new-privs as the
+ *                           last step, after the gate (with --detach just before
+ *                           it, as runc's create: nobody hears of a failure
+ *                           after the gate); without, where PROGRAM still has the
+ *                           CAP_SYS_ADMIN the kernel then needs: after --cwd and
+ *                           --scheduler, before the capabilities and ids change,
+ *                           which then run under the filter.
+ *   --apparmor=PROFILE      "exec PROFILE" written to /proc/self/attr/apparmor/exec
+ *                           (or the older /proc/self/attr/exec), and
+ *   --selinux-label=LABEL   LABEL to /proc/self/attr/exec: the labels PROGRAM
+ *                           takes at its exec, written before the mounts.
  *   --cgroup=FILE           write the helper's pid to FILE (the cgroup.procs of
  *                           a cgroup v2 directory or of a v1 hierarchy's) first
  *                           thing, before any fork: every process of the request,
@@ -205,9 +254,10 @@
  *                           container's root does). For a rootfs that cannot be
  *                           pivoted (an initramfs), never as a boundary.
  *   --mount-dev             a tmpfs (64 MiB, mode 0755) on DIR/dev with null, zero,
- *                           full, random, urandom and tty bound from the caller's
- *                           /dev (no mknod: a user namespace may not), the fd,
- *                           stdin, stdout, stderr symlinks, shm/ (mode 01777) and
+ *                           full, random, urandom and tty made with mknod (in a
+ *                           user namespace, which may not, bound from the caller's
+ *                           /dev), the fd, stdin, stdout, stderr (and core)
+ *                           symlinks, shm/ (mode 01777) and
  *                           pts/, a new devpts instance (newinstance, ptmxmode=0666,
  *                           mode=0620) with ptmx linked to pts/ptmx; where the
  *                           kernel refuses that devpts, pts/ stays an empty
@@ -216,17 +266,56 @@
  *                           a sysfs (a net namespace not owned by the user
  *                           namespace) the caller's /sys bound recursively instead,
  *                           every mount of it read-only.
- *   --mount=TYPE:FLAGS:SOURCE:TARGET:DATA
- *                           an extra mount (repeatable, in order): FLAGS is the
- *                           MS_* mask in hex; with MS_BIND, SOURCE is a path of the
- *                           caller's and the other flags are applied afterwards:
- *                           with MS_REC to every mount of the tree (mount_setattr
- *                           AT_RECURSIVE: ro, nosuid, nodev, noexec, atime), else
- *                           to the top mount by a remount;
+ *   --mount=TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR]
+ *                           an extra mount (repeatable, in order), made as runc
+ *                           1.1 makes it: FLAGS is the MS_* mask in hex (a
+ *                           propagation type among them, in the five-field form,
+ *                           is one change made after the mount); CLEAR the MS_*
+ *                           flags an option cleared (rw, suid...); PROPAGATION the
+ *                           propagation changes (hex MS_* masks, comma-separated,
+ *                           at most MAX_MOUNT_PROPAGATION), made in order after
+ *                           the mount; RSET and RCLR MOUNT_ATTR_* set and cleared
+ *                           on every mount of the tree at the end (mount_setattr
+ *                           AT_RECURSIVE: rro...). Empty hex fields are 0.
  *                           TARGET is inside the rootfs and created if missing (a
- *                           file when a bind's SOURCE is not a directory). A ':' or
- *                           '%' inside a field is written %3A or %25 (every %XX is
+ *                           file when a bind's SOURCE is not a directory).
+ *                           With MS_BIND, SOURCE is a path of the caller's (a
+ *                           missing one is ERR mount stat 2), and the flags are
+ *                           set afterwards by a remount of exactly them (mount
+ *                           --bind -o); where the kernel refuses that (flags it
+ *                           locks in a user namespace) again with the locked flags
+ *                           the mount has, unless CLEAR or an atime mode asks
+ *                           otherwise; with MS_REC their ro, nosuid, nodev and
+ *                           noexec also reach every mount of the tree. A tmpfs
+ *                           takes the mode of the directory it covers, and a tmpfs
+ *                           or a /dev with MS_RDONLY is made read-only only after
+ *                           the --device nodes. proc and sysfs go on a directory
+ *                           reached without a symlink. TYPE cgroup: on a cgroup2
+ *                           /sys/fs/cgroup a cgroup2 mount (where the kernel
+ *                           refuses one, /sys/fs/cgroup bound); on cgroup v1 a
+ *                           tmpfs (mode 755) with, for every hierarchy PROGRAM is
+ *                           in (/proc/self/cgroup), a mount named as the
+ *                           hierarchy's mount point: with a cgroup namespace
+ *                           (created or joined) a cgroup mount of its controllers,
+ *                           else a bind of PROGRAM's own cgroup directory; both
+ *                           read-only with MS_RDONLY; one symlink per controller
+ *                           of a co-mounted hierarchy (cpu -> cpu,cpuacct). Other
+ *                           types are mounted with FLAGS and DATA. A ':' or '%'
+ *                           inside a field is written %3A or %25 (every %XX is
  *                           decoded).
+ *   --mount-label=LABEL     context="LABEL" added to the data of every mount the
+ *                           rootfs gets but proc, sysfs, cgroup and binds (an
+ *                           mqueue gets it as its root's security.selinux).
+ *   --device=TYPE:MAJOR:MINOR:MODE:UID:GID:PATH
+ *                           after the --mounts, a node at PATH (inside the rootfs,
+ *                           its directories created): TYPE c, b or p, MODE octal,
+ *                           made with mknod, then chmod and chown (a node already
+ *                           there is left); in a user namespace, or where mknod
+ *                           is refused, an empty file with the caller's own node
+ *                           at PATH bound on it (runc's way).
+ *   --dev-symlinks          after those: DIR/dev/ptmx replaced by a link to
+ *                           pts/ptmx, and the fd, stdin, stdout, stderr links (core
+ *                           to /proc/kcore where the caller's /proc has one).
  *   --mask=PATH             after those: /dev/null bound over the file PATH, or an
  *                           empty read-only tmpfs over the directory PATH (a
  *                           missing PATH is skipped; repeatable; needs --create=mnt).
@@ -268,17 +357,21 @@
  * trusts the ERR line, never the exit code, to tell the two apart.
  *
  * Root filesystem: the mounts are made by the process that execs (pid 1 of a
- * new pid namespace, so that its /proc is that namespace's), after hostname
- * and domainname, in this order: rootfs (bind or overlay), /proc, /dev, /sys,
- * --mount in order, --mask, --readonly-path, --rootfs-readonly, then
- * pivot_root(".", ".") in DIR and a lazy unmount of the old root (no
- * directory needed for it, as runc does), then chdir("/"). Every path inside
+ * new pid namespace, so that its /proc is that namespace's), after hostname,
+ * domainname and the LSM labels, in this order: rootfs (bind or overlay; the
+ * mount holding DIR made private first if it is shared, as runc does), /proc,
+ * /dev, /sys, --mount in order, --device, --dev-symlinks, the read-only
+ * remounts of tmpfs and /dev, --sysctl, --mask, --readonly-path,
+ * --rootfs-readonly, then pivot_root(".", ".") in DIR and a lazy unmount of
+ * the old root, made a slave first (no directory needed for it, as runc
+ * does), then chdir("/"). Every path inside
  * the rootfs is resolved with openat2(RESOLVE_IN_ROOT): a symlink in the
  * rootfs cannot send a mount outside it. A remount keeps the flags the kernel
  * locks in a user namespace (ro, nosuid, nodev, noexec, atime); a recursive
  * one (mount_setattr) only sets flags, so it clears none. Failures: ERR
- * rootfs|mount-proc|dev|sys|mount|mask|readonly|pivot <syscall> <errno>, after
- * PID; the mount namespace dies with the process, so nothing stays mounted.
+ * rootfs|mount-proc|dev|sys|mount|devices|sysctl|mask|readonly|pivot <syscall>
+ * <errno>, after PID; the mount namespace dies with the process, so nothing
+ * stays mounted.
  *
  * Signals: when the helper stays as a supervisor (a new user or pid
  * namespace needs a fork, and so do --pin and --pid-file), it forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,

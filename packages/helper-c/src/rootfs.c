@@ -33,8 +33,6 @@
 enum { ATTR_RDONLY = 0x1, ATTR_NOSUID = 0x2, ATTR_NODEV = 0x4, ATTR_NOEXEC = 0x8, ATTR_ATIME = 0x70, ATTR_NOATIME = 0x10,
        ATTR_STRICTATIME = 0x20, ATTR_NODIRATIME = 0x80 };
 
-enum { NO_CREATE, CREATE_DIR, CREATE_FILE };
-
 static int openat2_in(int rootfd, const char *path) {
   struct open_how how;
   memset(&how, 0, sizeof how);
@@ -48,7 +46,7 @@ static int openat2_in(int rootfd, const char *path) {
  * missing components are created as directories (0755), the last one as
  * `create` says. -1 with errno.
  */
-static int open_in_root(int rootfd, const char *path, int create) {
+int open_in_root(int rootfd, const char *path, int create) {
   int fd = openat2_in(rootfd, path);
   if (fd >= 0 || errno != ENOENT || create == NO_CREATE) return fd;
   char prefix[PATH_MAX];
@@ -91,10 +89,9 @@ static int open_in_root(int rootfd, const char *path, int create) {
   return -1;
 }
 
-static void fd_path(char *buf, size_t size, int fd) { snprintf(buf, size, "/proc/self/fd/%d", fd); }
+void fd_path(char *buf, size_t size, int fd) { snprintf(buf, size, "/proc/self/fd/%d", fd); }
 
-/* open_in_root, or ERR step. */
-static int in_root(int rootfd, const char *path, int create, const char *step) {
+int in_root(int rootfd, const char *path, int create, const char *step) {
   int fd = open_in_root(rootfd, path, create);
   if (fd < 0) report_error(step, "openat2", errno);
   return fd;
@@ -107,15 +104,13 @@ static int existing_in_root(int rootfd, const char *path, const char *step) {
   return fd;
 }
 
-/* mount(2) onto the path, inside the rootfs, open at fd. */
-static int mount_on(const char *source, int fd, const char *type, unsigned long flags, const char *data) {
+int mount_on(const char *source, int fd, const char *type, unsigned long flags, const char *data) {
   char target[32];
   fd_path(target, sizeof target, fd);
   return mount(source, target, type, flags, data);
 }
 
-/* The flags a remount of a bind must keep: those the kernel locks in a less privileged namespace. */
-static unsigned long locked_flags(const char *path) {
+unsigned long statfs_mount_flags(const char *path) {
   struct statvfs st;
   if (statvfs(path, &st) != 0) return 0;
   unsigned long f = 0;
@@ -126,30 +121,41 @@ static unsigned long locked_flags(const char *path) {
   if (st.f_flag & ST_NOATIME) f |= MS_NOATIME;
   if (st.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
   if (st.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  /* No atime flag shows: the mount is strictatime (which statvfs cannot show). */
+  if (!(f & (MS_NOATIME | MS_RELATIME))) f |= MS_STRICTATIME;
   return f;
+}
+
+unsigned long long mount_attr_of(unsigned long ms) {
+  static const struct { unsigned long ms; unsigned long long attr; } MAP[] = {
+    {MS_RDONLY, ATTR_RDONLY}, {MS_NOSUID, ATTR_NOSUID}, {MS_NODEV, ATTR_NODEV}, {MS_NOEXEC, ATTR_NOEXEC},
+    {MS_NODIRATIME, ATTR_NODIRATIME}, {MS_NOATIME, ATTR_NOATIME}, {MS_STRICTATIME, ATTR_STRICTATIME}};
+  unsigned long long attr = 0;
+  for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
+    if (ms & MAP[i].ms) attr |= MAP[i].attr;
+  return attr;
+}
+
+int set_tree_attr(int fd, unsigned long long set, unsigned long long clr) {
+  struct { unsigned long long attr_set, attr_clr, propagation, userns_fd; } a = {set, clr, 0, 0}; /* struct mount_attr */
+  /* One atime mode replaces another: setting one clears the field first. */
+  if (set & ATTR_ATIME) a.attr_clr |= ATTR_ATIME;
+  return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
 }
 
 /*
  * Gives the bind open at fd (the top mount of its path) flags (MS_RDONLY...). -1 with errno.
  * Not recursive: a remount (MS_REMOUNT | MS_BIND, the top mount only), keeping
- * the locked flags. Recursive (an rbind): mount_setattr(AT_RECURSIVE) on the
- * top mount and every mount under it, which only sets the flags asked for and
- * so never clears a locked one (a remount would leave the submounts writable).
+ * the locked flags. Recursive: mount_setattr(AT_RECURSIVE) on the top mount
+ * and every mount under it, which only sets the flags asked for and so never
+ * clears a locked one (a remount would leave the submounts writable).
  */
 static int bind_flags(int fd, unsigned long flags, int recursive) {
-  if (!recursive) {
-    char p[32];
-    fd_path(p, sizeof p, fd);
-    return mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(p), NULL);
-  }
-  struct { unsigned long long attr_set, attr_clr, propagation, userns_fd; } a = {0, 0, 0, 0}; /* struct mount_attr */
-  static const struct { unsigned long ms; unsigned long long attr; } MAP[] = {
-    {MS_RDONLY, ATTR_RDONLY}, {MS_NOSUID, ATTR_NOSUID}, {MS_NODEV, ATTR_NODEV}, {MS_NOEXEC, ATTR_NOEXEC},
-    {MS_NODIRATIME, ATTR_NODIRATIME}, {MS_NOATIME, ATTR_NOATIME}, {MS_STRICTATIME, ATTR_STRICTATIME}};
-  for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
-    if (flags & MAP[i].ms) a.attr_set |= MAP[i].attr;
-  if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) a.attr_clr = ATTR_ATIME; /* one atime mode replaces another */
-  return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
+  if (recursive) return set_tree_attr(fd, mount_attr_of(flags), 0);
+  char p[32];
+  fd_path(p, sizeof p, fd);
+  unsigned long locked = statfs_mount_flags(p) & ~MS_STRICTATIME;
+  return mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | locked, NULL);
 }
 
 /* source bound recursively on path (open at fd), then every mount of it read-only (--readonly-path, the /sys fallback). */
@@ -162,11 +168,19 @@ static void rbind_readonly(int rootfd, const char *source, int fd, const char *p
 
 /*
  * --rootfs and --rootfs-overlay: DIR becomes a mount point (pivot_root needs one).
+ * As runc does, the mount holding DIR is made private first if it is shared:
+ * pivot_root refuses a new root whose parent mount is shared, and the bind
+ * would propagate out (only with --propagation shared or unchanged).
  * The overlay (the writable variant of containers' rootfs) needs no directory of
  * its own: the lower layer is DIR as it was, held by an fd; a tmpfs for upper
  * and work is mounted on DIR, and the overlay on top of it.
  */
 static void mount_rootfs(const struct request *req) {
+  char parent[PATH_MAX];
+  int shared = 0;
+  /* A missing DIR is left to the mount below to report, as it always was. */
+  if (mount_of(req->rootfs, parent, sizeof parent, &shared) != 0 && errno != ENOENT) report_error(STEP_ROOTFS, "statx", errno);
+  if (shared && mount(NULL, parent, NULL, MS_PRIVATE, NULL) != 0) report_error(STEP_ROOTFS, "mount", errno);
   if (!req->rootfs_overlay) {
     if (mount(req->rootfs, req->rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) report_error(STEP_ROOTFS, "mount", errno);
     return;
@@ -188,43 +202,42 @@ static void mount_rootfs(const struct request *req) {
   close(lower);
 }
 
-static const char *const DEVICES[] = {"null", "zero", "full", "random", "urandom", "tty"};
-static const char *const DEV_LINKS[][2] = {
-  {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+/* runc's default devices: char devices with their numbers, mode 0666, root's. */
+static const struct { const char *name; unsigned major, minor; } DEVICES[] = {
+  {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 /*
  * --mount-dev: a tmpfs on /dev (64 MiB, as runc's) with the common device
- * nodes bound from the caller's /dev (mknod needs privileges a user namespace
- * lacks), a new devpts instance on /dev/pts with /dev/ptmx linked to its ptmx
- * (no link where the kernel refuses that devpts), and /dev/shm mode 01777.
- * Inside the new tmpfs, which holds nothing of the rootfs, names are opened
- * relative to it.
+ * nodes (made with mknod, or in a user namespace, which may not, bound from
+ * the caller's /dev, as runc does), a new devpts instance on /dev/pts with
+ * /dev/ptmx linked to its ptmx (no link where the kernel refuses that
+ * devpts), /dev/shm mode 01777, and the fd, stdin, stdout, stderr (and core)
+ * links. Inside the new tmpfs, which holds nothing of the rootfs, names are
+ * opened relative to it.
  */
-static void mount_dev(int rootfd) {
+static void mount_dev(const struct request *req, int rootfd) {
   int fd = in_root(rootfd, "/dev", CREATE_DIR, STEP_DEV);
-  if (mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=0755,size=65536k") != 0) report_error(STEP_DEV, "mount", errno);
+  char buf[PATH_MAX];
+  if (mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME, labelled(req, "tmpfs", "mode=0755,size=65536k", buf, sizeof buf)) != 0)
+    report_error(STEP_DEV, "mount", errno);
   close(fd);
   int dev = in_root(rootfd, "/dev", NO_CREATE, STEP_DEV); /* the new tmpfs */
+  const char *syscall;
   for (size_t i = 0; i < sizeof DEVICES / sizeof DEVICES[0]; i++) {
-    char host[32];
-    snprintf(host, sizeof host, "/dev/%s", DEVICES[i]);
-    if (access(host, F_OK) != 0) continue; /* the caller has none to share */
-    int f = openat(dev, DEVICES[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (f < 0) report_error(STEP_DEV, "openat", errno);
-    if (mount_on(host, f, NULL, MS_BIND, NULL) != 0) report_error(STEP_DEV, "mount", errno);
-    close(f);
+    char path[32];
+    snprintf(path, sizeof path, "/dev/%s", DEVICES[i].name);
+    if (in_user_namespace() && access(path, F_OK) != 0) continue; /* the caller has none to share */
+    if (make_node(rootfd, path, 'c', DEVICES[i].major, DEVICES[i].minor, 0666, 0, 0, path, &syscall) != 0) report_error(STEP_DEV, syscall, errno);
   }
-  for (size_t i = 0; i < sizeof DEV_LINKS / sizeof DEV_LINKS[0]; i++)
-    if (symlinkat(DEV_LINKS[i][1], dev, DEV_LINKS[i][0]) != 0) report_error(STEP_DEV, "symlinkat", errno);
   if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0) report_error(STEP_DEV, "mkdirat", errno);
   if (fchmodat(dev, "shm", 01777, 0) != 0) report_error(STEP_DEV, "fchmodat", errno); /* mkdirat's mode went through the umask */
   fd = openat(dev, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) report_error(STEP_DEV, "openat", errno);
-  int pts = mount_on("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+  int pts = mount_on("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC, labelled(req, "devpts", "newinstance,ptmxmode=0666,mode=0620", buf, sizeof buf));
   if (pts != 0 && errno != EPERM && errno != EACCES && errno != ENODEV) report_error(STEP_DEV, "mount", errno);
   close(fd);
-  if (pts == 0 && symlinkat("pts/ptmx", dev, "ptmx") != 0) report_error(STEP_DEV, "symlinkat", errno);
+  if (dev_links(dev, pts == 0, &syscall) != 0) report_error(STEP_DEV, syscall, errno);
   close(dev);
 }
 
@@ -238,33 +251,14 @@ static void mount_sys(int rootfd) {
   close(fd);
 }
 
-/* --mount=...: one extra mount, its target inside the rootfs (created if missing). */
-static void extra_mount(int rootfd, const struct mount_req *m) {
-  const unsigned long propagation = MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
-  int bind = (m->flags & MS_BIND) != 0;
-  struct stat st;
-  int create = bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode) ? CREATE_FILE : CREATE_DIR;
-  int fd = in_root(rootfd, m->target, create, STEP_MOUNT);
-  int r = bind ? mount_on(m->source, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL)
-               : mount_on(m->source, fd, m->type, m->flags & ~(propagation | MS_REC), m->data[0] ? m->data : NULL);
-  if (r != 0) report_error(STEP_MOUNT, "mount", errno);
-  close(fd);
-  /* A bind takes its flags (ro, nosuid...) only afterwards: an rbind on every mount of its tree. */
-  unsigned long flags = bind ? m->flags & ~(propagation | MS_REC | MS_BIND) : 0;
-  if (!flags && !(m->flags & propagation)) return;
-  fd = in_root(rootfd, m->target, NO_CREATE, STEP_MOUNT); /* the mount just made */
-  if (flags && bind_flags(fd, flags, (m->flags & MS_REC) != 0) != 0) report_error(STEP_MOUNT, "mount", errno);
-  if ((m->flags & propagation) && mount_on(NULL, fd, NULL, m->flags & (propagation | MS_REC), NULL) != 0) report_error(STEP_MOUNT, "mount", errno);
-  close(fd);
-}
-
 /* --mask=PATH: /dev/null over a file, an empty read-only tmpfs over a directory; a missing path is skipped. */
-static void mask_path(int rootfd, const char *path) {
+static void mask_path(const struct request *req, int rootfd, const char *path) {
   int fd = existing_in_root(rootfd, path, STEP_MASK);
   if (fd < 0) return;
   struct stat st;
   if (fstat(fd, &st) != 0) report_error(STEP_MASK, "fstat", errno);
-  int r = S_ISDIR(st.st_mode) ? mount_on("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)
+  char buf[PATH_MAX];
+  int r = S_ISDIR(st.st_mode) ? mount_on("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, labelled(req, "tmpfs", "", buf, sizeof buf))
                               : mount_on("/dev/null", fd, NULL, MS_BIND, NULL);
   if (r != 0) report_error(STEP_MASK, "mount", errno);
   close(fd);
@@ -282,18 +276,28 @@ static void readonly_path(int rootfd, const char *path) {
 
 /* pivot_root(".", ".") then a lazy unmount of the old root, as runc does: no directory for it needed. */
 static void enter_rootfs(const struct request *req) {
+  int old = req->no_pivot ? -1 : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (!req->no_pivot && old < 0) report_error(STEP_PIVOT, "open", errno);
   if (chdir(req->rootfs) != 0) report_error(STEP_PIVOT, "chdir", errno);
   if (req->no_pivot) {
     if (chroot(".") != 0) report_error(STEP_PIVOT, "chroot", errno);
   } else {
     if (syscall(SYS_pivot_root, ".", ".") != 0) report_error(STEP_PIVOT, "pivot_root", errno);
+    /* Into the old root, which is stacked on the new one (as runc: the kernel does not promise where "." is). */
+    if (fchdir(old) != 0) report_error(STEP_PIVOT, "fchdir", errno);
+    close(old);
+    /* The old root a slave first (runc): with shared propagation its unmount would reach the caller's mounts. */
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) != 0) report_error(STEP_PIVOT, "mount", errno);
     if (umount2(".", MNT_DETACH) != 0) report_error(STEP_PIVOT, "umount2", errno);
   }
   if (chdir("/") != 0) report_error(STEP_PIVOT, "chdir", errno);
 }
 
 void prepare_mounts(const struct request *req) {
-  if (!req->rootfs && !req->mount_proc && !req->nmask && !req->nreadonly) return;
+  if (!req->rootfs && !req->mount_proc && !req->nmask && !req->nreadonly) {
+    write_sysctls(req);
+    return;
+  }
   if (req->rootfs) mount_rootfs(req);
   int rootfd = open(req->rootfs ? req->rootfs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) report_error(req->rootfs ? STEP_ROOTFS : STEP_MOUNT_PROC, "open", errno);
@@ -302,10 +306,13 @@ void prepare_mounts(const struct request *req) {
     if (mount_on("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) report_error(STEP_MOUNT_PROC, "mount", errno);
     close(fd);
   }
-  if (req->mount_dev) mount_dev(rootfd);
+  if (req->mount_dev) mount_dev(req, rootfd);
   if (req->mount_sys) mount_sys(rootfd);
-  for (int i = 0; i < req->nmount; i++) extra_mount(rootfd, &req->mounts[i]);
-  for (int i = 0; i < req->nmask; i++) mask_path(rootfd, req->mask[i]);
+  for (int i = 0; i < req->nmount; i++) extra_mount(req, rootfd, &req->mounts[i]);
+  make_devices(req, rootfd);  /* after the mounts, as runc: in the /dev they made */
+  finish_mounts(req, rootfd); /* tmpfs and /dev read-only once filled */
+  write_sysctls(req);         /* before /proc/sys is read-only (runc's order) */
+  for (int i = 0; i < req->nmask; i++) mask_path(req, rootfd, req->mask[i]);
   for (int i = 0; i < req->nreadonly; i++) readonly_path(rootfd, req->readonly[i]);
   if (req->rootfs_readonly) {
     int top = in_root(rootfd, "/", NO_CREATE, STEP_ROOTFS);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,7 +17,9 @@ _Noreturn void exec_program(const struct request *req) {
     report_error(STEP_HOSTNAME, "sethostname", errno);
   if (req->domainname && setdomainname(req->domainname, strlen(req->domainname)) != 0)
     report_error(STEP_DOMAINNAME, "setdomainname", errno);
-  prepare_mounts(req); /* --mount-proc, and a container's root filesystem (rootfs.c) */
+  apply_lsm(req);      /* the labels of the exec, while the caller's /proc is there */
+  prepare_mounts(req); /* --mount-proc, and a container's root filesystem (rootfs.c); the sysctls */
+  if (req->has_umask) umask((mode_t)req->umask); /* once the rootfs is made, as runc */
   for (int i = 0; i < req->nrlimit; i++) {
     struct rlimit rl = {req->rlimit[i].soft < 0 ? RLIM_INFINITY : (rlim_t)req->rlimit[i].soft,
                         req->rlimit[i].hard < 0 ? RLIM_INFINITY : (rlim_t)req->rlimit[i].hard};
@@ -30,6 +33,10 @@ _Noreturn void exec_program(const struct request *req) {
   if (req->pdeathsig && !inherited && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->root && (chroot(req->root) != 0 || chdir("/") != 0)) report_error(STEP_ROOT, "chroot", errno);
   if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
+  apply_scheduler(req); /* before the capabilities go: a real-time policy needs CAP_SYS_NICE */
+  /* Without no_new_privs a filter needs CAP_SYS_ADMIN: installed while the process still has it, before the
+     capabilities and ids change, as runc does; the steps below then run under it. */
+  if (!req->no_new_privs) seccomp_install(req);
   /* Keep the permitted set across the id change; apply_caps sets the sets asked for after it. */
   if (req->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) report_error(STEP_CAPS, "prctl", errno);
   /* The bounding set before the ids: dropping from it needs CAP_SETPCAP, gone after a change to non-root. */
@@ -44,6 +51,7 @@ _Noreturn void exec_program(const struct request *req) {
   if ((req->gid >= 0 || req->uid >= 0) && pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->has_caps) apply_caps(req);
   if (req->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) report_error(STEP_PRCTL, "prctl", errno);
+  apply_personality(req);
   if (req->env_clear) clearenv();
   for (int i = 0; i < req->nenv; i++)
     if (putenv(req->env[i]) != 0) report_error(STEP_EXEC, "putenv", errno);
@@ -51,6 +59,10 @@ _Noreturn void exec_program(const struct request *req) {
   if (keep_until_exec(&gate) != 0) report_error(STEP_FDS, "keep_until_exec", errno);
   place_fds(req); /* fds.c */
   detach_program(req); /* --detach: no parent-death signal from here on (detach.c) */
+  /* With no_new_privs the filter needs no privilege: the last step, so that it sees as little as possible. With
+     --detach that is before the gate, as runc's create does it: after the gate nobody reads the channel to hear
+     of a failure. */
+  if (req->no_new_privs && req->detach) seccomp_install(req);
   if (gate >= 0) {
     /* --gate-fd: everything is set up; the caller may act on this process's namespaces now. */
     report_ready();
@@ -61,6 +73,7 @@ _Noreturn void exec_program(const struct request *req) {
     if (n != 1) report_error(STEP_GATE, "read", n < 0 ? errno : ECANCELED);
     close(gate);
   }
+  if (req->no_new_privs && !req->detach) seccomp_install(req); /* after the gate: it sees only the exec */
   execvp(req->argv[0], req->argv);
   report_error(STEP_EXEC, "execvp", errno);
 }

@@ -6,51 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { helperPath, sanitizedHelperPath } from '../index.js';
+import { buildSanitized, rootfsSkip, runHelper, useRootfs, SANITIZER_REPORT } from './fixtures/run-helper.js';
 
-const buildScript = fileURLToPath(new URL('../build.js', import.meta.url));
-const SANITIZER_REPORT = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|SUMMARY: \w+Sanitizer/;
-const skip = process.getuid() !== 0 ? 'needs root' : !existsSync('/bin/busybox') ? 'needs /bin/busybox (busybox-static)' : false;
-
-function runHelper(bin, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    const out = { status: '', stdout: '', stderr: '' };
-    child.stdout.setEncoding('latin1').on('data', (d) => (out.stdout += d));
-    child.stderr.setEncoding('latin1').on('data', (d) => (out.stderr += d));
-    child.stdio[3].setEncoding('latin1').on('data', (d) => (out.status += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`linuxns-helper ${args.join(' ')} did not end`));
-    }, 10000);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (bin === sanitizedHelperPath) assert.doesNotMatch(out.stderr, SANITIZER_REPORT, out.stderr);
-      resolve({ ...out, code, signal });
-    });
-  });
-}
-
-let scratch;
-let rootfs;
-before(() => {
-  if (skip) return;
-  scratch = mkdtempSync(join(tmpdir(), 'linuxns-helper-rootfs-'));
-  chmodSync(scratch, 0o755);
-  rootfs = join(scratch, 'rootfs');
-  for (const d of ['bin', 'proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(join(rootfs, d), { recursive: true });
-  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-  chmodSync(join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const a of ['sh', 'cat', 'ls', 'touch', 'hostname', 'grep', 'id', 'echo', 'readlink', 'true']) symlinkSync('busybox', join(rootfs, 'bin', a));
-  writeFileSync(join(rootfs, 'etc', 'marker'), 'inside\n');
-  chmodSync(join(rootfs, 'tmp'), 0o1777);
-  chownSync(join(rootfs, 'tmp'), 400000, 400000); // mapped in the user namespace case: an overlay copies up only mapped owners
-});
-after(() => scratch && rmSync(scratch, { recursive: true, force: true }));
+const skip = rootfsSkip;
+const fs = useRootfs(before, after, 'linuxns-helper-rootfs-');
 
 const NS = ['--create=mnt', '--create=pid', '--create=uts'];
 const ENV = ['--env-clear', '--env=PATH=/bin'];
@@ -82,7 +44,7 @@ function cases(label, binOf) {
     ];
     for (const [what, opts] of MALFORMED) {
       test(`${what} gives ERR parse and runs nothing`, async () => {
-        const m = join(scratch, `never-${Math.random()}`);
+        const m = join(fs.scratch, `never-${Math.random()}`);
         const r = await runHelper(binOf(), ['--status-fd=3', ...opts, '--', 'touch', m]);
         assert.match(r.status, /^ERR parse [^\n]+ 22\n$/);
         assert.equal(r.code, 124);
@@ -91,7 +53,7 @@ function cases(label, binOf) {
     }
 
     test('--rootfs with /proc, /dev, /sys, a mount, masks and read-only paths: pivot_root into the tree, all in place', async () => {
-      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, '--hostname=rootfs-box', `--rootfs=${rootfs}`, '--mount-proc', '--mount-dev', '--mount-sys',
+      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, '--hostname=rootfs-box', `--rootfs=${fs.rootfs}`, '--mount-proc', '--mount-dev', '--mount-sys',
         '--mount=tmpfs:2:tmpfs:/tmp/a%3Ab:size=65536', '--mask=/proc/kcore', '--mask=/proc/acpi', '--readonly-path=/proc/sys', '--rootfs-readonly', ...ENV, '--',
         'sh', '-c', 'cat /etc/marker; hostname; echo $$; ls /dev | tr "\\n" " "; echo; grep -E " /(sys|tmp/a:b|proc/sys|proc/acpi) " /proc/mounts | cut -d" " -f1-4; touch /x 2>/dev/null || echo ro; ls /proc/acpi | wc -l']);
       assert.match(r.status, /^PID \d+\n$/);
@@ -104,30 +66,30 @@ function cases(label, binOf) {
       assert.ok(lines.some((l) => /^proc \/proc\/sys proc ro,/.test(l)), r.stdout);
       assert.ok(lines.includes('ro'));
       assert.equal(lines.at(-1), '0', '/proc/acpi is an empty tmpfs');
-      assert.equal(existsSync(join(rootfs, 'x')), false);
+      assert.equal(existsSync(join(fs.rootfs, 'x')), false);
     });
 
     test('--rootfs-overlay in a new user namespace with --userns-root: writes inside, the tree untouched', async () => {
       const r = await runHelper(binOf(), ['--status-fd=3', '--create=user', '--uid-map=0:400000:65536', '--gid-map=0:400000:65536', '--userns-root', ...NS,
-        `--rootfs=${rootfs}`, '--rootfs-overlay=1048576', '--mount-proc', ...ENV, '--', 'sh', '-c', 'echo new > /tmp/new; cat /tmp/new; id -u; grep " / " /proc/mounts | cut -d" " -f3']);
+        `--rootfs=${fs.rootfs}`, '--rootfs-overlay=1048576', '--mount-proc', ...ENV, '--', 'sh', '-c', 'echo new > /tmp/new; cat /tmp/new; id -u; grep " / " /proc/mounts | cut -d" " -f3']);
       assert.equal(r.code, 0, `${r.status} ${r.stderr}`);
       assert.deepEqual(r.stdout.trim().split('\n'), ['new', '0', 'overlay']);
-      assert.equal(existsSync(join(rootfs, 'tmp', 'new')), false);
+      assert.equal(existsSync(join(fs.rootfs, 'tmp', 'new')), false);
     });
 
     test('a --mount target that does not exist is created inside the rootfs; a symlink pointing out stays inside', async () => {
-      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${rootfs}`, '--rootfs-overlay=0', '--mount=:1000:/etc/hostname:/deep/dir/hostname:', ...ENV, '--', 'cat', '/deep/dir/hostname']);
+      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${fs.rootfs}`, '--rootfs-overlay=0', '--mount=:1000:/etc/hostname:/deep/dir/hostname:', ...ENV, '--', 'cat', '/deep/dir/hostname']);
       assert.equal(r.code, 0, r.status);
       assert.equal(r.stdout, readFileSync('/etc/hostname', 'utf8'));
-      assert.equal(existsSync(join(rootfs, 'deep')), false, 'the overlay took the new directory');
+      assert.equal(existsSync(join(fs.rootfs, 'deep')), false, 'the overlay took the new directory');
     });
 
     test('a failing mount step reports ERR after PID and leaves no mount in the caller', async () => {
       const before = readFileSync('/proc/self/mountinfo', 'utf8');
-      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${rootfs}`, '--mount=nosuchfs:0:none:/t:', ...ENV, '--', 'true']);
+      const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${fs.rootfs}`, '--mount=nosuchfs:0:none:/t:', ...ENV, '--', 'true']);
       assert.match(r.status, /^PID \d+\nERR mount mount 19\n$/);
       assert.equal(r.code, 125);
-      const missing = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${scratch}/no-such-dir`, ...ENV, '--', 'true']);
+      const missing = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${fs.scratch}/no-such-dir`, ...ENV, '--', 'true']);
       assert.match(missing.status, /^PID \d+\nERR rootfs mount 2\n$/);
       assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), before);
     });
@@ -137,7 +99,7 @@ function cases(label, binOf) {
       const cg = v2 ? `/sys/fs/cgroup/linuxns-helper-test-${process.pid}` : `/sys/fs/cgroup/pids/linuxns-helper-test-${process.pid}`;
       mkdirSync(cg);
       try {
-        const pidFile = join(scratch, 'pid');
+        const pidFile = join(fs.scratch, 'pid');
         // Written by the program's parent once it exec'd: the program may start before it is.
         const r = await runHelper(binOf(), ['--status-fd=3', '--create=pid', `--pid-file=${pidFile}`, `--cgroup=${cg}/cgroup.procs`, '--', 'sh', '-c',
           `while [ ! -s ${pidFile} ]; do :; done; cat ${pidFile}; cat /proc/self/cgroup`]);
@@ -154,7 +116,7 @@ function cases(label, binOf) {
 
     test('--pid-file stays empty after an ERR (exec, a mount step), whichever process forks the program', async () => {
       const USER = ['--create=user', '--uid-map=0:400000:65536', '--gid-map=0:400000:65536', '--userns-root'];
-      const pin = join(scratch, 'pin-net');
+      const pin = join(fs.scratch, 'pin-net');
       for (const [opts, err] of [
         [[], /^PID \d+\nERR exec execvp 2\n$/],
         [USER, /^PID \d+\nERR exec execvp 2\n$/],
@@ -162,9 +124,9 @@ function cases(label, binOf) {
         // --fd targets over the low fds: the program's end of the helper's exec watch must not be one of them.
         [[...USER, '--create=pid', ...Array.from({ length: 9 }, (_, i) => `--fd=${i + 4}:1`)], /^PID \d+\nERR exec execvp 2\n$/],
         [['--create=net', `--pin=net:${pin}`], /^PID \d+\nERR exec execvp 2\n$/],
-        [[...NS, `--rootfs=${rootfs}`, '--mount=nosuchfs:0:none:/t:'], /^PID \d+\nERR mount mount 19\n$/],
+        [[...NS, `--rootfs=${fs.rootfs}`, '--mount=nosuchfs:0:none:/t:'], /^PID \d+\nERR mount mount 19\n$/],
       ]) {
-        const pidFile = join(scratch, 'pid-err');
+        const pidFile = join(fs.scratch, 'pid-err');
         writeFileSync(pidFile, 'stale\n');
         const r = await runHelper(binOf(), ['--status-fd=3', ...opts, `--pid-file=${pidFile}`, '--', '/no/such/program']);
         assert.match(r.status, err, opts.join(' '));
@@ -176,8 +138,8 @@ function cases(label, binOf) {
 
     test('--pid-file: written by the time the channel ends, of the program exec\'d in its rootfs', async () => {
       for (const opts of [[], ['--create=user', '--uid-map=0:400000:65536', '--gid-map=0:400000:65536', '--userns-root'], ['--create=pid']]) {
-        const pidFile = join(scratch, 'pid-run');
-        const child = spawn(binOf(), ['--status-fd=3', ...opts, '--create=mnt', `--rootfs=${rootfs}`, `--pid-file=${pidFile}`, ...ENV, '--', 'sh', '-c', 'read x'],
+        const pidFile = join(fs.scratch, 'pid-run');
+        const child = spawn(binOf(), ['--status-fd=3', ...opts, '--create=mnt', `--rootfs=${fs.rootfs}`, `--pid-file=${pidFile}`, ...ENV, '--', 'sh', '-c', 'read x'],
           { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
         let status = '';
         let stderr = '';
@@ -203,14 +165,14 @@ function cases(label, binOf) {
     });
 
     test('read-only binds are read-only on every mount under them: an rbind --mount, --readonly-path, the /sys of a user namespace', async () => {
-      const src = join(scratch, `rbind-${Math.random().toString(36).slice(2)}`);
+      const src = join(fs.scratch, `rbind-${Math.random().toString(36).slice(2)}`);
       mkdirSync(join(src, 'sub'), { recursive: true });
       execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(src, 'sub')]);
       // Each path must refuse a write with EROFS; every mount under /mnt/rbind and /sys must be ro (and there are some).
       const check = (paths) => `for p in ${paths}; do touch $p/w 2>&1 | grep -q "Read-only" || echo "writable: $p"; done; ` +
         `awk '$2 ~ /^\\/(mnt\\/rbind|sys)(\\/|$)/ { n++; if ($4 !~ /^ro(,|$)/) print "rw: " $2 } END { print n " mounts" }' /proc/mounts`;
       try {
-        const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${rootfs}`, '--mount-proc', '--mount-sys', `--mount=:500f:${src}:/mnt/rbind:`,
+        const r = await runHelper(binOf(), ['--status-fd=3', ...NS, `--rootfs=${fs.rootfs}`, '--mount-proc', '--mount-sys', `--mount=:500f:${src}:/mnt/rbind:`,
           '--mount=:500f:/sys/fs/cgroup:/sys/fs/cgroup:', '--mount=tmpfs:0:tmpfs:/tmp/ro/sub:', '--readonly-path=/tmp/ro', ...ENV, '--',
           'sh', '-c', check('/mnt/rbind /mnt/rbind/sub /tmp/ro /tmp/ro/sub /sys/fs/cgroup')]);
         assert.equal(r.code, 0, `${r.status} ${r.stderr}`);
@@ -219,7 +181,7 @@ function cases(label, binOf) {
         assert.ok(Number(lines[0].split(' ')[0]) >= 3, r.stdout);
         // No sysfs in a user namespace without its own net namespace: the caller's /sys, bound recursively.
         const u = await runHelper(binOf(), ['--status-fd=3', '--create=user', '--uid-map=0:400000:65536', '--gid-map=0:400000:65536', '--userns-root', ...NS,
-          `--rootfs=${rootfs}`, '--mount-proc', '--mount-sys', ...ENV, '--', 'sh', '-c', `grep -q "^sysfs /sys sysfs" /proc/mounts && ${check('/sys /sys/fs/cgroup')}`]);
+          `--rootfs=${fs.rootfs}`, '--mount-proc', '--mount-sys', ...ENV, '--', 'sh', '-c', `grep -q "^sysfs /sys sysfs" /proc/mounts && ${check('/sys /sys/fs/cgroup')}`]);
         assert.equal(u.code, 0, `${u.status} ${u.stderr}`);
         assert.match(u.stdout, /^\d+ mounts\n$/);
       } finally {
@@ -229,7 +191,7 @@ function cases(label, binOf) {
 
     test('--mount-dev: /dev a 64 MiB tmpfs, /dev/shm mode 1777, /dev/ptmx the ptmx of a new devpts on /dev/pts', async () => {
       for (const opts of [[], ['--create=user', '--uid-map=0:400000:65536', '--gid-map=0:400000:65536', '--userns-root']]) {
-        const r = await runHelper(binOf(), ['--status-fd=3', ...opts, ...NS, `--rootfs=${rootfs}`, '--mount-proc', '--mount-dev', ...ENV, '--', 'sh', '-c',
+        const r = await runHelper(binOf(), ['--status-fd=3', ...opts, ...NS, `--rootfs=${fs.rootfs}`, '--mount-proc', '--mount-dev', ...ENV, '--', 'sh', '-c',
           'stat -c %a /dev/shm; stat -L -c "%F %a" /dev/ptmx; grep -E " /dev(/pts)? " /proc/mounts | cut -d" " -f1-4']);
         assert.equal(r.code, 0, `${r.status} ${r.stderr}`);
         const [shm, ptmx, ...mounts] = r.stdout.trim().split('\n');
@@ -245,7 +207,7 @@ function cases(label, binOf) {
 describe('linuxns-helper container options', { skip }, () => {
   cases('release build', () => helperPath);
   describe('under AddressSanitizer and UBSan', () => {
-    before(() => execFileSync(process.execPath, [buildScript, '--sanitize'], { stdio: 'pipe' }));
+    before(buildSanitized);
     cases('the same cases', () => sanitizedHelperPath);
   });
 });

@@ -26,6 +26,23 @@ export const STEP_PIN = 'pin';
 /** The step of `ERR` lines for the exec itself (also the step of spawn's direct path when the command cannot start). */
 export const STEP_EXEC = 'exec';
 
+/** The step of `ERR` lines for writing `oomScoreAdj` (first thing, with the caller's privileges). */
+export const STEP_OOM_SCORE_ADJ = 'oom-score-adj';
+/** The step of `ERR` lines for `ioPriority` (ioprio_set, first thing). */
+export const STEP_IOPRIO = 'ioprio';
+/** The step of `ERR` lines for `seccomp`: reading the program, or installing it. */
+export const STEP_SECCOMP = 'seccomp';
+/** The step of `ERR` lines for `apparmorProfile` and `selinuxLabel` (the exec's labels). */
+export const STEP_LSM = 'lsm';
+/** The step of `ERR` lines for `devices` and `devSymlinks`. */
+export const STEP_DEVICES = 'devices';
+/** The step of `ERR` lines for writing a `sysctl`. */
+export const STEP_SYSCTL = 'sysctl';
+/** The step of `ERR` lines for `scheduler` (sched_setattr). */
+export const STEP_SCHEDULER = 'scheduler';
+/** The step of `ERR` lines for `personality`. */
+export const STEP_PERSONALITY = 'personality';
+
 /** Most ranges one uid or gid map may have (the kernel's limit). */
 export const MAX_IDMAP = 340;
 /** A map's text ("IN OUT COUNT\n" lines) must be shorter: the kernel takes it in one write of less than a page. */
@@ -42,6 +59,15 @@ export const MAX_MOUNTS = 64;
 export const MAX_PATHS = 64;
 /** Most cgroups joined (one per hierarchy). */
 export const MAX_CGROUPS = 16;
+
+/** Most sysctls. */
+export const MAX_SYSCTL = 64;
+/** Most device nodes. */
+export const MAX_DEVICES = 128;
+/** Most propagation changes of one mount (runc's options: `rprivate`, `rslave`...). */
+export const MAX_MOUNT_PROPAGATION = 4;
+/** Bytes of a seccomp program at most (4096 instructions of 8 bytes, the kernel's BPF_MAXINSNS). */
+export const MAX_SECCOMP_BYTES = 32768;
 
 /** One id range, in OCI runtime-spec names. */
 export interface IdRange {
