@@ -66,6 +66,8 @@ export function spawnWithHelper(
   const firstFd = STATUS_FD + 1;
   // The gate, a socket of its own after the other inherited fds: end of file on it, rather than a byte, tells the command not to run.
   const gateFd = beforeExec || v.gate !== undefined ? firstFd + handles.length + v.fds.length : undefined;
+  // The seccomp program's bytes, on a pipe of their own after the gate: the helper reads them to the end first thing.
+  const seccompFd = v.seccomp ? firstFd + handles.length + v.fds.length + (gateFd !== undefined ? 1 : 0) : undefined;
   const argv = encodeRequest({
     statusFd: STATUS_FD,
     ...(gateFd !== undefined ? { gateFd } : {}),
@@ -77,6 +79,7 @@ export function spawnWithHelper(
     envClear: v.envMode === 'replace',
     env: v.env,
     ...v.settings,
+    ...(v.seccomp && seccompFd !== undefined ? { seccomp: [seccompFd, v.seccomp.flags] as const } : {}),
     fds: v.fds.map(([target], i) => [target, firstFd + handles.length + i] as const),
     pins: v.pins,
     command,
@@ -85,7 +88,8 @@ export function spawnWithHelper(
 
   let sub: ChildProcess;
   try {
-    sub = spawnProcess(helper, argv, { stdio: [...v.stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...v.fds.map(([, source]) => source), ...(gateFd !== undefined ? [v.gate ?? ('pipe' as const)] : [])] });
+    const pipes = [...(gateFd !== undefined ? [v.gate ?? ('pipe' as const)] : []), ...(seccompFd !== undefined ? ['pipe' as const] : [])];
+    sub = spawnProcess(helper, argv, { stdio: [...v.stdio, 'pipe', ...handles.map(([, h]) => h.fd), ...v.fds.map(([, source]) => source), ...pipes] });
   } catch (e) {
     // Node throws at once for what it refuses itself (e.g. an stdio fd that is not open).
     const x = e as NodeJS.ErrnoException;
@@ -94,6 +98,11 @@ export function spawnWithHelper(
     closeAll(handles); // the helper has its own copies now
   }
   const { stdout, stderr, exited, closed } = endingOf(sub);
+  if (v.seccomp && seccompFd !== undefined) {
+    const program = sub.stdio[seccompFd] as Writable;
+    program.on('error', () => {}); // a helper that failed first (a bad join fd...) no longer reads it
+    program.end(v.seccomp.filter);
+  }
 
   return new ResultAsync(
     new Promise<Result<NsChild, NsError>>((resolve) => {

@@ -10,8 +10,10 @@ import type { NsError, NsErrorBase } from '../errors/ns-error.js';
 import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import type { StdioNull, StdioPipe } from 'node:child_process';
+import type { SeccompProfile } from '../seccomp/profile.js';
 import type { CapabilitySet, RlimitName } from './names.js';
 import type { IdRange } from './protocol.js';
+import type { IoPriority, Personality, SchedulerOptions } from './scheduling.js';
 import type { MountSpec, RootfsOptions } from './validate-rootfs.js';
 
 /** What to join: namespaces by type (a path, a pid or a handle), or a pid for all of its namespaces that differ from ours. */
@@ -166,6 +168,65 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> {
   readonly maskedPaths?: readonly string[];
   /** Paths made read-only inside by a read-only bind on themselves; missing ones are skipped (needs a new mount namespace). */
   readonly readonlyPaths?: readonly string[];
+  /**
+   * Kernel parameters of the command's namespaces (OCI's `linux.sysctl`), written to `/proc/sys` by its process
+   * after the mounts and before the masked and read-only paths (runc's order). Each key must belong to a namespace
+   * the command gets of its own, created or joined (runc's rule): `net.*` to net (not this process's own when
+   * joined), System V IPC limits and `fs.mqueue.*` to ipc, `kernel.domainname` to uts; `kernel.hostname` is the
+   * `hostname` option's. A failed write is `spawn-setup-failed` at step `sysctl`.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from '@linuxns/core';
+   * const r = await spawn('cat', ['/proc/sys/net/ipv4/ip_forward'], { create: ['net'], sysctl: { 'net.ipv4.ip_forward': '1' }, stdio: 'inherit' });
+   * if (r.isErr()) console.error(`${r.error.kind}: ${r.error.message}`);
+   * ```
+   */
+  readonly sysctl?: Readonly<Record<string, string>>;
+  /** `/proc/self/oom_score_adj` of the command (OCI's `process.oomScoreAdj`), -1000 to 1000, written first thing with this process's privileges. */
+  readonly oomScoreAdj?: number;
+  /** The command's umask (OCI's `process.user.umask`), set once its root filesystem is made. Left as inherited when not given (runc's default is 0o022). */
+  readonly umask?: number;
+  /** The command's execution domain (OCI's `linux.personality`), set just before exec. */
+  readonly personality?: Personality;
+  /** The command's scheduling policy (OCI's `process.scheduler`), set with sched_setattr(2) before its capabilities are dropped. */
+  readonly scheduler?: SchedulerOptions;
+  /** The command's I/O priority (OCI's `process.ioPriority`), set with ioprio_set(2) first thing, with this process's privileges (as runc sets it, from outside). */
+  readonly ioPriority?: IoPriority;
+  /**
+   * A seccomp filter (OCI's `linux.seccomp`), compiled in this process by {@link compileSeccomp} (libseccomp
+   * through koffi) and installed by the command's process, as runc orders it: with `noNewPrivileges`, as the very
+   * last step before its exec (after `beforeExec`'s gate; with `detach` just before the gate, as runc's `create`,
+   * so that a failure is still reported); without, before its capabilities and ids change, while
+   * it still has the CAP_SYS_ADMIN the kernel then asks for (the remaining setup steps run under the filter, which
+   * must allow them, as with runc). A profile that does not compile is `invalid-option` naming the field
+   * (`seccomp.syscalls[2].action`); a failed install is `spawn-setup-failed` at step `seccomp`.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from '@linuxns/core';
+   * const r = await spawn('mkdir', ['/tmp/denied'], {
+   *   noNewPrivileges: true,
+   *   seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] },
+   * });
+   * if (r.isOk()) console.log(await r.value.exited); // mkdir: Permission denied, { code: 1, signal: null }
+   * ```
+   */
+  readonly seccomp?: SeccompProfile;
+  /**
+   * The AppArmor profile the command runs under (OCI's `process.apparmorProfile`), taken at its exec. Refused
+   * (`invalid-option`) where AppArmor is not enabled: runc 1.1 fails there too (writing the exec attribute gives
+   * EINVAL).
+   */
+  readonly apparmorProfile?: string;
+  /** The SELinux label the command runs with (OCI's `process.selinuxLabel`), taken at its exec. Refused where SELinux is not enabled, as runc refuses it. */
+  readonly selinuxLabel?: string;
+  /**
+   * The SELinux label of the container's mounts (OCI's `linux.mountLabel`): `context="LABEL"` added to the data of
+   * every mount but proc, sysfs, cgroup and binds (mqueue's root gets it as an xattr), as runc does. Refused where
+   * SELinux is not enabled (the kernel refuses the option: runc fails there too).
+   */
+  readonly mountLabel?: string;
   /**
    * Called once the command's process is set up completely (namespaces joined and made, maps,
    * mounts, ids, capabilities, fds) and waits just before its exec, with its pid as this process

@@ -25,7 +25,6 @@ export const STEP_JOIN = 'join';
 export const STEP_PIN = 'pin';
 /** The step of `ERR` lines for the exec itself (also the step of spawn's direct path when the command cannot start). */
 export const STEP_EXEC = 'exec';
-
 /** The step of `ERR` lines for writing `oomScoreAdj` (first thing, with the caller's privileges). */
 export const STEP_OOM_SCORE_ADJ = 'oom-score-adj';
 /** The step of `ERR` lines for `ioPriority` (ioprio_set, first thing). */
@@ -59,7 +58,6 @@ export const MAX_MOUNTS = 64;
 export const MAX_PATHS = 64;
 /** Most cgroups joined (one per hierarchy). */
 export const MAX_CGROUPS = 16;
-
 /** Most sysctls. */
 export const MAX_SYSCTL = 64;
 /** Most device nodes. */
@@ -131,6 +129,22 @@ export interface HelperRequest {
   readonly mounts?: ReadonlyArray<readonly [string, number, string, string, string]>;
   readonly maskedPaths?: readonly string[];
   readonly readonlyPaths?: readonly string[];
+  /** -1000 to 1000, written first thing (with the caller's privileges). */
+  readonly oomScoreAdj?: number;
+  /** The ioprio_set(2) value: class << 13 | priority. */
+  readonly ioprio?: number;
+  readonly umask?: number;
+  /** The personality(2) persona (PER_LINUX32 is 8). */
+  readonly personality?: number;
+  /** struct sched_attr's [policy, flags, nice, priority, runtime, deadline, period]. */
+  readonly scheduler?: readonly [number, number, number, number, bigint, bigint, bigint];
+  /** [path under /proc/sys, value], written after the mounts, before the masked and read-only paths. */
+  readonly sysctl?: ReadonlyArray<readonly [string, string]>;
+  /** [fd the program's bytes come on, seccomp(2) flags]. */
+  readonly seccomp?: readonly [number, number];
+  readonly apparmor?: string;
+  readonly selinuxLabel?: string;
+  readonly mountLabel?: string;
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly command: string;
   readonly args: readonly string[];
@@ -181,6 +195,16 @@ export function encodeRequest(req: HelperRequest): string[] {
   }
   for (const p of req.maskedPaths ?? []) a.push(`--mask=${p}`);
   for (const p of req.readonlyPaths ?? []) a.push(`--readonly-path=${p}`);
+  if (req.oomScoreAdj !== undefined) a.push(`--oom-score-adj=${req.oomScoreAdj}`);
+  if (req.ioprio !== undefined) a.push(`--ioprio=${req.ioprio}`);
+  if (req.umask !== undefined) a.push(`--umask=${req.umask.toString(8)}`);
+  if (req.personality !== undefined) a.push(`--personality=${req.personality.toString(16)}`);
+  if (req.scheduler !== undefined) a.push(`--scheduler=${req.scheduler.join(':')}`);
+  for (const [path, value] of req.sysctl ?? []) a.push(`--sysctl=${path.replace(/%/g, '%25').replace(/=/g, '%3D')}=${value}`);
+  if (req.seccomp !== undefined) a.push(`--seccomp=${req.seccomp[0]}:${req.seccomp[1]}`);
+  if (req.apparmor !== undefined) a.push(`--apparmor=${req.apparmor}`);
+  if (req.selinuxLabel !== undefined) a.push(`--selinux-label=${req.selinuxLabel}`);
+  if (req.mountLabel !== undefined) a.push(`--mount-label=${req.mountLabel}`);
   a.push('--', req.command, ...req.args);
   return a;
 }

@@ -22,6 +22,7 @@ import { checkJoined, closeAll, openJoins } from './join.js';
 import { locateHelper } from './locate.js';
 import type { SpawnOptions } from './options.js';
 import { validateSpawnOptions } from './validate.js';
+import { checkSysctlJoins } from './validate-sysctl.js';
 
 /**
  * Starts `command` with `args` inside the namespaces of `options`, set up by
@@ -61,7 +62,7 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
   if (opened.isErr()) return errAsync(opened.error);
   const handles = opened.value;
   // A pid's namespaces are known only now (the other joins were checked with the options).
-  const refusal = typeof v.join === 'number' ? checkJoined(handles.map(([type]) => type), v.create, options.preserveCredentials) : undefined;
+  const refusal = (typeof v.join === 'number' ? checkJoined(handles.map(([type]) => type), v.create, options.preserveCredentials) : undefined) ?? checkSysctlJoins(options, v.create, handles);
   if (refusal) {
     closeAll(handles);
     return errAsync(refusal);
@@ -73,7 +74,8 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
     Object.keys(v.settings).length > 0 ||
     v.pins.length > 0 ||
     v.fds.length > 0 ||
-    v.gate !== undefined;
+    v.gate !== undefined ||
+    v.seccomp !== undefined;
   if (!needsHelper) return spawnDirect(command, args, v, handles);
   const helper = locateHelper();
   if (helper.isErr()) {

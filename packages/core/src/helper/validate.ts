@@ -13,8 +13,12 @@ import { detachSettings } from './detach.js';
 import { invalidOption, isArray } from './invalid.js';
 import type { SpawnOptions, StdioValue } from './options.js';
 import type { HelperRequest, IdRange } from './protocol.js';
+import type { SeccompProgram } from '../seccomp/profile.js';
+import { schedulingSettings } from './scheduling.js';
+import { securitySettings } from './security.js';
 import { processSettings } from './validate-process.js';
 import { rootfsSettings } from './validate-rootfs.js';
+import { sysctlSettings } from './validate-sysctl.js';
 
 /** {@link SpawnOptions} checked by {@link validateSpawnOptions}, with their defaults filled in. */
 export interface ValidatedSpawn {
@@ -42,6 +46,8 @@ export interface ValidatedSpawn {
   readonly join?: JoinPlan;
   /** @internal `gateFd`: the caller's fd the command waits on. */
   readonly gate?: number;
+  /** @internal The compiled `seccomp` filter the helper installs. */
+  readonly seccomp?: SeccompProgram;
 }
 
 type Pins = Array<readonly [NamespaceType, string]>;
@@ -129,6 +135,13 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
   if (fds.isErr()) return err(fds.error);
   const join = joinPlan(o, create);
   if (join.isErr()) return err(join.error);
+  const sched = schedulingSettings(o);
+  if (sched.isErr()) return err(sched.error);
+  const joined = join.value === undefined ? [] : typeof join.value === 'number' ? undefined : join.value.map((e) => e.type);
+  const sysctl = sysctlSettings(o, creating, joined);
+  if (sysctl.isErr()) return err(sysctl.error);
+  const security = securitySettings(o);
+  if (security.isErr()) return err(security.error);
   if (o.beforeExec !== undefined && typeof o.beforeExec !== 'function') throw new TypeError(`beforeExec must be a function, got ${typeof o.beforeExec}`);
   const detached = detachSettings(o);
   if (detached.isErr()) return err(detached.error);
@@ -149,9 +162,13 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
       ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
       ...proc.value,
       ...fs.value,
+      ...sched.value,
+      ...sysctl.value,
+      ...security.value.settings,
       ...(detached.value.detach ? { detach: true } : {}),
     },
-    ...(join.value !== undefined ? { join: join.value } : {}),
     ...(detached.value.gate !== undefined ? { gate: detached.value.gate } : {}),
+    ...(join.value !== undefined ? { join: join.value } : {}),
+    ...(security.value.seccomp !== undefined ? { seccomp: security.value.seccomp } : {}),
   });
 }
