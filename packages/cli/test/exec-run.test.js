@@ -203,7 +203,17 @@ describe('run, like unshare', { skip: notRoot }, () => {
         const child = spawn(process.execPath, [BIN, 'run', '--uts', '--', 'sleep', duration], { stdio: 'ignore', env: { ...process.env, LINUXNS_HELPER: slow } });
         const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
         // Wait for the helper (the slow script) to be started, then signal linuxns alone.
-        const childrenOf = (pid) => readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').split(' ').filter(Boolean));
+        // A thread of linuxns may end between the listing and the read (Node 24 and 26 start and end
+        // threads of their own): its children file is then gone, and it had none of ours.
+        const childrenOf = (pid) =>
+          readdirSync(`/proc/${pid}/task`).flatMap((t) => {
+            try {
+              return readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').split(' ').filter(Boolean);
+            } catch (e) {
+              if (e.code === 'ENOENT' || e.code === 'ESRCH') return [];
+              throw e;
+            }
+          });
         for (let i = 0; i < 400 && childrenOf(child.pid).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
         assert.ok(childrenOf(child.pid).length > 0, 'the helper was started');
         child.kill(signal);

@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn as spawnProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDifferingNamespaces, readProcessStat } from '../dist/index.js';
@@ -17,7 +17,8 @@ test('readProcessStat reads its own process: pid, parent, running state, a start
   const me = readProcessStat(process.pid);
   assert.equal(me.pid, process.pid);
   assert.equal(me.ppid, process.ppid);
-  assert.equal(me.comm, readlinkSync('/proc/self/exe').split('/').pop().slice(0, 15));
+  // The kernel's comm, not the executable's name: Node 24 and later name their main thread 'MainThread'.
+  assert.equal(me.comm, readFileSync('/proc/self/comm', 'utf8').replace(/\n$/, ''));
   assert.ok(['R', 'S'].includes(me.state), me.state);
   assert.ok(Number.isInteger(me.startTime) && me.startTime > 0);
   assert.equal(readProcessStat(process.pid).startTime, me.startTime, 'the start time stays');
