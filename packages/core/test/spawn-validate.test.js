@@ -165,11 +165,21 @@ test('misuse throws the TypeError spawn throws', () => {
     { beforeExec: 5 },
     { pin: 'net' },
     { fds: { 5: -1 } },
+    { create: 'user' }, // a string is not a list (it would read as 'u', 's', 'e', 'r')
+    { create: [5] },
   ]) {
     assert.throws(() => validateSpawnOptions(options), TypeError, JSON.stringify(options));
     assert.throws(() => spawn('true', [], options), TypeError, JSON.stringify(options));
   }
   assert.throws(() => validateSpawnOptions({ join: -1 }), RangeError);
+  assert.throws(() => validateSpawnOptions({ create: 'user' }), /create must be an array of namespace types.*"user"/);
+});
+
+test("an unknown type in create gets the hint every part of linuxns gives: the OCI name's linuxns name, a near miss", () => {
+  const oci = validateSpawnOptions({ create: ['network'] });
+  assert.equal(oci._unsafeUnwrapErr().kind, 'unknown-namespace-type');
+  assert.match(oci._unsafeUnwrapErr().message, /"network" in create: .*use 'net'/);
+  assert.match(validateSpawnOptions({ create: ['usr'] })._unsafeUnwrapErr().message, /did you mean 'user'\?/);
 });
 
 test('CAPABILITY_NAMES, CAPABILITY_SETS and RLIMIT_NAMES number as the kernel does, and cannot be changed', () => {

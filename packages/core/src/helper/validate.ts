@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError, NsErrorBase } from '../errors/ns-error.js';
-import { isNamespaceType, type NamespaceType } from '../namespace/kind.js';
+import { isNamespaceType, unknownNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { idMaps } from './id-ranges.js';
 import { joinPlan, type JoinPlan } from './join.js';
 import { detachSettings } from './detach.js';
@@ -110,8 +110,13 @@ function fdList(fds: SpawnOptions['fds']): Result<Array<[number, number]>, NsErr
  */
 export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: SpawnOptions<E>): Result<ValidatedSpawn, NsError> {
   const o = options as unknown as SpawnOptions;
+  // A string is not a list: [...'user'] would be four unknown types.
+  if (o.create !== undefined && !isArray(o.create)) throw new TypeError(`create must be an array of namespace types (e.g. ['user', 'net']), got ${typeof o.create === 'string' ? JSON.stringify(o.create) : typeof o.create}`);
   const create = [...(o.create ?? [])];
-  for (const t of create) if (!isNamespaceType(t)) return err({ kind: 'unknown-namespace-type', value: String(t), message: `unknown namespace type ${JSON.stringify(t)} in create` });
+  for (const t of create) {
+    if (typeof t !== 'string') throw new TypeError(`create must hold namespace type names, got ${typeof t}`);
+    if (!isNamespaceType(t)) return err(unknownNamespaceType(t, ' in create'));
+  }
   const creating = new Set(create);
   const maps = idMaps(o, creating);
   if (maps.isErr()) return err(maps.error);
