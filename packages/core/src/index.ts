@@ -33,6 +33,7 @@ export { spawn } from './helper/spawn.js';
 export type { SpawnOptions, JoinTarget, StdioValue, IdRange } from './helper/options.js';
 export type { NsChild, ExitStatus } from './helper/child.js';
 export type { RootfsOptions, MountSpec } from './helper/validate-rootfs.js';
+export { DEFAULT_DEVICES, type DeviceNode } from './helper/devices.js';
 export type { SchedulerOptions, SchedulerPolicy, SchedulerFlag, IoPriority, Personality } from './helper/scheduling.js';
 export { validateSpawnOptions, type ValidatedSpawn } from './helper/validate.js';
 export { validateIdRanges, type InvalidIdRangesError } from './helper/id-ranges.js';

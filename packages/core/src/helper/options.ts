@@ -11,6 +11,7 @@ import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import type { StdioNull, StdioPipe } from 'node:child_process';
 import type { SeccompProfile } from '../seccomp/profile.js';
+import type { DeviceNode } from './devices.js';
 import type { CapabilitySet, RlimitName } from './names.js';
 import type { IdRange } from './protocol.js';
 import type { IoPriority, Personality, SchedulerOptions } from './scheduling.js';
@@ -158,7 +159,12 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> {
    * ```
    */
   readonly rootfs?: RootfsOptions;
-  /** A tmpfs on the rootfs's `/dev` with null, zero, full, random, urandom and tty bound from the caller's `/dev`, and the usual symlinks (needs `rootfs`). */
+  /**
+   * A tmpfs on the rootfs's `/dev` with null, zero, full, random, urandom and tty (made with mknod; in a user
+   * namespace, which may not, bound from the caller's `/dev`), a devpts on `pts/`, `shm/`, and runc's links (`ptmx`,
+   * `fd`, `stdin`, `stdout`, `stderr`, `core` where this kernel has `/proc/kcore`); made before `mounts` (needs
+   * `rootfs`). For an OCI config, whose mounts make `/dev` themselves, use `devices` and `devSymlinks` instead.
+   */
   readonly mountDev?: boolean;
   /** sysfs read-only on the rootfs's `/sys` (a read-only bind of the caller's `/sys` where the kernel refuses a sysfs); needs `rootfs`. */
   readonly mountSys?: boolean;
@@ -168,6 +174,26 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> {
   readonly maskedPaths?: readonly string[];
   /** Paths made read-only inside by a read-only bind on themselves; missing ones are skipped (needs a new mount namespace). */
   readonly readonlyPaths?: readonly string[];
+  /**
+   * Device nodes made in the rootfs after `mounts` (OCI's `linux.devices`, runc's order: in the `/dev` the mounts
+   * made), with mknod, or in a user namespace, which may not, by a bind of the caller's node at the same path, as
+   * runc does. A node already there is left as it is. See {@link DEFAULT_DEVICES} for the ones runc adds to every
+   * container. Needs `rootfs`.
+   */
+  readonly devices?: readonly DeviceNode[];
+  /**
+   * After `devices`: `/dev/ptmx` replaced by a link to `pts/ptmx`, and the links `/dev/fd`, `stdin`, `stdout`,
+   * `stderr` (and `core` to `/proc/kcore` where this kernel has it), as runc makes them when no bind covers `/dev`.
+   * Needs `rootfs`. (`mountDev` makes its own.)
+   */
+  readonly devSymlinks?: boolean;
+  /**
+   * The propagation of the new mount namespace as OCI's `linux.rootfsPropagation` means it (runc's meaning):
+   * applied to its root mount, recursively for the `r` forms (runc's default, when a config has none, is
+   * `'rslave'`); the mount holding the rootfs is made private first if it is shared, so that `pivot_root` works.
+   * Needs a new mnt namespace; excludes `mountPropagation`; `[r]private` needs `pivot_root` (runc's rule).
+   */
+  readonly rootfsPropagation?: 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared' | 'unbindable' | 'runbindable';
   /**
    * Kernel parameters of the command's namespaces (OCI's `linux.sysctl`), written to `/proc/sys` by its process
    * after the mounts and before the masked and read-only paths (runc's order). Each key must belong to a namespace

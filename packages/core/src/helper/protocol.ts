@@ -74,6 +74,13 @@ export interface IdRange {
   readonly size: number;
 }
 
+/**
+ * One extra mount: [type ('' for a bind), MS_* flags set (MS_BIND, MS_REC for rbind, ro...), source, target
+ * inside the rootfs, filesystem data, MS_* flags cleared (rw, suid...), propagation changes in order (MS_PRIVATE
+ * | MS_REC...), MOUNT_ATTR_* set and cleared on every mount of the tree (rro...)].
+ */
+export type HelperMount = readonly [string, number, string, string, string, number, readonly number[], number, number];
+
 /** A validated request, ready to become argv. */
 export interface HelperRequest {
   readonly statusFd: number;
@@ -102,7 +109,8 @@ export interface HelperRequest {
   readonly noNewPrivs?: boolean;
   readonly preserveCredentials?: boolean;
   readonly root?: string;
-  readonly propagation?: 'private' | 'slave' | 'shared' | 'unchanged';
+  /** A name (recursive), or an MS_* mask of one propagation type (OCI's rootfsPropagation, runc's meaning). */
+  readonly propagation?: 'private' | 'slave' | 'shared' | 'unchanged' | number;
   /** [target fd in PROGRAM, source fd in the helper] */
   readonly fds?: ReadonlyArray<readonly [number, number]>;
   /** Masks (bit n = CAP number n) of the sets to keep; absent sets are left as they are. */
@@ -125,8 +133,8 @@ export interface HelperRequest {
   readonly noPivot?: boolean;
   readonly mountDev?: boolean;
   readonly mountSys?: boolean;
-  /** [type, MS_* flags, source, target inside the rootfs, data] */
-  readonly mounts?: ReadonlyArray<readonly [string, number, string, string, string]>;
+  /** The extra mounts (see {@link HelperMount}). */
+  readonly mounts?: readonly HelperMount[];
   readonly maskedPaths?: readonly string[];
   readonly readonlyPaths?: readonly string[];
   /** -1000 to 1000, written first thing (with the caller's privileges). */
@@ -142,6 +150,10 @@ export interface HelperRequest {
   readonly sysctl?: ReadonlyArray<readonly [string, string]>;
   /** [fd the program's bytes come on, seccomp(2) flags]. */
   readonly seccomp?: readonly [number, number];
+  /** Nodes made after the mounts: [type, major, minor, mode, uid, gid, path inside the rootfs]. */
+  readonly devices?: ReadonlyArray<readonly ['c' | 'b' | 'p', number, number, number, number, number, string]>;
+  /** /dev/ptmx a link to pts/ptmx, and the fd, stdin, stdout, stderr (core) links, after the devices. */
+  readonly devSymlinks?: boolean;
   readonly apparmor?: string;
   readonly selinuxLabel?: string;
   readonly mountLabel?: string;
@@ -176,7 +188,7 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.noNewPrivs) a.push('--no-new-privs');
   if (req.preserveCredentials) a.push('--preserve-credentials');
   if (req.root !== undefined) a.push(`--root=${req.root}`);
-  if (req.propagation !== undefined) a.push(`--propagation=${req.propagation}`);
+  if (req.propagation !== undefined) a.push(`--propagation=${typeof req.propagation === 'number' ? req.propagation.toString(16) : req.propagation}`);
   for (const [target, source] of req.fds ?? []) a.push(`--fd=${target}:${source}`);
   for (const [set, mask] of Object.entries(req.caps ?? {})) a.push(`--cap-${set}=${mask.toString(16)}`);
   for (const [type, path] of req.pins ?? []) a.push(`--pin=${type}:${path}`);
@@ -190,8 +202,10 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.noPivot) a.push('--no-pivot');
   if (req.mountDev) a.push('--mount-dev');
   if (req.mountSys) a.push('--mount-sys');
-  for (const [type, flags, source, target, data] of req.mounts ?? []) {
-    a.push(`--mount=${[type, flags.toString(16), source, target, data].map(escapeField).join(':')}`);
+  for (const [type, flags, source, target, data, clear, propagation, rset, rclr] of req.mounts ?? []) {
+    const hex = (n: number): string => n.toString(16);
+    const fields = [type, hex(flags), source, target, data, hex(clear), propagation.map(hex).join(','), hex(rset), hex(rclr)];
+    a.push(`--mount=${fields.map(escapeField).join(':')}`);
   }
   for (const p of req.maskedPaths ?? []) a.push(`--mask=${p}`);
   for (const p of req.readonlyPaths ?? []) a.push(`--readonly-path=${p}`);
@@ -202,6 +216,8 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.scheduler !== undefined) a.push(`--scheduler=${req.scheduler.join(':')}`);
   for (const [path, value] of req.sysctl ?? []) a.push(`--sysctl=${path.replace(/%/g, '%25').replace(/=/g, '%3D')}=${value}`);
   if (req.seccomp !== undefined) a.push(`--seccomp=${req.seccomp[0]}:${req.seccomp[1]}`);
+  for (const [type, major, minor, mode, uid, gid, path] of req.devices ?? []) a.push(`--device=${type}:${major}:${minor}:${mode.toString(8)}:${uid}:${gid}:${path}`);
+  if (req.devSymlinks) a.push('--dev-symlinks');
   if (req.apparmor !== undefined) a.push(`--apparmor=${req.apparmor}`);
   if (req.selinuxLabel !== undefined) a.push(`--selinux-label=${req.selinuxLabel}`);
   if (req.mountLabel !== undefined) a.push(`--mount-label=${req.mountLabel}`);

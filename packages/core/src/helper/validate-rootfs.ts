@@ -7,11 +7,13 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import type { NsError } from '../errors/ns-error.js';
-import { MS_BIND, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_UNBINDABLE } from '../ffi/mount-flags.js';
+import { MS_BIND, MS_PRIVATE } from '../ffi/mount-flags.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { checkAbsolute, invalidOption, isArray } from './invalid.js';
 import type { SpawnOptions } from './options.js';
-import { MAX_CGROUPS, MAX_MOUNTS, MAX_PATHS, type HelperRequest } from './protocol.js';
+import { devicesSettings } from './devices.js';
+import { parseMountOptions, procRefusal, PROPAGATION } from './mount-options.js';
+import { MAX_CGROUPS, MAX_MOUNT_PROPAGATION, MAX_MOUNTS, MAX_PATHS, type HelperMount, type HelperRequest } from './protocol.js';
 
 /**
  * The root filesystem of {@link SpawnOptions.rootfs}: made in the new mount
@@ -34,9 +36,24 @@ export interface RootfsOptions {
 }
 
 /**
- * An extra mount of {@link SpawnOptions.mounts}, in OCI runtime-spec names:
- * `options` are mount flags (`ro`, `nosuid`, `nodev`, `noexec`, `bind`,
- * `rbind`, `rprivate`...) and, for the rest, filesystem data (`size=1m`).
+ * An extra mount of {@link SpawnOptions.mounts}, an OCI runtime-spec mount, made as runc 1.1 makes it:
+ * `options` are read as runc reads them, in order: mount flags that set or clear (`ro`, `rw`, `nosuid`,
+ * `suid`, `nodev`, `noexec`, `relatime`, `strictatime`, `nosymfollow`...), `bind` and `rbind`, propagation
+ * changes applied one by one after the mount (`rprivate`, `rslave`, `rshared`, `runbindable`...), the
+ * runtime-spec's recursive attributes (`rro`, `rnosuid`, `rnodev`, `rnoexec`, `rnoatime`...: on every mount of
+ * the tree), and the rest as filesystem data (`size=64m`, `mode=755`). `remount`, `tmpcopyup`, `idmap` and
+ * `ridmap` are refused.
+ *
+ * By type: a bind (`bind`/`rbind`, or type `bind`) of a file or a directory of the caller's, its target created
+ * to match, then the flags set by a remount (as `mount --bind -o`: where the kernel locks flags in a user
+ * namespace, those the source has are kept); an `rbind` with `ro`, `nosuid`, `nodev` or `noexec` has them on
+ * every mount of its tree, not only the top one (runc's is the top one only). `tmpfs` takes the mode of the
+ * directory it covers (runc 1.1) and, with `ro`, becomes read-only once the devices are made; `proc` and `sysfs`
+ * go on a plain directory (no symlink); `cgroup`: on a cgroup v2 host a cgroup2 mount (a bind of
+ * `/sys/fs/cgroup` where the kernel refuses one); on cgroup v1 runc's tmpfs with one mount per hierarchy the
+ * command is in (its own cgroup bound, or with a cgroup namespace a fresh mount), read-only with `ro`. Any other
+ * type (`devpts`, `mqueue`, `overlay`...) is mounted with its flags and data. Nothing may be mounted inside
+ * `/proc` but on lxcfs's files, and only a proc filesystem on `/proc` (runc's rule).
  */
 export interface MountSpec {
   /** Where, inside the root filesystem (absolute; created if missing). */
@@ -48,51 +65,43 @@ export interface MountSpec {
   readonly options?: readonly string[];
 }
 
-/** MS_* flags (sys/mount.h) by OCI option name; `clear` options only undo a flag. */
-const MOUNT_FLAGS: Readonly<Record<string, number>> = {
-  ro: MS_RDONLY, nosuid: 0x2, nodev: 0x4, noexec: 0x8, sync: 0x10, dirsync: 0x80, noatime: 0x400, nodiratime: 0x800,
-  bind: MS_BIND, rbind: MS_BIND | MS_REC, unbindable: MS_UNBINDABLE, runbindable: MS_UNBINDABLE | MS_REC, private: MS_PRIVATE,
-  rprivate: MS_PRIVATE | MS_REC, slave: MS_SLAVE, rslave: MS_SLAVE | MS_REC, shared: MS_SHARED, rshared: MS_SHARED | MS_REC,
-  relatime: 0x200000, strictatime: 0x1000000,
-};
-const CLEAR_FLAGS = new Set(['rw', 'suid', 'dev', 'exec', 'async', 'atime', 'diratime', 'norelatime', 'nostrictatime']);
-
-/** A mount's options as [flags, data]; or the error. */
-function mountFlags(m: MountSpec, i: number): Result<[number, string], NsError> {
-  let flags = 0;
-  const data: string[] = [];
-  for (const o of m.options ?? []) {
-    if (typeof o !== 'string') return err(invalidOption('mounts', `mounts[${i}].options must be strings`));
-    if (o === 'remount') return err(invalidOption('mounts', `mounts[${i}]: option "remount" is not supported`));
-    const f = MOUNT_FLAGS[o];
-    if (f !== undefined) flags |= f;
-    else if (!CLEAR_FLAGS.has(o)) data.push(o);
-  }
-  if (m.type === 'bind') flags |= MS_BIND;
-  return ok([flags, data.join(',')]);
-}
-
-type Mounts = Array<[string, number, string, string, string]>;
-
-/** The extra mounts as the helper takes them ([type, flags, source, target, data]); or the error. */
-function mountList(mounts: readonly MountSpec[]): Result<Mounts, NsError> {
-  const out: Mounts = [];
+/** The extra mounts as the helper takes them; or the error. */
+function mountList(mounts: readonly MountSpec[]): Result<HelperMount[], NsError> {
+  const out: HelperMount[] = [];
   for (const [i, m] of mounts.entries()) {
     const e = checkAbsolute(`mounts[${i}].destination`, m?.destination);
     if (e) return err(e);
     if (m.destination.split('/').includes('..')) return err(invalidOption('mounts', `mounts[${i}].destination must not contain "..", got ${JSON.stringify(m.destination)}`));
-    const f = mountFlags(m, i);
-    if (f.isErr()) return err(f.error);
-    const [flags, data] = f.value;
-    if (flags & MS_BIND) {
+    const options: readonly unknown[] = m.options ?? [];
+    if (!isArray(options) || options.some((o) => typeof o !== 'string')) return err(invalidOption('mounts', `mounts[${i}].options must be strings`));
+    const p = parseMountOptions(options as readonly string[]);
+    if ('unsupported' in p) return err(invalidOption('mounts', `mounts[${i}]: option ${JSON.stringify(p.unsupported)} is not supported by linuxns (${p.why})`));
+    const flags = m.type === 'bind' ? p.flags | MS_BIND : p.flags;
+    const bind = (flags & MS_BIND) !== 0;
+    if (bind) {
       if (checkAbsolute(`mounts[${i}].source`, m.source)) return err(invalidOption('mounts', `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`));
     } else if (!m.type) {
       return err(invalidOption('mounts', `mounts[${i}] needs a type, or the option "bind"`));
     }
-    out.push([flags & MS_BIND ? '' : (m.type ?? ''), flags, m.source ?? m.type ?? 'none', m.destination, data]);
+    const proc = procRefusal(m.destination, m.type, bind);
+    if (proc) return err(invalidOption('mounts', `mounts[${i}] on ${JSON.stringify(m.destination)}: ${proc}`));
+    if (p.propagation.length > MAX_MOUNT_PROPAGATION) return err(invalidOption('mounts', `mounts[${i}] has ${p.propagation.length} propagation options, at most ${MAX_MOUNT_PROPAGATION}`));
+    out.push([bind ? '' : (m.type ?? ''), flags, m.source ?? m.type ?? 'none', m.destination, p.data, p.clear, p.propagation, p.rset, p.rclr]);
   }
   if (out.length > MAX_MOUNTS) return err(invalidOption('mounts', `at most ${MAX_MOUNTS} mounts, got ${out.length}`));
   return ok(out);
+}
+
+/** `rootfsPropagation` as the helper's propagation mask; or the error. */
+function rootfsPropagation(o: SpawnOptions, creating: ReadonlySet<NamespaceType>): Result<number | undefined, NsError> {
+  const name = o.rootfsPropagation;
+  if (name === undefined) return ok(undefined);
+  if (!creating.has('mnt')) return err(invalidOption('rootfsPropagation', "rootfsPropagation applies to a new mount namespace: add 'mnt' to create"));
+  if (o.mountPropagation !== undefined) return err(invalidOption('rootfsPropagation', 'rootfsPropagation and mountPropagation exclude each other (both set the new mount namespace\'s propagation)'));
+  const mask = typeof name === 'string' ? PROPAGATION[name] : undefined;
+  if (mask === undefined) return err(invalidOption('rootfsPropagation', `rootfsPropagation must be one of ${Object.keys(PROPAGATION).join(', ')}, got ${JSON.stringify(name)}`));
+  if (o.rootfs?.pivotRoot === false && mask & MS_PRIVATE) return err(invalidOption('rootfsPropagation', `rootfsPropagation ${name} is not safe without pivot_root (runc refuses it too)`));
+  return ok(mask);
 }
 
 /**
@@ -118,7 +127,7 @@ export function rootfsSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceT
     }
     out.cgroups = o.cgroups.map((dir) => `${dir.replace(/\/+$/, '')}/cgroup.procs`);
   }
-  const inside = ['mountDev', 'mountSys', 'mounts'] as const;
+  const inside = ['mountDev', 'mountSys', 'mounts', 'devices', 'devSymlinks'] as const;
   if (o.rootfs === undefined) {
     for (const k of inside) if (o[k] !== undefined && o[k] !== false) return err(invalidOption(k, `${k} needs a rootfs`));
   } else {
@@ -141,6 +150,12 @@ export function rootfsSettings(o: SpawnOptions, creating: ReadonlySet<NamespaceT
     if (mounts.isErr()) return err(mounts.error);
     if (mounts.value.length) out.mounts = mounts.value;
   }
+  const devices = devicesSettings(o);
+  if (devices.isErr()) return err(devices.error);
+  Object.assign(out, devices.value);
+  const propagation = rootfsPropagation(o, creating);
+  if (propagation.isErr()) return err(propagation.error);
+  if (propagation.value !== undefined) out.propagation = propagation.value;
   for (const k of ['maskedPaths', 'readonlyPaths'] as const) {
     const list = o[k];
     if (list === undefined) continue;
