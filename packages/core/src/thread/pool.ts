@@ -10,7 +10,6 @@ import { errAsync, ResultAsync, err, ok, type Result } from 'neverthrow';
 import { Piscina } from 'piscina';
 import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
-import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import { abortedBeforeStart, poolClosed, decodeMessage, decodeReply, encodeBatch, RETIRE_CAUSES, type BatchRequest, type ChannelMessage, type ControlMessage, type Outcome, type PoolWorkerData, type RetireCause, type TaskRequest, type WireReply } from './protocol.js';
 import { checkArgCloneable } from './serialize.js';
@@ -18,25 +17,12 @@ import { toModuleUrl } from './module-url.js';
 import { startThreadpool } from './threadpool.js';
 import { checkVerify, type NamespacePoolEvents, type NamespacePoolOptions, type PoolStats, type RunOptions, type VerifyMode } from './pool-options.js';
 import { prepareTarget, type NamespaceTarget } from './target.js';
+import { TaskQueue, type Pending } from './task-queue.js';
 
 export type { NamespacePoolEvents, NamespacePoolOptions, PoolStats, RetireCause, RunOptions, VerifyMode, WorkerCrashedEvent, WorkerRetiredEvent } from './pool-options.js';
 
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
 const POOL_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'];
-
-
-interface Pending {
-  readonly req: TaskRequest;
-  readonly borrowed: NamespaceHandle[];
-  readonly resolve: (r: Result<unknown, NsError>) => void;
-  state: 'queued' | 'sent' | 'done';
-  /** Removes the abort listener, if any. */
-  unlisten?: () => void;
-  /** Aborted after it was sent: if a worker gives it back, it is not sent again. */
-  abortRequested?: boolean;
-  /** The batch the task was last sent in (a task given back is sent again in another). */
-  batch: number;
-}
 
 /**
  * Runs functions inside namespaces on dedicated worker threads (piscina),
@@ -83,8 +69,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
   readonly #sliceMs: number;
   readonly #verify: VerifyMode;
   readonly #pending = new Map<number, Pending>();
-  #queue: Pending[] = [];
-  #head = 0;
+  readonly #queue = new TaskQueue();
   #inflight = 0;
   #nextId = 1;
   #nextBatch = 1;
@@ -210,8 +195,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const p of [...this.#pending.values()]) if (p.state === 'queued') this.#settle(p.req.id, poolClosed());
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
     // Terminating a worker while it still loads its modules can abort the whole process
     // (koffi's addon init throws into the terminating isolate: a fatal error). Let every
     // worker finish starting first; a worker that never does is terminated after 5 s.
@@ -237,15 +221,9 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
 
   #pump(): void {
     while (!this.#closed && this.#inflight < this.#threads) {
-      const waiting = this.#queue.length - this.#head;
+      const waiting = this.#queue.length;
       if (waiting === 0) break;
-      const n = Math.min(this.#maxBatch, Math.ceil(waiting / (this.#threads - this.#inflight)));
-      const batch = this.#queue.slice(this.#head, this.#head + n).filter((p) => p.state === 'queued');
-      this.#head += n;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
+      const batch = this.#queue.take(Math.min(this.#maxBatch, Math.ceil(waiting / (this.#threads - this.#inflight))));
       if (batch.length === 0) continue;
       const batchId = this.#nextBatch++;
       const tasks = batch.map((p) => ((p.state = 'sent'), (p.batch = batchId), p.req));
@@ -297,8 +275,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
       back.forEach((p) => this.#settle(p.req.id, poolClosed()));
       return;
     }
-    this.#queue = [...back, ...this.#queue.slice(this.#head)];
-    this.#head = 0;
+    this.#queue.putBack(back);
     this.#schedulePump();
   }
 
