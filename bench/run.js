@@ -2,8 +2,9 @@
 // linuxns benchmark: what it costs to run code inside a network namespace, to
 // start processes in namespaces, and to get a user namespace by mapping, side
 // by side with what each is compared against (bare piscina, raw setns,
-// nsenter, ip netns exec, unshare, a bare child_process.spawn, Go's
-// vishvananda/netlink when Go is installed: bench/netlink-go), in one run.
+// nsenter, ip netns exec, unshare, a bare child_process.spawn, and when Go is
+// installed Go's vishvananda/netlink (bench/netlink-go) and os/exec with
+// Cloneflags (bench/spawn-go)), in one run.
 //
 //   pnpm bench                 (builds first)
 //   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
@@ -30,7 +31,7 @@ import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
 import { containerGroup, runChild } from './containers.js';
-import { goPeer } from './netlink-go/peer.js';
+import { GO_PEERS, goPeer } from './netlink-go/peer.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -66,6 +67,8 @@ function releaseSync() {
   res.containers = undefined;
   res.goPeer?.();
   res.goPeer = undefined;
+  res.goSpawn?.();
+  res.goSpawn = undefined;
   for (const fd of res.fds.splice(0)) closeSync(fd);
   for (const cache of res.caches) cache.release();
   res.handle?.close();
@@ -197,7 +200,7 @@ const sequential = (op, chunk) => async (ms) => {
   return { ops, ms: t - t0 };
 };
 
-function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache, go }) {
+function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCache, go, goSpawn }) {
   const poolPath = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop'), 'pool.run (path)');
   const poolHandle = async () => unwrap(await pool.run({ net: handle }, FIXTURE, 'noop'), 'pool.run (handle)');
   const poolAll = async () => unwrap(await pool.run({ net: PIN_PATH }, FIXTURE, 'noop', undefined, { verify: 'all' }), "pool.run (path, verify 'all')");
@@ -270,6 +273,8 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
     { key: 'nsJoin', label: `g  linuxns spawn /bin/true joining the netns`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { join: { net: PIN_PATH } }), 1) },
     { key: 'nsCreate5', label: `h  linuxns spawn /bin/true in new net+uts+ipc+mnt+pid`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['net', 'uts', 'ipc', 'mnt', 'pid'] }), 1) },
     { key: 'unshare5', label: `h  spawn unshare -nuimpf true`, kind: 'latency', sample: sequential(() => runChild('unshare', ['-nuimpf', 'true']), 1) },
+    // Go's os/exec with Cloneflags, timed inside the Go process (bench/spawn-go): no Node on its side.
+    ...(goSpawn?.sample ? [{ key: 'goSpawn5', label: `h  Go exec.Cmd /bin/true, Cloneflags (5 new ns)`, kind: 'latency', sample: goSpawn.sample }] : []),
     { key: 'usernsHit', label: `j  UsernsCache.get, hit (held mapping)`, kind: 'latency', sample: usernsHit(hitCache) },
     { key: 'usernsMiss', label: `j  UsernsCache.get, miss (new mapping: a dummy)`, kind: 'latency', sample: usernsMiss(missCache) },
     { key: 'nsUser', label: `i  linuxns spawn /bin/true in a new userns, 65536-id map`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['user'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }), 1) },
@@ -344,7 +349,11 @@ async function main() {
   const go = !ONLY || ONLY.includes('goPair') ? await goPeer() : {};
   if (go.release) res.goPeer = go.release;
   if (go.skip) console.log(`goPair: skipped: ${go.skip}`);
-  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache, go }).filter((c) => !ONLY || ONLY.includes(c.key));
+  // The Go peer of the 5-namespace spawn (os/exec with Cloneflags), the same way.
+  const goSpawn = !ONLY || ONLY.includes('goSpawn5') ? await goPeer(GO_PEERS.spawn) : {};
+  if (goSpawn.release) res.goSpawn = goSpawn.release;
+  if (goSpawn.skip) console.log(`goSpawn5: skipped: ${goSpawn.skip}`);
+  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache, go, goSpawn }).filter((c) => !ONLY || ONLY.includes(c.key));
   // Containers (issue 7): a self-contained group, see bench/containers.js.
   const ct = ONLY ? {} : await containerGroup();
   if (ct.release) res.containers = ct.release;
@@ -405,6 +414,7 @@ async function main() {
     ['linuxns spawn (join netns) / spawn nsenter', ratio('nsJoin', 'nsenter')],
     ['linuxns spawn (join netns) / bare spawn', ratio('nsJoin', 'bareSpawn')],
     ['linuxns spawn (5 new ns) / spawn unshare -nuimpf', ratio('nsCreate5', 'unshare5')],
+    ["linuxns spawn (5 new ns) / Go's exec.Cmd with Cloneflags", ratio('nsCreate5', 'goSpawn5')],
     ['UsernsCache.get miss / bare spawn', ratio('usernsMiss', 'bareSpawn')],
     ['ip commands / netlink, connected netns pair', ratio('ipPair', 'nlPair')],
     ["netlink / Go's vishvananda/netlink, netns pair", ratio('nlPair', 'goPair')],
@@ -425,6 +435,8 @@ async function main() {
     ['spawn joining a netns within 1.3x of a bare spawn', ratio('nsJoin', 'bareSpawn') <= 1.3, `${ratio('nsJoin', 'bareSpawn').toFixed(2)}x`],
     ['spawn in 5 new namespaces no slower than unshare', ratio('nsCreate5', 'unshare5') <= 1, `${ratio('nsCreate5', 'unshare5').toFixed(2)}x`],
     ['stretch: 5-namespace spawn at or below 1.3 ms', med('nsCreate5') <= 1300, `${fmt(med('nsCreate5'))} µs`],
+    ['spawn joining a netns at most 0.5x of a bare spawn (in-process clone)', ratio('nsJoin', 'bareSpawn') <= 0.5, `${ratio('nsJoin', 'bareSpawn').toFixed(2)}x`],
+    ["spawn in 5 new namespaces no slower than Go's exec.Cmd with Cloneflags", ratio('nsCreate5', 'goSpawn5') <= 1, `${ratio('nsCreate5', 'goSpawn5').toFixed(2)}x`],
     ['UsernsCache.get hit under 2 µs', med('usernsHit') < 2, `${fmt(med('usernsHit'))} µs`],
     ['UsernsCache.get miss under 0.64 ms (the Go original here)', med('usernsMiss') < 640, `${fmt(med('usernsMiss'))} µs`],
     ['netlink netns pair at least 10x faster than ip commands', ratio('ipPair', 'nlPair') >= 10, `${ratio('ipPair', 'nlPair').toFixed(1)}x`],

@@ -1,7 +1,8 @@
-// The Go peer of bench/run.js's netlink pair (case 'goPair'): pair.go, built
-// once per bench run into a temporary directory from Debian's Go and its
-// vishvananda/netlink and vishvananda/netns packages (GOPATH mode, no module
-// download), and started once. It stays up for the whole run; each sample asks
+// The Go peers of bench/run.js: the netlink pair (case 'goPair', pair.go, with
+// Debian's vishvananda/netlink and vishvananda/netns packages) and the
+// 5-namespace spawn (case 'goSpawn5', ../spawn-go/spawn.go, standard library
+// only), each built once per bench run into a temporary directory from
+// Debian's Go (GOPATH mode, no module download), and started once. It stays up for the whole run; each sample asks
 // it for N ms of pairs over its stdin and reads "OPS MS" back, so only the
 // library's work is timed, as ours is (no process start, no Go runtime start).
 // Go or the packages missing, or a build that fails: `{ skip: reason }`, never
@@ -16,32 +17,36 @@ import { onPath } from '../../scripts/system-packages.js';
 
 const GOPATH = '/usr/share/gocode';
 const PACKAGES = 'golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev';
-const SOURCE = fileURLToPath(new URL('./pair.go', import.meta.url));
+/** The programs: their source and the GOPATH packages they import. */
+export const GO_PEERS = {
+  pair: { source: fileURLToPath(new URL('./pair.go', import.meta.url)), imports: ['github.com/vishvananda/netlink', 'github.com/vishvananda/netns', 'golang.org/x/sys/unix'] },
+  spawn: { source: fileURLToPath(new URL('../spawn-go/spawn.go', import.meta.url)), imports: [] },
+};
 
-function build(dir) {
+function build(dir, source) {
   const env = { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' };
   // go needs a build cache: the user's when it has a home, else one in the temporary directory.
   if (!env.GOCACHE && !env.HOME) env.GOCACHE = join(dir, 'cache');
-  const out = join(dir, 'pair');
+  const out = join(dir, 'peer');
   return new Promise((resolve) => {
-    execFile('go', ['build', '-o', out, SOURCE], { env, timeout: 300_000 }, (e, _stdout, stderr) => {
+    execFile('go', ['build', '-o', out, source], { env, timeout: 300_000 }, (e, _stdout, stderr) => {
       resolve(e ? { error: (stderr.trim() || e.message).split('\n').slice(0, 3).join(' | ') } : { path: out });
     });
   });
 }
 
-/** Builds and starts the peer: `{ sample(ms), release() }`, or `{ skip: reason }`. */
-export async function goPeer() {
+/** Builds and starts a peer of GO_PEERS: `{ sample(ms), release() }`, or `{ skip: reason }`. */
+export async function goPeer(peer = GO_PEERS.pair) {
   if (!onPath('go')) return { skip: `Go is not installed (apt-get install ${PACKAGES})` };
-  for (const p of ['github.com/vishvananda/netlink', 'github.com/vishvananda/netns', 'golang.org/x/sys/unix']) {
+  for (const p of peer.imports) {
     if (!existsSync(join(GOPATH, 'src', p))) return { skip: `${p} is not in ${GOPATH} (apt-get install ${PACKAGES})` };
   }
   const dir = mkdtempSync(join(tmpdir(), 'linuxns-bench-go-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const built = await build(dir);
+  const built = await build(dir, peer.source);
   if (built.error) {
     cleanup();
-    return { skip: `pair.go does not build: ${built.error}` };
+    return { skip: `${peer.source} does not build: ${built.error}` };
   }
   const child = spawn(built.path, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
