@@ -3,8 +3,8 @@
 // start processes in namespaces, and to get a user namespace by mapping, side
 // by side with what each is compared against (bare piscina, raw setns,
 // nsenter, ip netns exec, unshare, a bare child_process.spawn, and when Go is
-// installed Go's vishvananda/netlink (bench/netlink-go) and os/exec with
-// Cloneflags (bench/spawn-go)), in one run.
+// installed Go's vishvananda/netlink and os/exec with
+// Cloneflags (bench/go)), in one run.
 //
 //   pnpm bench                 (builds first)
 //   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
@@ -31,7 +31,7 @@ import * as libc from '../packages/core/dist/ffi/libc.js';
 import { UsernsCache } from '../packages/userns-cache/dist/index.js';
 import { openNetlink } from '../packages/netlink/dist/index.js';
 import { containerGroup, runChild } from './containers.js';
-import { GO_PEERS, goPeer } from './netlink-go/peer.js';
+import { GO_PEERS, goPeer } from './go/peer.js';
 
 // piscina is a dependency of @linuxns/core, not of the workspace root: resolve it from there
 // (the same copy the pool uses).
@@ -273,14 +273,14 @@ function makeCases({ pool, piscina, handle, targetFd, origFd, hitCache, missCach
     { key: 'nsJoin', label: `g  linuxns spawn /bin/true joining the netns`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { join: { net: PIN_PATH } }), 1) },
     { key: 'nsCreate5', label: `h  linuxns spawn /bin/true in new net+uts+ipc+mnt+pid`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['net', 'uts', 'ipc', 'mnt', 'pid'] }), 1) },
     { key: 'unshare5', label: `h  spawn unshare -nuimpf true`, kind: 'latency', sample: sequential(() => runChild('unshare', ['-nuimpf', 'true']), 1) },
-    // Go's os/exec with Cloneflags, timed inside the Go process (bench/spawn-go): no Node on its side.
+    // Go's os/exec with Cloneflags, timed inside the Go process (bench/go/spawn.go): no Node on its side.
     ...(goSpawn?.sample ? [{ key: 'goSpawn5', label: `h  Go exec.Cmd /bin/true, Cloneflags (5 new ns)`, kind: 'latency', sample: goSpawn.sample }] : []),
     { key: 'usernsHit', label: `j  UsernsCache.get, hit (held mapping)`, kind: 'latency', sample: usernsHit(hitCache) },
     { key: 'usernsMiss', label: `j  UsernsCache.get, miss (new mapping: a dummy)`, kind: 'latency', sample: usernsMiss(missCache) },
     { key: 'nsUser', label: `i  linuxns spawn /bin/true in a new userns, 65536-id map`, kind: 'latency', sample: sequential(() => runNs('/bin/true', [], { create: ['user'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }), 1) },
     { key: 'nlPair', label: `k  netlink: connected netns pair up and down`, kind: 'latency', sample: sequential(netlinkPair, 1) },
     { key: 'ipPair', label: `k  the same with ip commands (10 spawns)`, kind: 'latency', sample: sequential(ipPair, 1) },
-    // The same pair by Go's vishvananda/netlink, timed inside the Go process (bench/netlink-go).
+    // The same pair by Go's vishvananda/netlink, timed inside the Go process (bench/go/pair.go).
     ...(go?.sample ? [{ key: 'goPair', label: `k  the same with Go's vishvananda/netlink`, kind: 'latency', sample: go.sample }] : []),
   ];
 }

@@ -19,7 +19,7 @@ export const SYSTEM_PACKAGES = [
   [() => onPath('runc') || existsSync('/usr/sbin/runc'), 'runc', 'runc spec and runc run, compared with linuxns container (the bench, and the tests when on PATH)'],
   [() => onPath('strace'), 'strace', 'strace -f, under which a userns-cache test makes a dummy'],
   [() => onPath('python3'), 'python3', 'the probes of the core spawn tests (setgroups, PR_GET_PDEATHSIG)'],
-  [() => onPath('go'), 'golang-go', "the bench's Go peer of the netlink pair (bench/netlink-go; the case is skipped without it)"],
+  [() => onPath('go'), 'golang-go', "the bench's Go peers of the netlink pair and the 5-namespace spawn (bench/go; the cases are skipped without it)"],
   [() => existsSync('/usr/share/gocode/src/github.com/vishvananda/netlink'), 'golang-github-vishvananda-netlink-dev', "Go's vishvananda/netlink, the bench's netlink peer (what CNI plugins use)"],
   [() => existsSync('/usr/share/gocode/src/github.com/vishvananda/netns'), 'golang-github-vishvananda-netns-dev', "Go's vishvananda/netns, with which the bench's netlink peer makes its namespaces"],
 ];

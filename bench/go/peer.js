@@ -1,7 +1,7 @@
 // The Go peers of bench/run.js: the netlink pair (case 'goPair', pair.go, with
 // Debian's vishvananda/netlink and vishvananda/netns packages) and the
-// 5-namespace spawn (case 'goSpawn5', ../spawn-go/spawn.go, standard library
-// only), each built once per bench run into a temporary directory from
+// 5-namespace spawn (case 'goSpawn5', spawn.go, standard library only), each
+// with serve.go (their sampling protocol), built once per bench run into a temporary directory from
 // Debian's Go (GOPATH mode, no module download), and started once. It stays up for the whole run; each sample asks
 // it for N ms of pairs over its stdin and reads "OPS MS" back, so only the
 // library's work is timed, as ours is (no process start, no Go runtime start).
@@ -17,10 +17,11 @@ import { onPath } from '../../scripts/system-packages.js';
 
 const GOPATH = '/usr/share/gocode';
 const PACKAGES = 'golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev';
+const SERVE = fileURLToPath(new URL('./serve.go', import.meta.url));
 /** The programs: their source and the GOPATH packages they import. */
 export const GO_PEERS = {
   pair: { source: fileURLToPath(new URL('./pair.go', import.meta.url)), imports: ['github.com/vishvananda/netlink', 'github.com/vishvananda/netns', 'golang.org/x/sys/unix'] },
-  spawn: { source: fileURLToPath(new URL('../spawn-go/spawn.go', import.meta.url)), imports: [] },
+  spawn: { source: fileURLToPath(new URL('./spawn.go', import.meta.url)), imports: [] },
 };
 
 function build(dir, source) {
@@ -29,7 +30,7 @@ function build(dir, source) {
   if (!env.GOCACHE && !env.HOME) env.GOCACHE = join(dir, 'cache');
   const out = join(dir, 'peer');
   return new Promise((resolve) => {
-    execFile('go', ['build', '-o', out, source], { env, timeout: 300_000 }, (e, _stdout, stderr) => {
+    execFile('go', ['build', '-o', out, source, SERVE], { env, timeout: 300_000 }, (e, _stdout, stderr) => {
       resolve(e ? { error: (stderr.trim() || e.message).split('\n').slice(0, 3).join(' | ') } : { path: out });
     });
   });
