@@ -28,6 +28,12 @@ export function rlimitName(type: string): RlimitName {
   return type.toLowerCase().replace(/^rlimit_/, '') as RlimitName;
 }
 
+/** The process settings that spawn takes as they are (OCI's shapes). */
+export const PROCESS_PASSED = ['oomScoreAdj', 'scheduler', 'ioPriority', 'apparmorProfile', 'selinuxLabel'] as const;
+
+/** The container settings that spawn takes as they are (OCI's shapes). */
+export const CONTAINER_PASSED = ['devices', 'devSymlinks', 'rootfsPropagation', 'sysctl', 'seccomp', 'personality', 'mountLabel'] as const;
+
 /** Every capability but CAP_MKNOD. */
 const NO_MKNOD = CAPABILITY_NAMES.filter((c) => c !== 'mknod');
 
@@ -55,7 +61,9 @@ export function processOptions(p: ProcessConfig, io: ProcessIo, newUser = true):
       ...(p.user.gid !== undefined ? { gid: p.user.gid } : {}),
       ...(p.user.additionalGids !== undefined ? { groups: p.user.additionalGids } : {}),
     };
+    if (p.user.umask !== undefined) o.umask = p.user.umask;
   }
+  for (const k of PROCESS_PASSED) if (p[k] !== undefined) (o as Record<string, unknown>)[k] = p[k];
   if (p.rlimits?.length) {
     const r: Partial<Record<RlimitName, { soft: number; hard: number }>> = {};
     for (const l of p.rlimits) r[rlimitName(l.type)] = { soft: rlimitForSpawn(l.soft), hard: rlimitForSpawn(l.hard) };
@@ -117,6 +125,7 @@ export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPat
     ...(c.readonlyPaths?.length ? { readonlyPaths: c.readonlyPaths } : {}),
     ...(Object.keys(pins).length ? { pin: pins } : {}),
     ...(paths.cgroupDirs.length ? { cgroups: paths.cgroupDirs } : {}),
+    ...Object.fromEntries(CONTAINER_PASSED.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])),
     pidFile: paths.pidFile,
     newSession: true,
   };

@@ -21,11 +21,23 @@ function asField(field: string, e: NsError): ContainerConfigInvalidError {
  * Core's refusal of `options`, the spawn options of config field `field`, as
  * a refusal of that field; undefined when core takes them. The config's
  * shape (`shape.ts`) is checked first: core throws a TypeError for a value
- * of the wrong type, as spawn does.
+ * of the wrong type, as spawn does. `option`: the spawn option that `field`
+ * ends with, whose more precise name in core's refusal
+ * (`devices[1].major` for `devices`) becomes the field.
  */
-export function spawnRefusal(field: string, options: SpawnOptions): ContainerConfigInvalidError | undefined {
+export function spawnRefusal(field: string, options: SpawnOptions, option?: string): ContainerConfigInvalidError | undefined {
   const v = validateSpawnOptions(options);
-  return v.isOk() ? undefined : asField(field, v.error);
+  if (v.isOk()) return undefined;
+  const e = v.error;
+  // Core names the part of a structured option at fault (`seccomp.syscalls[2].action`): so does the refusal.
+  let at = field;
+  if (option !== undefined && field.endsWith(option) && e.kind === 'invalid-option' && e.option.startsWith(option)) {
+    // The option's name, or the longer path its message starts with (`devices[0].major must...`).
+    const said = /^[\w.[\]]+/.exec(e.message)?.[0] ?? '';
+    const part = said.startsWith(e.option) && said.length > e.option.length ? said.replace(/\.$/, '') : e.option;
+    at = field.slice(0, -option.length) + part;
+  }
+  return asField(at, e);
 }
 
 /** A mount every rule takes, whose fields are swapped into a refused mount one at a time. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CapabilitySet, IdRange, MountSpec, NamespaceType, RootfsOptions } from '@linuxns/core';
+import type { CapabilitySet, DeviceNode, IdRange, IoPriority, MountSpec, NamespaceType, Personality, RootfsOptions, SchedulerOptions, SeccompProfile, SpawnOptions } from '@linuxns/core';
 import type { CgroupLimits } from '../cgroup.js';
 import type { NetworkConfig } from './network-types.js';
 
@@ -65,8 +65,8 @@ export interface ProcessConfig {
   readonly env?: readonly string[];
   /** Working directory inside (default `/`). */
   readonly cwd?: string;
-  /** The ids it runs as, inside (default root). */
-  readonly user?: { readonly uid?: number; readonly gid?: number; readonly additionalGids?: readonly number[] };
+  /** The ids it runs as, inside (default root), and its umask (OCI's `user.umask`; default: the caller's). */
+  readonly user?: { readonly uid?: number; readonly gid?: number; readonly additionalGids?: readonly number[]; readonly umask?: number };
   readonly rlimits?: readonly RlimitConfig[];
   /**
    * Capabilities to keep: a list (kept in the bounding, permitted and effective sets; the rest
@@ -75,6 +75,16 @@ export interface ProcessConfig {
   readonly capabilities?: readonly string[] | Readonly<Partial<Record<CapabilitySet, readonly string[]>>>;
   /** PR_SET_NO_NEW_PRIVS before exec. */
   readonly noNewPrivileges?: boolean;
+  /** -1000 to 1000 (lowering it needs CAP_SYS_RESOURCE), core's {@link SpawnOptions.oomScoreAdj}. */
+  readonly oomScoreAdj?: number;
+  /** sched_setattr(2) before exec (OCI's `process.scheduler`). */
+  readonly scheduler?: SchedulerOptions;
+  /** ioprio_set(2) before exec (OCI's `process.ioPriority`). */
+  readonly ioPriority?: IoPriority;
+  /** An AppArmor profile to exec into: refused where AppArmor is not enabled (runc fails there too). */
+  readonly apparmorProfile?: string;
+  /** An SELinux label to exec with: refused where SELinux is not enabled (runc fails there too). */
+  readonly selinuxLabel?: string;
 }
 
 
@@ -122,5 +132,22 @@ export interface ContainerConfig {
   readonly cgroup?: CgroupConfig | false;
   /** Interfaces, addresses and routes (needs a new net namespace). */
   readonly network?: NetworkConfig;
+  /**
+   * Device nodes made in the rootfs after `mounts` (OCI's `linux.devices`, and core's `DEFAULT_DEVICES` for an OCI
+   * bundle): core's {@link SpawnOptions.devices}.
+   */
+  readonly devices?: readonly DeviceNode[];
+  /** `/dev/ptmx` a link to `pts/ptmx`, and the fd links, after `devices` (runc's, when no bind covers `/dev`). */
+  readonly devSymlinks?: boolean;
+  /** The propagation of the container's root (OCI's `linux.rootfsPropagation`; runc's default for a bundle is `rslave`). */
+  readonly rootfsPropagation?: SpawnOptions['rootfsPropagation'];
+  /** Kernel parameters of the container's namespaces (OCI's `linux.sysctl`), each of a namespace it creates or joins. */
+  readonly sysctl?: Readonly<Record<string, string>>;
+  /** A seccomp profile (OCI's `linux.seccomp`), compiled with libseccomp and installed last before exec. */
+  readonly seccomp?: SeccompProfile;
+  /** The init's execution domain (OCI's `linux.personality`). */
+  readonly personality?: Personality;
+  /** The SELinux label of the container's mounts: refused where SELinux is not enabled. */
+  readonly mountLabel?: string;
 }
 

@@ -9,7 +9,7 @@
 import type { SpawnOptions } from '@linuxns/core';
 import { configInvalid, type ContainerFailure } from '../errors.js';
 import { absPath, cString, isArray, isObject } from './shape.js';
-import { rlimitForSpawn, rlimitName } from './spawn-options.js';
+import { PROCESS_PASSED, rlimitForSpawn, rlimitName } from './spawn-options.js';
 import { spawnRefusal } from './spawn-rules.js';
 import type { ProcessConfig } from './types.js';
 
@@ -25,7 +25,8 @@ function checkUser(user: Record<string, unknown>, field: string): ContainerFailu
   return (
     (uid !== undefined ? spawnRefusal(`${field}.user.uid`, { user: { uid } } as SpawnOptions) : undefined) ??
     (gid !== undefined ? spawnRefusal(`${field}.user.gid`, { user: { gid } } as SpawnOptions) : undefined) ??
-    (additionalGids !== undefined ? spawnRefusal(`${field}.user.additionalGids`, { user: { groups: additionalGids } } as SpawnOptions) : undefined)
+    (additionalGids !== undefined ? spawnRefusal(`${field}.user.additionalGids`, { user: { groups: additionalGids } } as SpawnOptions) : undefined) ??
+    (user.umask !== undefined ? spawnRefusal(`${field}.user.umask`, { umask: user.umask } as SpawnOptions) : undefined)
   );
 }
 
@@ -88,6 +89,11 @@ export function checkProcess(p: unknown, field: string, newUser = true): Contain
     if (e) return e;
   }
   if (p.noNewPrivileges !== undefined && typeof p.noNewPrivileges !== 'boolean') return configInvalid(`${field}.noNewPrivileges`, `${field}.noNewPrivileges must be a boolean`);
+  for (const k of PROCESS_PASSED) {
+    if (p[k] === undefined) continue;
+    const e = spawnRefusal(`${field}.${k}`, { create: ['mnt'], [k]: p[k] }, k);
+    if (e) return e;
+  }
   return undefined;
 }
 

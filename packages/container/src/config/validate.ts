@@ -17,6 +17,7 @@ import { checkMounts, checkPaths } from './validate-mounts.js';
 import { checkIdMaps, checkNamespaces, checkPins, checkUtsNames } from './validate-namespaces.js';
 import { checkNetwork } from './validate-network.js';
 import { checkProcess, normalizeProcess } from './validate-process.js';
+import { checkLinux } from './validate-linux.js';
 import { checkRootfs } from './validate-rootfs.js';
 
 /**
@@ -51,7 +52,8 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
     checkRootfs(c.rootfs, fresh, checkFs) ??
     checkPaths(c, mountProc, fresh) ??
     checkMounts(c.mounts) ??
-    checkPins(c.pins, fresh);
+    checkPins(c.pins, fresh) ??
+    checkLinux(c, fresh);
   if (bad) return err(bad);
   const cgroup = checkCgroup(c.cgroup);
   if (cgroup.isErr()) return err(cgroup.error);
