@@ -31,6 +31,7 @@ export { createNamespace, CREATABLE_TYPES } from './lifecycle/create.js';
 export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';
 export { spawn } from './helper/spawn.js';
 export type { SpawnOptions, JoinTarget, StdioValue, IdRange } from './helper/options.js';
+export type { ContainerSpawnOptions } from './helper/options-container.js';
 export type { NsChild, ExitStatus } from './helper/child.js';
 export type { RootfsOptions, MountSpec } from './helper/validate-rootfs.js';
 export { DEFAULT_DEVICES, type DeviceNode } from './helper/devices.js';
