@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DEVICES, spawn, validateSpawnOptions } from '../dist/index.js';
 import { errorOf } from './fixtures/ns-helpers.js';
@@ -181,6 +181,21 @@ describe("podman's mounts, as runc makes them", { skip }, () => {
     assert.equal(m['/mnt/c/sub'], undefined, 'a plain bind does not take the submounts');
   });
 
+  test('tmpcopyup: the tmpfs starts with a copy of the directory it covers (files, directories, links, fifos, modes, owners), which it leaves as it was', async () => {
+    const dir = join(scratch.root, 'seed');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'file'), 'seeded\n', { mode: 0o640 });
+    chownSync(join(dir, 'sub', 'file'), 1000, 1001);
+    chmodSync(join(dir, 'sub'), 0o2750);
+    symlinkSync('sub/file', join(dir, 'link'));
+    execFileSync('mkfifo', ['-m', '600', join(dir, 'fifo')]);
+    const r = await sh('cd /seed && stat -c "%n %F %a %u:%g" sub sub/file link fifo && cat link && echo new > sub/file && grep " /seed " /proc/self/mountinfo | cut -d" " -f9', box({
+      mounts: [{ destination: '/seed', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'size=1m'] }] }));
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.out.trim().split('\n'), ['sub directory 2750 0:0', 'sub/file regular file 640 1000:1001', 'link symbolic link 777 0:0', 'fifo fifo 600 0:0', 'seeded', 'tmpfs']);
+    assert.equal(readFileSync(join(dir, 'sub', 'file'), 'utf8'), 'seeded\n', 'the covered directory is not written');
+  });
+
   test('tmpfs takes the mode of the directory it covers (runc 1.1), and ro once filled', async () => {
     const r = await sh("stat -c %a /tmp; grep ' /tmp ' /proc/self/mountinfo | cut -d' ' -f6; touch /tmp/x 2>/dev/null || echo read-only", box({
       mounts: [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=755', 'size=1m', 'ro', 'nosuid'] }] }));
@@ -209,7 +224,6 @@ describe('bad rootfs options are invalid-option naming the option, and nothing r
     ['devices', { devices: [{ path: '/dev/x', type: 'x', major: 1, minor: 3 }] }, true],
     ['devices', { devices: [{ path: '/dev/x', type: 'c', minor: 3 }] }, true],
     ['devices', { devices: [{ path: '/dev/x', type: 'b', major: 1, minor: 3, uid: -1 }] }, true],
-    ['mounts', { mounts: [{ destination: '/tmp', type: 'tmpfs', options: ['tmpcopyup'] }] }, true],
     ['mounts', { mounts: [{ destination: '/x', source: '/tmp', options: ['bind', 'idmap'] }] }, true],
     ['mounts', { mounts: [{ destination: '/x', source: '/tmp', options: ['bind', 'remount'] }] }, true],
     ['mounts', { mounts: [{ destination: '/proc/sys', source: '/tmp', options: ['bind'] }] }, true],

@@ -17,6 +17,7 @@ struct mount_req {
   unsigned long propagation[MAX_MOUNT_PROPAGATION]; /* MS_PRIVATE... (| MS_REC), applied in order */
   int npropagation;
   unsigned long long rset, rclr;        /* MOUNT_ATTR_* set and cleared on every mount of the tree (rro...) */
+  int copyup;                           /* tmpcopyup: a tmpfs starts with a copy of the directory it covers */
 };
 /* --device=TYPE:MAJOR:MINOR:MODE:UID:GID:PATH. */
 struct device_req { char type; unsigned major, minor, mode, uid, gid; const char *path; };
@@ -190,6 +191,8 @@ unsigned long long mount_attr_of(unsigned long ms);
 /* mounts.c: one extra --mount (bind, tmpfs, any filesystem, cgroup), and the read-only remounts runc leaves
    for after /dev is filled (tmpfs and /dev with ro). */
 void extra_mount(const struct request *req, int rootfd, const struct mount_req *m);
+/* copyup.c: what directory fd FROM holds, copied into directory fd TO (runc's tmpcopyup). 0, or -1 with errno. */
+int copy_up(int from, int to);
 void finish_mounts(const struct request *req, int rootfd);
 /* Appends context="LABEL" (--mount-label) to data in buf: the data to mount with (data itself without a
    label, or for a type SELinux does not label: proc, sysfs, mqueue, cgroup, a bind). */

@@ -109,6 +109,9 @@ void extra_mount(const struct request *req, int rootfd, const struct mount_req *
     if (old >= 0) close(old);
   }
   int fd = in_root(rootfd, m->target, bind && !S_ISDIR(st.st_mode) ? CREATE_FILE : CREATE_DIR, STEP_MOUNT);
+  /* tmpcopyup: the directory opened before the tmpfs covers it still reads what it holds. */
+  int below = tmpfs && m->copyup ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (tmpfs && m->copyup && below < 0) report_error(STEP_MOUNT, "open", errno);
   char buf[PATH_MAX];
   unsigned long flags = bind ? MS_BIND | (m->flags & MS_REC) : m->flags & ~(MS_PROPAGATION | MS_REC | MS_BIND);
   if (!bind && (tmpfs || is_dev(m->target))) flags &= ~MS_RDONLY; /* read-only once filled: finish_mounts */
@@ -118,6 +121,10 @@ void extra_mount(const struct request *req, int rootfd, const struct mount_req *
   int top = in_root(rootfd, m->target, NO_CREATE, STEP_MOUNT); /* the mount just made */
   char p[32];
   fd_path(p, sizeof p, top);
+  if (below >= 0) {
+    if (copy_up(below, top) != 0) report_error(STEP_MOUNT, "copy", errno);
+    close(below);
+  }
   if (had && chmod(p, mode) != 0) report_error(STEP_MOUNT, "chmod", errno);
   if (is(m->type, "mqueue") && req->mount_label && setxattr(p, "security.selinux", req->mount_label, strlen(req->mount_label), 0) != 0)
     report_error(STEP_MOUNT, "setxattr", errno);

@@ -129,11 +129,11 @@ static int parse_hex(const char *s, unsigned long long *out) {
   return parse_unsigned(s, 16, out);
 }
 
-/* TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR], split and decoded in place (argv is ours to write). */
+/* TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR[:EXT]], split and decoded in place (argv is ours to write). */
 static void parse_mount(char *v, struct mount_req *m) {
-  char *f[9];
-  int n = split(v, f, 9, 0);
-  if (n != 5 && n != 9) report_usage("bad --mount (TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR]; a ':' in a field is %3A)");
+  char *f[10];
+  int n = split(v, f, 10, 0);
+  if (n != 5 && n != 9 && n != 10) report_usage("bad --mount (TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR[:EXT]]; a ':' in a field is %3A)");
   for (int k = 0; k < n; k++)
     if (unescape(f[k])) report_usage("bad --mount (a bad %XX escape)");
   unsigned long long flags, clear = 0, rset = 0, rclr = 0;
@@ -166,6 +166,9 @@ static void parse_mount(char *v, struct mount_req *m) {
   m->data = f[4];
   m->rset = rset;
   m->rclr = rclr;
+  unsigned long long ext = 0;
+  if (n == 10 && (parse_hex(f[9], &ext) || (ext & ~(unsigned long long)MOUNT_EXT_COPYUP))) report_usage("bad --mount EXT (hex: 1 for tmpcopyup)");
+  m->copyup = (ext & MOUNT_EXT_COPYUP) != 0;
 }
 
 /* --device=TYPE:MAJOR:MINOR:MODE:UID:GID:PATH (MODE in octal, the rest decimal). */

@@ -87,6 +87,7 @@
 #define MAX_SYSCTL 64           /* --sysctl */
 #define MAX_DEVICES 128         /* --device */
 #define MAX_MOUNT_PROPAGATION 4 /* propagation changes of one --mount */
+#define MOUNT_EXT_COPYUP 0x1    /* --mount EXT: runc's tmpcopyup */
 #define MAX_SECCOMP_BYTES 32768 /* a --seccomp program: BPF_MAXINSNS (4096) instructions of 8 bytes */
 
 /*
@@ -266,7 +267,7 @@
  *                           a sysfs (a net namespace not owned by the user
  *                           namespace) the caller's /sys bound recursively instead,
  *                           every mount of it read-only.
- *   --mount=TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR]
+ *   --mount=TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR[:EXT]]
  *                           an extra mount (repeatable, in order), made as runc
  *                           1.1 makes it: FLAGS is the MS_* mask in hex (a
  *                           propagation type among them, in the five-field form,
@@ -276,7 +277,10 @@
  *                           at most MAX_MOUNT_PROPAGATION), made in order after
  *                           the mount; RSET and RCLR MOUNT_ATTR_* set and cleared
  *                           on every mount of the tree at the end (mount_setattr
- *                           AT_RECURSIVE: rro...). Empty hex fields are 0.
+ *                           AT_RECURSIVE: rro...); EXT, hex, MOUNT_EXT_COPYUP
+ *                           for runc's tmpcopyup (a tmpfs starts with a copy of
+ *                           the directory it covers: files, directories, links,
+ *                           nodes, modes, owners). Empty hex fields are 0.
  *                           TARGET is inside the rootfs and created if missing (a
  *                           file when a bind's SOURCE is not a directory).
  *                           With MS_BIND, SOURCE is a path of the caller's (a

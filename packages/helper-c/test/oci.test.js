@@ -70,6 +70,8 @@ function cases(label, binOf) {
       ['a --mount propagation that is no type', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:0:tmpfs:/t::0:1:0:0']],
       ['a --mount with five propagation changes', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:0:tmpfs:/t::0:40000,40000,40000,40000,40000:0:0']],
       ['a --mount FLAGS with two propagation types', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:c0000:tmpfs:/t:']],
+      ['a --mount EXT with an unknown bit', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:0:tmpfs:/t::0::0:0:2']],
+      ['a --mount of eleven fields', ['--create=mnt', '--rootfs=/x', '--mount=tmpfs:0:tmpfs:/t::0::0:0:1:0']],
       ['a --propagation mask of two types', ['--create=mnt', '--propagation=c0000']],
     ];
     for (const [what, opts] of MALFORMED) {

@@ -4,7 +4,7 @@
  * (`ro` then `rw` is read-write), propagation changes applied one by one
  * after the mount (`rprivate`, `rslave`...), the runtime-spec's recursive
  * attributes (`rro`, `rnosuid`... set with mount_setattr on every mount of
- * the tree), and the rest as filesystem data (`size=64m`, `mode=755`).
+ * the tree), `tmpcopyup`, and the rest as filesystem data (`size=64m`, `mode=755`).
  *
  * @module
  */
@@ -59,7 +59,6 @@ const ATIME_MODES = new Set(['rrelatime', 'rnoatime', 'rstrictatime']);
 /** Options runc takes that linuxns does not, and why. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   remount: 'a remount of a mount already there',
-  tmpcopyup: "runc's copy of the target's files into a new tmpfs",
   idmap: 'id-mapped mounts (use @linuxns/userns-cache idmapMount before spawn)',
   ridmap: 'id-mapped mounts (use @linuxns/userns-cache idmapMount before spawn)',
 };
@@ -77,6 +76,8 @@ export interface ParsedOptions {
   readonly rclr: number;
   /** The rest, comma-separated: the filesystem's own options. */
   readonly data: string;
+  /** `tmpcopyup`: a tmpfs starts with a copy of the directory it covers (runc ignores it on other types, and so does the helper). */
+  readonly copyup: boolean;
 }
 
 /** Reads `options` (all strings); an option linuxns does not support is named in `unsupported`. */
@@ -87,6 +88,7 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions | {
   let rclr = 0;
   const propagation: number[] = [];
   const data: string[] = [];
+  let copyup = false;
   for (const o of options) {
     const why = UNSUPPORTED[o];
     if (why !== undefined) return { unsupported: o, why };
@@ -100,6 +102,8 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions | {
         flags |= f.flag;
         cleared &= ~f.flag;
       }
+    } else if (o === 'tmpcopyup') {
+      copyup = true;
     } else if (o in PROPAGATION) {
       propagation.push(PROPAGATION[o]!);
     } else if (r) {
@@ -111,7 +115,7 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions | {
       data.push(o);
     }
   }
-  return { flags: flags >>> 0, clear: cleared >>> 0, propagation, rset: rset >>> 0, rclr: rclr >>> 0, data: data.join(',') };
+  return { flags: flags >>> 0, clear: cleared >>> 0, propagation, rset: rset >>> 0, rclr: rclr >>> 0, data: data.join(','), copyup };
 }
 
 /** Files inside /proc that may be mounted on (runc's checkProcMount: lxcfs's emulated files). */

@@ -77,9 +77,12 @@ export interface IdRange {
 /**
  * One extra mount: [type ('' for a bind), MS_* flags set (MS_BIND, MS_REC for rbind, ro...), source, target
  * inside the rootfs, filesystem data, MS_* flags cleared (rw, suid...), propagation changes in order (MS_PRIVATE
- * | MS_REC...), MOUNT_ATTR_* set and cleared on every mount of the tree (rro...)].
+ * | MS_REC...), MOUNT_ATTR_* set and cleared on every mount of the tree (rro...), MOUNT_EXT_*].
  */
-export type HelperMount = readonly [string, number, string, string, string, number, readonly number[], number, number];
+export type HelperMount = readonly [string, number, string, string, string, number, readonly number[], number, number, number];
+
+/** A {@link HelperMount} extension: runc's `tmpcopyup`. */
+export const MOUNT_EXT_COPYUP = 0x1;
 
 /** A validated request, ready to become argv. */
 export interface HelperRequest {
@@ -202,9 +205,9 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.noPivot) a.push('--no-pivot');
   if (req.mountDev) a.push('--mount-dev');
   if (req.mountSys) a.push('--mount-sys');
-  for (const [type, flags, source, target, data, clear, propagation, rset, rclr] of req.mounts ?? []) {
+  for (const [type, flags, source, target, data, clear, propagation, rset, rclr, ext] of req.mounts ?? []) {
     const hex = (n: number): string => n.toString(16);
-    const fields = [type, hex(flags), source, target, data, hex(clear), propagation.map(hex).join(','), hex(rset), hex(rclr)];
+    const fields = [type, hex(flags), source, target, data, hex(clear), propagation.map(hex).join(','), hex(rset), hex(rclr), ...(ext ? [hex(ext)] : [])];
     a.push(`--mount=${fields.map(escapeField).join(':')}`);
   }
   for (const p of req.maskedPaths ?? []) a.push(`--mask=${p}`);

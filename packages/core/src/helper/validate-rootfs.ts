@@ -13,7 +13,7 @@ import { checkAbsolute, invalidOption, isArray } from './invalid.js';
 import type { SpawnOptions } from './options.js';
 import { devicesSettings } from './devices.js';
 import { parseMountOptions, procRefusal, PROPAGATION } from './mount-options.js';
-import { MAX_CGROUPS, MAX_MOUNT_PROPAGATION, MAX_MOUNTS, MAX_PATHS, type HelperMount, type HelperRequest } from './protocol.js';
+import { MAX_CGROUPS, MAX_MOUNT_PROPAGATION, MAX_MOUNTS, MAX_PATHS, MOUNT_EXT_COPYUP, type HelperMount, type HelperRequest } from './protocol.js';
 
 /**
  * The root filesystem of {@link SpawnOptions.rootfs}: made in the new mount
@@ -41,14 +41,15 @@ export interface RootfsOptions {
  * `suid`, `nodev`, `noexec`, `relatime`, `strictatime`, `nosymfollow`...), `bind` and `rbind`, propagation
  * changes applied one by one after the mount (`rprivate`, `rslave`, `rshared`, `runbindable`...), the
  * runtime-spec's recursive attributes (`rro`, `rnosuid`, `rnodev`, `rnoexec`, `rnoatime`...: on every mount of
- * the tree), and the rest as filesystem data (`size=64m`, `mode=755`). `remount`, `tmpcopyup`, `idmap` and
- * `ridmap` are refused.
+ * the tree), and the rest as filesystem data (`size=64m`, `mode=755`). `remount`, `idmap` and `ridmap` are
+ * refused.
  *
  * By type: a bind (`bind`/`rbind`, or type `bind`) of a file or a directory of the caller's, its target created
  * to match, then the flags set by a remount (as `mount --bind -o`: where the kernel locks flags in a user
  * namespace, those the source has are kept); an `rbind` with `ro`, `nosuid`, `nodev` or `noexec` has them on
  * every mount of its tree, not only the top one (runc's is the top one only). `tmpfs` takes the mode of the
- * directory it covers (runc 1.1) and, with `ro`, becomes read-only once the devices are made; `proc` and `sysfs`
+ * directory it covers (runc 1.1), with `tmpcopyup` a copy of what that directory holds (files, directories,
+ * links and nodes with their modes and owners: runc's), and, with `ro`, becomes read-only once the devices are made; `proc` and `sysfs`
  * go on a plain directory (no symlink); `cgroup`: on a cgroup v2 host a cgroup2 mount (a bind of
  * `/sys/fs/cgroup` where the kernel refuses one); on cgroup v1 runc's tmpfs with one mount per hierarchy the
  * command is in (its own cgroup bound, or with a cgroup namespace a fresh mount), read-only with `ro`. Any other
@@ -86,7 +87,8 @@ function mountList(mounts: readonly MountSpec[]): Result<HelperMount[], NsError>
     const proc = procRefusal(m.destination, m.type, bind);
     if (proc) return err(invalidOption('mounts', `mounts[${i}] on ${JSON.stringify(m.destination)}: ${proc}`));
     if (p.propagation.length > MAX_MOUNT_PROPAGATION) return err(invalidOption('mounts', `mounts[${i}] has ${p.propagation.length} propagation options, at most ${MAX_MOUNT_PROPAGATION}`));
-    out.push([bind ? '' : (m.type ?? ''), flags, m.source ?? m.type ?? 'none', m.destination, p.data, p.clear, p.propagation, p.rset, p.rclr]);
+    const ext = p.copyup && !bind && m.type === 'tmpfs' ? MOUNT_EXT_COPYUP : 0;
+    out.push([bind ? '' : (m.type ?? ''), flags, m.source ?? m.type ?? 'none', m.destination, p.data, p.clear, p.propagation, p.rset, p.rclr, ext]);
   }
   if (out.length > MAX_MOUNTS) return err(invalidOption('mounts', `at most ${MAX_MOUNTS} mounts, got ${out.length}`));
   return ok(out);
