@@ -10,11 +10,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError } from '@linuxns/core';
+import { fsError } from '@linuxns/core/light';
 import type { ContainerFailure } from './errors.js';
 
 const ROOT = '/sys/fs/cgroup';
-const V1_CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
+/** v1 hierarchies a container's cgroup is made in: those of its limits, and, as runc, freezer (pause), cpuacct and blkio (stats). */
+const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'freezer', 'blkio'] as const;
 
 /** Limits of a container's cgroup; each is left as the kernel's default when absent. */
 export interface CgroupLimits {
@@ -108,7 +109,7 @@ function enableControllers(dir: string): void {
   for (const p of ['', ...parts]) {
     at = p ? join(at, p) : at;
     const have = readFileSync(join(at, 'cgroup.controllers'), 'utf8').split(/\s+/);
-    const want = ['memory', 'pids', 'cpu'].filter((c) => have.includes(c));
+    const want = ['memory', 'pids', 'cpu', 'io'].filter((c) => have.includes(c));
     if (want.length) writeFileSync(join(at, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
   }
 }
@@ -125,6 +126,21 @@ export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afte
       return err(fsError(e, { path: dir }));
     }
     afterEach();
+  }
+  return ok(undefined);
+}
+
+/** Writes `limits` to the existing cgroup `dirs` (a running container's new resources); the others are left as they are. */
+export function writeLimits(dirs: readonly string[], limits: CgroupLimits): Result<void, ContainerFailure> {
+  const layout = cgroupLayout();
+  for (const dir of dirs) {
+    for (const [file, value] of limitFiles(dir, layout, limits)) {
+      try {
+        writeFileSync(join(dir, file), value);
+      } catch (e) {
+        return err(fsError(e, { path: join(dir, file) }));
+      }
+    }
   }
   return ok(undefined);
 }

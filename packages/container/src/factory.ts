@@ -6,11 +6,10 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError } from '@linuxns/core';
+import { fsError } from '@linuxns/core/light';
 import { cgroupDirs, populatedDirs } from './cgroup.js';
 import type { ContainerConfig } from './config/types.js';
 import { validateConfig } from './config/validate.js';
@@ -18,6 +17,7 @@ import { checkpoint } from './crash.js';
 import { configInvalid, notFound, systemError, type ContainerFailure } from './errors.js';
 import { validateId } from './id.js';
 import { Container } from './lifecycle/container.js';
+import { cgroupPathOf, containerIds } from './lifecycle/open.js';
 import type { StoredState } from './lifecycle/state.js';
 import { fromOciSpec } from './oci.js';
 import { CONFIG_FILE, readJson, STATE_FILE, writeJsonAtomic } from './store.js';
@@ -26,6 +26,8 @@ import { CONFIG_FILE, readJson, STATE_FILE, writeJsonAtomic } from './store.js';
 export interface CreateOptions {
   /** The OCI bundle the config came from (kept in the state). */
   readonly bundle?: string;
+  /** Annotations (an OCI bundle's), kept in the state. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,9 +53,7 @@ export class Factory {
 
   /** The default cgroup path of a container: a parent per factory root, so two roots never share a cgroup. */
   #cgroupRel(id: string, config: ContainerConfig | undefined): string {
-    const cg = config?.cgroup;
-    if (cg && cg.path) return cg.path;
-    return `linuxns-${createHash('sha256').update(this.root).digest('hex').slice(0, 8)}/${id}`;
+    return cgroupPathOf(this.root, id, config);
   }
 
   /**
@@ -108,6 +108,7 @@ export class Factory {
       created: new Date().toISOString(),
       rootfs: cfg.rootfs.path,
       ...(options.bundle ? { bundle: options.bundle } : {}),
+      ...(options.annotations && Object.keys(options.annotations).length ? { annotations: options.annotations } : {}),
       cgroupPaths: cfg.cgroup === false ? [] : cgroupDirs(rel),
     };
     // config.json first: a crash between the renames leaves a container that loads as creating.
@@ -210,11 +211,6 @@ export class Factory {
    * ```
    */
   list(): Result<string[], ContainerFailure> {
-    try {
-      return ok(readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && validateId(d.name).isOk()).map((d) => d.name).sort());
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
-      return err(systemError('', `list ${this.root}`, fsError(e, { path: this.root })));
-    }
+    return containerIds(this.root);
   }
 }

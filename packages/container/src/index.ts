@@ -24,12 +24,16 @@
 export { Factory, type CreateOptions } from './factory.js';
 export { Container } from './lifecycle/container.js';
 export type { ContainerState, ContainerStatus, StoredState } from './lifecycle/state.js';
+export type { ContainerLock } from './lifecycle/claim.js';
+export type { InitOptions } from './lifecycle/create-init.js';
+export type { ExecOptions } from './lifecycle/exec.js';
+export type { ContainerStats, CpuStats, MemoryStats, MemoryEntry, BlkioEntry } from './cgroup-stats.js';
 export { validateConfig } from './config/validate.js';
 export type { ContainerConfig, NamespaceConfig, RootfsConfig, ProcessConfig, RlimitConfig, CgroupConfig } from './config/types.js';
 export type { NetworkConfig, InterfaceConfig, RouteConfig } from './config/network-types.js';
 export type { CgroupLimits } from './cgroup.js';
 export type { ProcessIo } from './config/spawn-options.js';
 export { validateId, MAX_ID_LENGTH } from './id.js';
-export { fromOciSpec, OCI_SUPPORTED_FIELDS } from './oci.js';
+export { fromOciSpec, fromOciProcess, OCI_SUPPORTED_FIELDS } from './oci.js';
 export { specTemplate, type OciSpecTemplate, type OciTemplateMount } from './template.js';
 export type { ContainerError, ContainerFailure, ContainerInvalidIdError, ContainerIdInUseError, ContainerNotFoundError, ContainerConfigInvalidError, ContainerSystemError, ContainerWrongStatusError } from './errors.js';

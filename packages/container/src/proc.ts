@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readProcessStat } from '@linuxns/core';
+import { readProcessStat } from '@linuxns/core/light';
 
 /** A process: its pid and its start time, which a later process with the pid does not share. */
 export interface ProcessRecord {

@@ -10,7 +10,7 @@ import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSyn
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
-import { fsError } from '@linuxns/core';
+import { fsError } from '@linuxns/core/light';
 import { checkpoint } from './crash.js';
 import type { ContainerFailure } from './errors.js';
 import type { ProcessRecord } from './proc.js';
@@ -26,6 +26,10 @@ export const CGROUP_FILE = 'cgroup.json';
 export const START_CLAIM = 'starting';
 /** "PID STARTTIME" lines of the processes exec'd into the container, killed by destroy. */
 export const EXEC_FILE = 'exec.pids';
+/** The lock of an operation in progress (a symlink to "PID:STARTTIME" of its process): serializes an OCI runtime's commands. */
+export const LOCK_FILE = 'lock';
+/** The FIFO a created init waits at (it holds it open, read-write) until a start writes a byte to it; removed once it exec'd. */
+export const GATE_FIFO = 'exec.fifo';
 
 /** fsync of a directory, so that a rename in it is on disk. */
 function syncDir(dir: string): void {

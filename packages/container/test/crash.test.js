@@ -46,9 +46,12 @@ describe('a caller killed in the middle of create or start', { skip }, () => {
     const full = await runChild(root, 'count', fs.root, 0, true);
     const total = Number(/checkpoints (\d+)/.exec(full.stderr)[1]);
     unwrap(await new Factory(root).load('count').asyncAndThen((c) => c.destroy()));
-    // Each checkpoint at once; then, up to 20 points, the one after the helper was started with a
+    // Checkpoints at once; then, up to 20 points, the one after the helper was started with a
     // delay, so that the caller dies while the helper is in the middle of the init's setup.
-    const points = [...Array.from({ length: total }, (_, k) => String(k + 1)), ...[0, 1, 2, 3, 5, 8, 13, 21].map((ms) => `${total - 1}+${ms}`)].slice(0, 20);
+    // With more checkpoints than 12 (a cgroup in many v1 hierarchies), the first six (create) and the last six (start).
+    const every = Array.from({ length: total }, (_, k) => String(k + 1));
+    const some = every.length > 12 ? [...every.slice(0, 6), ...every.slice(-6)] : every;
+    const points = [...some, ...[0, 1, 2, 3, 5, 8, 13, 21].map((ms) => `${total - 1}+${ms}`)].slice(0, 20);
     assert.equal(points.length, 20);
     for (const at of points) {
       const id = `crash-${at.replace('+', '-')}`;

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ociConfig, ociProcessConfig } from '../dist/config/oci-spec.js';
 import { ociCgroupPath } from '../dist/config/cgroups-path.js';
 import { podmanConfig, podmanSkip } from './config/podman.js';
@@ -33,6 +34,7 @@ echo "extra=$(cat /etc/extra.conf)"
 echo "extraw=$( (echo x >> /etc/extra.conf) 2>/dev/null && echo writable || echo read-only)"
 echo "files=$(for f in /etc/hosts /etc/hostname /run/.containerenv; do [ -f $f ] && printf '%s ' $f; done)"
 echo "hostname=$(cat /proc/sys/kernel/hostname)"
+echo "seeded=$(cat /etc/seeded/file)"
 sed 's/^/cg=/' /proc/self/cgroup
 sed 's/^/mnt=/' /proc/self/mountinfo
 `;
@@ -70,6 +72,8 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
   const data = `/tmp/linuxns-oci-data-${process.pid}`;
   let made;
   before(() => {
+    mkdirSync(join(suite.fs.root, 'etc', 'seeded'));
+    writeFileSync(join(suite.fs.root, 'etc', 'seeded', 'file'), 'from the image\n');
     mkdirSync(data, { recursive: true });
     writeFileSync(`${data}.conf`, 'hi\n');
     made = podmanConfig(suite.fs.root, {
@@ -77,7 +81,7 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
       cgroupParent: parent,
       options: [
         '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096',
-        '--sysctl', 'kernel.msgmax=12345', '--device', '/dev/fuse', '--tmpfs', '/scratch:rw,size=1m,noexec',
+        '--sysctl', 'kernel.msgmax=12345', '--device', '/dev/fuse', '--tmpfs', '/scratch:rw,size=1m,noexec', '--tmpfs', '/etc/seeded:size=1m',
         '--mount', `type=bind,src=${data}.conf,dst=/etc/extra.conf,ro`, '--mount', `type=bind,src=${data},dst=/data,ro`,
         '--umask', '0027', '--oom-score-adj', '100', '--pids-limit', '64', '--cpu-shares', '512',
         ...(process.arch === 'x64' ? ['--personality', 'LINUX32'] : []),
@@ -123,6 +127,7 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
     assert.equal(o.extraw, 'read-only', 'a ro bind of a file is remounted read-only');
     assert.equal(o.files.trim(), '/etc/hosts /etc/hostname /run/.containerenv', "podman's single-file binds, their targets made");
     assert.equal(o.hostname, spec.hostname);
+    assert.equal(o.seeded, 'from the image', "podman's --tmpfs asks for tmpcopyup: the tmpfs starts with the image's files");
     const own = o.cg.find((l) => (V2 ? l.startsWith('0::') : /:pids:/.test(l)));
     assert.ok(own.endsWith(`/${parent}/libpod-${id}`), own);
 
@@ -205,7 +210,7 @@ describe('bad OCI input: container-config-invalid naming the field, before anyth
     ['linux.devices[0].path', (s) => (s.linux.devices = [{ path: 'dev/x', type: 'c', major: 1, minor: 1 }])],
     ['linux.devices[0].major', (s) => (s.linux.devices = [{ path: '/dev/x', type: 'c' }])],
     ['linux.rootfsPropagation', (s) => (s.linux.rootfsPropagation = 'sideways')],
-    ['mounts[1].options', (s) => s.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] })],
+    ['mounts[1].options', (s) => s.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['remount'] })],
     ['mounts[1].destination', (s) => s.mounts.push({ destination: '/proc/sys', type: 'bind', source: '/tmp', options: ['bind'] })],
     ['mounts[1].options', (s) => s.mounts.push({ destination: '/x', type: 'tmpfs', options: [1] })],
     ['linux.cgroupsPath', (s) => (s.linux.cgroupsPath = 'a--b.slice:p:n')],

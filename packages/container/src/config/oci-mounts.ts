@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { readdirSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { DEFAULT_DEVICES, type DeviceNode, type MountSpec } from '@linuxns/core';
 import { configInvalid, type ContainerFailure } from '../errors.js';
@@ -26,23 +25,8 @@ export interface OciMounts {
 /** True for a bind: type `bind`, or the option `bind` or `rbind` (runc's rule: any type with them is a bind). */
 const isBind = (type: unknown, options: readonly string[]): boolean => type === 'bind' || options.includes('bind') || options.includes('rbind');
 
-/**
- * `options` without `tmpcopyup` where runc's copy would copy nothing: its destination in `rootfs` is missing or an
- * empty directory (podman's `--tmpfs` always asks for it). Elsewhere it stays, and core refuses it by name.
- */
-function withoutEmptyCopy(options: string[], rootfs: string, destination: string): string[] {
-  if (!options.includes('tmpcopyup')) return options;
-  let empty: boolean;
-  try {
-    empty = readdirSync(join(rootfs, destination)).length === 0;
-  } catch (e) {
-    empty = (e as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-  return empty ? options.filter((o) => o !== 'tmpcopyup') : options;
-}
-
 /** The mounts of `spec.mounts` (relative bind sources are the bundle's); unsupported mount fields pushed to `refused`. */
-function mountList(list: unknown, bundle: string, rootfs: string, refused: string[]): MountSpec[] | ContainerFailure {
+function mountList(list: unknown, bundle: string, refused: string[]): MountSpec[] | ContainerFailure {
   if (list === undefined) return [];
   if (!isArray(list)) return configInvalid('mounts', 'mounts must be an array');
   const out: MountSpec[] = [];
@@ -51,7 +35,7 @@ function mountList(list: unknown, bundle: string, rootfs: string, refused: strin
     // uidMappings/gidMappings of a mount: runtime-spec 1.1's id-mapped mounts, which runc 1.1 has not either.
     refuseOthers(m, `mounts[${i}].`, ['destination', 'type', 'source', 'options'], refused);
     if (m.options !== undefined && !(isArray(m.options) && (m.options as unknown[]).every((o) => typeof o === 'string'))) return configInvalid(`mounts[${i}].options`, `mounts[${i}].options must be strings`);
-    const options = withoutEmptyCopy((m.options ?? []) as string[], rootfs, m.destination);
+    const options = (m.options ?? []) as string[];
     const bind = isBind(m.type, options);
     const source = typeof m.source === 'string' && bind && !isAbsolute(m.source) ? join(bundle, m.source) : m.source;
     out.push({
@@ -82,9 +66,9 @@ function deviceList(list: unknown, refused: string[]): DeviceNode[] | ContainerF
   return [...DEFAULT_DEVICES.filter((d) => !paths.has(d.path)), ...(own as DeviceNode[])];
 }
 
-/** `spec.mounts` and `spec.linux.devices` of the bundle at `bundle` (its rootfs at `rootfs`): what the container makes; or the field at fault. */
-export function ociMounts(mounts: unknown, devices: unknown, bundle: string, rootfs: string, refused: string[]): OciMounts | ContainerFailure {
-  const m = mountList(mounts, bundle, rootfs, refused);
+/** `spec.mounts` and `spec.linux.devices` of the bundle at `bundle`: what the container makes; or the field at fault. */
+export function ociMounts(mounts: unknown, devices: unknown, bundle: string, refused: string[]): OciMounts | ContainerFailure {
+  const m = mountList(mounts, bundle, refused);
   if (!isArray(m)) return m as ContainerFailure;
   const list = m as MountSpec[];
   if (!setsUpDev(list)) return { mounts: list, devices: [], devSymlinks: false };

@@ -89,7 +89,7 @@ export function ociConfig(spec: unknown, bundle: string, checkFs = true): Result
   const linux = isObject(spec.linux) ? spec.linux : {};
   refuseOthers(linux, 'linux.', LINUX_KEYS, refused);
   const rootPath = isAbsolute(root.path) ? root.path : join(bundle, root.path);
-  const dev = ociMounts(spec.mounts, linux.devices, bundle, rootPath, refused);
+  const dev = ociMounts(spec.mounts, linux.devices, bundle, refused);
   if ('kind' in dev) return err(dev);
   if (isArray(linux.devices)) {
     const e = spawnRefusal('linux.devices', { create: ['mnt'], rootfs: { path: '/' }, devices: linux.devices as never }, 'devices');

@@ -5,22 +5,30 @@
  * `create` or `load`), its init started by the helper (one process, fully
  * set up before exec), processes exec'd into its namespaces, and its
  * destruction. Each step is a module of this folder; the class keeps what
- * only this object knows: the init it started.
+ * only this object knows: the init it started. The steps that start a
+ * process (start, exec, createInit) are loaded on first use, so that a
+ * short-lived process that only reads the state, signals, starts a created
+ * init or deletes (an OCI runtime's hot commands) loads none of spawn.
  *
  * @module
  */
-import type { Result, ResultAsync } from 'neverthrow';
+import { ResultAsync, type Result } from 'neverthrow';
 import type { ExitStatus, NsChild } from '@linuxns/core';
-import { cgroupDirs } from '../cgroup.js';
+import { cgroupDirs, type CgroupLimits } from '../cgroup.js';
+import type { ContainerStats } from '../cgroup-stats.js';
 import type { ProcessIo } from '../config/spawn-options.js';
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- NetworkConfig is only named by a {@link}: imported so typedoc resolves it
 import type { NetworkConfig } from '../config/network-types.js';
 import type { ContainerConfig, ProcessConfig } from '../config/types.js';
 import type { ContainerFailure } from '../errors.js';
+import { containerProcesses, containerStats, setPaused, updateLimits } from './cgroup-ops.js';
+import { lockContainer, type ContainerLock } from './claim.js';
+import type { InitOptions } from './create-init.js';
 import { destroyContainer } from './destroy.js';
-import { execIn } from './exec.js';
+import type { ExecOptions } from './exec.js';
+import { checkStdio } from './io.js';
 import { signalInit, waitInit } from './signal.js';
-import { startContainer } from './start.js';
+import { startInit } from './start-init.js';
 import { snapshot, type ContainerState } from './state.js';
 
 /**
@@ -124,10 +132,59 @@ export class Container {
    * ```
    */
   start(process?: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, ContainerFailure> {
-    return startContainer(this, process, io).map((child) => {
-      this.#child = child;
-      return child;
-    });
+    checkStdio(io);
+    return ResultAsync.fromSafePromise(import('./start.js'))
+      .andThen(({ startContainer }) => startContainer(this, process, io))
+      .map((child) => {
+        this.#child = child;
+        return child;
+      });
+  }
+
+  /**
+   * The first half of {@link Container.start}, as an OCI runtime's `create` does it: starts the
+   * init (`process`, or the config's) set up completely — namespaces, id maps, cgroup, rootfs,
+   * pivot_root, ids, capabilities, fds — and waiting at its gate, `exec.fifo` in the container's
+   * directory, before it execs its program. Resolves with its pid once it waits there: the
+   * container is `created` with that pid, `init.pid` written. The init outlives this process: it
+   * is reparented to this process's nearest child subreaper (conmon or a containerd shim, which
+   * reap it and see its exit status), or to init; it keeps the stdio given (the engine's pipes).
+   * A program that cannot be found or run is refused now, not after the gate. Then
+   * {@link Container.startInit}, from this process or any other, lets it exec. Only from `created`
+   * without an init; a failure leaves nothing running and gives the cgroup and the gate back.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const f = new Factory('/run/linuxns-containers');
+   * const pid = await f.load('demo').asyncAndThen((c) => c.createInit(undefined, { stdio: 'inherit' }));
+   * pid.match(
+   *   (p) => console.log(`init ${p} waits: start it from any process`), // then c.startInit()
+   *   (e) => console.error(`${e.kind}: ${e.message}`),
+   * );
+   * ```
+   */
+  createInit(process?: ProcessConfig, options: InitOptions = {}): ResultAsync<number, ContainerFailure> {
+    checkStdio(options);
+    return ResultAsync.fromSafePromise(import('./create-init.js')).andThen(({ createInit }) => createInit(this, process, options));
+  }
+
+  /**
+   * The second half of {@link Container.start}, as an OCI runtime's `start` does it: lets the init
+   * that {@link Container.createInit} left waiting at its gate (from this process or another,
+   * earlier) exec its program, and resolves once it has (or has ended): the container is then
+   * `running`. `container-wrong-status` unless it is `created` with an init (`stopped` when the
+   * init died meanwhile).
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const started = await new Factory('/run/linuxns-containers').load('demo').asyncAndThen((c) => c.startInit());
+   * if (started.isErr()) console.error(started.error.message); // e.g. cannot start container demo: it is running (...)
+   * ```
+   */
+  startInit(): ResultAsync<void, ContainerFailure> {
+    return startInit(this);
   }
 
   /**
@@ -147,7 +204,9 @@ export class Container {
 
   /**
    * Sends a signal to the init. As pid 1 of a new pid namespace it ignores
-   * those it has no handler for, except SIGKILL. Only while `running`. An
+   * those it has no handler for, except SIGKILL. While `running`, `paused`
+   * (the signal waits for the resume, SIGKILL aside), or `created` with an
+   * init waiting at its gate (SIGKILL ends it). An
    * unknown signal name throws a TypeError, a number outside 0..64 a
    * RangeError.
    *
@@ -198,8 +257,114 @@ export class Container {
    * else console.error(p.error.message);
    * ```
    */
-  exec(process: ProcessConfig, io: ProcessIo = {}): ResultAsync<NsChild, ContainerFailure> {
-    return execIn(this, process, io);
+  exec(process: ProcessConfig, io: ExecOptions = {}): ResultAsync<NsChild, ContainerFailure> {
+    checkStdio(io);
+    return ResultAsync.fromSafePromise(import('./exec.js')).andThen(({ execIn }) => execIn(this, process, io));
+  }
+
+  /**
+   * Freezes every process of the container (its cgroup and the cgroups below it: the v1 freezer,
+   * or v2's `cgroup.freeze`), as `runc pause` does: `running` → `paused`. Resolves once the kernel
+   * has frozen them all.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo');
+   * const paused = await c.asyncAndThen((x) => x.pause());
+   * if (paused.isErr()) console.error(paused.error.message); // e.g. ... it is stopped (it needs a running container)
+   * ```
+   */
+  pause(): ResultAsync<void, ContainerFailure> {
+    return setPaused(this, true);
+  }
+
+  /**
+   * Thaws what {@link Container.pause} froze: `paused` → `running`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const resumed = await new Factory('/run/linuxns-containers').load('demo').asyncAndThen((c) => c.resume());
+   * if (resumed.isErr()) console.error(resumed.error.message);
+   * ```
+   */
+  resume(): ResultAsync<void, ContainerFailure> {
+    return setPaused(this, false);
+  }
+
+  /**
+   * The pids of the container's processes, as this pid namespace numbers them, sorted: every
+   * process in its cgroup and below it (`runc ps`); without a cgroup, the init and the exec'd
+   * processes still alive.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * new Factory('/run/linuxns-containers').load('demo').andThen((c) => c.processes()).match(
+   *   (pids) => console.log(pids), // [12345, 12399]
+   *   (e) => console.error(e.message),
+   * );
+   * ```
+   */
+  processes(): Result<number[], ContainerFailure> {
+    return containerProcesses(this);
+  }
+
+  /**
+   * What the container's cgroup has used (CPU, memory, pids, block I/O), read from the cgroup
+   * files, in the names of `runc events --stats`. `container-wrong-status` for a container
+   * without a cgroup (never started, or `cgroup: false`).
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * new Factory('/run/linuxns-containers').load('demo').andThen((c) => c.stats()).match(
+   *   (s) => console.log(s.memory.usage.usage, s.pids.current),
+   *   (e) => console.error(e.message),
+   * );
+   * ```
+   */
+  stats(): Result<ContainerStats, ContainerFailure> {
+    return containerStats(this);
+  }
+
+  /**
+   * Writes new limits (memory, pids, CPU) to the cgroup of a container that has one and has not
+   * stopped (`runc update`); the limits not given are left as they are.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const r = new Factory('/run/linuxns-containers').load('demo').andThen((c) => c.update({ pids: { limit: 32 } }));
+   * if (r.isErr()) console.error(r.error.message);
+   * ```
+   */
+  update(limits: CgroupLimits): Result<void, ContainerFailure> {
+    return updateLimits(this, limits);
+  }
+
+  /**
+   * Takes the lock of the container (`lock` in its directory, a symlink to this process's pid and
+   * start time), waiting while another live process holds it, up to `timeoutMs`: what serializes
+   * an OCI runtime's commands on one container. A lock whose process is gone (killed in the
+   * middle of an operation) is taken over; `container-not-found` once the container is gone.
+   * Give it back with `release()`.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns-containers').load('demo');
+   * if (c.isOk()) {
+   *   const lock = await c.value.lock();
+   *   if (lock.isOk()) {
+   *     try { console.log(c.value.state().map((s) => s.status)); } finally { lock.value.release(); }
+   *   }
+   * }
+   * ```
+   */
+  lock(timeoutMs = 60_000): ResultAsync<ContainerLock, ContainerFailure> {
+    return new ResultAsync(lockContainer(this, timeoutMs));
   }
 
   /**

@@ -1,18 +1,19 @@
 /**
  * The end of a container: its network undone outside, every process of it
  * killed and waited for, its pins, cgroup and id-mapped rootfs removed, its
- * directory deleted.
+ * directory deleted. What only some containers have (a network, pins, an
+ * id-mapped rootfs) is loaded only for them: deleting the container of an
+ * OCI bundle loads nothing of netlink, userns-cache or core's spawn.
  *
  * @module
  */
 import { existsSync, rmSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
-import { unpin, type NsChild } from '@linuxns/core';
+import type { NsChild } from '@linuxns/core';
 import type { NetnsRef } from '@linuxns/netlink';
 import { cgroupPids, killCgroup, removeCgroup } from '../cgroup.js';
 import { systemError, type ContainerFailure } from '../errors.js';
-import { removeIdmapRootfs } from '../idmap.js';
-import { teardownNetwork } from '../network.js';
+import { isFrozen, setFrozen } from '../freezer.js';
 import { isAlive, waitGone } from '../proc.js';
 import { readExecd } from '../store.js';
 import { ownedCgroup } from './owned-cgroup.js';
@@ -35,9 +36,12 @@ export function destroyContainer(c: ContainerRef, child: () => NsChild | undefin
       if (c.config?.network !== undefined) {
         const pin = c.config.pins?.net;
         const inside: NetnsRef | undefined = alive ? init.pid : pin !== undefined && existsSync(pin) ? pin : undefined;
+        const { teardownNetwork } = await import('../network.js');
         const r = await teardownNetwork(c.dir, inside);
         if (r.isErr()) netError = r.error;
       }
+      // A frozen cgroup first thawed: a frozen v1 process does not die of SIGKILL until then.
+      if (dirs.length && isFrozen(dirs)) await setFrozen(dirs, false);
       if (alive) {
         try {
           process.kill(init.pid, 'SIGKILL');
@@ -68,8 +72,10 @@ export function destroyContainer(c: ContainerRef, child: () => NsChild | undefin
       // init left in the cgroup may hold them until the cgroup is emptied.
       const started = child();
       if (started) await started.exited;
-      for (const path of Object.values(c.config?.pins ?? {})) {
-        const r = unpin(path);
+      const pins = Object.values(c.config?.pins ?? {});
+      const unpin = pins.length ? (await import('@linuxns/core')).unpin : undefined;
+      for (const path of pins) {
+        const r = unpin!(path);
         if (r.isErr() && r.error.kind !== 'not-pinned' && r.error.kind !== 'not-found') return err(systemError(c.id, `unpin ${path}`, r.error));
       }
       let removed: Result<void, ContainerFailure>;
@@ -80,6 +86,7 @@ export function destroyContainer(c: ContainerRef, child: () => NsChild | undefin
       }
       if (removed.isErr()) return err(systemError(c.id, 'remove the cgroup', removed.error));
       if (c.config?.rootfs.idmap) {
+        const { removeIdmapRootfs } = await import('../idmap.js');
         const r = removeIdmapRootfs(c.dir);
         if (r.isErr()) return err(systemError(c.id, 'unmount the id-mapped rootfs', r.error));
       }

@@ -6,7 +6,7 @@
  * @module
  */
 import { errAsync, type ResultAsync } from 'neverthrow';
-import { openDifferingNamespaces, readProcessStat, spawn, type NsChild } from '@linuxns/core';
+import { openDifferingNamespaces, readProcessStat, spawn, type NsChild, type SpawnOptions } from '@linuxns/core';
 import { processOptions, type ProcessIo } from '../config/spawn-options.js';
 import type { ProcessConfig } from '../config/types.js';
 import { hasNewUserns } from '../config/validate-namespaces.js';
@@ -17,19 +17,35 @@ import { recordExecd } from '../store.js';
 import { ownedCgroup } from './owned-cgroup.js';
 import { snapshot, type ContainerRef } from './state.js';
 
+/** Options of {@link Container.exec} beyond stdio. */
+export interface ExecOptions extends ProcessIo {
+  /**
+   * The process outlives this one, as `runc exec --detach` makes it: the helper writes `pidFile`
+   * (`"PID STARTTIME\n"`) once it has exec'd and goes, and the process is reparented to this
+   * process's child subreaper (conmon, a containerd shim) or init. Needs `pidFile`.
+   */
+  readonly detach?: boolean;
+  /** Where the helper writes `"PID STARTTIME\n"` of the process once it has exec'd (absolute). */
+  readonly pidFile?: string;
+  /** Extra fds for the process: `{ 3: fd }` gives it this process's `fd` as its fd 3 (`--preserve-fds`). */
+  readonly fds?: Readonly<Record<number, number>>;
+}
+
 /**
  * Runs `process` in running container `c` (see {@link Container.exec}): the
  * namespaces of its init that differ from ours opened (core's
  * `openDifferingNamespaces`, as `nsenter --all`), the init's start time
  * checked after, so that a reused pid is never joined.
  */
-export function execIn(c: ContainerRef, process: ProcessConfig, io: ProcessIo): ResultAsync<NsChild, ContainerFailure> {
+export function execIn(c: ContainerRef, process: ProcessConfig, io: ExecOptions): ResultAsync<NsChild, ContainerFailure> {
   const newUser = c.config ? hasNewUserns(c.config) : true;
   const bad = checkProcess(process, 'process', newUser);
   if (bad) return errAsync(bad);
   const st = snapshot(c);
   if (st.isErr()) return errAsync(st.error);
-  if (st.value.state.status !== 'running') return errAsync(wrongStatus(c.id, st.value.state.status, 'exec in', 'it needs a running container'));
+  const { status } = st.value.state;
+  // An init waiting at its gate (created by createInit) has its namespaces already: runc execs there too.
+  if (status !== 'running' && !(status === 'created' && st.value.init)) return errAsync(wrongStatus(c.id, status, 'exec in', 'it needs a running container'));
   const init = st.value.init!;
   const join = openDifferingNamespaces(init.pid);
   if (join.isErr()) return errAsync(systemError(c.id, `open the namespaces of ${init.pid}`, join.error));
@@ -39,12 +55,18 @@ export function execIn(c: ContainerRef, process: ProcessConfig, io: ProcessIo): 
     return errAsync(wrongStatus(c.id, 'stopped', 'exec in', 'the init exited meanwhile'));
   }
   const cgroups = c.config!.cgroup !== false ? ownedCgroup(c.dir) : [];
+  const extra: Pick<SpawnOptions, 'detach' | 'pidFile' | 'fds'> = {
+    ...(io.detach ? { detach: true } : {}),
+    ...(io.pidFile !== undefined ? { pidFile: io.pidFile } : {}),
+    ...(io.fds ? { fds: io.fds } : {}),
+  };
   let launched: ResultAsync<NsChild, ContainerFailure>;
   try {
     launched = spawn(process.args[0]!, process.args.slice(1), {
       ...processOptions(process, io, newUser),
       join: join.value,
       ...(cgroups.length ? { cgroups } : {}),
+      ...extra,
     });
   } finally {
     closeAll(); // spawn handed the helper its own copies, or threw at once for a misuse

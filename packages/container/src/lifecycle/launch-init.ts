@@ -26,9 +26,18 @@ import type { ContainerRef } from './state.js';
  * network configured in the init's own namespace (owned by its user
  * namespace) while the init waits before its exec. Either way the init's
  * program never runs in an unconfigured network. A failure undoes
- * everything: the container is `created` again.
+ * everything: the container is `created` again. `detached` (createInit): the
+ * init waits at a gate of the caller's and outlives this process; its own
+ * network namespace is then configured once it waits there.
  */
-export function launchInit(c: ContainerRef, config: ContainerConfig, proc: ProcessConfig, io: ProcessIo, cgroupDirs: readonly string[]): ResultAsync<NsChild, ContainerFailure> {
+export function launchInit(
+  c: ContainerRef,
+  config: ContainerConfig,
+  proc: ProcessConfig,
+  io: ProcessIo,
+  cgroupDirs: readonly string[],
+  detached: Pick<SpawnOptions, 'gateFd' | 'detach' | 'fds'> = {},
+): ResultAsync<NsChild, ContainerFailure> {
   const pidFile = join(c.dir, PID_FILE);
   const net = config.network;
   const newUser = hasNewUserns(config);
@@ -87,7 +96,7 @@ export function launchInit(c: ContainerRef, config: ContainerConfig, proc: Proce
       const options = initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
       let launched: ResultAsync<NsChild, ContainerFailure>;
       try {
-        const spawnOptions: SpawnOptions<ContainerFailure> = net && newUser ? { ...options, beforeExec: configureInside } : options;
+        const spawnOptions: SpawnOptions<ContainerFailure> = net && newUser && !detached.detach ? { ...options, beforeExec: configureInside } : { ...options, ...detached };
         launched = spawn(proc.args[0]!, proc.args.slice(1), spawnOptions);
       } catch (e) {
         // Misuse spawn refuses at once (a bad stdio value): nothing may stay behind for it either.
@@ -100,6 +109,19 @@ export function launchInit(c: ContainerRef, config: ContainerConfig, proc: Proce
       if (r.isErr()) {
         rmSync(pidFile, { force: true });
         return undo(netFailed ? 'set up the network' : 'start', r.error); // undo tears the network down in netns, held
+      }
+      if (net && newUser && detached.detach) {
+        // The init waits at its gate, outliving us: its network is set up before anyone opens the gate.
+        const inside = await configureInside(r.value.pid);
+        if (inside.isErr()) {
+          try {
+            process.kill(r.value.pid, 'SIGKILL');
+          } catch {
+            /* gone already */
+          }
+          rmSync(pidFile, { force: true });
+          return undo('set up the network', inside.error);
+        }
       }
       netns?.close(); // the init is in it now
       netns = undefined;

@@ -25,9 +25,10 @@ export function signalInit(c: ContainerRef, signal: NodeJS.Signals | number): Re
   const st = snapshot(c);
   if (st.isErr()) return err(st.error);
   const { status, pid } = st.value.state;
-  if (status !== 'running') return err(wrongStatus(c.id, status, 'signal', 'it needs a running container'));
+  // A running init, or one waiting at its gate (createInit) or frozen (pause): the signal is queued until it goes on.
+  if (pid === undefined || (status !== 'running' && status !== 'created' && status !== 'paused')) return err(wrongStatus(c.id, status, 'signal', 'it needs a running container'));
   try {
-    process.kill(pid!, signal);
+    process.kill(pid, signal);
     return ok(undefined);
   } catch (e) {
     const x = e as NodeJS.ErrnoException;

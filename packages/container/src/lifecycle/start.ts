@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { err, errAsync, ResultAsync, type Result } from 'neverthrow';
+import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsChild } from '@linuxns/core';
 import type { ProcessIo } from '../config/spawn-options.js';
-import type { ProcessConfig } from '../config/types.js';
+import type { ContainerConfig, ProcessConfig } from '../config/types.js';
 import { hasNewUserns } from '../config/validate-namespaces.js';
 import { checkProcess } from '../config/validate-process.js';
 import { checkpoint } from '../crash.js';
@@ -18,6 +18,14 @@ import { claimStart, releaseStart } from './claim.js';
 import { launchInit } from './launch-init.js';
 import { takeCgroup, undoCgroup } from './owned-cgroup.js';
 import { snapshot, type ContainerRef } from './state.js';
+
+/** The process a start runs (`process`, else the config's), checked against the config; or why not. */
+export function processToRun(config: ContainerConfig, process: ProcessConfig | undefined): Result<ProcessConfig, ContainerFailure> {
+  const proc = process ?? config.process;
+  if (proc === undefined) return err(configInvalid('process', 'no process to start: give one, or put process in the config'));
+  const bad = checkProcess(proc, 'process', hasNewUserns(config));
+  return bad ? err(bad) : ok(proc);
+}
 
 /**
  * Starts the init of `c` (see {@link Container.start}): the checks and the
@@ -31,10 +39,9 @@ export function startContainer(c: ContainerRef, process: ProcessConfig | undefin
   const { status } = st.value.state;
   if (status !== 'created') return errAsync(wrongStatus(c.id, status, 'start', 'start needs a created container'));
   const config = c.config!;
-  const proc = process ?? config.process;
-  if (proc === undefined) return errAsync(configInvalid('process', 'no process to start: give one, or put process in the config'));
-  const bad = checkProcess(proc, 'process', hasNewUserns(config));
-  if (bad) return errAsync(bad);
+  const checked = processToRun(config, process);
+  if (checked.isErr()) return errAsync(checked.error);
+  const proc = checked.value;
   const claim = claimStart(c);
   if (claim.isErr()) return errAsync(claim.error);
   // Another start may have run to its end between the state read and the claim.

@@ -1,0 +1,132 @@
+// podman (through conmon) driving linuxns-runtime with `--runtime`, over a
+// busybox image the test makes (`podman import` of the test rootfs, removed
+// after): run --rm with the output and exit status passed through, a missing
+// program as podman's 127, run -d with logs, exec, top, pause/unpause,
+// stats, stop and rm, --pids-limit, --user, --read-only and --cap-drop, with
+// podman's default seccomp profile and sysctl, compared with runc. Two
+// settings are the test's own: the rlimits (containers.conf: podman's
+// defaults exceed this machine's hard limits and fail with runc too), and
+// --cap-drop mknod (linuxns refuses CAP_MKNOD without a user namespace: it
+// does not enforce device cgroups; see docs/kubernetes.md).
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
+import { tempDir } from './fixtures/cli.js';
+import { cgroupsNamed, mountsWith, ownFds, processesWith, runtimeBinary, waitFor } from './fixtures/runtime.js';
+
+function podmanMissing() {
+  if (spawnSync('sh', ['-c', 'command -v podman && command -v conmon'], { stdio: 'ignore' }).status === 0) return false;
+  // pnpm test installs them (scripts/system-packages.js); CI must never skip this.
+  if (process.env.CI) throw new Error('no podman or conmon in CI: apt-get install podman conmon');
+  return 'podman and conmon are not installed (pnpm test installs them as root)';
+}
+
+const skip = skipReason() || podmanMissing();
+const TAG = `lrp${process.pid}`;
+const IMAGE = `localhost/linuxns-runtime-test-${process.pid}:latest`;
+/** Given to every run (see the header). */
+const BASE = ['--cap-drop', 'mknod'];
+/** A program that ends on SIGTERM (`podman stop`) and otherwise waits; $0 is the test's tag. */
+const WAITER = ['sh', '-c', 'trap "exit 0" TERM; echo started; while :; do sleep 1; done', TAG];
+
+describe('podman --runtime linuxns-runtime', { skip }, () => {
+  let fs;
+  let tmp;
+  let env;
+  let bin;
+  let fdsBefore;
+  /** `podman --runtime linuxns-runtime ARGS`: { status, stdout, stderr }. */
+  const podman = (args, options = {}) => {
+    const r = spawnSync('podman', ['--runtime', bin, ...args], { encoding: 'utf8', timeout: 120_000, env, ...options });
+    if (r.error) throw r.error;
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ok = (args) => {
+    const r = podman(args);
+    assert.equal(r.status, 0, `podman ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  before(() => {
+    fdsBefore = ownFds();
+    bin = runtimeBinary();
+    fs = makeRootfs('linuxns-runtime-podman-');
+    tmp = tempDir('runtime-podman');
+    const conf = join(tmp.dir, 'containers.conf');
+    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+    env = { ...process.env, CONTAINERS_CONF: conf };
+    execFileSync('sh', ['-c', `tar -C '${fs.root}' -c . | podman import - '${IMAGE}'`], { stdio: 'ignore', env });
+  });
+  after(() => {
+    if (env) {
+      spawnSync('sh', ['-c', `podman rm -f $(podman ps -aq --filter name=${TAG}) 2>/dev/null; true`], { stdio: 'ignore', env });
+      spawnSync('podman', ['rmi', '-f', IMAGE], { stdio: 'ignore', env });
+    }
+    fs?.remove();
+    tmp?.remove();
+  });
+
+  test('run --rm passes the output and the exit status through; a missing program is 127, as with runc', () => {
+    const r = podman(['run', '--rm', ...BASE, IMAGE, 'sh', '-c', 'echo hello; echo oops >&2; exit 3']);
+    assert.deepEqual([r.status, r.stdout], [3, 'hello\n']);
+    assert.match(r.stderr, /oops/);
+    const missing = podman(['run', '--rm', ...BASE, IMAGE, 'no-such-program']);
+    assert.equal(missing.status, 127);
+    assert.match(missing.stderr, /no-such-program.*executable file not found/);
+  });
+
+  test('run -d, then logs, exec, top, pause/unpause, stats, stop and rm', async () => {
+    const name = `${TAG}-d`;
+    const id = ok(['run', '-d', '--name', name, ...BASE, IMAGE, ...WAITER]).trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    assert.ok(await waitFor(() => podman(['logs', name]).stdout === 'started\n'), 'logs shows what the container wrote');
+    const e = podman(['exec', name, 'sh', '-c', 'echo in-exec; exit 5']);
+    assert.deepEqual([e.status, e.stdout], [5, 'in-exec\n']);
+    assert.match(ok(['top', name]), new RegExp(TAG));
+    ok(['pause', name]);
+    assert.equal(ok(['inspect', '--format', '{{.State.Status}}', name]).trim(), 'paused');
+    ok(['unpause', name]);
+    assert.equal(ok(['inspect', '--format', '{{.State.Status}}', name]).trim(), 'running');
+    assert.match(ok(['stats', '--no-stream', '--format', '{{.PIDs}}', name]), /^\d+\n$/);
+    ok(['stop', '-t', '10', name]);
+    assert.equal(ok(['inspect', '--format', '{{.State.ExitCode}}', name]).trim(), '0', 'SIGTERM reached the program: it exited 0');
+    ok(['rm', name]);
+    assert.deepEqual(cgroupsNamed(`libpod-${id}`), []);
+  });
+
+  test('--pids-limit, --user and --read-only are applied', () => {
+    const name = `${TAG}-limits`;
+    try {
+      const id = ok(['run', '-d', '--name', name, '--pids-limit', '42', '--user', '65534:65534', '--read-only', ...BASE, IMAGE, ...WAITER]).trim();
+      const pids = cgroupsNamed(`libpod-${id}`).find((p) => p.includes('/pids/')) ?? cgroupsNamed(`libpod-${id}`)[0];
+      assert.equal(readFileSync(join(pids, 'pids.max'), 'utf8').trim(), '42');
+      assert.equal(ok(['exec', name, 'id', '-u']), '65534\n');
+      const w = podman(['exec', '--user', '0', name, 'touch', '/file']);
+      assert.notEqual(w.status, 0);
+      assert.match(w.stderr, /Read-only file system/);
+      assert.equal(podman(['exec', '--user', '0', name, 'sh', '-c', 'touch /tmp/f && echo ok']).stdout, 'ok\n', '--read-only leaves a tmpfs on /tmp');
+    } finally {
+      podman(['rm', '-f', name]);
+    }
+  });
+
+  test('--cap-drop, the default seccomp profile and sysctl: the same in the container as with runc', () => {
+    const probe = ['sh', '-c', 'grep -E "^(CapBnd|CapEff|Seccomp):" /proc/self/status; cat /proc/sys/net/ipv4/ping_group_range'];
+    for (const flags of [['--cap-drop', 'all'], [...BASE, '--cap-drop', 'chown,net_raw'], [...BASE, '--security-opt', 'seccomp=unconfined'], BASE]) {
+      const ours = podman(['run', '--rm', ...flags, IMAGE, ...probe]);
+      const theirs = spawnSync('podman', ['--runtime', 'runc', 'run', '--rm', ...flags, IMAGE, ...probe], { encoding: 'utf8', env });
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.equal(ours.stdout, theirs.stdout, `podman run ${flags.join(' ')}: as with runc`);
+    }
+  });
+
+  test('nothing is left: no container of the tests, process, cgroup, mount or fd', async () => {
+    assert.equal(podman(['ps', '-aq', '--filter', `name=${TAG}`]).stdout, '');
+    assert.ok(await waitFor(() => processesWith(TAG).length === 0), `processes left: ${processesWith(TAG)}`);
+    assert.deepEqual(mountsWith(tmp.dir), []);
+    assert.deepEqual(ownFds(), fdsBefore);
+  });
+});
