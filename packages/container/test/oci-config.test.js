@@ -11,6 +11,7 @@ import { ociConfig, ociProcessConfig } from '../dist/config/oci-spec.js';
 import { ociCgroupPath } from '../dist/config/cgroups-path.js';
 import { podmanConfig, podmanSkip } from './config/podman.js';
 import { makeRootfs, skipReason } from './fixtures/rootfs.js';
+import { makeBundle } from './fixtures/bundle.js';
 import { containerSuite } from './fixtures/suite.js';
 import { mountinfo, output, PIPE, unwrap } from './fixtures/helpers.js';
 
@@ -167,6 +168,37 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
   });
 });
 
+describe("runc spec's config.json, unchanged but for its process", { skip: skipReason() }, () => {
+  const suite = containerSuite('ocr');
+  test('runs: its mounts made by the helper in order (no built-in /proc, /dev, /sys), runc\'s devices and links, rslave root', async () => {
+    const bundle = makeBundle(join(suite.dir, 'b1'), suite.fs.root, ['sh', '-c', 'ls /dev | tr "\\n" " "; echo; echo "m=$(grep -E "^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ / " /proc/self/mountinfo | grep -o "master:[0-9]*" | head -1)"; readlink /dev/ptmx']);
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    const [dev, master, ptmx] = r.out.split('\n');
+    for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'mqueue', 'fd', 'stdin', 'ptmx']) assert.ok(dev.split(' ').includes(d), `/dev/${d} in ${dev}`);
+    // runc's default rootfsPropagation, rslave: where the host's root is shared, the container's receives its mounts.
+    const hostShared = /^\S+ \S+ \S+ \S+ \/ \S+ .*shared:/m.test(mountinfo());
+    if (hostShared) assert.match(master, /^m=master:\d+$/);
+    else assert.equal(master, 'm=', 'a private host root: nothing to receive');
+    assert.equal(ptmx, 'pts/ptmx');
+    unwrap(await c.destroy());
+  });
+
+  test('linux.timeOffsets in whole seconds, in a new time namespace', async () => {
+    const bundle = makeBundle(join(suite.dir, 'b2'), suite.fs.root, ['cat', '/proc/self/timens_offsets'], (spec) => {
+      spec.linux.namespaces.push({ type: 'time' });
+      spec.linux.timeOffsets = { monotonic: { secs: 1000, nanosecs: 0 }, boottime: { secs: -5 } };
+    });
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.deepEqual(r.out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')), ['monotonic 1000', 'boottime -5']);
+    unwrap(await c.destroy());
+  });
+});
+
 describe('cgroupsPath as runc places it', () => {
   test('absolute (podman), systemd slice:prefix:name (expanded as systemd would), relative (below this process\'s cgroup)', () => {
     assert.equal(ociCgroupPath('/libpod_parent/libpod-abc'), '/libpod_parent/libpod-abc');
@@ -221,6 +253,8 @@ describe('bad OCI input: container-config-invalid naming the field, before anyth
     ['linux.resources.blockIO', (s) => (s.linux.resources = { blockIO: { weight: 10 } })],
     ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' })],
     ['root.readonly', (s) => (s.root.readonly = 'yes')],
+    ['linux.timeOffsets.monotonic.nanosecs', (s) => (s.linux.namespaces.push({ type: 'time' }), (s.linux.timeOffsets = { monotonic: { secs: 1, nanosecs: 5 } }))],
+    ['linux.timeOffsets', (s) => (s.linux.timeOffsets = { monotonic: { secs: 1 } })],
   ];
   for (const [field, edit] of cases) {
     test(`${field}: ${edit.toString().replace(/^\(s\) => /, '')}`, () => {

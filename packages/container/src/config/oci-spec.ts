@@ -22,8 +22,26 @@ import { checkProcess } from './validate-process.js';
 
 const LINUX_KEYS = [
   'namespaces', 'uidMappings', 'gidMappings', 'maskedPaths', 'readonlyPaths', 'cgroupsPath', 'resources', 'rootfsPropagation',
-  'devices', 'sysctl', 'seccomp', 'personality', 'mountLabel',
+  'devices', 'sysctl', 'seccomp', 'personality', 'mountLabel', 'timeOffsets',
 ];
+
+/**
+ * `linux.timeOffsets` (`{ monotonic: { secs, nanosecs } }`) as spawn's whole seconds; a value with nanoseconds,
+ * which linuxns does not write, is refused by name.
+ */
+function ociTimeOffsets(v: unknown, refused: string[]): ContainerConfig['timeOffsets'] | ContainerFailure {
+  if (v === undefined) return undefined;
+  if (!isObject(v)) return configInvalid('linux.timeOffsets', 'linux.timeOffsets must be an object of clock -> { secs, nanosecs }');
+  const out: Record<string, unknown> = {};
+  for (const [clock, o] of Object.entries(v)) {
+    const f = `linux.timeOffsets.${clock}`;
+    if (!isObject(o)) return configInvalid(f, `${f} must be { secs, nanosecs }`);
+    refuseOthers(o, `${f}.`, ['secs', 'nanosecs'], refused);
+    if (o.nanosecs !== undefined && o.nanosecs !== 0) refused.push(`${f}.nanosecs (linuxns writes whole seconds)`);
+    out[clock] = o.secs ?? 0;
+  }
+  return out as ContainerConfig['timeOffsets'];
+}
 
 /** A refusal of the fields in `refused`, or undefined. */
 const refusal = (refused: readonly string[]): ContainerFailure | undefined =>
@@ -32,7 +50,7 @@ const refusal = (refused: readonly string[]): ContainerFailure | undefined =>
 /** The config.json field of a container config field (the first match, by prefix). */
 const OCI_NAMES: ReadonlyArray<readonly [string, string]> = [
   ['rootfs.path', 'root.path'], ['rootfs', 'root'], ['cgroup.path', 'linux.cgroupsPath'], ['cgroup', 'linux.resources'],
-  ...['namespaces', 'uidMappings', 'gidMappings', 'maskedPaths', 'readonlyPaths', 'devices', 'rootfsPropagation', 'sysctl', 'seccomp', 'personality', 'mountLabel'].map((k) => [k, `linux.${k}`] as const),
+  ...['namespaces', 'uidMappings', 'gidMappings', 'maskedPaths', 'readonlyPaths', 'devices', 'rootfsPropagation', 'sysctl', 'seccomp', 'personality', 'mountLabel', 'timeOffsets'].map((k) => [k, `linux.${k}`] as const),
 ];
 
 /** `e` with its field (and its first mention in the message) named as config.json names it. */
@@ -99,6 +117,8 @@ export function ociConfig(spec: unknown, bundle: string, checkFs = true): Result
   if ('kind' in namespaces) return err(namespaces);
   const cgroup = ociCgroup(linux.resources, linux.cgroupsPath, refused);
   if ('kind' in cgroup) return err(cgroup);
+  const timeOffsets = ociTimeOffsets(linux.timeOffsets, refused);
+  if (isObject(timeOffsets) && 'kind' in timeOffsets) return err(timeOffsets as ContainerFailure);
   const bad = refusal(refused);
   if (bad) return err(bad);
   const given = <K extends string>(k: K, v: unknown): Partial<Record<K, unknown>> => (v !== undefined ? ({ [k]: v } as Record<K, unknown>) : {});
@@ -126,6 +146,7 @@ export function ociConfig(spec: unknown, bundle: string, checkFs = true): Result
     ...given('seccomp', linux.seccomp),
     ...given('personality', linux.personality),
     ...given('mountLabel', mountLabel),
+    ...given('timeOffsets', timeOffsets),
     cgroup,
   } as ContainerConfig, checkFs);
   return config.mapErr(asOciField);

@@ -32,7 +32,7 @@ export function rlimitName(type: string): RlimitName {
 export const PROCESS_PASSED = ['oomScoreAdj', 'scheduler', 'ioPriority', 'apparmorProfile', 'selinuxLabel'] as const;
 
 /** The container settings that spawn takes as they are (OCI's shapes). */
-export const CONTAINER_PASSED = ['devices', 'devSymlinks', 'rootfsPropagation', 'sysctl', 'seccomp', 'personality', 'mountLabel'] as const;
+export const CONTAINER_PASSED = ['devices', 'devSymlinks', 'rootfsPropagation', 'sysctl', 'seccomp', 'personality', 'mountLabel', 'timeOffsets'] as const;
 
 /** Every capability but CAP_MKNOD. */
 const NO_MKNOD = CAPABILITY_NAMES.filter((c) => c !== 'mknod');

@@ -149,5 +149,7 @@ export interface ContainerConfig {
   readonly personality?: Personality;
   /** The SELinux label of the container's mounts: refused where SELinux is not enabled. */
   readonly mountLabel?: string;
+  /** Clock offsets of a new time namespace, in whole seconds (OCI's `linux.timeOffsets`). */
+  readonly timeOffsets?: SpawnOptions['timeOffsets'];
 }
 

@@ -1,7 +1,7 @@
 /**
  * The settings an OCI config's `linux` carries for the whole container
  * (`devices`, `devSymlinks`, `rootfsPropagation`, `sysctl`, `seccomp`,
- * `personality`, `mountLabel`): spawn takes them as they are, so each is
+ * `personality`, `mountLabel`, `timeOffsets`): spawn takes them as they are, so each is
  * checked by core's rules (`spawn-rules.ts`) with the namespaces and rootfs
  * of the config, and refused as the config field at fault
  * (`seccomp.syscalls[3].action`, `devices[1].major`).
@@ -29,6 +29,7 @@ export function checkLinux(c: ContainerConfig, fresh: ReadonlySet<NamespaceType>
     ['seccomp', { seccomp: c.seccomp! }],
     ['personality', { personality: c.personality! }],
     ['mountLabel', { create, mountLabel: c.mountLabel! }],
+    ['timeOffsets', { create, timeOffsets: c.timeOffsets! }],
   ];
   for (const [field, options] of each) {
     if (c[field] === undefined) continue;
