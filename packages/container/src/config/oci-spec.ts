@@ -40,7 +40,7 @@ function ociTimeOffsets(v: unknown, refused: string[]): ContainerConfig['timeOff
     if (o.nanosecs !== undefined && o.nanosecs !== 0) refused.push(`${f}.nanosecs (linuxns writes whole seconds)`);
     out[clock] = o.secs ?? 0;
   }
-  return out as ContainerConfig['timeOffsets'];
+  return out;
 }
 
 /** A refusal of the fields in `refused`, or undefined. */
