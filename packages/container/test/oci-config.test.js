@@ -5,6 +5,7 @@
 // the cgroup) and outside (the cgroup's limits); then nothing left behind. And the refusals, field by field.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ociConfig, ociProcessConfig } from '../dist/config/oci-spec.js';
@@ -196,6 +197,33 @@ describe("runc spec's config.json, unchanged but for its process", { skip: skipR
     const r = await output(c.start(undefined, PIPE));
     assert.deepEqual(r.out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')), ['monotonic 1000', 'boottime -5']);
     unwrap(await c.destroy());
+  });
+});
+
+const ctr = spawnSync('sh', ['-c', 'command -v ctr'], { stdio: 'ignore' }).status === 0;
+
+describe("containerd's default spec (ctr oci spec)", { skip: skipReason() || (!ctr && 'no ctr (containerd)') }, () => {
+  const suite = containerSuite('occ');
+  const spec = () => JSON.parse(execFileSync('ctr', ['oci', 'spec'], { encoding: 'utf8' }));
+
+  test('keeps CAP_MKNOD without a user namespace, which needs the device cgroup linuxns does not program: refused by name', () => {
+    const s = spec();
+    s.process.args = ['true'];
+    const r = ociConfig({ ...s, root: { path: suite.fs.root } }, suite.dir);
+    assert.equal(r.isErr() && r.error.field, 'process.capabilities.bounding', r.isErr() ? r.error.message : 'taken');
+  });
+
+  test('without CAP_MKNOD the rest runs as it is: its /run and /dev/shm tmpfs, its cgroupsPath, noNewPrivileges', async () => {
+    const s = spec();
+    for (const set of Object.keys(s.process.capabilities)) s.process.capabilities[set] = s.process.capabilities[set].filter((c) => c !== 'CAP_MKNOD');
+    s.process.args = ['sh', '-c', 'grep -E "^(NoNewPrivs|CapBnd)" /proc/self/status | tr "\\t" " "; grep -E " /(run|dev/shm) " /proc/self/mountinfo | sed -E "s/^([^ ]+ ){4}([^ ]+) .* - ([^ ]+) .*/\\2 \\3/"'];
+    s.linux.cgroupsPath = `/linuxns-ctr-${process.pid}`;
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig({ ...s, root: { path: suite.fs.root } }, suite.dir))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(r.out.split('\n'), ['CapBnd: 00000000a00425fb', 'NoNewPrivs: 1', '/dev/shm tmpfs', '/run tmpfs'], "containerd's capabilities but CAP_MKNOD");
+    unwrap(await c.destroy());
+    assert.equal(existsSync(V2 ? `/sys/fs/cgroup/linuxns-ctr-${process.pid}` : `/sys/fs/cgroup/pids/linuxns-ctr-${process.pid}`), false);
   });
 });
 
