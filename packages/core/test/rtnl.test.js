@@ -110,6 +110,48 @@ describe('a reply, datagram by datagram', () => {
   });
 });
 
+describe('a message built in place', () => {
+  it('has the bytes the builders give: fixed part, attributes padded, nested ones with NLA_F_NESTED, a plain one around a struct', () => {
+    const fixed = Buffer.from([0, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
+    const inner = Buffer.concat([Buffer.alloc(16), F.attrString(3, 'vb'), F.attrU32(28, 9)]);
+    const expected = F.message(16, F.NLM_F_REQUEST | F.NLM_F_ACK, fixed, [
+      F.attrString(3, 'va'),
+      F.attr(1, Buffer.from([2, 0, 0, 0, 0, 1])),
+      F.attrNested(18, [F.attrString(1, 'veth'), F.attrNested(2, [F.attr(1, inner)])]),
+      F.attrString(3, 'ünï'),
+    ]);
+    const m = new F.MessageBuilder(16, F.NLM_F_REQUEST | F.NLM_F_ACK).u8(0).u8(0).u16(0).s32(7).u32(1).u32(1);
+    m.attrString(3, 'va').attr(1, Buffer.from([2, 0, 0, 0, 0, 1]));
+    m.open(18).attrString(1, 'veth').open(2).openPlain(1).u32(0).u32(0).u32(0).u32(0).attrString(3, 'vb').attrU32(28, 9).close().close().close();
+    m.attrString(3, 'ünï');
+    assert.deepEqual(m.done(), expected);
+  });
+
+  it('grows past its scratch buffer, and the next message starts clean', () => {
+    const big = 'x'.repeat(9000);
+    const m = new F.MessageBuilder(16, 0).attrString(3, big).done();
+    assert.deepEqual(m, F.message(16, 0, Buffer.alloc(0), [F.attrString(3, big)]));
+    assert.deepEqual(new F.MessageBuilder(18, 1).u32(5).done(), F.message(18, 1, Buffer.from([5, 0, 0, 0])));
+  });
+
+  it('refuses to end with an attribute open, or to close one never opened', () => {
+    assert.throws(() => new F.MessageBuilder(16, 0).open(18).done(), /still open/);
+    assert.throws(() => new F.MessageBuilder(16, 0).close(), /without open/);
+  });
+});
+
+describe('an ACK alone in its datagram', () => {
+  it('ends the reply of its sequence number, notes NLM_F_DUMP_INTR, and is skipped for another one', () => {
+    const r = new F.Reply(8, 'ack');
+    assert.equal(r.take(errorMsg(7, 0)), undefined, 'the late ACK of an earlier request');
+    const intr = errorMsg(8, 0);
+    intr.writeUInt16LE(intr.readUInt16LE(6) | F.NLM_F_DUMP_INTR, 6);
+    assert.deepEqual(r.take(intr), { ok: true });
+    assert.equal(r.interrupted, true);
+    assert.equal(r.messages.length, 0);
+  });
+});
+
 describe('the kernel numbers', () => {
   it('are named once, with the values of the UAPI headers', () => {
     assert.equal(F.NLM_F_DUMP, 0x300);

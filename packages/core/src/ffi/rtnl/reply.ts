@@ -69,6 +69,19 @@ export class Reply {
    * the buffer is read into again before they are decoded.
    */
   take(datagram: Buffer): ReplyEnd | undefined {
+    // The usual answer to a change, alone in its datagram: the ACK of this request (NLMSG_ERROR,
+    // errno 0, with at least the request's header after it, as decodeError requires). Read in
+    // place; anything else goes the general way below.
+    if (
+      datagram.length >= 4 + 2 * NLMSG_HDRLEN &&
+      datagram.readUInt32LE(0) === datagram.length &&
+      datagram.readUInt16LE(4) === NLMSG_ERROR &&
+      datagram.readUInt32LE(8) === this.#seq &&
+      datagram.readInt32LE(NLMSG_HDRLEN) === 0
+    ) {
+      if (datagram.readUInt16LE(6) & NLM_F_DUMP_INTR) this.interrupted = true;
+      return COMPLETE;
+    }
     const parsed = parseMessages(datagram);
     if (parsed.isErr()) return { ok: false, malformed: parsed.error };
     for (const m of parsed.value) {

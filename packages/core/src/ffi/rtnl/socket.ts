@@ -66,10 +66,22 @@ export interface RouteSocketOptions {
   readonly receiveTimeoutMs?: number;
 }
 
+/**
+ * Scratch memory of the socket calls below: a socket is made synchronously,
+ * start to end, so one set serves every socket of this thread (no buffer
+ * allocated per socket).
+ */
+const INT = Buffer.alloc(4);
+const TIMEVAL = Buffer.alloc(16);
+/** `struct sockaddr_nl` of a bind with a port id the kernel picks: AF_NETLINK, every other field 0. */
+const BIND_ADDR = Buffer.alloc(12);
+BIND_ADDR.writeUInt16LE(K.AF_NETLINK, 0);
+const NAME = Buffer.alloc(12);
+const NAME_LEN = new Uint32Array(1);
+
 function setInt(fd: number, level: number, name: number, value: number): number {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(value, 0);
-  return libc.setsockopt(fd, level, name, b, 4);
+  INT.writeInt32LE(value, 0);
+  return libc.setsockopt(fd, level, name, INT, 4);
 }
 
 /**
@@ -92,16 +104,12 @@ export function openRouteSocket(options: RouteSocketOptions = {}): Result<RouteS
   setInt(fd, K.SOL_NETLINK, K.NETLINK_CAP_ACK, 1);
   setInt(fd, K.SOL_NETLINK, K.NETLINK_GET_STRICT_CHK, 1);
   if (options.receiveTimeoutMs !== undefined) {
-    const tv = Buffer.alloc(16);
-    tv.writeBigInt64LE(BigInt(Math.floor(options.receiveTimeoutMs / 1000)), 0);
-    tv.writeBigInt64LE(BigInt((options.receiveTimeoutMs % 1000) * 1000), 8);
-    if (libc.setsockopt(fd, K.SOL_SOCKET, K.SO_RCVTIMEO, tv, 16) !== 0) return fail('setsockopt', libc.errno());
+    TIMEVAL.writeBigInt64LE(BigInt(Math.floor(options.receiveTimeoutMs / 1000)), 0);
+    TIMEVAL.writeBigInt64LE(BigInt((options.receiveTimeoutMs % 1000) * 1000), 8);
+    if (libc.setsockopt(fd, K.SOL_SOCKET, K.SO_RCVTIMEO, TIMEVAL, 16) !== 0) return fail('setsockopt', libc.errno());
   }
-  const sa = Buffer.alloc(12);
-  sa.writeUInt16LE(K.AF_NETLINK, 0);
-  if (libc.bind(fd, sa, 12) !== 0) return fail('bind', libc.errno());
-  const out = Buffer.alloc(12);
-  const len = new Uint32Array([12]);
-  if (libc.getsockname(fd, out, len) !== 0) return fail('getsockname', libc.errno());
-  return ok({ fd, portId: out.readUInt32LE(4) });
+  if (libc.bind(fd, BIND_ADDR, 12) !== 0) return fail('bind', libc.errno());
+  NAME_LEN[0] = 12;
+  if (libc.getsockname(fd, NAME, NAME_LEN) !== 0) return fail('getsockname', libc.errno());
+  return ok({ fd, portId: NAME.readUInt32LE(4) });
 }
