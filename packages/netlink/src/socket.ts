@@ -39,10 +39,11 @@ import type { NetlinkError } from './errors.js';
  * `invalid-option` for an address or MAC that does not parse. Misuse —
  * arguments of the wrong type, a closed socket — throws a `TypeError` or
  * `RangeError` at once, at the call (a namespace handle given to a method
- * is duplicated there, so closing it before the request goes out takes
- * nothing from it). An operation that throws inside despite these checks
- * (a bug) gives `task-failed` for itself only: the socket serves on. Requests
- * on one socket run one at a time, in the order they were made.
+ * is held from there: closing it before the request goes out takes nothing
+ * from it). An operation that throws inside despite these checks (a bug)
+ * gives `task-failed` for itself only. Requests on one socket run one at a
+ * time, in the order they were made; one made while none is queued is
+ * usually done when the call returns (the kernel answers within `send`).
  *
  * Threads: requests are sent on the calling thread, which can wait there on
  * the kernel's `rtnl_lock`; replies are read without blocking it. See

@@ -2,24 +2,15 @@
 // fixtures/capture.js), then on broken copies of them: a truncated header, a
 // bad nlmsg_len, an attribute running past the end, a zero-length attribute,
 // every truncation and random corruption. A broken reply is a clean error,
-// never a throw or an endless loop. Also the exchange logic (sequence
-// numbers, multi-part dumps, NLM_F_DUMP_INTR retries, timeouts, close) on a
-// fake kernel that replays the fixtures.
+// never a throw or an endless loop. The exchanges over a fake kernel
+// that replays them are in exchange.test.js.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { parseMessages, parseAttrs } from '../dist/codec/frame.js';
 import { decodeError, decodeLink, decodeAddress, decodeRoute } from '../dist/codec/messages.js';
 import { formatIp, parseIp, parsePrefix } from '../dist/codec/ip.js';
 import * as C from '../dist/codec/constants.js';
-import * as R from '../dist/codec/requests.js';
-import { Exchanger, DUMP_RETRIES } from '../dist/transport.js';
-
-const fixture = (name) =>
-  readFileSync(new URL(`./fixtures/kernel/${name}.hex`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((h) => Buffer.from(h, 'hex'));
+import { fixture } from './fixtures/fake-kernel.js';
 
 /** Every message of a fixture, decoded with `decode`; throws on a parse error (the fixtures are good). */
 function decodeAll(name, decode) {
@@ -279,160 +270,5 @@ describe('addresses as text', () => {
       ['1::1.2.3.4', '1::102:304'],
     ];
     for (const [text, shown] of good) assert.equal(formatIp(parseIp(text).bytes), shown, text);
-  });
-});
-
-/**
- * A fake kernel: every send is answered with the datagrams of `replies(seq, attempt)`,
- * whose sequence numbers are rewritten to the request's.
- */
-function fakeWire(replies) {
-  const queue = [];
-  const w = {
-    sends: 0,
-    closed: 0,
-    laterCalls: 0,
-    send(buf) {
-      const seq = buf.readUInt32LE(8);
-      for (const g of replies(seq, w.sends++)) queue.push(g);
-      return 0;
-    },
-    recvNow(buf) {
-      const g = queue.shift();
-      if (!g) return -11;
-      g.copy(buf);
-      return g.length;
-    },
-    recvLater(buf, cb) {
-      w.laterCalls++;
-      setTimeout(() => cb(w.recvNow(buf) >= 0 ? queue.length : -1), 5);
-    },
-    close() {
-      w.closed++;
-    },
-  };
-  return w;
-}
-
-/** A fixture's datagrams with `seq` written into every message (and `flags` or'ed into the first). */
-function withSeq(name, seq, extraFlags = 0) {
-  return fixture(name).map((g, gi) => {
-    const b = Buffer.from(g);
-    for (let off = 0; off < b.length; off += (b.readUInt32LE(off) + 3) & ~3) {
-      b.writeUInt32LE(seq, off + 8);
-      if (gi === 0 && off === 0) b.writeUInt16LE(b.readUInt16LE(off + 6) | extraFlags, off + 6);
-    }
-    return b;
-  });
-}
-
-describe('exchanges over a fake kernel', () => {
-  it('gathers a dump across datagrams and stops at NLMSG_DONE', async () => {
-    const w = fakeWire((seq) => withSeq('link-dump', seq));
-    const ex = new Exchanger(w, 100);
-    const ms = (await ex.run(R.dumpLinks(), 1000))._unsafeUnwrap();
-    assert.equal(ms.length, 5);
-    assert.equal(w.sends, 1);
-  });
-
-  it('drops replies whose sequence number is not the request\'s (a late reply to an earlier request)', async () => {
-    const w = fakeWire((seq) => [...withSeq('error-eexist', seq - 1), ...withSeq('ack', seq)]);
-    const ex = new Exchanger(w, 7);
-    assert.ok((await ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000)).isOk());
-  });
-
-  it('retries a dump interrupted by a concurrent change (NLM_F_DUMP_INTR), then gives its clean result', async () => {
-    const w = fakeWire((seq, attempt) => withSeq('addr-dump', seq, attempt < 2 ? C.NLM_F_DUMP_INTR : 0));
-    const ex = new Exchanger(w, 1);
-    const ms = (await ex.run(R.dumpAddresses(0, 0), 1000))._unsafeUnwrap();
-    assert.equal(w.sends, 3);
-    assert.ok(ms.length > 0);
-  });
-
-  it(`gives up after ${DUMP_RETRIES} interrupted dumps with an EINTR netlink-error`, async () => {
-    const w = fakeWire((seq) => withSeq('addr-dump', seq, C.NLM_F_DUMP_INTR));
-    const e = (await new Exchanger(w, 1).run(R.dumpAddresses(0, 0), 1000))._unsafeUnwrapErr();
-    assert.equal(w.sends, DUMP_RETRIES);
-    assert.equal(e.kind, 'netlink-error');
-    assert.equal(e.code, 'EINTR');
-  });
-
-  it('turns an NLMSG_ERROR into a netlink-error naming the request, with the extended ack', async () => {
-    const w = fakeWire((seq) => withSeq('error-einval-prefix', seq));
-    const req = R.dumpLinks();
-    const e = (await new Exchanger(w, 1).run({ ...req, label: 'RTM_NEWADDR 10.9.0.7/33 dev va', expect: 'ack' }, 1000))._unsafeUnwrapErr();
-    assert.deepEqual({ kind: e.kind, code: e.code, errno: e.errno, request: e.request }, { kind: 'netlink-error', code: 'EINVAL', errno: 22, request: 'RTM_NEWADDR 10.9.0.7/33 dev va' });
-    assert.match(e.message, /RTM_NEWADDR 10\.9\.0\.7\/33 dev va failed with EINVAL: ipv4: Invalid prefix length/);
-  });
-
-  it('times out when no reply comes, waiting off the main thread', async () => {
-    const w = fakeWire(() => []);
-    const t0 = performance.now();
-    const e = (await new Exchanger(w, 1).run(R.dumpLinks(), 60))._unsafeUnwrapErr();
-    assert.equal(e.kind, 'netlink-timeout');
-    assert.equal(e.timeoutMs, 60);
-    assert.ok(performance.now() - t0 >= 55);
-    assert.ok(w.laterCalls > 0);
-  });
-
-  it('a malformed reply is a netlink-malformed error naming the request', async () => {
-    const w = fakeWire((seq) => withSeq('ack', seq).map((g) => g.subarray(0, 12)));
-    const e = (await new Exchanger(w, 1).run(R.delLink({ index: 0, name: 'x' }), 1000))._unsafeUnwrapErr();
-    assert.equal(e.kind, 'netlink-malformed');
-    assert.equal(e.request, 'RTM_DELLINK x');
-  });
-
-  it('an exchange that throws is a task-failed Result of its own, and the next exchanges run as usual', async () => {
-    const w = fakeWire((seq) => withSeq('ack', seq));
-    const send = w.send;
-    let throwNext = true;
-    w.send = (buf) => {
-      if (throwNext) {
-        throwNext = false;
-        throw new Error('wire broke');
-      }
-      return send(buf);
-    };
-    const ex = new Exchanger(w, 1);
-    const first = ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000);
-    const second = ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000);
-    const e = (await first)._unsafeUnwrapErr();
-    assert.equal(e.kind, 'task-failed');
-    assert.match(e.message, /wire broke/);
-    assert.ok((await second).isOk());
-    assert.ok((await ex.run(R.setLink({ index: 1 }, { up: true }, 'up'), 1000)).isOk());
-    assert.equal(ex.inFlight, 0);
-  });
-
-  it('close() between two datagrams of one reply: the request gets netlink-closed and the closed fd is never read again', async () => {
-    assert.ok(withSeq('link-dump', 1).length >= 2, 'the fixture must span datagrams');
-    const w = fakeWire((seq) => withSeq('link-dump', seq));
-    const ex = new Exchanger(w, 1);
-    const recvNow = w.recvNow;
-    let readsAfterClose = 0;
-    w.recvNow = (buf) => {
-      if (w.closed) readsAfterClose++;
-      const n = recvNow(buf);
-      if (n >= 0) ex.close(); // right after the first datagram, as a caller's close() would land between two reads
-      return n;
-    };
-    const e = (await ex.run(R.dumpLinks(), 1000))._unsafeUnwrapErr();
-    assert.equal(e.kind, 'netlink-closed');
-    assert.equal(w.closed, 1);
-    assert.equal(readsAfterClose, 0, 'a closed fd was read');
-  });
-
-  it('close() during a wait: the request gets netlink-closed and the socket closes once the read returns', async () => {
-    const w = fakeWire(() => []);
-    const ex = new Exchanger(w, 1);
-    const p = ex.run(R.dumpLinks(), 5000);
-    await new Promise((r) => setTimeout(r, 1));
-    ex.close();
-    assert.equal(w.closed, 0, 'not closed under a pending read');
-    const e = (await p)._unsafeUnwrapErr();
-    assert.equal(e.kind, 'netlink-closed');
-    assert.equal(w.closed, 1);
-    const after = (await ex.run(R.dumpLinks(), 100))._unsafeUnwrapErr();
-    assert.equal(after.kind, 'netlink-closed');
   });
 });

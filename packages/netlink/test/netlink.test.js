@@ -5,67 +5,48 @@
 // `ip -j ... show` run in the same namespaces. Then the kernel's refusals
 // (EEXIST, ENODEV, EINVAL), a moved link's addresses, fds over 1,000
 // requests, and misuse.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createNamespace, pinNamespace, unpinNamespace, serveIn, connectIn } from '@linuxns/core';
 import { openNetlink } from '../dist/index.js';
+import { fdCount, ok, pinnedPair, skip } from './fixtures/lab.js';
 
-const skip = process.getuid() !== 0 ? 'creating network namespaces needs CAP_SYS_ADMIN (root)' : false;
-const fdCount = () => readdirSync('/proc/self/fd').length;
-const NAME_A = `lnsnl-a-${process.pid}`;
-const NAME_B = `lnsnl-b-${process.pid}`;
-const ok = async (r, what = 'request') => {
-  const x = await r;
-  if (x.isErr()) assert.fail(`${what}: ${x.error.kind}: ${x.error.message}`);
-  return x.value;
-};
 const ip = (ns, ...args) => JSON.parse(execFileSync('ip', ['-n', ns, '-j', ...args], { encoding: 'utf8' }) || '[]');
 /** `ip` in a namespace, for the exit status and stderr of a refused command. */
 const ipRaw = (ns, ...args) => spawnSync('ip', ['-n', ns, ...args], { encoding: 'utf8' });
 
 let hA, hB, nlA, nlB;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync('/run/netns', { recursive: true });
-  hA = await ok(createNamespace('net'));
-  hB = await ok(createNamespace('net'));
-  await ok(pinNamespace(hA, `/run/netns/${NAME_A}`));
-  await ok(pinNamespace(hB, `/run/netns/${NAME_B}`));
-  nlA = await ok(openNetlink(hA));
-  nlB = await ok(openNetlink(`/run/netns/${NAME_B}`));
-  // One veth pair with its ends in two namespaces, made in one request from A's socket.
-  await ok(nlA.createVeth({ name: 'va', peer: 'vb', peerNamespace: hB }), 'createVeth');
-  for (const [nl, dev, v4, v6] of [
-    [nlA, 'va', '10.77.0.1/24', 'fd77::1/64'],
-    [nlB, 'vb', '10.77.0.2/24', 'fd77::2/64'],
-  ]) {
-    await ok(nl.setLinkUp('lo'));
-    await ok(nl.addAddress(dev, v4));
-    await ok(nl.addAddress(dev, v6, { noDad: true }));
-    await ok(nl.setLinkUp(dev));
-  }
-  // Prefixes behind B (on its loopback), reached from A through routes via B's veth end; B's default routes point back.
-  await ok(nlB.addAddress('lo', '10.78.0.1/32'));
-  await ok(nlB.addAddress('lo', 'fd78::1/128'));
-  await ok(nlA.addRoute({ dst: '10.78.0.0/24', gateway: '10.77.0.2' }), 'route v4 via');
-  await ok(nlA.addRoute({ dst: 'fd78::/64', gateway: 'fd77::2' }), 'route v6 via');
-  await ok(nlB.addRoute({ dst: 'default', gateway: '10.77.0.1' }), 'default v4');
-  await ok(nlB.addRoute({ dst: 'default', gateway: 'fd77::1' }), 'default v6');
-  await ok(nlA.addRoute({ dst: '10.79.0.0/24', dev: 'va', metric: 50 }), 'route via dev');
-});
-
-after(() => {
-  if (skip) return;
-  nlA?.close();
-  nlB?.close();
-  hA?.close();
-  hB?.close();
-  unpinNamespace(`/run/netns/${NAME_A}`);
-  unpinNamespace(`/run/netns/${NAME_B}`);
+const { NAME_A, NAME_B } = pinnedPair('lnsnl', {
+  setup: async (lab) => {
+    ({ hA, hB } = lab);
+    nlA = await ok(openNetlink(hA));
+    nlB = await ok(openNetlink(`/run/netns/${NAME_B}`));
+    // One veth pair with its ends in two namespaces, made in one request from A's socket.
+    await ok(nlA.createVeth({ name: 'va', peer: 'vb', peerNamespace: hB }), 'createVeth');
+    for (const [nl, dev, v4, v6] of [
+      [nlA, 'va', '10.77.0.1/24', 'fd77::1/64'],
+      [nlB, 'vb', '10.77.0.2/24', 'fd77::2/64'],
+    ]) {
+      await ok(nl.setLinkUp('lo'));
+      await ok(nl.addAddress(dev, v4));
+      await ok(nl.addAddress(dev, v6, { noDad: true }));
+      await ok(nl.setLinkUp(dev));
+    }
+    // Prefixes behind B (on its loopback), reached from A through routes via B's veth end; B's default routes point back.
+    await ok(nlB.addAddress('lo', '10.78.0.1/32'));
+    await ok(nlB.addAddress('lo', 'fd78::1/128'));
+    await ok(nlA.addRoute({ dst: '10.78.0.0/24', gateway: '10.77.0.2' }), 'route v4 via');
+    await ok(nlA.addRoute({ dst: 'fd78::/64', gateway: 'fd77::2' }), 'route v6 via');
+    await ok(nlB.addRoute({ dst: 'default', gateway: '10.77.0.1' }), 'default v4');
+    await ok(nlB.addRoute({ dst: 'default', gateway: 'fd77::1' }), 'default v6');
+    await ok(nlA.addRoute({ dst: '10.79.0.0/24', dev: 'va', metric: 50 }), 'route via dev');
+  },
+  teardown: () => {
+    nlA?.close();
+    nlB?.close();
+  },
 });
 
 describe('two namespaces joined by a veth pair', { skip }, () => {

@@ -12,7 +12,7 @@ import * as F from '@linuxns/core/ffi';
 import type { Attrs, FrameError, Message } from '@linuxns/core/ffi';
 import type { NetlinkError, NetlinkMalformedError } from '../errors.js';
 
-export { align4, attr, attrNested, attrString, attrU32, message, read, type Attrs, type Message } from '@linuxns/core/ffi';
+export { align4, attr, attrNested, attrString, attrU32, message, MessageBuilder, read, type Attrs, type Message } from '@linuxns/core/ffi';
 
 /** A frame error of core's codec as a `netlink-malformed` error. */
 export function asMalformed(e: FrameError): NetlinkMalformedError {

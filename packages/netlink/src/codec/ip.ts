@@ -24,17 +24,35 @@ export interface IpPrefix extends IpBytes {
   readonly prefixLength: number;
 }
 
+/**
+ * Parses dotted-quad IPv4 text: exactly 4 parts of 1 to 3 ASCII digits, each
+ * at most 255 (leading zeros allowed, as before: `010` is 10). One pass over
+ * the characters, no intermediate strings.
+ */
 function parseV4(s: string): Buffer | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const b = Buffer.alloc(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    b[i] = v;
+  const n = s.length;
+  if (n < 7 || n > 15) return undefined;
+  const b = Buffer.allocUnsafe(4); // every byte is written below, or it is not returned
+  let part = 0;
+  let digits = 0;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || part === 3) return undefined;
+      b[part++] = v;
+      v = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return undefined;
+      v = v * 10 + (c - 0x30);
+      if (v > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
+  if (digits === 0 || part !== 3) return undefined;
+  b[3] = v;
   return b;
 }
 
@@ -102,10 +120,20 @@ export function parsePrefix(text: string, option: string): Result<IpPrefix, NsEr
   const slash = text.indexOf('/');
   const a = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (!a) return err(badValue(option, text, 'an IPv4 or IPv6 address with an optional /prefix-length'));
-  if (slash < 0) return ok({ ...a, prefixLength: a.family === 4 ? 32 : 128 });
-  const lenText = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > 255) return err(badValue(option, text, 'an address with a prefix length from 0 to 255'));
-  return ok({ ...a, prefixLength: Number(lenText) });
+  if (slash < 0) return ok({ family: a.family, bytes: a.bytes, prefixLength: a.family === 4 ? 32 : 128 });
+  // 1 to 3 ASCII digits, at most 255.
+  const digits = text.length - slash - 1;
+  let len = 0;
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) {
+      len = -1;
+      break;
+    }
+    len = len * 10 + (c - 0x30);
+  }
+  if (digits < 1 || digits > 3 || len < 0 || len > 255) return err(badValue(option, text, 'an address with a prefix length from 0 to 255'));
+  return ok({ family: a.family, bytes: a.bytes, prefixLength: len });
 }
 
 /** Parses a route destination: `default` (with a family), `default6`-style `::/0`, or a prefix. */
@@ -164,7 +192,12 @@ export function parseMac(text: string): Buffer | undefined {
   return Buffer.from(text.replace(/[:-]/g, ''), 'hex');
 }
 
+/** The two hex digits of every byte value. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** Formats hardware address bytes as `aa:bb:cc:dd:ee:ff`. */
 export function formatMac(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+  let s = b.length > 0 ? HEX[b[0]!]! : '';
+  for (let i = 1; i < b.length; i++) s += `:${HEX[b[i]!]!}`;
+  return s;
 }

@@ -1,8 +1,8 @@
 /**
- * The fixed headers of rtnetlink messages (`ifinfomsg`, `ifaddrmsg`,
- * `rtmsg`), `NLMSG_ERROR` replies, and decoding of link, address and route
- * messages into plain objects. Every decoder returns a Result and never
- * throws.
+ * The lengths of the fixed headers of rtnetlink messages (`ifinfomsg`,
+ * `ifaddrmsg`, `rtmsg`; requests.ts writes them), `NLMSG_ERROR` replies, and
+ * decoding of link, address and route messages into plain objects. Every
+ * decoder returns a Result and never throws.
  *
  * @module
  * @internal
@@ -19,39 +19,6 @@ import type { NetlinkError } from '../errors.js';
 export const IFINFOMSG_LEN = 16;
 export const IFADDRMSG_LEN = 8;
 export const RTMSG_LEN = 12;
-
-/** `struct ifinfomsg`. */
-export function ifinfomsg(index = 0, flags = 0, change = 0, family = C.AF_UNSPEC): Buffer {
-  const b = Buffer.alloc(IFINFOMSG_LEN);
-  b.writeUInt8(family, 0);
-  b.writeInt32LE(index, 4);
-  b.writeUInt32LE(flags >>> 0, 8);
-  b.writeUInt32LE(change >>> 0, 12);
-  return b;
-}
-
-/** `struct ifaddrmsg`. */
-export function ifaddrmsg(family: number, prefixLength: number, flags: number, scope: number, index: number): Buffer {
-  const b = Buffer.alloc(IFADDRMSG_LEN);
-  b.writeUInt8(family, 0);
-  b.writeUInt8(prefixLength, 1);
-  b.writeUInt8(flags & 0xff, 2);
-  b.writeUInt8(scope, 3);
-  b.writeUInt32LE(index >>> 0, 4);
-  return b;
-}
-
-/** `struct rtmsg`. */
-export function rtmsg(f: { family: number; dstLength: number; table: number; protocol: number; scope: number; type: number }): Buffer {
-  const b = Buffer.alloc(RTMSG_LEN);
-  b.writeUInt8(f.family, 0);
-  b.writeUInt8(f.dstLength, 1);
-  b.writeUInt8(f.table, 4);
-  b.writeUInt8(f.protocol, 5);
-  b.writeUInt8(f.scope, 6);
-  b.writeUInt8(f.type, 7);
-  return b;
-}
 
 /** The family number of 4 or 6. */
 export const afOf = (f: IpFamily): number => (f === 4 ? C.AF_INET : C.AF_INET6);

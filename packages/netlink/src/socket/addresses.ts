@@ -9,9 +9,9 @@ import * as C from '../codec/constants.js';
 import { badValue, parseIp, parsePrefix, type IpFamily } from '../codec/ip.js';
 import { decodeAddress, type AddressInfo } from '../codec/messages.js';
 import * as R from '../codec/requests.js';
-import { collect, fromPromise, type Channel } from './channel.js';
+import { chain, collect, fromPromise, type Channel } from './channel.js';
 import { familyNumber, scopeOf, typeError } from './check.js';
-import { linkIndex } from './links.js';
+import { linkIndex, linkIndexOf } from './links.js';
 import { checkLink, type LinkRef } from './refs.js';
 import type { NetlinkError } from '../errors.js';
 
@@ -65,8 +65,8 @@ function changeAddress(ch: Channel, type: typeof C.RTM_NEWADDR | typeof C.RTM_DE
   if (options.broadcast !== undefined && brd?.family !== 4) return errAsync(badValue('broadcast', String(options.broadcast), 'an IPv4 address'));
   const flags = options.noDad ? C.IFA_F_NODAD : 0;
   return ch.op(() =>
-    linkIndex(ch, l).andThen((index) =>
-      ch.ack(R.address(type, { index, dev: String(l), prefix: prefix.value, scope, flags, ...(peer ? { peer } : {}), ...(brd ? { broadcast: brd } : {}) }, address)),
+    chain(linkIndexOf(ch, l), (index) =>
+      ch.acked(R.address(type, { index, dev: String(l), prefix: prefix.value, scope, flags, peer, broadcast: brd }, address)),
     ),
   );
 }

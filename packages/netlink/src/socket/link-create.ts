@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
+import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
 import { badValue, parseMac } from '../codec/ip.js';
 import * as R from '../codec/requests.js';
-import { fromPromise, type Channel } from './channel.js';
+import type { Channel, Eventual } from './channel.js';
 import { checkName, checkUint, typeError } from './check.js';
-import { checkNetns, holdAll, useNetns, type NetnsRef, type NsUse } from './refs.js';
+import { checkNetns, holdAttr, type AttrHold, type NetnsRef, type NsUse } from './refs.js';
 import type { NetlinkError } from '../errors.js';
 
 /** Options of {@link NetlinkSocket.createVeth}. */
@@ -46,21 +46,21 @@ export interface CreateLinkOptions {
 /** The peer of a veth, as {@link newLink} takes it. */
 interface Peer {
   readonly name: string;
-  readonly ns: NetnsRef | undefined;
+  readonly ns: AttrHold | undefined;
   readonly mac: string | undefined;
 }
 
 /** One `RTM_NEWLINK`; the namespaces it names are released once the kernel has answered. */
-function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, mac: string | undefined, ns: NetnsRef | undefined, peer?: Peer): ResultAsync<void, NsError | NetlinkError> {
+function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, mac: string | undefined, ns: AttrHold | undefined, peer?: Peer): Eventual<void> {
   const macBytes = mac === undefined ? undefined : parseMac(mac);
-  if (mac !== undefined && !macBytes) return errAsync(badValue('mac', mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
+  if (mac !== undefined && !macBytes) return err(badValue('mac', mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
   const peerMac = peer?.mac === undefined ? undefined : parseMac(peer.mac);
-  if (peer?.mac !== undefined && !peerMac) return errAsync(badValue('peerMac', peer.mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
+  if (peer?.mac !== undefined && !peerMac) return err(badValue('peerMac', peer.mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
   const uses: NsUse[] = [];
   const release = (): void => uses.forEach((u) => u.release());
-  const use = (x: NetnsRef | undefined): Result<R.NsAttr | undefined, NsError | NetlinkError> => {
+  const use = (x: AttrHold | undefined): Result<R.NsAttr | undefined, NsError | NetlinkError> => {
     if (x === undefined) return ok(undefined);
-    return useNetns(x).map((u) => {
+    return x.use().map((u) => {
       uses.push(u);
       return u.attr;
     });
@@ -69,23 +69,39 @@ function newLink(ch: Channel, f: Omit<R.NewLinkFields, 'ns' | 'peer' | 'mac'>, m
   const theirs = mine.andThen(() => use(peer?.ns));
   if (theirs.isErr() || mine.isErr()) {
     release();
-    return errAsync(mine.isErr() ? mine.error : (theirs as { error: NsError | NetlinkError }).error);
+    return err(mine.isErr() ? mine.error : (theirs as { error: NsError | NetlinkError }).error);
   }
   const req = R.newLink({
-    ...f,
-    ...(mine.value ? { ns: mine.value } : {}),
-    ...(macBytes ? { mac: macBytes } : {}),
-    ...(peer ? { peer: { name: peer.name, ...(theirs.value ? { ns: theirs.value } : {}), ...(f.mtu !== undefined ? { mtu: f.mtu } : {}), ...(peerMac ? { mac: peerMac } : {}) } } : {}),
+    name: f.name,
+    kind: f.kind,
+    ns: mine.value,
+    mtu: f.mtu,
+    mac: macBytes,
+    peer: peer ? { name: peer.name, ns: theirs.value, mtu: f.mtu, mac: peerMac } : undefined,
   });
-  return fromPromise(
-    (async (): Promise<Result<void, NsError | NetlinkError>> => {
-      try {
-        return (await ch.send(req)).map(() => undefined);
-      } finally {
-        release();
-      }
-    })(),
-  );
+  let r: Eventual<void>;
+  try {
+    r = ch.acked(req);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(release);
+  release();
+  return r;
+}
+
+/** Holds of `list` (`undefined` entries stay so), taken at the call; one release for all. */
+function holdAll(list: readonly (NetnsRef | undefined)[]): { holds: (AttrHold | undefined)[]; release: () => void } {
+  const holds: (AttrHold | undefined)[] = [];
+  const release = (): void => holds.forEach((h) => h?.release());
+  try {
+    for (const ns of list) holds.push(ns === undefined ? undefined : holdAttr(ns));
+  } catch (e) {
+    release(); // a misuse throw after some handles were lent: give them back first
+    throw e;
+  }
+  return { holds, release };
 }
 
 export function createVeth(ch: Channel, options: VethOptions): ResultAsync<void, NsError | NetlinkError> {
@@ -99,9 +115,8 @@ export function createVeth(ch: Channel, options: VethOptions): ResultAsync<void,
   const { mac, peerMac } = options;
   // Handles are held from now (a close() before the request goes out takes nothing from it).
   const held = holdAll([ns, peerNs]);
-  if (held.isErr()) return errAsync(held.error);
-  const [n, pn] = held.value.refs;
-  return ch.op(() => newLink(ch, { name, kind: 'veth', ...(mtu !== undefined ? { mtu } : {}) }, mac, n, { name: peer, ns: pn, mac: peerMac }), held.value.release);
+  const [n, pn] = held.holds;
+  return ch.op(() => newLink(ch, { name, kind: 'veth', mtu }, mac, n, { name: peer, ns: pn, mac: peerMac }), held.release);
 }
 
 export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync<void, NsError | NetlinkError> {
@@ -114,9 +129,8 @@ export function createLink(ch: Channel, options: CreateLinkOptions): ResultAsync
   const mtu = options.mtu === undefined ? undefined : checkUint(options.mtu, 'mtu');
   const mac = options.mac;
   const held = holdAll([ns]);
-  if (held.isErr()) return errAsync(held.error);
-  const [n] = held.value.refs;
-  return ch.op(() => newLink(ch, { name, kind, ...(mtu !== undefined ? { mtu } : {}) }, mac, n), held.value.release);
+  const [n] = held.holds;
+  return ch.op(() => newLink(ch, { name, kind, mtu }, mac, n), held.release);
 }
 
 export function createDummy(ch: Channel, name: string): ResultAsync<void, NsError | NetlinkError> {

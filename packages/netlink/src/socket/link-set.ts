@@ -18,7 +18,7 @@ import type { NetlinkError } from '../errors.js';
 export function deleteLink(ch: Channel, link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   const l = checkLink(link);
-  return ch.op(() => ch.ack(R.delLink(sel(l))));
+  return ch.op(() => ch.acked(R.delLink(sel(l))));
 }
 
 export function renameLink(ch: Channel, link: LinkRef, newName: string): ResultAsync<void, NsError | NetlinkError> {
@@ -31,20 +31,20 @@ export function renameLink(ch: Channel, link: LinkRef, newName: string): ResultA
 export function setLinkUp(ch: Channel, link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   const l = checkLink(link);
-  return ch.op(() => ch.ack(R.setLink(sel(l), { up: true }, 'up')));
+  return ch.op(() => ch.acked(R.setLink(sel(l), { up: true }, 'up')));
 }
 
 export function setLinkDown(ch: Channel, link: LinkRef): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   const l = checkLink(link);
-  return ch.op(() => ch.ack(R.setLink(sel(l), { up: false }, 'down')));
+  return ch.op(() => ch.acked(R.setLink(sel(l), { up: false }, 'down')));
 }
 
 export function setMtu(ch: Channel, link: LinkRef, mtu: number): ResultAsync<void, NsError | NetlinkError> {
   ch.live();
   const l = checkLink(link);
   const m = checkUint(mtu, 'mtu');
-  return ch.op(() => ch.ack(R.setLink(sel(l), { mtu: m }, `mtu ${m}`)));
+  return ch.op(() => ch.acked(R.setLink(sel(l), { mtu: m }, `mtu ${m}`)));
 }
 
 export function setMac(ch: Channel, link: LinkRef, mac: string): ResultAsync<void, NsError | NetlinkError> {
@@ -53,7 +53,7 @@ export function setMac(ch: Channel, link: LinkRef, mac: string): ResultAsync<voi
   if (typeof mac !== 'string') throw typeError('mac must be a string', mac);
   const bytes = parseMac(mac);
   if (!bytes) return errAsync(badValue('mac', mac, 'a MAC address (aa:bb:cc:dd:ee:ff)'));
-  return ch.op(() => ch.ack(R.setLink(sel(l), { mac: bytes }, `address ${mac}`)));
+  return ch.op(() => ch.acked(R.setLink(sel(l), { mac: bytes }, `address ${mac}`)));
 }
 
 export function setMaster(ch: Channel, link: LinkRef, master: LinkRef | null): ResultAsync<void, NsError | NetlinkError> {

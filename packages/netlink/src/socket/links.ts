@@ -5,11 +5,12 @@
  * @module
  * @internal
  */
-import { err, okAsync, type ResultAsync } from 'neverthrow';
+import { err, ok, type ResultAsync } from 'neverthrow';
 import type { NsError } from '@linuxns/core';
-import { decodeLink, type LinkInfo } from '../codec/messages.js';
+import { malformed, type Message } from '../codec/frame.js';
+import { decodeLink, IFINFOMSG_LEN, type LinkInfo } from '../codec/messages.js';
 import * as R from '../codec/requests.js';
-import { collect, fromPromise, type Channel } from './channel.js';
+import { chain, collect, fromPromise, toAsync, type Channel, type Eventual } from './channel.js';
 import { checkLink, sel, type LinkRef } from './refs.js';
 import type { NetlinkError } from '../errors.js';
 
@@ -18,19 +19,38 @@ export function dumpLinks(ch: Channel): ResultAsync<LinkInfo[], NsError | Netlin
   return fromPromise(ch.send(R.dumpLinks())).andThen((ms) => collect(ms, decodeLink));
 }
 
-/** One link (`RTM_GETLINK`), outside the operation queue. */
-export function getLink(ch: Channel, link: LinkRef): ResultAsync<LinkInfo, NsError | NetlinkError> {
-  return fromPromise(ch.send(R.getLink(sel(link)))).andThen((ms) => {
-    const m = ms[0];
-    if (m === undefined) return err<LinkInfo, NsError | NetlinkError>({ kind: 'netlink-malformed', reason: 'no-reply', offset: 0, request: `RTM_GETLINK ${link}`, message: `RTM_GETLINK ${link}: the kernel sent no link` });
-    return decodeLink(m);
-  });
+/** The link of a reply to one `RTM_GETLINK`, or the error that there is none. */
+function theLink(ms: Message[], link: LinkRef): Eventual<Message> {
+  const m = ms[0];
+  if (m === undefined) return err({ kind: 'netlink-malformed', reason: 'no-reply', offset: 0, request: `RTM_GETLINK ${link}`, message: `RTM_GETLINK ${link}: the kernel sent no link` });
+  return ok(m);
 }
 
-/** Resolves a name to its ifindex (`ENODEV` when there is none). */
+/** One link (`RTM_GETLINK`), outside the operation queue. */
+export function getLink(ch: Channel, link: LinkRef): ResultAsync<LinkInfo, NsError | NetlinkError> {
+  return toAsync(chain(ch.exchange(R.getLink(sel(link))), (ms) => chain(theLink(ms, link), decodeLink)));
+}
+
+/**
+ * Resolves a name to its ifindex (`ENODEV` when there is none), outside the
+ * operation queue: the index at once when the reply was there within the
+ * call. Only the `ifinfomsg` of the reply is read (its index): a name needs
+ * none of the rest of the link, which {@link decodeLink} would decode.
+ */
+export function linkIndexOf(ch: Channel, link: LinkRef): Eventual<number> {
+  if (typeof link === 'number') return ok(link);
+  return chain(ch.exchange(R.getLink(sel(link))), (ms) =>
+    chain(theLink(ms, link), (m) =>
+      m.payload.length < IFINFOMSG_LEN
+        ? err(malformed('truncated-ifinfomsg', m.offset, `RTM_NEWLINK payload of ${m.payload.length} bytes, ifinfomsg needs ${IFINFOMSG_LEN}`))
+        : ok(m.payload.readInt32LE(4)),
+    ),
+  );
+}
+
+/** {@link linkIndexOf} as a `ResultAsync`. */
 export function linkIndex(ch: Channel, link: LinkRef): ResultAsync<number, NsError | NetlinkError> {
-  if (typeof link === 'number') return okAsync(link);
-  return getLink(ch, link).map((l) => l.index);
+  return toAsync(linkIndexOf(ch, link));
 }
 
 export function links(ch: Channel): ResultAsync<LinkInfo[], NsError | NetlinkError> {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { err, ok, type Result } from 'neverthrow';
+import { ok, type Result } from 'neverthrow';
 import { NamespaceHandle, openNamespace, type NsError } from '@linuxns/core';
 import type * as R from '../codec/requests.js';
 import { typeError } from './check.js';
@@ -65,21 +65,30 @@ export function holdNetns(ns: NetnsRef): Result<NetnsHold, NsError | NetlinkErro
   return ns.dup().map((d) => ({ ref: d, release: () => d.close() }));
 }
 
-/** Several {@link holdNetns} at once (`undefined` entries stay so); all or none. */
-export function holdAll(list: readonly (NetnsRef | undefined)[]): Result<{ refs: (NetnsRef | undefined)[]; release: () => void }, NsError | NetlinkError> {
-  const held: NetnsHold[] = [];
-  const release = (): void => held.forEach((h) => h.release());
-  for (const ns of list) {
-    if (ns === undefined) continue;
-    const h = holdNetns(ns);
-    if (h.isErr()) {
-      release();
-      return err(h.error);
-    }
-    held.push(h.value);
+/**
+ * A namespace taken hold of at the call for a request attribute only (an
+ * `IFLA_NET_NS_FD` or `IFLA_NET_NS_PID`): a handle's fd is borrowed (its
+ * `close()` meanwhile takes effect, but the fd stays open for the request
+ * until {@link AttrHold.release}: no dup needed); a pid is kept as it is; a
+ * path is opened when the operation runs. `ns` was checked
+ * ({@link checkNetns}).
+ */
+export interface AttrHold {
+  /** The attribute, when the operation runs; what to close once its request is done. */
+  readonly use: () => Result<NsUse, NsError | NetlinkError>;
+  /** Lets go of it: once the operation is done. */
+  readonly release: () => void;
+}
+
+const nothing = (): void => undefined;
+
+export function holdAttr(ns: NetnsRef): AttrHold {
+  if (ns instanceof NamespaceHandle) {
+    const fd = ns.borrow();
+    const use: NsUse = { attr: { fd }, release: nothing };
+    return { use: () => ok(use), release: () => ns.giveBack() };
   }
-  let i = 0;
-  return ok({ refs: list.map((ns) => (ns === undefined ? undefined : held[i++]!.ref)), release });
+  return { use: () => useNetns(ns), release: nothing };
 }
 
 /** A namespace as a request attribute, with what to close once the request is done. */

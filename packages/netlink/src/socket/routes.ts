@@ -10,9 +10,9 @@ import * as C from '../codec/constants.js';
 import { badValue, parseDestination, parseIp, type IpFamily } from '../codec/ip.js';
 import { decodeRoute, type RouteInfo } from '../codec/messages.js';
 import * as R from '../codec/requests.js';
-import { collect, fromPromise, type Channel } from './channel.js';
+import { chain, collect, fromPromise, type Channel, type Eventual } from './channel.js';
 import { checkUint, familyNumber, scopeOf, typeError } from './check.js';
-import { dumpLinks, linkIndex } from './links.js';
+import { dumpLinks, linkIndexOf } from './links.js';
 import { checkLink, type LinkRef } from './refs.js';
 import type { NetlinkError } from '../errors.js';
 
@@ -83,23 +83,11 @@ function changeRoute(ch: Channel, type: typeof C.RTM_NEWROUTE | typeof C.RTM_DEL
   const table = spec.table === undefined ? C.RT_TABLE_MAIN : checkUint(spec.table, 'table');
   const scope = scopeOf(spec.scope);
   const text = `${spec.dst}${spec.gateway ? ` via ${spec.gateway}` : ''}${dev !== undefined ? ` dev ${dev}` : ''}`;
-  return ch.op(() => (dev === undefined ? okAsync<number | undefined, NsError | NetlinkError>(undefined) : linkIndex(ch, dev)).andThen((o) =>
-    ch.ack(
-      R.route(
-        type,
-        {
-          dst: dst.value,
-          table,
-          ...(gateway ? { gateway } : {}),
-          ...(o !== undefined ? { oif: o } : {}),
-          ...(metric !== undefined ? { metric } : {}),
-          ...(scope !== undefined ? { scope } : {}),
-          ...(src ? { src } : {}),
-        },
-        text,
-      ),
-    ),
-  ));
+  const send = (o: number | undefined): Eventual<void> =>
+    ch.acked(
+      R.route(type, { dst: dst.value, table, gateway, oif: o, metric, scope, src }, text),
+    );
+  return ch.op(() => (dev === undefined ? send(undefined) : chain(linkIndexOf(ch, dev), send)));
 }
 
 export function addRoute(ch: Channel, route: RouteSpec): ResultAsync<void, NsError | NetlinkError> {
