@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
 import { Factory, fromOciSpec } from '../packages/container/dist/index.js';
 import { onPath } from '../scripts/system-packages.js';
+import { podmanGroup } from './containers-podman.js';
 
 /** Runs a command to its end, output ignored; rejects unless it exits 0. Also bench/run.js's. */
 export function runChild(cmd, args) {
@@ -114,6 +115,9 @@ export async function containerGroup() {
   } else {
     skipped.push('crun: not installed (apt-get install crun)');
   }
+  const podman = podmanGroup({ root, base, lifecycle, release, runc: (b) => runChild('runc', ['--root', runcRoot, 'run', '-b', b, `p${++n}`]) });
+  if (podman.skip) skipped.push(podman.skip);
+  else cases.push(...podman.cases);
   return {
     cases,
     skipped,
@@ -121,10 +125,12 @@ export async function containerGroup() {
     ratios: (ratio) => [
       ['container lifecycle / runc run, cgroup limits', ratio('ctOurs', 'ctRunc')],
       ...(cases.some((c) => c.key === 'ctCrun') ? [['container lifecycle / crun run, cgroups off', ratio('ctOursNoCg', 'ctCrun')]] : []),
+      ...(podman.ratios?.(ratio) ?? []),
     ],
     targets: (ratio) => [
       ['container lifecycle faster than runc run', ratio('ctOurs', 'ctRunc') < 1, `${ratio('ctOurs', 'ctRunc').toFixed(2)}x`],
       ...(cases.some((c) => c.key === 'ctCrun') ? [['container lifecycle no slower than crun run', ratio('ctOursNoCg', 'ctCrun') <= 1, `${ratio('ctOursNoCg', 'ctCrun').toFixed(2)}x`]] : []),
+      ...(podman.targets?.(ratio) ?? []),
     ],
   };
 }
