@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ociConfig, ociProcessConfig } from '../dist/config/oci-spec.js';
 import { ociCgroupPath } from '../dist/config/cgroups-path.js';
 import { podmanConfig, podmanSkip } from './config/podman.js';
@@ -36,6 +37,8 @@ echo "extra=$(cat /etc/extra.conf)"
 echo "extraw=$( (echo x >> /etc/extra.conf) 2>/dev/null && echo writable || echo read-only)"
 echo "files=$(for f in /etc/hosts /etc/hostname /run/.containerenv; do [ -f $f ] && printf '%s ' $f; done)"
 echo "hostname=$(cat /proc/sys/kernel/hostname)"
+echo "mknod=$(mknod /tmp/sda b 8 0 2>/dev/null && echo made || echo denied)"
+[ -x /bin/seccomp-probe ] && /bin/seccomp-probe | sed 's/^/sc_/; s/ /=/'
 echo "seeded=$(cat /etc/seeded/file)"
 sed 's/^/cg=/' /proc/self/cgroup
 sed 's/^/mnt=/' /proc/self/mountinfo
@@ -73,7 +76,10 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
   const parent = `linuxns-oci-${process.pid}`;
   const data = `/tmp/linuxns-oci-data-${process.pid}`;
   let made;
+  let probe = false;
   before(() => {
+    // A static probe of the syscalls podman's profile treats apart (gcc is what builds the helper).
+    probe = spawnSync('cc', ['-static', '-O2', '-o', join(suite.fs.root, 'bin', 'seccomp-probe'), fileURLToPath(new URL('config/seccomp-probe.c', import.meta.url))], { stdio: 'inherit' }).status === 0;
     mkdirSync(join(suite.fs.root, 'etc', 'seeded'));
     writeFileSync(join(suite.fs.root, 'etc', 'seeded', 'file'), 'from the image\n');
     mkdirSync(data, { recursive: true });
@@ -116,6 +122,14 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
     const o = parse(r.out);
     assert.equal(o.seccomp, '2', 'a seccomp filter is in force (its rules: core\'s spawn-seccomp test)');
     assert.equal(o.filters, '1', 'one filter: podman\'s');
+    assert.ok(probe || spawnSync('sh', ['-c', 'command -v cc'], { stdio: 'ignore' }).status !== 0, 'cc is here but did not build the probe');
+    if (probe) {
+      // Each 0 without a filter (the probe's own check on the host).
+      assert.equal(o.sc_personality, '38', "a personality value podman's args rules do not allow: its defaultErrnoRet, ENOSYS");
+      assert.equal(o.sc_audit, '22', 'socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT): the args rule\'s own errno, EINVAL');
+      assert.deepEqual([o.sc_route, o.sc_query], ['0', '0'], 'what the profile allows works');
+    }
+    assert.equal(o.mknod, 'denied', 'no CAP_MKNOD: no device node but the config\'s');
     assert.equal(o.umask, '0027');
     assert.equal(o.oom, '100');
     assert.equal(o.ping, '0 0', "podman's net.ipv4.ping_group_range");
