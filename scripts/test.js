@@ -50,33 +50,52 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
 files.sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const scratch = mkdtempSync(join(tmpdir(), 'linuxns-test-'));
-const skippedFile = join(scratch, 'skipped.jsonl');
-let r;
-let skipped;
-try {
-  r = spawnSync(
-    process.execPath,
-    [
-      '--test',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=${new URL('./skipped-reporter.js', import.meta.url).href}`,
-      `--test-reporter-destination=${skippedFile}`,
-      '--test-timeout=120000',
-      ...selected,
-    ],
-    { stdio: 'inherit', cwd: root },
-  );
-  skipped = existsSync(skippedFile) ? readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : undefined;
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+/**
+ * Runs `list` with node:test (spec output, and the skipped-test reporter) and
+ * `env` added; its status and the skipped or todo tests (undefined when the
+ * runner ended before its reporters started).
+ */
+function runSuite(list, env = {}) {
+  const scratch = mkdtempSync(join(tmpdir(), 'linuxns-test-'));
+  const skippedFile = join(scratch, 'skipped.jsonl');
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${new URL('./skipped-reporter.js', import.meta.url).href}`,
+        `--test-reporter-destination=${skippedFile}`,
+        '--test-timeout=120000',
+        ...list,
+      ],
+      { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } },
+    );
+    const skipped = existsSync(skippedFile) ? readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : undefined;
+    return { status: run.status, skipped };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
-if (skipped === undefined) {
-  // The runner ended before its reporters started: its own status says why.
-  console.error('scripts/test.js: the test runner wrote no report of skipped tests');
-  process.exit(r.status || 1);
+
+const runs = [runSuite(selected)];
+// spawn has two ways to start a command that needs no helper step (an in-process clone, or
+// child_process from a thread that joined) and the helper: the spawn suites run again with every
+// spawn sent to the helper (LINUXNS_SPAWN=helper), so that both paths pass the same tests.
+const spawnSuites = selected.filter((f) => /core\/test\/spawn-[^/]*\.test\.js$/.test(f));
+if (spawnSuites.length) {
+  console.log(`\nscripts/test.js: the ${spawnSuites.length} spawn suites again, every spawn through the helper (LINUXNS_SPAWN=helper)`);
+  runs.push(runSuite(spawnSuites, { LINUXNS_SPAWN: 'helper' }));
 }
+for (const r of runs) {
+  if (r.skipped === undefined) {
+    // The runner ended before its reporters started: its own status says why.
+    console.error('scripts/test.js: the test runner wrote no report of skipped tests');
+    process.exit(r.status || 1);
+  }
+}
+const skipped = runs.flatMap((r) => r.skipped);
 if (skipped.length) {
   console.error(`\n${skipped.length} skipped or todo:`);
   for (const s of skipped) console.error(`  ${s.what}: ${s.name} (${s.file?.slice(root.length) ?? '?'}:${s.line ?? '?'})${s.reason ? `: ${s.reason}` : ''}`);
@@ -85,4 +104,5 @@ if (skipped.length) {
     process.exit(1);
   }
 }
-process.exit(r.status ?? 1);
+const failed = runs.find((r) => r.status !== 0);
+process.exit(failed ? failed.status || 1 : 0);

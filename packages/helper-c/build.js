@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds, with the system C compiler (C11, libc only, warnings are errors):
 //   bin/linuxns-helper   from src/*.c, statically linked so that it runs anywhere on linux-x64;
-//   bin/liblinuxns.so    from lib/*.c, the in-process half (userns dummies),
+//   bin/liblinuxns.so    from lib/*.c, the in-process half (userns dummies, spawn's clone),
 //                        loaded through koffi; it needs only libc.
 // `--sanitize` builds the AddressSanitizer + UBSan variants instead (dynamic: the sanitizers
 // need it): bin/linuxns-helper-asan, and bin/liblinuxns-check-asan, the library linked into
@@ -25,7 +25,9 @@ const targets = sanitize
     ]
   : [
       { out: 'linuxns-helper', args: ['-static', ...sourcesOf('src')] },
-      { out: 'liblinuxns.so', args: ['-shared', '-fPIC', '-fvisibility=hidden', '-Wl,-z,defs', ...sourcesOf('lib')] },
+      // -z nodelete: the library's reaping thread (lib/spawn.c) runs its code until the process
+      // ends, so a dlclose (koffi unloads libraries as Node shuts down) must not unmap it.
+      { out: 'liblinuxns.so', args: ['-shared', '-fPIC', '-fvisibility=hidden', '-Wl,-z,defs', '-Wl,-z,nodelete', ...sourcesOf('lib')] },
     ];
 
 for (const { out, args } of targets) {

@@ -192,7 +192,8 @@ describe('run, like unshare', { skip: notRoot }, () => {
 
   test('SIGTERM or SIGINT sent to linuxns while the helper sets up: the command gets it once it exists, is reaped, 128+signal', async () => {
     const tmp = tempDir('slowhelper');
-    // core's LINUXNS_HELPER override: the real helper, started a second late.
+    // core's LINUXNS_HELPER override: the real helper, started a second late (and LINUXNS_SPAWN=helper,
+    // since a new uts namespace alone would be made in-process, without a helper).
     const slow = join(tmp.dir, 'slow-helper');
     writeFileSync(slow, `#!/bin/sh\nsleep 1\nexec ${helperPath} "$@"\n`);
     chmodSync(slow, 0o755);
@@ -200,7 +201,7 @@ describe('run, like unshare', { skip: notRoot }, () => {
     const commands = () => sleepers(duration);
     try {
       for (const [signal, number] of [['SIGTERM', 15], ['SIGINT', 2]]) {
-        const child = spawn(process.execPath, [BIN, 'run', '--uts', '--', 'sleep', duration], { stdio: 'ignore', env: { ...process.env, LINUXNS_HELPER: slow } });
+        const child = spawn(process.execPath, [BIN, 'run', '--uts', '--', 'sleep', duration], { stdio: 'ignore', env: { ...process.env, LINUXNS_HELPER: slow, LINUXNS_SPAWN: 'helper' } });
         const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
         // Wait for the helper (the slow script) to be started, then signal linuxns alone.
         // A thread of linuxns may end between the listing and the read (Node 24 and 26 start and end

@@ -1,8 +1,10 @@
-// spawn's direct path: when only net/uts/ipc/cgroup namespaces are joined (and
-// stdio/env given), no helper is involved — the calling thread joins them for
-// the synchronous fork+exec and is back at once. Shown by pointing
-// LINUXNS_HELPER at nothing: the direct path still works, the helper path
-// reports helper-not-found. Identities by inode.
+// spawn's paths without the helper: when only net/uts/ipc/cgroup namespaces
+// are joined and net/uts/ipc/mnt/cgroup/pid ones created (with stdio and
+// env), no helper is involved: on the main thread liblinuxns clones the
+// command's process in-process (clone.ts); in a worker the thread joins for
+// the synchronous fork+exec of child_process (direct.ts). Shown by pointing
+// LINUXNS_HELPER at nothing: these still work, the helper path reports
+// helper-not-found. Identities by inode.
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -12,15 +14,20 @@ import { collect, errorOf, inoOf, unwrap } from './fixtures/ns-helpers.js';
 const notRoot = process.getuid() !== 0 && !process.env.CI ? 'creating namespaces needs root' : false;
 const handles = {};
 let saved;
+let savedPath;
 before(async () => {
   if (notRoot) return;
   for (const t of ['net', 'uts', 'ipc', 'cgroup']) handles[t] = unwrap(await createNamespace(t));
   saved = process.env.LINUXNS_HELPER;
   process.env.LINUXNS_HELPER = '/nonexistent/linuxns-helper';
+  // These are the paths without the helper: a run of the suites forced onto the helper does not apply here.
+  savedPath = process.env.LINUXNS_SPAWN;
+  delete process.env.LINUXNS_SPAWN;
 });
 after(() => {
   if (saved === undefined) delete process.env.LINUXNS_HELPER;
   else process.env.LINUXNS_HELPER = saved;
+  if (savedPath !== undefined) process.env.LINUXNS_SPAWN = savedPath;
   Object.values(handles).forEach((h) => h.close());
 });
 
@@ -40,8 +47,10 @@ test('a missing command is spawn-setup-failed at exec, as through the helper', {
   assert.deepEqual([e.step, e.code], ['exec', 'ENOENT']);
 });
 
-test('anything more (a new namespace, a user or mnt join, cwd, rlimits...) goes through the helper', { skip: notRoot }, async () => {
-  errorOf(await spawn('/bin/true', [], { create: ['uts'], stdio: 'ignore' }), 'helper-not-found');
+test('anything more (a user or time namespace, a user or mnt join, cwd, a hostname, rlimits...) goes through the helper', { skip: notRoot }, async () => {
+  errorOf(await spawn('/bin/true', [], { create: ['time'], stdio: 'ignore' }), 'helper-not-found');
+  errorOf(await spawn('/bin/true', [], { create: ['uts'], hostname: 'box', stdio: 'ignore' }), 'helper-not-found');
+  errorOf(await spawn('/bin/true', [], { create: ['user'], mapRootUser: true, stdio: 'ignore' }), 'helper-not-found');
   errorOf(await spawn('/bin/true', [], { join: { net: handles.net }, cwd: '/', stdio: 'ignore' }), 'helper-not-found');
   errorOf(await spawn('/bin/true', [], { join: { mnt: '/proc/self/ns/mnt' }, stdio: 'ignore' }), 'helper-not-found');
 });

@@ -37,6 +37,12 @@ enum lns_step {
   LNS_STEP_TRACEME = 10,  /* ptrace(PTRACE_TRACEME) in the dummy: EPERM under Yama ptrace_scope=3,
                              a seccomp policy, or a tracer that follows clones (strace -f) */
   LNS_STEP_SIGSTOP = 11,  /* kill(getpid(), SIGSTOP) in the dummy */
+  /* lns_spawn's child (LNS_STEP_CLONE: its clone, which makes the new namespaces). */
+  LNS_STEP_JOIN = 12,        /* setns of one of the joins */
+  LNS_STEP_PROPAGATION = 13, /* a new mount namespace made private, recursively (unshare(1)'s default) */
+  LNS_STEP_STDIO = 14,       /* dup2 of stdio, or the signal mask */
+  LNS_STEP_EXEC = 15,        /* execve */
+  LNS_STEP_WATCH = 16,       /* the pidfd given to the reaping thread (the command was killed and reaped) */
 };
 
 /*
@@ -57,5 +63,30 @@ LNS_API int lns_userns_dummy(const char *uid_map, size_t uid_len, const char *gi
  * later call returns -EBUSY (step 0) and makes nothing.
  */
 LNS_API int lns_userns_dummy_leave_stopped(const char *uid_map, size_t uid_len);
+
+/*
+ * The read end of the pipe on which this library's reaping thread reports
+ * the exits of the commands lns_spawn started, started on first call (the
+ * same fd on every later call; O_CLOEXEC). Each exit is one 12-byte record of
+ * three native int32: pid, si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED) and
+ * si_status (the exit code or the signal). Negative errno on failure.
+ */
+LNS_API int lns_exit_fd(void);
+
+/*
+ * Starts PATH (absolute, or relative to the cwd: no PATH search) with ARGV
+ * and ENVP (NULL-terminated; when the kernel cannot execute PATH, ENOEXEC,
+ * /bin/sh with SH_ARGV instead, as execvp does, if SH_ARGV is not NULL) from the calling thread, by
+ * clone(CLONE_VM | CLONE_VFORK) with CLONE_FLAGS (any of CLONE_NEWNET, UTS,
+ * IPC, NS, CGROUP, PID: made by the clone; a new mount namespace is made
+ * private recursively), then in the child: setns of each of the NJOIN
+ * [fd, type] pairs of JOIN in order, stdio[0..2] made its fds 0, 1 and 2,
+ * every signal back to its default and unblocked, execve. Returns once the
+ * command has exec'd: its pid, its exit reported later on lns_exit_fd's pipe.
+ * A failure before exec returns -(step << 16 | errno) with the child already
+ * reaped. Needs lns_exit_fd called once first (else -EBADF). Only
+ * async-signal-safe calls and no allocation happen in the child.
+ */
+LNS_API int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio);
 
 #endif

@@ -10,6 +10,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -84,6 +85,40 @@ static int is_error(int r, int step, int err) {
   return r < 0 && (-r) >> 16 == step && ((-r) & 0xffff) == err;
 }
 
+/* Reads one exit record of lns_exit_fd's pipe: { pid, si_code, si_status }. */
+static int next_exit(int fd, int rec[3]) {
+  return read(fd, rec, 3 * sizeof(int)) == (ssize_t)(3 * sizeof(int));
+}
+
+/* lns_spawn: new namespaces, a join, stdio, exit codes through the reaping thread, each failing step. */
+static void spawn_checks(void) {
+  char *const argv[] = {"sh", "-c", "exit 7", NULL};
+  char *const envp[] = {"PATH=/bin:/usr/bin", NULL};
+  int stdio[3] = {0, 1, 2};
+  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, stdio) == -EBADF, "lns_spawn before lns_exit_fd is EBADF");
+  int efd = lns_exit_fd();
+  check(efd >= 0 && lns_exit_fd() == efd, "lns_exit_fd gives one pipe");
+  int rec[3];
+  int pid = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID, stdio);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_EXITED && rec[2] == 7, "a command in 5 new namespaces exits 7, reported with its pid");
+  int self_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  int join[2] = {self_net, CLONE_NEWNET};
+  char *const killer[] = {"sh", "-c", "kill -9 $$", NULL};
+  pid = lns_spawn("/bin/sh", killer, NULL, envp, join, 1, 0, stdio);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_KILLED && rec[2] == SIGKILL, "a joined command killed by SIGKILL is reported so");
+  int bad_join[2] = {self_net, CLONE_NEWUTS};
+  int r = lns_spawn("/bin/sh", argv, NULL, envp, bad_join, 1, 0, stdio);
+  check(r < 0 && (-r) >> 16 == LNS_STEP_JOIN && ((-r) & 0xffff) == EINVAL, "a join of the wrong type fails at its step with EINVAL");
+  close(self_net);
+  r = lns_spawn("/nonexistent/linuxns", argv, NULL, envp, NULL, 0, 0, stdio);
+  check(r < 0 && (-r) >> 16 == LNS_STEP_EXEC && ((-r) & 0xffff) == ENOENT, "a missing program fails at exec with ENOENT");
+  int bad_stdio[3] = {0, 1, 999};
+  r = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, bad_stdio);
+  check(r < 0 && (-r) >> 16 == LNS_STEP_STDIO && ((-r) & 0xffff) == EBADF, "a bad stdio fd fails at its step with EBADF");
+  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio) == -EINVAL, "a user namespace is refused (the helper makes those)");
+  check(no_children(), "every failed child was reaped by lns_spawn");
+}
+
 int main(void) {
   const char *map = "0 100000 65536\n";
   int fd = lns_userns_dummy(map, strlen(map), map, strlen(map));
@@ -133,5 +168,6 @@ int main(void) {
   }
   check(no_children(), "the left dummy was killed and reaped");
 
+  spawn_checks();
   return failed;
 }

@@ -26,6 +26,8 @@ export const close = libc.func('int close(int fd)') as (fd: number) => number;
 export const fchdir = libc.func('int fchdir(int fd)') as (fd: number) => number;
 /** `int chroot(const char *path)` */
 export const chroot = libc.func('int chroot(const char *path)') as (path: string) => number;
+/** `int pipe2(int fds[2], int flags)` */
+export const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)') as (fds: Int32Array, flags: number) => number;
 /** `pid_t gettid(void)` */
 export const gettid = libc.func('int gettid(void)') as () => number;
 /** `int mount(const char *, const char *, const char *, unsigned long, const void *)` */

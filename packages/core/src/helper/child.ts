@@ -114,14 +114,32 @@ function closedOf(stream: Readable | Writable | null | undefined): Promise<void>
  * closed. `closed`: that, with the pipes of streams the caller destroyed
  * closed too, for the error paths, which leave no fd behind.
  */
-export function endingOf(sub: ChildProcess): { stdout: Readable | null; stderr: Readable | null; exited: Promise<ExitStatus>; closed: Promise<ExitStatus> } {
+export function endingOf(sub: ChildProcess): Ending {
   const exit = new Promise<ExitStatus>((r) => sub.once('exit', (code, signal) => r({ code, signal })));
-  const stdout = keepOutput(sub.stdout, exit);
-  const stderr = keepOutput(sub.stderr, exit);
-  const others = sub.stdio.slice(3).map((s) => closedOf(s as Readable | null));
-  const exited = Promise.all([exit, stdout.delivered, stderr.delivered, ...others]).then(([status]) => status);
-  const closed = Promise.all([exited, closedOf(sub.stdout), closedOf(sub.stderr)]).then(([status]) => status);
+  return endingOfStreams(exit, sub.stdout, sub.stderr, sub.stdio.slice(3) as (Readable | null)[]);
+}
+
+/** What {@link endingOf} gives: the streams the caller gets, and the two ends. */
+export interface Ending {
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  readonly exited: Promise<ExitStatus>;
+  readonly closed: Promise<ExitStatus>;
+}
+
+/** {@link endingOf} of a process known by its `exit` and its pipes (a command started without child_process). */
+export function endingOfStreams(exit: Promise<ExitStatus>, out: Readable | null, err: Readable | null, others: readonly (Readable | Writable | null)[] = []): Ending {
+  const stdout = keepOutput(out, exit);
+  const stderr = keepOutput(err, exit);
+  const exited = Promise.all([exit, stdout.delivered, stderr.delivered, ...others.map(closedOf)]).then(([status]) => status);
+  const closed = Promise.all([exited, closedOf(out), closedOf(err)]).then(([status]) => status);
   return { stdout: stdout.stream, stderr: stderr.stream, exited, closed };
+}
+
+/** What {@link nsChild} needs of the process: its stdin and a way to signal it (a ChildProcess has both). */
+export interface Signalable {
+  readonly stdin: Writable | null;
+  kill(signal?: NodeJS.Signals | number): boolean;
 }
 
 /**
@@ -133,7 +151,7 @@ export function endingOf(sub: ChildProcess): { stdout: Readable | null; stderr: 
  * settles a turn of the event loop (setImmediate) after `ended`, so after
  * everything queued when it was read.
  */
-export function nsChild(pid: number, sub: ChildProcess, stdout: Readable | null, stderr: Readable | null, ended: Promise<ExitStatus>): NsChild {
+export function nsChild(pid: number, sub: Signalable, stdout: Readable | null, stderr: Readable | null, ended: Promise<ExitStatus>): NsChild {
   return {
     pid,
     stdin: sub.stdin,

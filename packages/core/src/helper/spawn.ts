@@ -7,7 +7,8 @@
  *
  * This file only orchestrates: the options are checked
  * ({@link validateSpawnOptions}), what to join is opened (`join.ts`), and
- * the command is started directly (`direct.ts`) or by the helper
+ * the command is started in-process by a clone (`clone.ts`), directly by
+ * child_process from a thread that joined (`direct.ts`), or by the helper
  * (`driver.ts`).
  *
  * @module
@@ -16,6 +17,7 @@ import { errAsync, type ResultAsync } from 'neverthrow';
 import type { NsError, NsErrorBase } from '../errors/ns-error.js';
 import { SYNC_TYPES } from '../thread/enter-sync.js';
 import type { NsChild } from './child.js';
+import { CLONE_CREATES, clonePath, spawnClone } from './clone.js';
 import { spawnDirect } from './direct.js';
 import { spawnWithHelper } from './driver.js';
 import { checkJoined, closeAll, openJoins } from './join.js';
@@ -26,10 +28,12 @@ import { checkSysctlJoins } from './validate-sysctl.js';
 
 /**
  * Starts `command` with `args` inside the namespaces of `options`, set up by
- * the C helper before exec. When nothing needs the helper — only joins of
- * net, uts, ipc or cgroup namespaces, with stdio and env — the calling thread
- * joins them just for the synchronous fork and exec of the command and is
- * back before `spawn` returns: no helper process, no second exec. Resolves
+ * the C helper before exec. When nothing needs the helper — joins of net,
+ * uts, ipc or cgroup namespaces, new net, uts, ipc, mnt, cgroup or pid
+ * namespaces, stdio and env — the command's process is made in-process by
+ * clone(CLONE_VM | CLONE_VFORK) from the calling thread (on the main thread,
+ * with liblinuxns loaded; in a worker, joins only, by the thread joining for
+ * the synchronous fork and exec): no helper process, no second exec. Resolves
  * once the command is running (its `pid` known), or to the error that stopped it: bad options (`invalid-option`,
  * the same as {@link validateSpawnOptions} finds), a join target that is not a namespace, or a
  * setup step that failed in the helper (`spawn-setup-failed` with `step`, `syscall` and `code`);
@@ -69,14 +73,17 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
   }
   const needsHelper =
     options.beforeExec !== undefined ||
-    v.create.length > 0 ||
     handles.some(([type]) => !SYNC_TYPES.includes(type)) ||
     Object.keys(v.settings).length > 0 ||
     v.pins.length > 0 ||
     v.fds.length > 0 ||
     v.gate !== undefined ||
     v.seccomp !== undefined;
-  if (!needsHelper) return spawnDirect(command, args, v, handles);
+  if (!needsHelper && v.create.every((t) => CLONE_CREATES.includes(t))) {
+    const lib = clonePath();
+    if (lib !== undefined) return spawnClone(lib, command, args, v, handles);
+    if (v.create.length === 0 && process.env.LINUXNS_SPAWN !== 'helper') return spawnDirect(command, args, v, handles);
+  }
   const helper = locateHelper();
   if (helper.isErr()) {
     closeAll(handles);

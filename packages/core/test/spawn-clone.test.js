@@ -1,0 +1,137 @@
+// spawn's in-process path (clone.ts, liblinuxns's lns_spawn): the command's
+// process made by clone(CLONE_VM | CLONE_VFORK) from the main thread, new
+// namespaces made by the clone, joins in the child, exits reported by
+// liblinuxns's reaping thread. No helper is involved (LINUXNS_HELPER points at
+// nothing, as in spawn-direct.test.js). Identities by inode; fds, children and
+// threads counted before and after.
+import assert from 'node:assert/strict';
+import { spawn as spawnProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { createNamespace, spawn } from '../dist/index.js';
+import { assertNothingLeft, childrenOf, snapshot } from './fixtures/spawn-helpers.js';
+import { collect, errorOf, inoOf, unwrap } from './fixtures/ns-helpers.js';
+
+const notRoot = process.getuid() !== 0 && !process.env.CI ? 'creating namespaces needs root' : false;
+const TYPES = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid'];
+let saved;
+let savedPath;
+before(async () => {
+  saved = process.env.LINUXNS_HELPER;
+  process.env.LINUXNS_HELPER = '/nonexistent/linuxns-helper';
+  // These are the paths without the helper: a run of the suites forced onto the helper does not apply here.
+  savedPath = process.env.LINUXNS_SPAWN;
+  delete process.env.LINUXNS_SPAWN;
+  if (!notRoot) await collect(unwrap(await spawn('true', [], { create: ['net'] }))); // loads liblinuxns, starts its reaper
+});
+after(() => {
+  if (saved === undefined) delete process.env.LINUXNS_HELPER;
+  else process.env.LINUXNS_HELPER = saved;
+  if (savedPath !== undefined) process.env.LINUXNS_SPAWN = savedPath;
+});
+
+const threads = () => readdirSync('/proc/self/task').length;
+
+test('new net, uts, ipc, mnt, cgroup and pid namespaces without the helper: the command is in new ones, pid 1, its mounts private', { skip: notRoot }, async () => {
+  const script = `for t in ${TYPES.join(' ')}; do readlink /proc/self/ns/$t; done; echo $$; grep -c shared: /proc/self/mountinfo; exit 5`;
+  const r = await collect(unwrap(await spawn('/bin/sh', ['-c', script], { create: TYPES, stdio: ['ignore', 'pipe', 'pipe'] })));
+  assert.equal(r.code, 5, r.err);
+  const lines = r.out.trim().split('\n');
+  TYPES.forEach((t, i) => assert.notEqual(inoOf(lines[i]), inoOf(readlinkSync(`/proc/self/ns/${t}`)), `${t}: not a new namespace`));
+  assert.equal(lines[6], '1', 'the command is pid 1 of its pid namespace');
+  assert.equal(lines[7], '0', 'no mount propagates (private, as unshare makes a new mount namespace)');
+});
+
+test('joins and creations together; the caller stays where it was', { skip: notRoot }, async () => {
+  const net = unwrap(await createNamespace('net'));
+  try {
+    const mine = readlinkSync('/proc/thread-self/ns/net');
+    const r = await collect(unwrap(await spawn('sh', ['-c', 'readlink /proc/self/ns/net /proc/self/ns/uts'], { join: { net }, create: ['uts'] })));
+    const [n, u] = r.out.trim().split('\n');
+    assert.equal(inoOf(n), net.ino);
+    assert.notEqual(inoOf(u), inoOf(readlinkSync('/proc/self/ns/uts')));
+    assert.equal(readlinkSync('/proc/thread-self/ns/net'), mine);
+  } finally {
+    net.close();
+  }
+});
+
+test('exit codes, signals, stdin, PATH search and env as through child_process', { skip: notRoot }, async () => {
+  assert.equal((await collect(unwrap(await spawn('sh', ['-c', 'exit 7'], { create: ['net'] })))).code, 7);
+  const killed = unwrap(await spawn('sleep', ['30'], { create: ['pid'], stdio: 'ignore' }));
+  assert.equal(killed.kill('SIGKILL'), true);
+  assert.deepEqual(await killed.exited, { code: null, signal: 'SIGKILL' });
+  assert.equal(killed.kill('SIGKILL'), false, 'a reaped command is not signalled');
+  const cat = unwrap(await spawn('cat', [], { create: ['uts'] }));
+  cat.stdin.end('through stdin\n');
+  assert.equal((await collect(cat)).out, 'through stdin\n');
+  const env = await collect(unwrap(await spawn('sh', ['-c', 'echo "$A:$HOME"'], { create: ['ipc'], env: { A: 'x' }, envMode: 'replace' })));
+  assert.equal(env.out, 'x:\n');
+  const missing = errorOf(await spawn('no-such-command-linuxns', [], { create: ['net'] }), 'spawn-setup-failed');
+  assert.deepEqual([missing.step, missing.syscall, missing.code], ['exec', 'execvp', 'ENOENT']);
+  const dir = mkdtempSync(join(tmpdir(), 'linuxns-clone-'));
+  try {
+    writeFileSync(join(dir, 'no-x'), 'echo hi\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'no-shebang'), 'echo "by sh: $1"\n', { mode: 0o755 });
+    const notExec = errorOf(await spawn(join(dir, 'no-x'), [], { create: ['net'] }), 'spawn-setup-failed');
+    assert.deepEqual([notExec.step, notExec.code], ['exec', 'EACCES']);
+    // execvp's rule: a file the kernel cannot execute is run by /bin/sh.
+    assert.equal((await collect(unwrap(await spawn(join(dir, 'no-shebang'), ['arg'], { create: ['net'] })))).out, 'by sh: arg\n');
+    const onPath = await collect(unwrap(await spawn('no-shebang', ['p'], { create: ['net'], env: { PATH: dir } })));
+    assert.equal(onPath.out, 'by sh: p\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a child_process.spawn running at the same time gets its own exit, and ours get theirs', { skip: notRoot }, async () => {
+  const theirs = spawnProcess('sh', ['-c', 'sleep 0.3; exit 9']);
+  const theirExit = new Promise((r) => theirs.once('exit', (code) => r(code)));
+  const ours = await Promise.all(Array.from({ length: 20 }, (_, i) => spawn('sh', ['-c', `exit ${i}`], { create: ['uts'], stdio: 'ignore' })));
+  const codes = await Promise.all(ours.map((r) => unwrap(r).exited.then((s) => s.code)));
+  assert.deepEqual(codes, Array.from({ length: 20 }, (_, i) => i));
+  assert.equal(await theirExit, 9);
+});
+
+test('2,000 spawns, some failing, leave no fd, no child and no thread behind', { skip: notRoot }, async () => {
+  const before = snapshot();
+  const beforeThreads = threads();
+  for (let i = 0; i < 2000; i++) {
+    if (i % 10 === 9) {
+      errorOf(await spawn('/no/such', [], { create: ['uts'] }), 'spawn-setup-failed');
+      continue;
+    }
+    const child = unwrap(await spawn('/bin/true', [], { create: i % 2 ? ['uts'] : [], stdio: i % 3 ? 'ignore' : 'pipe' }));
+    await collect(child);
+  }
+  await assertNothingLeft(before, '2,000 in-process spawns');
+  assert.equal(threads(), beforeThreads, 'no thread left');
+  assert.deepEqual(childrenOf().filter((k) => k.state === 'Z'), [], 'no zombie');
+});
+
+test('in a worker thread a spawn that creates namespaces goes through the helper; one that joins only, through the thread', { skip: notRoot }, async () => {
+  const code = `
+    import { workerData, parentPort } from 'node:worker_threads';
+    const { spawn } = await import(workerData.dist);
+    const created = await spawn('/bin/true', [], { create: ['uts'], stdio: 'ignore' });
+    const joined = await spawn('/bin/true', [], { join: { uts: '/proc/self/ns/uts' }, stdio: 'ignore' });
+    parentPort.postMessage([created.isErr() ? created.error.kind : 'ok', joined.isOk() ? (await joined.value.exited).code : joined.error.kind]);`;
+  const w = new Worker(code, { eval: true, workerData: { dist: new URL('../dist/index.js', import.meta.url).href } });
+  const [created, joined] = await new Promise((resolve, reject) => w.once('message', resolve).once('error', reject));
+  await w.terminate();
+  assert.equal(created, 'helper-not-found', 'the helper path (LINUXNS_HELPER points at nothing)');
+  assert.equal(joined, 0);
+});
+
+test('LINUXNS_SPAWN=helper sends every spawn to the helper', { skip: notRoot }, async () => {
+  process.env.LINUXNS_SPAWN = 'helper';
+  try {
+    errorOf(await spawn('/bin/true', [], { create: ['net'], stdio: 'ignore' }), 'helper-not-found');
+    errorOf(await spawn('/bin/true', [], { stdio: 'ignore' }), 'helper-not-found');
+  } finally {
+    delete process.env.LINUXNS_SPAWN;
+  }
+});

@@ -1,0 +1,206 @@
+/*
+ * lns_spawn: a command started from the calling thread without a copy of the
+ * caller's address space and without a second exec of a helper program:
+ * clone(CLONE_VM | CLONE_VFORK) with the new namespaces in the clone flags,
+ * then, in the child, the joins, a private mount propagation, stdio and
+ * execve. The caller is suspended until the child has exec'd or exited
+ * (CLONE_VFORK), so the child may use the caller's memory: it reports a
+ * failure there, and between clone and execve it calls only async-signal-safe
+ * system calls and allocates nothing.
+ *
+ * Exits are reaped by one thread of this library (lns_exit_fd): it waits on
+ * the children's pidfds with epoll and writes one record per exit to a pipe
+ * the caller reads. Only children made here are waited for, by pidfd, so no
+ * other child's exit (libuv's, say) is ever taken.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "liblinuxns.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define CHILD_STACK (64 * 1024)
+
+/* What the child needs, and where it says what failed (in the caller's memory: CLONE_VM). */
+struct child_args {
+  const char *path;
+  char *const *argv;
+  char *const *sh_argv; /* ["sh", path, args..., NULL]: execvp's fallback for ENOEXEC */
+  char *const *envp;
+  const int *join; /* [fd, CLONE_NEW* type] pairs */
+  int njoin;
+  int private_mounts;
+  const int *stdio;
+  int step;
+  int err;
+};
+
+static int fail(struct child_args *a, int step) {
+  a->err = errno;
+  a->step = step;
+  _exit(127);
+}
+
+static int child_main(void *p) {
+  struct child_args *a = p;
+  /* Node's handlers are not the program's: every signal back to its default (as libuv does), then unblocked. */
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++) (void)sigaction(s, &dfl, NULL);
+  for (int i = 0; i < a->njoin; i++)
+    if (setns(a->join[2 * i], a->join[2 * i + 1]) != 0) fail(a, LNS_STEP_JOIN);
+  if (a->private_mounts && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(a, LNS_STEP_PROPAGATION);
+  /* stdio: dup2 clears close-on-exec on the copy; an fd already in place gets it cleared by hand. */
+  for (int i = 0; i < 3; i++) {
+    int fd = a->stdio[i];
+    if (fd == i) {
+      if (fcntl(i, F_SETFD, 0) != 0) fail(a, LNS_STEP_STDIO);
+    } else if (dup2(fd, i) != i) {
+      fail(a, LNS_STEP_STDIO);
+    }
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) fail(a, LNS_STEP_STDIO);
+  execve(a->path, a->argv, a->envp);
+  if (errno == ENOEXEC && a->sh_argv) {
+    execve("/bin/sh", a->sh_argv, a->envp);
+    errno = ENOEXEC;
+  }
+  return fail(a, LNS_STEP_EXEC);
+}
+
+/* ------------------------------------------------------------------ exits */
+
+static pthread_mutex_t waiter_lock = PTHREAD_MUTEX_INITIALIZER;
+static int waiter_epoll = -1;
+static int exit_pipe[2] = {-1, -1};
+
+/* The reaper: one record { pid, si_code, si_status } (three int32) per exit, written whole (< PIPE_BUF). */
+static void *reap_loop(void *unused) {
+  (void)unused;
+  struct epoll_event ev[16];
+  for (;;) {
+    int n = epoll_wait(waiter_epoll, ev, 16, -1);
+    if (n < 0) continue; /* EINTR */
+    for (int i = 0; i < n; i++) {
+      int pidfd = (int)(uint32_t)ev[i].data.u64;
+      int32_t pid = (int32_t)(ev[i].data.u64 >> 32);
+      siginfo_t si;
+      memset(&si, 0, sizeof si);
+      int r;
+      do r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED);
+      while (r != 0 && errno == EINTR);
+      (void)epoll_ctl(waiter_epoll, EPOLL_CTL_DEL, pidfd, NULL);
+      /* si_code 0 and the errno as status: waitid failed (it cannot, for a child of ours not yet reaped). */
+      int32_t rec[3] = {pid, r == 0 ? si.si_code : 0, r == 0 ? si.si_status : errno};
+      close(pidfd);
+      ssize_t w;
+      do w = write(exit_pipe[1], rec, sizeof rec);
+      while (w < 0 && errno == EINTR);
+    }
+  }
+  return NULL;
+}
+
+int lns_exit_fd(void) {
+  pthread_mutex_lock(&waiter_lock);
+  int r = exit_pipe[0];
+  if (r >= 0) goto out;
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) {
+    r = -errno;
+    goto out;
+  }
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) {
+    r = -errno;
+    close(ep);
+    goto out;
+  }
+  /* The thread takes no signal meant for the process: all blocked while it starts, it keeps the mask. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  waiter_epoll = ep;
+  exit_pipe[0] = p[0];
+  exit_pipe[1] = p[1];
+  pthread_t t;
+  int e = pthread_create(&t, NULL, reap_loop, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (e != 0) {
+    close(ep);
+    close(p[0]);
+    close(p[1]);
+    waiter_epoll = exit_pipe[0] = exit_pipe[1] = -1;
+    r = -e;
+    goto out;
+  }
+  pthread_detach(t);
+  r = p[0];
+out:
+  pthread_mutex_unlock(&waiter_lock);
+  return r;
+}
+
+/* ------------------------------------------------------------------ spawn */
+
+static int neg(int step, int e) {
+  return -((step << 16) | e);
+}
+
+int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio) {
+  if (waiter_epoll < 0) return neg(LNS_STEP_NONE, EBADF); /* lns_exit_fd first */
+  if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
+  struct child_args a = {path, argv, sh_argv, envp, join, njoin, (clone_flags & CLONE_NEWNS) != 0, stdio, 0, 0};
+  void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return neg(LNS_STEP_CLONE, errno);
+  /* No signal handler of the caller may run in the child while it shares the caller's memory. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pidfd = -1;
+  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD | clone_flags, &a, &pidfd);
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  munmap(stack, CHILD_STACK);
+  if (pid < 0) return neg(LNS_STEP_CLONE, clone_errno);
+  if (a.step != 0) {
+    /* It exited before exec: reap it here, nobody else knows it. */
+    siginfo_t si;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR) {
+    }
+    close(pidfd);
+    return neg(a.step, a.err);
+  }
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = ((uint64_t)(uint32_t)pid << 32) | (uint32_t)pidfd};
+  if (epoll_ctl(waiter_epoll, EPOLL_CTL_ADD, pidfd, &ev) != 0) {
+    /* Not watched, so reaped here: the command is killed rather than left a zombie nobody waits for. */
+    int e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    siginfo_t si;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR) {
+    }
+    close(pidfd);
+    return neg(LNS_STEP_WATCH, e);
+  }
+  return pid;
+}
