@@ -83,7 +83,8 @@ const runs = [runSuite(selected)];
 // spawn has two ways to start a command that needs no helper step (an in-process clone, or
 // child_process from a thread that joined) and the helper: the spawn suites run again with every
 // spawn sent to the helper (LINUXNS_SPAWN=helper), so that both paths pass the same tests.
-const spawnSuites = selected.filter((f) => /core\/test\/spawn-[^/]*\.test\.js$/.test(f));
+// (spawn-clone and spawn-direct test the paths without the helper: not again.)
+const spawnSuites = selected.filter((f) => /core\/test\/spawn-[^/]*\.test\.js$/.test(f) && !/spawn-(clone|direct)\.test\.js$/.test(f));
 if (spawnSuites.length) {
   console.log(`\nscripts/test.js: the ${spawnSuites.length} spawn suites again, every spawn through the helper (LINUXNS_SPAWN=helper)`);
   runs.push(runSuite(spawnSuites, { LINUXNS_SPAWN: 'helper' }));
