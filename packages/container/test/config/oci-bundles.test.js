@@ -1,0 +1,105 @@
+// OCI configs other than podman's, run through the container package: runc spec's config.json unchanged
+// but for its process (and with a time namespace), a pod's namespaces joined by path with sysctls written in
+// them, containerd's default spec (ctr oci spec).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ociConfig } from '../../dist/config/oci-spec.js';
+import { skipReason } from '../fixtures/rootfs.js';
+import { makeBundle } from '../fixtures/bundle.js';
+import { containerSuite } from '../fixtures/suite.js';
+import { mountinfo, output, PIPE, unwrap } from '../fixtures/helpers.js';
+
+const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+
+describe("runc spec's config.json, unchanged but for its process", { skip: skipReason() }, () => {
+  const suite = containerSuite('ocr');
+  test('runs: its mounts made by the helper in order (no built-in /proc, /dev, /sys), runc\'s devices and links, rslave root', async () => {
+    const bundle = makeBundle(join(suite.dir, 'b1'), suite.fs.root, ['sh', '-c', 'ls /dev | tr "\\n" " "; echo; echo "m=$(grep -E "^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ / " /proc/self/mountinfo | grep -o "master:[0-9]*" | head -1)"; readlink /dev/ptmx']);
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    const [dev, master, ptmx] = r.out.split('\n');
+    for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'mqueue', 'fd', 'stdin', 'ptmx']) assert.ok(dev.split(' ').includes(d), `/dev/${d} in ${dev}`);
+    // runc's default rootfsPropagation, rslave: where the host's root is shared, the container's receives its mounts.
+    const hostShared = /^\S+ \S+ \S+ \S+ \/ \S+ .*shared:/m.test(mountinfo());
+    if (hostShared) assert.match(master, /^m=master:\d+$/);
+    else assert.equal(master, 'm=', 'a private host root: nothing to receive');
+    assert.equal(ptmx, 'pts/ptmx');
+    unwrap(await c.destroy());
+  });
+
+  test('linux.timeOffsets in whole seconds, in a new time namespace', async () => {
+    const bundle = makeBundle(join(suite.dir, 'b2'), suite.fs.root, ['cat', '/proc/self/timens_offsets'], (spec) => {
+      spec.linux.namespaces.push({ type: 'time' });
+      spec.linux.timeOffsets = { monotonic: { secs: 1000, nanosecs: 0 }, boottime: { secs: -5 } };
+    });
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.deepEqual(r.out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')), ['monotonic 1000', 'boottime -5']);
+    unwrap(await c.destroy());
+  });
+});
+
+describe('namespaces by path, as a pod shares them (net, ipc, uts), with sysctls of the joined ones', { skip: skipReason() }, () => {
+  const suite = containerSuite('ocn');
+  const pins = ['net', 'ipc', 'uts'].map((t) => `/run/linuxns-oci-${process.pid}-${t}`);
+  before(() => {
+    for (const p of pins) writeFileSync(p, '');
+    execFileSync('unshare', [`--net=${pins[0]}`, `--ipc=${pins[1]}`, `--uts=${pins[2]}`, 'true']);
+  });
+  after(() => {
+    for (const p of pins) {
+      spawnSync('umount', [p]);
+      spawnSync('rm', ['-f', p]);
+    }
+  });
+
+  test('the container is in the pinned namespaces, and its sysctls are written there', async () => {
+    const bundle = makeBundle(join(suite.dir, 'pod'), suite.fs.root, ['sh', '-c', 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmni; stat -L -c %i /proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/uts'], (spec) => {
+      const byType = { network: pins[0], ipc: pins[1], uts: pins[2] };
+      spec.linux.namespaces = spec.linux.namespaces.map((n) => (byType[n.type] ? { type: n.type, path: byType[n.type] } : n));
+      spec.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.msgmni': '123' };
+      delete spec.hostname; // a joined uts namespace keeps its own name (runc refuses a hostname there)
+    });
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    const inodes = pins.map((p) => String(statSync(p).ino));
+    assert.deepEqual(r.out.split('\n'), ['1', '123', ...inodes]);
+    unwrap(await c.destroy());
+    assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1' && readFileSync('/proc/sys/kernel/msgmni', 'utf8').trim() === '123', false, "the host's own values are not the ones written");
+  });
+});
+
+const ctr = spawnSync('sh', ['-c', 'command -v ctr'], { stdio: 'ignore' }).status === 0;
+
+describe("containerd's default spec (ctr oci spec)", { skip: skipReason() || (!ctr && 'no ctr (containerd)') }, () => {
+  const suite = containerSuite('occ');
+  const spec = () => JSON.parse(execFileSync('ctr', ['oci', 'spec'], { encoding: 'utf8' }));
+
+  test('keeps CAP_MKNOD without a user namespace, which needs the device cgroup linuxns does not program: refused by name', () => {
+    const s = spec();
+    s.process.args = ['true'];
+    const r = ociConfig({ ...s, root: { path: suite.fs.root } }, suite.dir);
+    assert.equal(r.isErr() && r.error.field, 'process.capabilities.bounding', r.isErr() ? r.error.message : 'taken');
+  });
+
+  test('without CAP_MKNOD the rest runs as it is: its /run and /dev/shm tmpfs, its cgroupsPath, noNewPrivileges', async () => {
+    const s = spec();
+    for (const set of Object.keys(s.process.capabilities)) s.process.capabilities[set] = s.process.capabilities[set].filter((c) => c !== 'CAP_MKNOD');
+    s.process.args = ['sh', '-c', 'grep -E "^(NoNewPrivs|CapBnd)" /proc/self/status | tr "\\t" " "; grep -E " /(run|dev/shm) " /proc/self/mountinfo | sed -E "s/^([^ ]+ ){4}([^ ]+) .* - ([^ ]+) .*/\\2 \\3/"'];
+    s.linux.cgroupsPath = `/linuxns-ctr-${process.pid}`;
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig({ ...s, root: { path: suite.fs.root } }, suite.dir))));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(r.out.split('\n'), ['CapBnd: 00000000a00425fb', 'NoNewPrivs: 1', '/dev/shm tmpfs', '/run tmpfs'], "containerd's capabilities but CAP_MKNOD");
+    unwrap(await c.destroy());
+    assert.equal(existsSync(V2 ? `/sys/fs/cgroup/linuxns-ctr-${process.pid}` : `/sys/fs/cgroup/pids/linuxns-ctr-${process.pid}`), false);
+  });
+});
