@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { closeSync, constants, openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
-import { dupCloexec } from '../ffi/syscall.js';
 import { NamespaceHandle } from '../namespace/handle.js';
 import { isNamespaceType, unknownNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { unsupportedInThread } from '../thread/target.js';
@@ -41,12 +40,8 @@ function createOnThisThread(type: NamespaceType): Result<NamespaceHandle, NsErro
   }
   const back = state.leave(type);
   if (back) abortOnRestoreFailure(back, 'createNamespace');
-  // Move the fd out of Node's fd tracking into a handle this process owns.
-  return opened.andThen((fd) => {
-    const dup = dupCloexec(fd, { namespace: type });
-    closeSync(fd);
-    return dup.map((d) => NamespaceHandle.adopt(d, type));
-  });
+  // Node's openSync opens with O_CLOEXEC and keeps no record of the fd: the handle owns it as it is.
+  return opened.map((fd) => NamespaceHandle.adopt(fd, type));
 }
 
 /**
