@@ -23,6 +23,7 @@
  */
 export { Factory, type CreateOptions } from './factory.js';
 export { Container } from './lifecycle/container.js';
+export { ContainerBase } from './lifecycle/container-base.js';
 export type { ContainerState, ContainerStatus, StoredState } from './lifecycle/state.js';
 export type { ContainerLock } from './lifecycle/claim.js';
 export type { InitOptions } from './lifecycle/create-init.js';

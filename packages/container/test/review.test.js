@@ -56,7 +56,7 @@ describe('review fixes', { skip }, () => {
   let factory;
   before(() => ({ fs, dir: base, factory } = suite));
 
-  test('a cgroup path naming a hierarchy root (".", "/", "..", "a/../..") is refused by create, validateConfig and fromOciSpec; nothing is made', () => {
+  test('a cgroup path naming a hierarchy root (".", "/", "..", "a/../..") is refused by create, validateConfig and fromOciSpec (an absolute cgroupsPath); nothing is made', () => {
     for (const path of ['.', '/', '', '..', 'a/../..', '../x', 'a/./b', './', '//', 'a/..', 'x\0y']) {
       const cfg = { rootfs: { path: fs.root }, namespaces: BASIC, cgroup: { path } };
       const v = validateConfig(cfg, false);
@@ -67,10 +67,11 @@ describe('review fixes', { skip }, () => {
       assert.equal(r.isErr() && r.error.kind, 'container-config-invalid');
       assert.equal(existsSync(join(factory.root, i)), false);
     }
-    for (const cgroupsPath of ['.', '/', '..', '/a/../..', '/./']) {
+    // An OCI cgroupsPath is absolute (a relative one is below the caller's cgroup, as runc reads it).
+    for (const cgroupsPath of ['/', '/a/../..', '/./', '/..']) {
       const r = fromOciSpec({ ociVersion: '1.0.2', root: { path: fs.root }, linux: { namespaces: [{ type: 'mount' }], cgroupsPath } }, base);
       assert.equal(r.isErr() && r.error.kind, 'container-config-invalid', cgroupsPath);
-      assert.equal(r.error.field, 'cgroup.path');
+      assert.equal(r.error.field, 'linux.cgroupsPath');
     }
     // Leading and repeated slashes are dropped: kept normalized.
     assert.equal(unwrap(validateConfig({ rootfs: { path: fs.root }, namespaces: BASIC, cgroup: { path: '//x//y/' } }, false)).cgroup.path, 'x/y');

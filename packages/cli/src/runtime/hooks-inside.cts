@@ -20,6 +20,8 @@ const HOOK_FD = 3;
 
 /** Runs the `name` hooks of `c` inside its namespaces, in order; the first that fails throws. */
 async function runHooksInside(c: Container, name: HookName, state: Record<string, unknown>): Promise<void> {
+  // The whole library first, as an ES module from this package (the exec step then finds core, and koffi, loaded).
+  await import('@linuxns/container');
   for (const h of hooks.readHooks(c.dir)[name] ?? []) {
     const { argv0, args, env } = hooks.commandOf(h);
     let file: number | undefined;
@@ -36,6 +38,8 @@ async function runHooksInside(c: Container, name: HookName, state: Record<string
       let said = '';
       child.stdout?.setEncoding('utf8').on('data', (d: string) => (said += d));
       child.stderr?.setEncoding('utf8').on('data', (d: string) => (said += d));
+      // A hook may exit without reading its state: EPIPE is no failure of ours, its exit status says.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(JSON.stringify(state));
       const timer = h.timeout ? setTimeout(() => child.kill('SIGKILL'), h.timeout * 1000) : undefined;
       const status = await child.exited;
