@@ -109,13 +109,15 @@ describe("podman's config.json, run by linuxns", { skip }, () => {
     assert.equal(spec.linux.cgroupsPath, `/${parent}/libpod-${id}`);
   });
 
-  test('created and started unchanged but for root.path: every setting observed inside and out, and nothing left', async () => {
+  test('createFromBundle of it unchanged but for root.path, started: every setting observed inside and out, and nothing left', async () => {
     const { spec, id } = made;
     const fds = fdCount();
     const kids = children();
-    const config = unwrap(ociConfig({ ...spec, root: { path: suite.fs.root } }, suite.dir));
-    const cid = suite.id();
-    const c = unwrap(suite.factory.create(cid, config));
+    // The bundle: podman's config.json with root.path pointed at the busybox tree, nothing else changed.
+    const bundle = join(suite.dir, 'podman-bundle');
+    mkdirSync(bundle);
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify({ ...spec, root: { path: suite.fs.root } }));
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
     const r = await output(c.start(undefined, PIPE));
     assert.equal(r.code, 0, r.out);
     const o = parse(r.out);

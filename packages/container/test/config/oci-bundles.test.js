@@ -1,6 +1,6 @@
 // OCI configs other than podman's, run through the container package: runc spec's config.json unchanged
 // but for its process (and with a time namespace), a pod's namespaces joined by path with sysctls written in
-// them, containerd's default spec (ctr oci spec).
+// them (each through Factory.createFromBundle), containerd's default spec (ctr oci spec).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,8 +18,7 @@ describe("runc spec's config.json, unchanged but for its process", { skip: skipR
   const suite = containerSuite('ocr');
   test('runs: its mounts made by the helper in order (no built-in /proc, /dev, /sys), runc\'s devices and links, rslave root', async () => {
     const bundle = makeBundle(join(suite.dir, 'b1'), suite.fs.root, ['sh', '-c', 'ls /dev | tr "\\n" " "; echo; echo "m=$(grep -E "^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ / " /proc/self/mountinfo | grep -o "master:[0-9]*" | head -1)"; readlink /dev/ptmx']);
-    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
     const r = await output(c.start(undefined, PIPE));
     assert.equal(r.code, 0, r.out);
     const [dev, master, ptmx] = r.out.split('\n');
@@ -37,8 +36,7 @@ describe("runc spec's config.json, unchanged but for its process", { skip: skipR
       spec.linux.namespaces.push({ type: 'time' });
       spec.linux.timeOffsets = { monotonic: { secs: 1000, nanosecs: 0 }, boottime: { secs: -5 } };
     });
-    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
     const r = await output(c.start(undefined, PIPE));
     assert.deepEqual(r.out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')), ['monotonic 1000', 'boottime -5']);
     unwrap(await c.destroy());
@@ -66,8 +64,7 @@ describe('namespaces by path, as a pod shares them (net, ipc, uts), with sysctls
       spec.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.msgmni': '123' };
       delete spec.hostname; // a joined uts namespace keeps its own name (runc refuses a hostname there)
     });
-    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-    const c = unwrap(suite.factory.create(suite.id(), unwrap(ociConfig(spec, bundle))));
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
     const r = await output(c.start(undefined, PIPE));
     assert.equal(r.code, 0, r.out);
     const inodes = pins.map((p) => String(statSync(p).ino));
