@@ -1,12 +1,14 @@
 // linuxns-runtime driven directly, as conmon and containerd's shim drive it,
 // with runc's command line and runc's answers: create leaves the init waiting
 // (state `created` with its pid, the pid file written, the command gone),
-// start runs it, state/list/ps/events/pause/resume/kill/exec/delete, errors
+// start runs it, state/list/ps/events/pause/resume/kill/exec/delete, commands
+// at once on one container serialized by its lock, errors
 // in the --log file as runc writes them, runc's exit statuses; where runc is
 // on PATH the same commands are run with it and the answers compared. Every
 // test deletes what it made; the last checks nothing is left (processes,
 // cgroups, mounts, state directories, this process's fds).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -156,6 +158,39 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
     assert.equal(rt(['delete', 'd1']).status, 1);
   });
 
+  test('commands on one container at once are serialized by its lock: each answers as if alone, and concurrent delete --force leaves nothing', async (t) => {
+    deleteAfter(t, 'l1');
+    assert.equal(rt(['run', '-d', '-b', bundle, 'l1']).status, 0);
+    /** `linuxns-runtime --root ROOT ARGS` without waiting: its exit status. */
+    const spawned = (args) => new Promise((resolve, reject) => {
+      const child = spawn(bin, ['--root', root, ...args], { stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('exit', (code) => resolve(code));
+    });
+    const pauses = await Promise.all([spawned(['pause', 'l1']), spawned(['pause', 'l1']), spawned(['pause', 'l1'])]);
+    assert.deepEqual(pauses.sort(), [0, 1, 1], 'one pause froze it, the others found it paused');
+    assert.equal(stateOf('l1').status, 'paused');
+    const resumes = await Promise.all([spawned(['resume', 'l1']), spawned(['resume', 'l1'])]);
+    assert.deepEqual(resumes.sort(), [0, 1]);
+    assert.equal(stateOf('l1').status, 'running');
+    const deletes = await Promise.all([spawned(['delete', '--force', 'l1']), spawned(['delete', '--force', 'l1']), spawned(['kill', 'l1', 'KILL'])]);
+    assert.deepEqual(deletes.slice(0, 2), [0, 0]);
+    assert.equal(rt(['state', 'l1']).status, 1);
+    assert.deepEqual(cgroupsNamed('l1'), []);
+  });
+
+  test('run in the foreground: the output and exit status passed through, the container deleted after (kept with --keep)', (t) => {
+    deleteAfter(t, 'r1', 'r2');
+    const fg = makeBundle(join(tmp.dir, 'bundle-fg'), fs.root, ['sh', '-c', 'echo fg; exit 9']);
+    const r = rt(['run', '-b', fg, 'r1']);
+    assert.deepEqual([r.status, r.stdout], [9, 'fg\n'], r.stderr);
+    assert.equal(rt(['state', 'r1']).status, 1, 'deleted after');
+    assert.equal(rt(['run', '--keep', '-b', fg, 'r2']).status, 9);
+    assert.equal(stateOf('r2').status, 'stopped');
+    assert.equal(rt(['delete', 'r2']).status, 0);
+    assert.deepEqual(cgroupsNamed('r2'), []);
+  });
+
   test('--log FILE --log-format json: the error as one JSON line (level, msg, time), the bare message on stderr', () => {
     const log = join(tmp.dir, 'log.json');
     const r = runToFiles(bin, ['--root', root, '--log', log, '--log-format', 'json', 'state', 'nope'], tmp.dir);
@@ -229,7 +264,7 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
   test('nothing is left: no container, process, cgroup, mount or fd of the tests', async () => {
     assert.equal(rt(['list', '-q']).stdout, '');
     assert.ok(await waitFor(() => processesWith(TAG).length === 0), `processes left: ${processesWith(TAG)}`);
-    for (const id of ['c1', 'c2', 'k1', 'e1', 'p1', 'd1', 'f1', 'cmp']) assert.deepEqual(cgroupsNamed(id).filter((p) => !p.includes('runc')), []);
+    for (const id of ['c1', 'c2', 'k1', 'e1', 'p1', 'd1', 'l1', 'r1', 'r2', 'f1', 'cmp']) assert.deepEqual(cgroupsNamed(id).filter((p) => !p.includes('runc')), []);
     assert.deepEqual(mountsWith(tmp.dir), []);
     assert.deepEqual(existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith('.')) : [], []);
     assert.deepEqual(ownFds(), fdsBefore);
