@@ -7,8 +7,10 @@
 // machine's hybrid cgroup layout unless /sys/fs/cgroup/unified is unmounted in
 // its mount namespace (KERNEL-NOTES): it runs through `nsenter --mount=` of a
 // pinned mount namespace made once without it (the nsenter exec is on crun's
-// side of the ratio). Missing runc/crun/busybox: those cases are skipped with
-// the reason printed.
+// side of the ratio). linuxns-runtime's `state` of a created container against
+// `runc state` and a bare `node -e 0` (its start-up: the command engines run
+// most). Missing runc/crun/busybox: those cases are skipped with the reason
+// printed.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +117,23 @@ export async function containerGroup() {
   } else {
     skipped.push('crun: not installed (apt-get install crun)');
   }
+  // linuxns-runtime's start-up, the command engines run most: `state` of a created container, against runc's and a bare node.
+  const runtime = new URL('../packages/cli/dist/runtime/main.cjs', import.meta.url).pathname;
+  if (existsSync(runtime)) {
+    const rtRoot = join(base, 'runtime-state');
+    await runChild(process.execPath, [runtime, '--root', rtRoot, 'create', '-b', runcBundle, 'rt']);
+    release.push(() => execFileSync(process.execPath, [runtime, '--root', rtRoot, 'delete', '--force', 'rt'], { stdio: 'ignore' }));
+    await runChild('runc', ['--root', runcRoot, 'create', '-b', runcBundle, 'rt']);
+    release.push(() => execFileSync('runc', ['--root', runcRoot, 'delete', '--force', 'rt'], { stdio: 'ignore' }));
+    cases.push(
+      { key: 'rtState', label: 's  linuxns-runtime state', op: () => runChild(process.execPath, [runtime, '--root', rtRoot, 'state', 'rt']) },
+      { key: 'rtRuncState', label: 's  runc state', op: () => runChild('runc', ['--root', runcRoot, 'state', 'rt']) },
+      { key: 'rtNode', label: 's  node -e 0', op: () => runChild(process.execPath, ['-e', '0']) },
+    );
+  } else {
+    skipped.push('linuxns-runtime: not built (pnpm run build)');
+  }
+  const hasRuntime = cases.some((c) => c.key === 'rtState');
   const podman = podmanGroup({ root, base, lifecycle, release, runc: (b) => runChild('runc', ['--root', runcRoot, 'run', '-b', b, `p${++n}`]) });
   if (podman.skip) skipped.push(podman.skip);
   else cases.push(...podman.cases);
@@ -125,11 +144,13 @@ export async function containerGroup() {
     ratios: (ratio) => [
       ['container lifecycle / runc run, cgroup limits', ratio('ctOurs', 'ctRunc')],
       ...(cases.some((c) => c.key === 'ctCrun') ? [['container lifecycle / crun run, cgroups off', ratio('ctOursNoCg', 'ctCrun')]] : []),
+      ...(hasRuntime ? [['linuxns-runtime state / node -e 0', ratio('rtState', 'rtNode')], ['linuxns-runtime state / runc state', ratio('rtState', 'rtRuncState')]] : []),
       ...(podman.ratios?.(ratio) ?? []),
     ],
     targets: (ratio) => [
       ['container lifecycle faster than runc run', ratio('ctOurs', 'ctRunc') < 1, `${ratio('ctOurs', 'ctRunc').toFixed(2)}x`],
       ...(cases.some((c) => c.key === 'ctCrun') ? [['container lifecycle no slower than crun run', ratio('ctOursNoCg', 'ctCrun') <= 1, `${ratio('ctOursNoCg', 'ctCrun').toFixed(2)}x`]] : []),
+      ...(hasRuntime ? [['linuxns-runtime state within 1.15x of node -e 0', ratio('rtState', 'rtNode') <= 1.15, `${ratio('rtState', 'rtNode').toFixed(2)}x`]] : []),
       ...(podman.targets?.(ratio) ?? []),
     ],
   };
