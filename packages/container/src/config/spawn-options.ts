@@ -85,6 +85,15 @@ export function processOptions(p: ProcessConfig, io: ProcessIo, newUser = true):
   return o;
 }
 
+/**
+ * The spawn options of a process exec'd in container `c` (runc's `exec`): its own process settings, and the
+ * container's seccomp filter, which runc installs in every process it execs there too (a process config has
+ * none of its own).
+ */
+export function execOptions(c: ContainerConfig, p: ProcessConfig, io: ProcessIo, newUser = true): SpawnOptions {
+  return { ...processOptions(p, io, newUser), ...(c.seccomp !== undefined ? { seccomp: c.seccomp } : {}) };
+}
+
 /** Paths of the container's directory that the init's setup uses. */
 export interface InitPaths {
   readonly pidFile: string;

@@ -57,3 +57,14 @@ describe('the OCI settings of a ContainerConfig', () => {
     assert.deepEqual([p.umask, p.user], [0o77, {}]);
   });
 });
+
+describe("an exec'd process's options", () => {
+  test("the container's seccomp filter, as runc's exec installs it, with the process's own settings", async () => {
+    const { execOptions } = await import('../../dist/config/spawn-options.js');
+    const seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+    const c = check({ seccomp }).match((v) => v, (e) => assert.fail(e.message));
+    const o = execOptions(c, { args: ['true'], user: { umask: 0o77 }, oomScoreAdj: 2 }, {}, false);
+    assert.deepEqual([o.seccomp, o.umask, o.oomScoreAdj], [seccomp, 0o77, 2]);
+    assert.equal(execOptions(check({}).match((v) => v, () => assert.fail()), { args: ['true'] }, {}).seccomp, undefined);
+  });
+});
