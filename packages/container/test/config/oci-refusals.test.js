@@ -2,7 +2,10 @@
 // anything is made), what it takes at every new field's valid value, and cgroupsPath's forms as runc places them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Factory } from '../../dist/index.js';
 import { ociConfig, ociProcessConfig } from '../../dist/config/oci-spec.js';
 import { ociCgroupPath } from '../../dist/config/cgroups-path.js';
 import { makeRootfs, skipReason } from '../fixtures/rootfs.js';
@@ -76,6 +79,27 @@ describe('bad OCI input: container-config-invalid naming the field, before anyth
       assert.match(r.error.message, /^invalid container config: /);
     });
   }
+
+  test('through Factory.createFromBundle: the same refusals, and nothing made (no factory directory, no cgroup)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linuxns-oci-refused-'));
+    try {
+      const factory = new Factory(join(dir, 'factory'));
+      for (const [i, [field, edit]] of cases.entries()) {
+        const spec = base();
+        spec.linux.cgroupsPath = `/linuxns-refused-${process.pid}`;
+        edit(spec);
+        const bundle = join(dir, `b${i}`);
+        mkdirSync(bundle);
+        writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+        const r = factory.createFromBundle(`r${i}`, bundle);
+        assert.equal(r.isErr() && r.error.field, field, r.isErr() ? r.error.message : 'taken');
+      }
+      assert.equal(existsSync(join(dir, 'factory')), false, 'the factory made nothing');
+      assert.deepEqual(readdirSync('/sys/fs/cgroup', { recursive: false }).filter((h) => existsSync(`/sys/fs/cgroup/${h}/linuxns-refused-${process.pid}`)), [], 'no cgroup');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('the good base takes every new field at its valid value', () => {
     const spec = base();
