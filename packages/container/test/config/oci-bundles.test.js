@@ -31,6 +31,21 @@ describe("runc spec's config.json, unchanged but for its process", { skip: skipR
     unwrap(await c.destroy());
   });
 
+  test("process settings observed inside: scheduler, ioPriority, umask, additionalGids, domainname", async () => {
+    const script = 'cut -d" " -f19,41 /proc/self/stat; ionice -p $$; umask; id -G; cat /proc/sys/kernel/domainname';
+    const bundle = makeBundle(join(suite.dir, 'proc'), suite.fs.root, ['sh', '-c', script], (spec) => {
+      Object.assign(spec.process, { scheduler: { policy: 'SCHED_BATCH', nice: 5 }, ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 6 } });
+      spec.process.user = { uid: 0, gid: 0, umask: 0o77, additionalGids: [10, 20] };
+      spec.domainname = 'example.org';
+    });
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    // /proc/PID/stat: nice (19th) 5, policy (41st) 3, SCHED_BATCH.
+    assert.deepEqual(r.out.split('\n'), ['5 3', 'best-effort: prio 6', '0077', '0 10 20', 'example.org']);
+    unwrap(await c.destroy());
+  });
+
   test('linux.timeOffsets in whole seconds, in a new time namespace', async () => {
     const bundle = makeBundle(join(suite.dir, 'b2'), suite.fs.root, ['cat', '/proc/self/timens_offsets'], (spec) => {
       spec.linux.namespaces.push({ type: 'time' });
