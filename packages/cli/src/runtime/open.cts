@@ -11,8 +11,26 @@ import nodeFs = require('node:fs');
 const { readFileSync, statSync } = nodeFs;
 import nodePath = require('node:path');
 const { join, resolve } = nodePath;
-import light = require('@linuxns/container/light');
 import type { Container, ContainerFailure, ContainerLock, ContainerState } from '@linuxns/container/light';
+
+type Light = typeof import('@linuxns/container/light');
+
+/**
+ * `@linuxns/container/light`: its CommonJS bundle (dist/light.cjs, made by
+ * the container package's bundle-light.js after tsc), or, where the bundle
+ * was not made, the same modules as ES modules (Node 20.19 and 22.12 on
+ * require them), slower to load but the same code.
+ */
+function loadLight(): Light {
+  try {
+    return require('@linuxns/container/light') as Light;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    const dir = nodePath.dirname(require.resolve('@linuxns/container/package.json'));
+    return require(join(dir, 'dist', 'light.js')) as Light;
+  }
+}
+const light = loadLight();
 import log = require('./log.cjs');
 import type { Globals } from './types.js';
 
