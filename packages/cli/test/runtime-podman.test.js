@@ -3,11 +3,12 @@
 // after): run --rm with the output and exit status passed through, a missing
 // program as podman's 127, run -d with logs, exec, top, pause/unpause,
 // stats, stop and rm, --pids-limit, --user, --read-only and --cap-drop, with
-// podman's default seccomp profile and sysctl, compared with runc. Two
-// settings are the test's own: the rlimits (containers.conf: podman's
-// defaults exceed this machine's hard limits and fail with runc too), and
-// --cap-drop mknod (linuxns refuses CAP_MKNOD without a user namespace: it
-// does not enforce device cgroups; see docs/kubernetes.md).
+// podman's default seccomp profile and sysctl, compared with runc, and a pod
+// of two containers sharing a network namespace. Two settings are the
+// test's own, in its containers.conf: the rlimits (podman's defaults exceed
+// this machine's hard limits and fail with runc too), and the default
+// capabilities without CAP_MKNOD (linuxns refuses it without a user
+// namespace: it does not enforce device cgroups; see docs/kubernetes.md).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,8 +28,8 @@ function podmanMissing() {
 const skip = skipReason() || podmanMissing();
 const TAG = `lrp${process.pid}`;
 const IMAGE = `localhost/linuxns-runtime-test-${process.pid}:latest`;
-/** Given to every run (see the header). */
-const BASE = ['--cap-drop', 'mknod'];
+/** Podman's default capabilities (Debian's containers.conf) but CAP_MKNOD (see the header). */
+const CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT', 'AUDIT_WRITE', 'NET_RAW'];
 /** A program that ends on SIGTERM (`podman stop`) and otherwise waits; $0 is the test's tag. */
 const WAITER = ['sh', '-c', 'trap "exit 0" TERM; echo started; while :; do sleep 1; done', TAG];
 
@@ -56,7 +57,7 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
     fs = makeRootfs('linuxns-runtime-podman-');
     tmp = tempDir('runtime-podman');
     const conf = join(tmp.dir, 'containers.conf');
-    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+    writeFileSync(conf, `[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\ndefault_capabilities = ${JSON.stringify(CAPS)}\n`);
     env = { ...process.env, CONTAINERS_CONF: conf };
     execFileSync('sh', ['-c', `tar -C '${fs.root}' -c . | podman import - '${IMAGE}'`], { stdio: 'ignore', env });
   });
@@ -70,17 +71,17 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
   });
 
   test('run --rm passes the output and the exit status through; a missing program is 127, as with runc', () => {
-    const r = podman(['run', '--rm', ...BASE, IMAGE, 'sh', '-c', 'echo hello; echo oops >&2; exit 3']);
+    const r = podman(['run', '--rm', IMAGE, 'sh', '-c', 'echo hello; echo oops >&2; exit 3']);
     assert.deepEqual([r.status, r.stdout], [3, 'hello\n']);
     assert.match(r.stderr, /oops/);
-    const missing = podman(['run', '--rm', ...BASE, IMAGE, 'no-such-program']);
+    const missing = podman(['run', '--rm', IMAGE, 'no-such-program']);
     assert.equal(missing.status, 127);
     assert.match(missing.stderr, /no-such-program.*executable file not found/);
   });
 
   test('run -d, then logs, exec, top, pause/unpause, stats, stop and rm', async () => {
     const name = `${TAG}-d`;
-    const id = ok(['run', '-d', '--name', name, ...BASE, IMAGE, ...WAITER]).trim();
+    const id = ok(['run', '-d', '--name', name, IMAGE, ...WAITER]).trim();
     assert.match(id, /^[0-9a-f]{64}$/);
     assert.ok(await waitFor(() => podman(['logs', name]).stdout === 'started\n'), 'logs shows what the container wrote');
     const e = podman(['exec', name, 'sh', '-c', 'echo in-exec; exit 5']);
@@ -100,7 +101,7 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
   test('--pids-limit, --user and --read-only are applied', () => {
     const name = `${TAG}-limits`;
     try {
-      const id = ok(['run', '-d', '--name', name, '--pids-limit', '42', '--user', '65534:65534', '--read-only', ...BASE, IMAGE, ...WAITER]).trim();
+      const id = ok(['run', '-d', '--name', name, '--pids-limit', '42', '--user', '65534:65534', '--read-only', IMAGE, ...WAITER]).trim();
       const pids = cgroupsNamed(`libpod-${id}`).find((p) => p.includes('/pids/')) ?? cgroupsNamed(`libpod-${id}`)[0];
       assert.equal(readFileSync(join(pids, 'pids.max'), 'utf8').trim(), '42');
       assert.equal(ok(['exec', name, 'id', '-u']), '65534\n');
@@ -115,11 +116,22 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
 
   test('--cap-drop, the default seccomp profile and sysctl: the same in the container as with runc', () => {
     const probe = ['sh', '-c', 'grep -E "^(CapBnd|CapEff|Seccomp):" /proc/self/status; cat /proc/sys/net/ipv4/ping_group_range'];
-    for (const flags of [['--cap-drop', 'all'], [...BASE, '--cap-drop', 'chown,net_raw'], [...BASE, '--security-opt', 'seccomp=unconfined'], BASE]) {
+    for (const flags of [['--cap-drop', 'all'], ['--cap-drop', 'chown,net_raw'], ['--security-opt', 'seccomp=unconfined'], []]) {
       const ours = podman(['run', '--rm', ...flags, IMAGE, ...probe]);
       const theirs = spawnSync('podman', ['--runtime', 'runc', 'run', '--rm', ...flags, IMAGE, ...probe], { encoding: 'utf8', env });
       assert.equal(ours.status, 0, ours.stderr);
       assert.equal(ours.stdout, theirs.stdout, `podman run ${flags.join(' ')}: as with runc`);
+    }
+  });
+
+  test('a pod: two containers share its network namespace (one listens on 127.0.0.1, the other connects)', async () => {
+    const pod = `${TAG}-pod`;
+    try {
+      ok(['pod', 'create', '--name', pod]);
+      ok(['run', '-d', '--pod', pod, '--name', `${TAG}-server`, IMAGE, 'sh', '-c', `nc -l -p 8080 -e echo pong; sleep 1000 ${TAG}`]);
+      assert.ok(await waitFor(() => podman(['run', '--rm', '--pod', pod, IMAGE, 'sh', '-c', 'nc 127.0.0.1 8080 </dev/null']).stdout === 'pong\n', 20_000), 'the second container reached the first on the pod\'s loopback');
+    } finally {
+      podman(['pod', 'rm', '-f', pod]);
     }
   });
 
