@@ -8,8 +8,8 @@
 // test deletes what it made; the last checks nothing is left (processes,
 // cgroups, mounts, state directories, this process's fds).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeBundle, runcOnPath } from '../../container/test/fixtures/bundle.js';
@@ -191,6 +191,20 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
     assert.deepEqual(cgroupsNamed('r2'), []);
   });
 
+  test('--preserve-fds N: the init gets the caller\'s fds 3 to 3+N-1', async (t) => {
+    deleteAfter(t, 'pf');
+    const out = join(tmp.dir, 'fd3.txt');
+    const fd3 = openSync(out, 'w');
+    try {
+      const b = makeBundle(join(tmp.dir, 'bundle-fds'), fs.root, ['sh', '-c', 'echo through-fd-3 >&3']);
+      const r = spawnSync(bin, ['--root', root, 'run', '-d', '--preserve-fds', '1', '-b', b, 'pf'], { stdio: ['ignore', 'ignore', 'pipe', fd3], encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    } finally {
+      closeSync(fd3);
+    }
+    assert.ok(await waitFor(() => readFileSync(out, 'utf8') === 'through-fd-3\n'));
+  });
+
   test('--log FILE --log-format json: the error as one JSON line (level, msg, time), the bare message on stderr', () => {
     const log = join(tmp.dir, 'log.json');
     const r = runToFiles(bin, ['--root', root, '--log', log, '--log-format', 'json', 'state', 'nope'], tmp.dir);
@@ -264,7 +278,7 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
   test('nothing is left: no container, process, cgroup, mount or fd of the tests', async () => {
     assert.equal(rt(['list', '-q']).stdout, '');
     assert.ok(await waitFor(() => processesWith(TAG).length === 0), `processes left: ${processesWith(TAG)}`);
-    for (const id of ['c1', 'c2', 'k1', 'e1', 'p1', 'd1', 'l1', 'r1', 'r2', 'f1', 'cmp']) assert.deepEqual(cgroupsNamed(id).filter((p) => !p.includes('runc')), []);
+    for (const id of ['c1', 'c2', 'k1', 'e1', 'p1', 'd1', 'l1', 'r1', 'r2', 'pf', 'f1', 'cmp']) assert.deepEqual(cgroupsNamed(id).filter((p) => !p.includes('runc')), []);
     assert.deepEqual(mountsWith(tmp.dir), []);
     assert.deepEqual(existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith('.')) : [], []);
     assert.deepEqual(ownFds(), fdsBefore);
