@@ -50,7 +50,10 @@ function writeAll(fd: number, text: string): void {
     try {
       off += writeSync(fd, b, off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // The reader went away (`events | head`): end as a program killed by SIGPIPE would, as runc does.
+      if (code === 'EPIPE') process.exit(128 + 13);
+      if (code !== 'EAGAIN') throw e;
     }
   }
 }
