@@ -5,13 +5,14 @@
 // stats, stop and rm, --pids-limit, --user, --read-only and --cap-drop, with
 // podman's default seccomp profile and sysctl, compared with runc, and a pod
 // of two containers sharing a network namespace. Two settings are the
-// test's own, in its containers.conf: the rlimits (podman's defaults exceed
+// test's own, in its containers.conf (with linuxns-runtime listed among the
+// runtimes that write runc's JSON log): the rlimits (podman's defaults exceed
 // this machine's hard limits and fail with runc too), and the default
 // capabilities without CAP_MKNOD (linuxns refuses it without a user
 // namespace: it does not enforce device cgroups; see docs/kubernetes.md).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
@@ -53,11 +54,21 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
 
   before(() => {
     fdsBefore = ownFds();
-    bin = runtimeBinary();
-    fs = makeRootfs('linuxns-runtime-podman-');
+    // Installed under its own name, which containers.conf lists as a runtime that writes runc's JSON log:
+    // podman (conmon) then passes --log and --log-format json, as it does to runc, and shows the message alone.
     tmp = tempDir('runtime-podman');
+    bin = join(tmp.dir, 'linuxns-runtime');
+    symlinkSync(runtimeBinary(), bin);
+    fs = makeRootfs('linuxns-runtime-podman-');
     const conf = join(tmp.dir, 'containers.conf');
-    writeFileSync(conf, `[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\ndefault_capabilities = ${JSON.stringify(CAPS)}\n`);
+    writeFileSync(conf, [
+      '[containers]',
+      'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]',
+      `default_capabilities = ${JSON.stringify(CAPS)}`,
+      '[engine]',
+      'runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "linuxns-runtime"]',
+      '',
+    ].join('\n'));
     env = { ...process.env, CONTAINERS_CONF: conf };
     execFileSync('sh', ['-c', `tar -C '${fs.root}' -c . | podman import - '${IMAGE}'`], { stdio: 'ignore', env });
   });
@@ -76,7 +87,8 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
     assert.match(r.stderr, /oops/);
     const missing = podman(['run', '--rm', IMAGE, 'no-such-program']);
     assert.equal(missing.status, 127);
-    assert.match(missing.stderr, /no-such-program.*executable file not found/);
+    // What runc says there, read by conmon from the JSON log.
+    assert.equal(missing.stderr, `Error: ${bin}: linuxns-runtime create failed: unable to start container process: exec: "no-such-program": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found\n`);
   });
 
   test('run -d, then logs, exec, top, pause/unpause, stats, stop and rm', async () => {
