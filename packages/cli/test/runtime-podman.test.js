@@ -98,6 +98,7 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
     assert.ok(await waitFor(() => podman(['logs', name]).stdout === 'started\n'), 'logs shows what the container wrote');
     const e = podman(['exec', name, 'sh', '-c', 'echo in-exec; exit 5']);
     assert.deepEqual([e.status, e.stdout], [5, 'in-exec\n']);
+    assert.equal(ok(['exec', name, 'grep', 'Seccomp:', '/proc/self/status']), 'Seccomp:\t2\n', 'an exec\'d process has the container\'s seccomp filter, as with runc');
     assert.match(ok(['top', name]), new RegExp(TAG));
     ok(['pause', name]);
     assert.equal(ok(['inspect', '--format', '{{.State.Status}}', name]).trim(), 'paused');

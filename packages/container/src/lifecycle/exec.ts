@@ -7,7 +7,7 @@
  */
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { openDifferingNamespaces, readProcessStat, spawn, type NsChild, type SpawnOptions } from '@linuxns/core';
-import { processOptions, type ProcessIo } from '../config/spawn-options.js';
+import { execOptions, type ProcessIo } from '../config/spawn-options.js';
 import type { ProcessConfig } from '../config/types.js';
 import { hasNewUserns } from '../config/validate-namespaces.js';
 import { checkProcess } from '../config/validate-process.js';
@@ -63,7 +63,7 @@ export function execIn(c: ContainerRef, process: ProcessConfig, io: ExecOptions)
   let launched: ResultAsync<NsChild, ContainerFailure>;
   try {
     launched = spawn(process.args[0]!, process.args.slice(1), {
-      ...processOptions(process, io, newUser),
+      ...execOptions(c.config!, process, io, newUser),
       join: join.value,
       ...(cgroups.length ? { cgroups } : {}),
       ...extra,
