@@ -10,8 +10,8 @@ import { NAMESPACE_TYPES } from '../dist/index.js';
 const headerPath = fileURLToPath(new URL('./src/protocol.h', import.meta.resolve('@linuxns/helper-c')));
 const header = readFileSync(headerPath, 'utf8');
 
-/** The header's values by name: `#define NAME VALUE /* comment *\/`, VALUE a number, a "string" or a 'c'haracter. */
-const DEFINE = /^#define (\w+) (\d+|"[^"]*"|'.')( +\/\*.*\*\/)?$/gm;
+/** The header's values by name: `#define NAME VALUE /* comment *\/`, VALUE a number (decimal or 0x hex), a "string" or a 'c'haracter. */
+const DEFINE = /^#define (\w+) (0x[0-9a-fA-F]+|\d+|"[^"]*"|'.')( +\/\*.*\*\/)?$/gm;
 const values = new Map();
 const uncommented = [];
 for (const [, name, raw, comment] of header.matchAll(DEFINE)) {
