@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsChild } from '@linuxns/core';
 import type { NetnsRef } from '@linuxns/netlink';
@@ -91,9 +91,16 @@ export function destroyContainer(c: ContainerRef, child: () => NsChild | undefin
         if (r.isErr()) return err(systemError(c.id, 'unmount the id-mapped rootfs', r.error));
       }
       if (netError) return err(systemError(c.id, 'undo the network', netError));
+      // The directory is renamed away first, in one step, then removed: a command waiting for the
+      // container's lock meanwhile (a second delete --force) finds no container instead of a
+      // half-removed one, and cannot put its lock in a directory that is being removed. The name
+      // holds '@', which no container id has, so no listing shows it.
+      const doomed = `${c.dir}@deleted-${process.pid}-${process.hrtime.bigint()}`;
       try {
-        rmSync(c.dir, { recursive: true, force: true });
+        renameSync(c.dir, doomed);
+        rmSync(doomed, { recursive: true, force: true });
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(c.dir)) return ok(undefined);
         return err(systemError(c.id, `remove ${c.dir}: ${(e as Error).message}`));
       }
       return ok(undefined);
