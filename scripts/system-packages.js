@@ -50,8 +50,11 @@ export function ensureSystemPackages(only, log = console.error) {
   return [];
 }
 
-// `node scripts/system-packages.js`: what .ci/run calls before `pnpm install`.
+// `node scripts/system-packages.js [PACKAGE...]`: what .ci/run calls before `pnpm install` (all of
+// them), and `pnpm install`'s prepare (gcc, which building the C helper needs, so that the README's
+// `pnpm install` works on a machine without a compiler).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const left = ensureSystemPackages();
+  const only = process.argv.slice(2);
+  const left = ensureSystemPackages(only.length ? only : undefined);
   if (left.length) process.exit(1);
 }
