@@ -23,7 +23,7 @@ import { isMainThread } from 'node:worker_threads';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { errnoName } from '../errors/errno.js';
 import type { NsError } from '../errors/ns-error.js';
-import { close as closeRaw, pipe2 } from '../ffi/libc.js';
+import { close as closeRaw, errno as libcErrno, pipe2 } from '../ffi/libc.js';
 import { LNS_STEP, liblinuxns, type Liblinuxns } from '../ffi/liblinuxns.js';
 import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
 import { endingOfStreams, nsChild, type ExitStatus, type NsChild } from './child.js';
@@ -152,20 +152,25 @@ export function spawnClone(lib: Liblinuxns, command: string, args: readonly stri
   const toClose: number[] = [];
   let devNull: number | undefined;
   const fds = new Int32Array(2);
+  // On a failure here, everything made so far is closed and the step named.
+  const fail = (syscall: string, code: string): ResultAsync<NsChild, NsError> => {
+    for (const fd of [...toClose, ...ours, devNull]) if (fd !== undefined) closeRaw(fd);
+    closeAll(handles);
+    return errAsync(setupFailed(command, 'fds', syscall, code));
+  };
   for (let i = 0; i < 3; i++) {
     const s = v.stdio[i];
     if (s === 'pipe' || s === 'overlapped') {
-      if (pipe2(fds, O_CLOEXEC) !== 0) {
-        toClose.forEach((fd) => closeRaw(fd));
-        ours.forEach((fd) => fd !== undefined && closeRaw(fd));
-        closeAll(handles);
-        return errAsync(setupFailed(command, 'fds', 'pipe2', 'EMFILE'));
-      }
+      if (pipe2(fds, O_CLOEXEC) !== 0) return fail('pipe2', errnoName(libcErrno()));
       childFds[i] = i === 0 ? fds[0]! : fds[1]!;
       ours[i] = i === 0 ? fds[1]! : fds[0]!;
       toClose.push(childFds[i]!);
     } else if (s === 'ignore' || s === null || s === undefined) {
-      devNull ??= openSync('/dev/null', 'r+'); // O_CLOEXEC, as every fd Node opens
+      try {
+        devNull ??= openSync('/dev/null', 'r+'); // O_CLOEXEC, as every fd Node opens
+      } catch (e) {
+        return fail('open', (e as NodeJS.ErrnoException).code ?? 'EIO');
+      }
       childFds[i] = devNull;
     } else if (s === 'inherit') {
       childFds[i] = i;
