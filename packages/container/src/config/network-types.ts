@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NetworkInterface } from '@linuxns/netlink';
+import type { NetworkInterface, NetworkSpec, RouteSpec } from '@linuxns/netlink';
 
 /**
  * One network interface of the container: LinuxKit's `runtime.json`
@@ -36,16 +36,24 @@ import type { NetworkInterface } from '@linuxns/netlink';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- netlink's interface, field for field: one description of it
 export interface InterfaceConfig extends Omit<NetworkInterface, 'up'> {}
 
-/** A route: `'default'` or a prefix, via a gateway or out of a device (at least one of them). */
-export interface RouteConfig {
-  /** `'default'`, a prefix (`'10.1.0.0/24'`, `'fd01::/64'`) or an address (a host route). */
-  readonly dst: string;
-  readonly gateway?: string;
+/**
+ * A route: `'default'` or a prefix, via a gateway or out of a device (at
+ * least one of them). `@linuxns/netlink`'s {@link RouteSpec} (`dst`,
+ * `gateway`, `family`, `metric`), with `dev` a name: inside, one of the
+ * config's interfaces or `lo`. Table, scope and source are netlink's
+ * defaults.
+ *
+ * @example
+ * ```ts
+ * import type { RouteConfig } from '@linuxns/container';
+ * const viaGateway: RouteConfig = { dst: 'default', gateway: '10.20.0.1' };
+ * const onLink: RouteConfig = { dst: '10.21.0.0/24', dev: 'eth0', metric: 10 };
+ * console.log(viaGateway.dst, onLink.dev);
+ * ```
+ */
+export interface RouteConfig extends Pick<RouteSpec, 'dst' | 'gateway' | 'family' | 'metric'> {
   /** Output interface (inside: one of the config's interfaces or `lo`). */
   readonly dev?: string;
-  /** Family of a `'default'` route without a gateway. Default 4. */
-  readonly family?: 4 | 6;
-  readonly metric?: number;
 }
 
 /**
@@ -72,9 +80,7 @@ export interface RouteConfig {
  * console.log(network.interfaces?.length);
  * ```
  */
-export interface NetworkConfig {
-  /** Set `lo` up. Default true. */
-  readonly loopback?: boolean;
+export interface NetworkConfig extends Pick<NetworkSpec, 'loopback'> {
   readonly interfaces?: readonly InterfaceConfig[];
   /** Routes inside, after every interface is up. */
   readonly routes?: readonly RouteConfig[];

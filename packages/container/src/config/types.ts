@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CapabilitySet, DeviceNode, IdRange, IoPriority, MountSpec, NamespaceType, Personality, RootfsOptions, SchedulerOptions, SeccompProfile, SpawnOptions } from '@linuxns/core';
+import type { CapabilitySet, ContainerSpawnOptions, IdRange, IoPriority, NamespaceType, RootfsOptions, SchedulerOptions, SpawnOptions } from '@linuxns/core';
 import type { CgroupLimits } from '../cgroup.js';
 import type { NetworkConfig } from './network-types.js';
 
@@ -101,8 +101,26 @@ export interface CgroupConfig extends CgroupLimits {
   readonly path?: string;
 }
 
-/** What a container is: namespaces, ids, root filesystem, mounts, cgroup, and its default process. */
-export interface ContainerConfig {
+/**
+ * The settings a container shares with core's {@link ContainerSpawnOptions}, field for field (one description of
+ * each): extra mounts, device nodes and `/dev` links, root propagation, sysctl, seccomp, personality, the mount
+ * label and a new time namespace's clock offsets.
+ *
+ * @example
+ * ```ts
+ * import type { SharedSpawnSettings } from '@linuxns/container';
+ * const shared: SharedSpawnSettings = { sysctl: { 'net.ipv4.ip_forward': '1' }, devSymlinks: true, rootfsPropagation: 'rslave' };
+ * console.log(Object.keys(shared));
+ * ```
+ */
+export type SharedSpawnSettings = Pick<ContainerSpawnOptions, 'mounts' | 'devices' | 'devSymlinks' | 'rootfsPropagation' | 'sysctl' | 'seccomp' | 'personality' | 'mountLabel'> & Pick<SpawnOptions, 'timeOffsets'>;
+
+/**
+ * What a container is: namespaces, ids, root filesystem, mounts, cgroup, and its default process. The fields of
+ * {@link SharedSpawnSettings} mean what they mean to core's {@link SpawnOptions}; the ones declared here are the container's
+ * own, or have its defaults (`mountDev`, `mountSys`, runc's masked and read-only paths).
+ */
+export interface ContainerConfig extends SharedSpawnSettings {
   readonly rootfs: RootfsConfig;
   /** Namespaces new or joined; a new `mnt` is required (the rootfs is made in it). */
   readonly namespaces: readonly NamespaceConfig[];
@@ -120,8 +138,6 @@ export interface ContainerConfig {
   readonly mountDev?: boolean;
   /** /sys read-only (default true). */
   readonly mountSys?: boolean;
-  /** Extra mounts, after /proc, /dev and /sys. */
-  readonly mounts?: readonly MountSpec[];
   /** Hidden paths (default: runc's list: /proc/kcore, /proc/keys... /sys/firmware). */
   readonly maskedPaths?: readonly string[];
   /** Read-only paths (default: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger, libcontainer's restricted ones). */
@@ -132,24 +148,5 @@ export interface ContainerConfig {
   readonly cgroup?: CgroupConfig | false;
   /** Interfaces, addresses and routes (needs a new net namespace). */
   readonly network?: NetworkConfig;
-  /**
-   * Device nodes made in the rootfs after `mounts` (OCI's `linux.devices`, and core's `DEFAULT_DEVICES` for an OCI
-   * bundle): core's {@link SpawnOptions.devices}.
-   */
-  readonly devices?: readonly DeviceNode[];
-  /** `/dev/ptmx` a link to `pts/ptmx`, and the fd links, after `devices` (runc's, when no bind covers `/dev`). */
-  readonly devSymlinks?: boolean;
-  /** The propagation of the container's root (OCI's `linux.rootfsPropagation`; runc's default for a bundle is `rslave`). */
-  readonly rootfsPropagation?: SpawnOptions['rootfsPropagation'];
-  /** Kernel parameters of the container's namespaces (OCI's `linux.sysctl`), each of a namespace it creates or joins. */
-  readonly sysctl?: Readonly<Record<string, string>>;
-  /** A seccomp profile (OCI's `linux.seccomp`), compiled with libseccomp and installed last before exec. */
-  readonly seccomp?: SeccompProfile;
-  /** The init's execution domain (OCI's `linux.personality`). */
-  readonly personality?: Personality;
-  /** The SELinux label of the container's mounts: refused where SELinux is not enabled. */
-  readonly mountLabel?: string;
-  /** Clock offsets of a new time namespace, in whole seconds (OCI's `linux.timeOffsets`). */
-  readonly timeOffsets?: SpawnOptions['timeOffsets'];
 }
 
