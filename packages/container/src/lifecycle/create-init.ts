@@ -8,17 +8,14 @@
  * @module
  */
 import { closeSync } from 'node:fs';
-import { err, errAsync, ResultAsync, type Result } from 'neverthrow';
+import { err, errAsync, type ResultAsync } from 'neverthrow';
 import type { ProcessIo } from '../config/spawn-options.js';
 import type { ProcessConfig } from '../config/types.js';
-import { wrongStatus, type ContainerFailure } from '../errors.js';
-import { readPidFile } from '../store.js';
-import { claimStart, releaseStart } from './claim.js';
+import type { ContainerFailure } from '../errors.js';
 import { makeGate, removeGate } from './gate.js';
 import { launchInit } from './launch-init.js';
-import { processToRun } from './start.js';
-import { takeCgroup, undoCgroup } from './owned-cgroup.js';
-import { snapshot, type ContainerRef } from './state.js';
+import { claimLaunch, launchClaimed } from './start.js';
+import type { ContainerRef } from './state.js';
 
 /** Options of {@link Container.createInit}: the init's stdio, and fds it gets beside them. */
 export interface InitOptions extends ProcessIo {
@@ -29,54 +26,37 @@ export interface InitOptions extends ProcessIo {
 /**
  * Starts the init of `c` waiting at its gate (see {@link Container.createInit}):
  * from `created` without an init, with the start claim, the cgroup and the
- * gate taken first; a failure gives them all back.
+ * gate taken first (start.ts's prologue and launch); a failure gives them all
+ * back.
  */
 export function createInit(c: ContainerRef, process: ProcessConfig | undefined, options: InitOptions): ResultAsync<number, ContainerFailure> {
-  const st = snapshot(c);
-  if (st.isErr()) return errAsync(st.error);
-  const { status } = st.value.state;
-  if (status !== 'created' || st.value.init) return errAsync(wrongStatus(c.id, status, 'create the init of', 'it needs a created container without an init'));
-  const config = c.config!;
-  const checked = processToRun(config, process);
-  if (checked.isErr()) return errAsync(checked.error);
-  const proc = checked.value;
-  const claim = claimStart(c);
-  if (claim.isErr()) return errAsync(claim.error);
-  if (readPidFile(c.dir)) {
-    releaseStart(c.dir);
-    return errAsync(wrongStatus(c.id, 'created', 'create the init of', 'it has one already'));
-  }
-  return new ResultAsync(
-    (async (): Promise<Result<number, ContainerFailure>> => {
-      let recorded = false;
-      let gate: number | undefined;
-      const giveBack = async (): Promise<void> => {
-        if (gate !== undefined) closeSync(gate);
-        gate = undefined;
-        removeGate(c.dir);
-        if (recorded) await undoCgroup(c.dir);
-        releaseStart(c.dir);
-      };
-      let r: Result<number, ContainerFailure>;
-      try {
-        const taken = takeCgroup(c, config, () => (recorded = true));
-        if (taken.isErr()) r = err(taken.error);
-        else {
-          const g = makeGate(c.id, c.dir);
-          if (g.isErr()) r = err(g.error);
-          else {
-            gate = g.value;
-            const launched = await launchInit(c, config, proc, options, taken.value, { gateFd: gate, detach: true, ...(options.fds ? { fds: options.fds } : {}) });
-            r = launched.map((child) => child.pid);
-          }
-        }
-      } catch (e) {
-        await giveBack();
-        throw e;
-      }
-      if (r.isErr()) await giveBack();
-      else if (gate !== undefined) closeSync(gate); // the init holds the gate now
-      return r;
-    })(),
+  const claimed = claimLaunch(c, process, {
+    action: 'create the init of',
+    needs: 'it needs a created container without an init',
+    refuseInit: true,
+    already: { status: 'created', why: 'it has one already' },
+  });
+  if (claimed.isErr()) return errAsync(claimed.error);
+  const { config, proc } = claimed.value;
+  let gate: number | undefined;
+  const closeGate = (): void => {
+    if (gate !== undefined) closeSync(gate);
+    gate = undefined;
+  };
+  return launchClaimed(
+    c,
+    config,
+    async (cgroup) => {
+      const g = makeGate(c.id, c.dir);
+      if (g.isErr()) return err(g.error);
+      gate = g.value;
+      const launched = await launchInit(c, config, proc, options, cgroup, { gateFd: gate, detach: true, ...(options.fds ? { fds: options.fds } : {}) });
+      if (launched.isOk()) closeGate(); // the init holds the gate now
+      return launched.map((child) => child.pid);
+    },
+    () => {
+      closeGate();
+      removeGate(c.dir);
+    },
   );
 }

@@ -27,48 +27,84 @@ export function processToRun(config: ContainerConfig, process: ProcessConfig | u
   return bad ? err(bad) : ok(proc);
 }
 
+/** How a launch that may not happen is refused: the action, and the reasons for a wrong status and for an init already there. */
+export interface LaunchRefusal {
+  readonly action: string;
+  readonly needs: string;
+  /** Refuse (with `needs`) a created container that has an init already (an OCI create's), not only after the claim. */
+  readonly refuseInit?: boolean;
+  /** Another launch ran to its end meanwhile: the status to report, and why. */
+  readonly already: { readonly status: 'created' | 'running'; readonly why: string };
+}
+
 /**
- * Starts the init of `c` (see {@link Container.start}): the checks and the
- * claim before anything is made (synchronously: a second start meanwhile is
- * refused at once), then the cgroup and the launch; a failure, or a throw,
- * removes the cgroup it made and gives the claim back.
+ * The prologue both ways of launching an init share (start, and an OCI
+ * runtime's create): the container is `created`, the
+ * process to run is checked against its config, and the start claim is
+ * taken (synchronously: a second launch meanwhile is refused at once); the
+ * pid file is looked at again after the claim, since another launch may
+ * have run to its end between the state read and the claim.
  */
-export function startContainer(c: ContainerRef, process: ProcessConfig | undefined, io: ProcessIo): ResultAsync<NsChild, ContainerFailure> {
+export function claimLaunch(c: ContainerRef, process: ProcessConfig | undefined, refusal: LaunchRefusal): Result<{ config: ContainerConfig; proc: ProcessConfig }, ContainerFailure> {
   const st = snapshot(c);
-  if (st.isErr()) return errAsync(st.error);
+  if (st.isErr()) return err(st.error);
   const { status } = st.value.state;
-  if (status !== 'created') return errAsync(wrongStatus(c.id, status, 'start', 'start needs a created container'));
+  if (status !== 'created' || (refusal.refuseInit === true && st.value.init)) return err(wrongStatus(c.id, status, refusal.action, refusal.needs));
   const config = c.config!;
   const checked = processToRun(config, process);
-  if (checked.isErr()) return errAsync(checked.error);
-  const proc = checked.value;
+  if (checked.isErr()) return err(checked.error);
   const claim = claimStart(c);
-  if (claim.isErr()) return errAsync(claim.error);
-  // Another start may have run to its end between the state read and the claim.
+  if (claim.isErr()) return err(claim.error);
   if (readPidFile(c.dir)) {
     releaseStart(c.dir);
-    return errAsync(wrongStatus(c.id, 'running', 'start', 'start needs a created container'));
+    return err(wrongStatus(c.id, refusal.already.status, refusal.action, refusal.already.why));
   }
-  checkpoint();
+  return ok({ config, proc: checked.value });
+}
+
+/**
+ * The launch both share, once claimed: the cgroup taken, then `launch`; a
+ * failure, or a throw, runs `cleanup`, removes the cgroup it made and gives
+ * the claim back, so that nothing of the attempt is left and the container
+ * is `created` again.
+ */
+export function launchClaimed<T>(
+  c: ContainerRef,
+  config: ContainerConfig,
+  launch: (cgroup: Parameters<typeof launchInit>[4]) => PromiseLike<Result<T, ContainerFailure>>,
+  cleanup: () => void = () => {},
+): ResultAsync<T, ContainerFailure> {
   return new ResultAsync(
-    (async (): Promise<Result<NsChild, ContainerFailure>> => {
+    (async (): Promise<Result<T, ContainerFailure>> => {
       let recorded = false;
-      let r: Result<NsChild, ContainerFailure>;
+      const giveBack = async (): Promise<void> => {
+        cleanup();
+        if (recorded) await undoCgroup(c.dir);
+        releaseStart(c.dir);
+      };
+      let r: Result<T, ContainerFailure>;
       try {
         const taken = takeCgroup(c, config, () => (recorded = true));
-        if (taken.isErr()) r = err(taken.error);
-        else r = await launchInit(c, config, proc, io, taken.value);
+        r = taken.isErr() ? err(taken.error) : await launch(taken.value);
       } catch (e) {
-        if (recorded) await undoCgroup(c.dir);
-        releaseStart(c.dir);
+        await giveBack();
         throw e;
       }
-      if (r.isErr()) {
-        // Nothing of the attempt runs: the cgroup it made goes, and the container is created again.
-        if (recorded) await undoCgroup(c.dir);
-        releaseStart(c.dir);
-      }
+      if (r.isErr()) await giveBack();
       return r;
     })(),
   );
+}
+
+/**
+ * Starts the init of `c` (see {@link Container.start}): the checks and the
+ * claim before anything is made, then the cgroup and the launch; a failure,
+ * or a throw, removes the cgroup it made and gives the claim back.
+ */
+export function startContainer(c: ContainerRef, process: ProcessConfig | undefined, io: ProcessIo): ResultAsync<NsChild, ContainerFailure> {
+  const claimed = claimLaunch(c, process, { action: 'start', needs: 'start needs a created container', already: { status: 'running', why: 'start needs a created container' } });
+  if (claimed.isErr()) return errAsync(claimed.error);
+  const { config, proc } = claimed.value;
+  checkpoint();
+  return launchClaimed(c, config, (cgroup) => launchInit(c, config, proc, io, cgroup));
 }
