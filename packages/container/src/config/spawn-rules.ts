@@ -40,25 +40,12 @@ export function spawnRefusal(field: string, options: SpawnOptions, option?: stri
   return asField(at, e);
 }
 
-/** A mount every rule takes, whose fields are swapped into a refused mount one at a time. */
-const HARMLESS: Required<MountSpec> = { destination: '/', type: 'tmpfs', source: '/', options: [] };
-const MOUNT_FIELDS = ['destination', 'options', 'source', 'type'] as const;
-
 /**
  * Core's refusal of `mounts` (shaped as {@link MountSpec}s), as a refusal of
- * the config field at fault: core's message names the mount, not the field
- * of it, so the mount is the first that core refuses alone, and its field
- * the first whose swap for a harmless value makes core take it
- * (`mounts[2].source` for a bind from a relative path); `mounts` when the
- * list as a whole is refused (too many). The search runs only once core has
- * refused the list.
+ * the config field at fault: core names the mount's part
+ * (`mounts[2].source` for a bind from a relative path), or `mounts` when the
+ * list as a whole is refused (too many).
  */
 export function mountsRefusal(mounts: readonly MountSpec[]): ContainerConfigInvalidError | undefined {
-  const check = (list: readonly MountSpec[]): ReturnType<typeof validateSpawnOptions> => validateSpawnOptions({ create: ['mnt'], rootfs: { path: '/' }, mounts: list });
-  const all = check(mounts);
-  if (all.isOk()) return undefined;
-  const i = mounts.findIndex((m) => check([m]).isErr());
-  if (i < 0) return asField('mounts', all.error);
-  const field = MOUNT_FIELDS.find((f) => check([{ ...mounts[i]!, [f]: HARMLESS[f] }]).isOk());
-  return asField(field ? `mounts[${i}].${field}` : `mounts[${i}]`, all.error);
+  return spawnRefusal('mounts', { create: ['mnt'], rootfs: { path: '/' }, mounts }, 'mounts');
 }

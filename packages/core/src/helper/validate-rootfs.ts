@@ -55,6 +55,10 @@ export interface RootfsOptions {
  * command is in (its own cgroup bound, or with a cgroup namespace a fresh mount), read-only with `ro`. Any other
  * type (`devpts`, `mqueue`, `overlay`...) is mounted with its flags and data. Nothing may be mounted inside
  * `/proc` but on lxcfs's files, and only a proc filesystem on `/proc` (runc's rule).
+ *
+ * A refused mount is `invalid-option` whose `option` names the part at fault: `mounts[2].source` (a bind from a
+ * relative path), `mounts[0].options` (an option linuxns does not support), `mounts[1].destination`,
+ * `mounts[3].type`; `mounts` when the list as a whole is refused (too many).
  */
 export interface MountSpec {
   /** Where, inside the root filesystem (absolute; created if missing). */
@@ -72,21 +76,21 @@ function mountList(mounts: readonly MountSpec[]): Result<HelperMount[], NsError>
   for (const [i, m] of mounts.entries()) {
     const e = checkAbsolute(`mounts[${i}].destination`, m?.destination);
     if (e) return err(e);
-    if (m.destination.split('/').includes('..')) return err(invalidOption('mounts', `mounts[${i}].destination must not contain "..", got ${JSON.stringify(m.destination)}`));
+    if (m.destination.split('/').includes('..')) return err(invalidOption(`mounts[${i}].destination`, `mounts[${i}].destination must not contain "..", got ${JSON.stringify(m.destination)}`));
     const options: readonly unknown[] = m.options ?? [];
-    if (!isArray(options) || options.some((o) => typeof o !== 'string')) return err(invalidOption('mounts', `mounts[${i}].options must be strings`));
+    if (!isArray(options) || options.some((o) => typeof o !== 'string')) return err(invalidOption(`mounts[${i}].options`, `mounts[${i}].options must be strings`));
     const p = parseMountOptions(options as readonly string[]);
-    if ('unsupported' in p) return err(invalidOption('mounts', `mounts[${i}]: option ${JSON.stringify(p.unsupported)} is not supported by linuxns (${p.why})`));
+    if ('unsupported' in p) return err(invalidOption(`mounts[${i}].options`, `mounts[${i}]: option ${JSON.stringify(p.unsupported)} is not supported by linuxns (${p.why})`));
     const flags = m.type === 'bind' ? p.flags | MS_BIND : p.flags;
     const bind = (flags & MS_BIND) !== 0;
     if (bind) {
-      if (checkAbsolute(`mounts[${i}].source`, m.source)) return err(invalidOption('mounts', `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`));
+      if (checkAbsolute(`mounts[${i}].source`, m.source)) return err(invalidOption(`mounts[${i}].source`, `mounts[${i}] is a bind: its source must be an absolute path, got ${JSON.stringify(m.source)}`));
     } else if (!m.type) {
-      return err(invalidOption('mounts', `mounts[${i}] needs a type, or the option "bind"`));
+      return err(invalidOption(`mounts[${i}].type`, `mounts[${i}] needs a type, or the option "bind"`));
     }
     const proc = procRefusal(m.destination, m.type, bind);
-    if (proc) return err(invalidOption('mounts', `mounts[${i}] on ${JSON.stringify(m.destination)}: ${proc}`));
-    if (p.propagation.length > MAX_MOUNT_PROPAGATION) return err(invalidOption('mounts', `mounts[${i}] has ${p.propagation.length} propagation options, at most ${MAX_MOUNT_PROPAGATION}`));
+    if (proc) return err(invalidOption(`mounts[${i}].destination`, `mounts[${i}] on ${JSON.stringify(m.destination)}: ${proc}`));
+    if (p.propagation.length > MAX_MOUNT_PROPAGATION) return err(invalidOption(`mounts[${i}].options`, `mounts[${i}] has ${p.propagation.length} propagation options, at most ${MAX_MOUNT_PROPAGATION}`));
     const ext = p.copyup && !bind && m.type === 'tmpfs' ? MOUNT_EXT_COPYUP : 0;
     out.push([bind ? '' : (m.type ?? ''), flags, m.source ?? m.type ?? 'none', m.destination, p.data, p.clear, p.propagation, p.rset, p.rclr, ext]);
   }
