@@ -9,7 +9,8 @@
 // pinned mount namespace made once without it (the nsenter exec is on crun's
 // side of the ratio). linuxns-runtime's `state` of a created container against
 // `runc state` and a bare `node -e 0` (its start-up: the command engines run
-// most). Missing runc/crun/busybox: those cases are skipped with the reason
+// most), and podman and ctr end to end with linuxns-runtime and with runc
+// (bench/containers-engines.js). Missing runc/crun/busybox: those cases are skipped with the reason
 // printed.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { spawn as nsSpawn, unpinNamespace } from '../packages/core/dist/index.js';
 import { Factory, fromOciSpec } from '../packages/container/dist/index.js';
 import { onPath } from '../scripts/system-packages.js';
+import { engineGroup } from './containers-engines.js';
 import { podmanGroup } from './containers-podman.js';
 
 /** Runs a command to its end, output ignored; rejects unless it exits 0. Also bench/run.js's. */
@@ -31,7 +33,10 @@ export function runChild(cmd, args) {
 
 const LIMITS = { memory: { limit: 64 << 20 }, pids: { limit: 64 } };
 
-/** Sets up the group; `{ cases, ratios(ratio), targets(ratio), release() }`, or `{ skip: reason }`. */
+/**
+ * Sets up the group; `{ cases, ratios(ratio, series), targets(ratio, series), notes(med), release() }`, or
+ * `{ skip: reason }`: `series(key)` the per-round samples of a case, `notes` lines printed after the ratios.
+ */
 export async function containerGroup() {
   if (!existsSync('/bin/busybox')) return { skip: 'no /bin/busybox (apt-get install busybox-static)' };
   const base = mkdtempSync(join(tmpdir(), 'linuxns-bench-ct-'));
@@ -134,6 +139,10 @@ export async function containerGroup() {
     skipped.push('linuxns-runtime: not built (pnpm run build)');
   }
   const hasRuntime = cases.some((c) => c.key === 'rtState');
+  // podman and ctr end to end with linuxns-runtime and with runc (bench/containers-engines.js).
+  const engines = hasRuntime ? await engineGroup({ root, base, runtime, release }) : { cases: [], skipped: ['engines: linuxns-runtime not built'] };
+  skipped.push(...engines.skipped);
+  cases.push(...engines.cases);
   const podman = podmanGroup({ root, base, lifecycle, release, runc: (b) => runChild('runc', ['--root', runcRoot, 'run', '-b', b, `p${++n}`]) });
   if (podman.skip) skipped.push(podman.skip);
   else cases.push(...podman.cases);
@@ -141,17 +150,20 @@ export async function containerGroup() {
     cases,
     skipped,
     release: cleanup,
-    ratios: (ratio) => [
+    ratios: (ratio, series) => [
       ['container lifecycle / runc run, cgroup limits', ratio('ctOurs', 'ctRunc')],
       ...(cases.some((c) => c.key === 'ctCrun') ? [['container lifecycle / crun run, cgroups off', ratio('ctOursNoCg', 'ctCrun')]] : []),
       ...(hasRuntime ? [['linuxns-runtime state / node -e 0', ratio('rtState', 'rtNode')], ['linuxns-runtime state / runc state', ratio('rtState', 'rtRuncState')]] : []),
       ...(podman.ratios?.(ratio) ?? []),
+      ...(engines.ratios?.(ratio, series) ?? []),
     ],
-    targets: (ratio) => [
+    targets: (ratio, series) => [
       ['container lifecycle faster than runc run', ratio('ctOurs', 'ctRunc') < 1, `${ratio('ctOurs', 'ctRunc').toFixed(2)}x`],
       ...(cases.some((c) => c.key === 'ctCrun') ? [['container lifecycle no slower than crun run', ratio('ctOursNoCg', 'ctCrun') <= 1, `${ratio('ctOursNoCg', 'ctCrun').toFixed(2)}x`]] : []),
       ...(hasRuntime ? [['linuxns-runtime state within 1.15x of node -e 0', ratio('rtState', 'rtNode') <= 1.15, `${ratio('rtState', 'rtNode').toFixed(2)}x`]] : []),
       ...(podman.targets?.(ratio) ?? []),
+      ...(engines.targets?.(ratio, series) ?? []),
     ],
+    notes: (med) => engines.notes?.(med) ?? [],
   };
 }

@@ -9,6 +9,7 @@
 //   pnpm bench                 (builds first)
 //   node bench/run.js --quick  (fewer rounds and shorter samples: a CI smoke run)
 //   node bench/run.js --only=poolPath,floor,piscina  (some cases only)
+//   node bench/run.js --only=podOurs,podRunc,ctrOurs,ctrRunc,rtNode  (the engines end to end)
 //
 // The machine is noisy (2 cores), so nothing is measured in one block: every
 // round runs every case once, in an order shuffled anew each round (seeded, so
@@ -38,7 +39,10 @@ import { GO_PEERS, goPeer } from './go/peer.js';
 const { Piscina } = createRequire(new URL('../packages/core/package.json', import.meta.url))('piscina');
 
 const QUICK = process.argv.includes('--quick');
-/** `--only=KEY,KEY...`: run only these cases (keys as in makeCases); ratios and targets that need others are left out. */
+/**
+ * `--only=KEY,KEY...`: run only these cases (keys as in makeCases and the container group's); ratios and targets
+ * that need others are left out.
+ */
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 /** Rounds; every case is sampled once per round. */
 const ROUNDS = QUICK ? 3 : 25;
@@ -353,20 +357,27 @@ async function main() {
   const goSpawn = !ONLY || ONLY.includes('goSpawn5') ? await goPeer(GO_PEERS.spawn) : {};
   if (goSpawn.release) res.goSpawn = goSpawn.release;
   if (goSpawn.skip) console.log(`goSpawn5: skipped: ${goSpawn.skip}`);
-  const cases = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache, go, goSpawn }).filter((c) => !ONLY || ONLY.includes(c.key));
-  // Containers (issue 7): a self-contained group, see bench/containers.js.
-  const ct = ONLY ? {} : await containerGroup();
+  const all = makeCases({ pool: res.pool, piscina: res.piscina, handle: res.handle, targetFd, origFd, hitCache, missCache, go, goSpawn });
+  const cases = all.filter((c) => !ONLY || ONLY.includes(c.key));
+  // Containers (issue 7): a self-contained group, see bench/containers.js; set up with --only when a key
+  // given is none of the cases above (then it may be one of the group's).
+  const ct = ONLY && ONLY.every((k) => all.some((c) => c.key === k) || k === 'goPair' || k === 'goSpawn5') ? {} : await containerGroup();
   if (ct.release) res.containers = ct.release;
   if (ct.skip || ct.skipped?.length) console.log(`containers: skipped ${ct.skip ?? ct.skipped.join('; ')}`);
   for (const c of ct.cases ?? []) {
-    cases.push({ key: c.key, label: c.label, kind: 'latency', sample: sequential(c.op, 1) });
+    if (!ONLY || ONLY.includes(c.key)) cases.push({ key: c.key, label: c.label, kind: 'latency', sample: sequential(c.op, 1) });
   }
+  const unknown = ONLY?.filter((k) => !cases.some((c) => c.key === k) && k !== 'goPair' && k !== 'goSpawn5') ?? [];
+  if (unknown.length) console.log(`--only: no case ${unknown.join(', ')}`);
 
   console.log(`linuxns bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, Linux ${kernelRelease()}, ${cpus().length} CPUs, ${THREADS} pool threads`);
   console.log(`netns ${String(res.handle)} pinned at ${PIN_PATH}; ${ROUNDS} rounds, ~${SAMPLE_MS} ms per sample, cases interleaved`);
 
   // Warm up: both workers of both pools load the fixture, the JIT settles.
-  for (const c of cases) await c.sample(Math.max(SAMPLE_MS, 100));
+  for (const c of cases) {
+    await c.sample(Math.max(SAMPLE_MS, 100));
+    watchdog.refresh();
+  }
 
   const samples = new Map(cases.map((c) => [c.key, []]));
   const opCounts = new Map(cases.map((c) => [c.key, []]));
@@ -380,6 +391,7 @@ async function main() {
     for (const i of order) {
       const c = cases[i];
       const { ops, ms } = await c.sample(SAMPLE_MS);
+      watchdog.refresh();
       samples.get(c.key).push(value(c, ops, ms));
       opCounts.get(c.key).push(ops);
     }
@@ -388,6 +400,7 @@ async function main() {
   // Table.
   const med = (k) => (samples.has(k) ? median(samples.get(k)) : NaN);
   const ratio = (a, b) => (samples.has(a) && samples.has(b) ? median(samples.get(a).map((x, i) => x / samples.get(b)[i])) : NaN);
+  const series = (k) => samples.get(k);
   const W = 50;
   console.log('');
   console.log(`${'case'.padEnd(W)} ${'median'.padStart(12)}  ${'min..max'.padStart(15)}  ${'ops/sample'.padStart(10)}`);
@@ -418,11 +431,17 @@ async function main() {
     ['UsernsCache.get miss / bare spawn', ratio('usernsMiss', 'bareSpawn')],
     ['ip commands / netlink, connected netns pair', ratio('ipPair', 'nlPair')],
     ["netlink / Go's vishvananda/netlink, netns pair", ratio('nlPair', 'goPair')],
-    ...(ct.ratios?.(ratio) ?? []),
+    ...(ct.ratios?.(ratio, series) ?? []),
   ];
   console.log('');
   console.log('ratios (median of per-round ratios)');
   for (const [label, r] of ratios) if (!Number.isNaN(r)) console.log(`  ${label.padEnd(W)} ${r.toFixed(2)}x`);
+  const notes = ct.notes?.(med) ?? [];
+  if (notes.length) {
+    console.log('');
+    console.log('engines end to end (medians of the same run)');
+    for (const line of notes) console.log(`  ${line}`);
+  }
 
   const tput = med('poolTput');
   const targets = [
@@ -441,7 +460,7 @@ async function main() {
     ['UsernsCache.get miss under 0.64 ms (the Go original here)', med('usernsMiss') < 640, `${fmt(med('usernsMiss'))} µs`],
     ['netlink netns pair at least 10x faster than ip commands', ratio('ipPair', 'nlPair') >= 10, `${ratio('ipPair', 'nlPair').toFixed(1)}x`],
     ["netlink pair no slower than Go's vishvananda/netlink", ratio('nlPair', 'goPair') <= 1, `${ratio('nlPair', 'goPair').toFixed(2)}x`],
-    ...(ct.targets?.(ratio) ?? []),
+    ...(ct.targets?.(ratio, series) ?? []),
   ];
   console.log('');
   console.log('targets');
@@ -454,12 +473,14 @@ async function main() {
 // as a hang the watchdog reports (after cleaning up), not as a silent exit 13 ("unsettled
 // top-level await") that skips the cleanup. Early NamespacePool builds could lose results that
 // way: they travelled on an unref'd BroadcastChannel.
+/** How long the bench may go without a sample ending (the set-up before the first one too). */
+const WATCHDOG_MS = QUICK ? 60_000 : 180_000;
 const keepAlive = setInterval(() => {}, 1 << 30);
 const watchdog = setTimeout(() => {
-  console.error(`bench: no progress for too long (stuck task?): giving up`);
+  console.error(`bench: no progress for too long (a stuck task, or one sample taking over ${WATCHDOG_MS / 1000} s): giving up`);
   releaseSync();
   process.exit(1);
-}, QUICK ? 60_000 : 180_000);
+}, WATCHDOG_MS);
 watchdog.unref();
 
 let failed = false;

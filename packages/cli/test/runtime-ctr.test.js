@@ -8,17 +8,15 @@
 // CAP_MKNOD (linuxns refuses it without a user namespace: it does not
 // enforce device cgroups; see docs/kubernetes.md).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { tempDir } from './fixtures/cli.js';
+import { containerdInstalled, startContainerd } from './fixtures/containerd.js';
 import { mountsWith, ownFds, processesWith, runtimeBinary, waitFor } from './fixtures/runtime.js';
 
 function containerdMissing() {
-  if (spawnSync('sh', ['-c', 'command -v containerd && command -v ctr && command -v containerd-shim-runc-v2'], { stdio: 'ignore' }).status === 0) return false;
+  if (containerdInstalled()) return false;
   // pnpm test installs it (scripts/system-packages.js); CI must never skip this.
   if (process.env.CI) throw new Error('no containerd in CI: apt-get install containerd');
   return 'containerd is not installed (pnpm test installs it as root)';
@@ -33,42 +31,14 @@ const BASE = ['--cap-drop', 'CAP_MKNOD'];
 /** A program that ends on SIGTERM and otherwise waits; $0 is the test's tag. */
 const WAITER = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done', TAG];
 
-const sha256 = (data) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-/** Writes an OCI image archive of `rootfs` (one uncompressed layer) named `name` to `file`. */
-function writeOciArchive(rootfs, name, dir, file) {
-  const layer = execFileSync('tar', ['-C', rootfs, '--numeric-owner', '-c', '.'], { maxBuffer: 1 << 28 });
-  const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch] ?? process.arch;
-  const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] }, config: { Env: ['PATH=/bin'], Cmd: ['sh'] } }));
-  const blob = (mediaType, data) => ({ mediaType, digest: sha256(data), size: data.length });
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: blob('application/vnd.oci.image.config.v1+json', config),
-    layers: [blob('application/vnd.oci.image.layer.v1.tar', layer)],
-  }));
-  const blobs = join(dir, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  for (const data of [layer, config, manifest]) writeFileSync(join(blobs, sha256(data).slice('sha256:'.length)), data);
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const ref = { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': 'latest' };
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...blob('application/vnd.oci.image.manifest.v1+json', manifest), annotations: ref }] }));
-  execFileSync('tar', ['-C', dir, '-cf', file, 'oci-layout', 'index.json', 'blobs']);
-}
-
 describe('ctr run --runc-binary linuxns-runtime (containerd 1.6, its runc shim)', { skip }, () => {
   let fs;
   let tmp;
   let bin;
-  let daemon;
-  let address;
+  let containerd;
   let fdsBefore;
   /** `ctr --address ADDRESS --namespace NS ARGS`: { status, stdout, stderr }. */
-  const ctr = (args) => {
-    const r = spawnSync('ctr', ['--address', address, '--namespace', NS, ...args], { encoding: 'utf8', timeout: 120_000 });
-    if (r.error) throw r.error;
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const ctr = (args) => containerd.ctr(args);
   const ok = (args) => {
     const r = ctr(args);
     assert.equal(r.status, 0, `ctr ${args.join(' ')}: ${r.stderr}`);
@@ -81,39 +51,17 @@ describe('ctr run --runc-binary linuxns-runtime (containerd 1.6, its runc shim)'
     bin = runtimeBinary();
     fs = makeRootfs('linuxns-runtime-ctr-');
     tmp = tempDir('runtime-ctr');
-    address = join(tmp.dir, 'containerd.sock');
-    const config = join(tmp.dir, 'config.toml');
-    writeFileSync(config, [
-      'version = 2',
-      `root = "${join(tmp.dir, 'root')}"`,
-      `state = "${join(tmp.dir, 'state')}"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-      '[grpc]',
-      `  address = "${address}"`,
-      '[ttrpc]',
-      `  address = "${address}.ttrpc"`,
-      '',
-    ].join('\n'));
-    daemon = spawn('containerd', ['--config', config], { stdio: ['ignore', 'ignore', 'ignore'] });
-    assert.ok(await waitFor(() => existsSync(address) && spawnSync('ctr', ['--address', address, 'version'], { stdio: 'ignore' }).status === 0, 20_000), 'containerd started');
-    const archive = join(tmp.dir, 'image.tar');
-    writeOciArchive(fs.root, IMAGE, join(tmp.dir, 'layout'), archive);
-    ok(['images', 'import', archive]);
+    containerd = await startContainerd(tmp.dir, { ns: NS, rootfs: fs.root, image: IMAGE });
   });
-  after(async () => {
-    if (daemon) {
+  after(() => {
+    if (containerd) {
       for (const id of [`${TAG}-rm`, `${TAG}-d`]) {
         ctr(['task', 'kill', '-s', 'SIGKILL', id]);
         ctr(['task', 'delete', '--force', id]);
         ctr(['container', 'delete', id]);
       }
-      ctr(['images', 'rm', IMAGE]);
-      ctr(['namespaces', 'rm', NS]);
-      daemon.kill('SIGTERM');
-      await new Promise((r) => (daemon.exitCode !== null || daemon.signalCode !== null ? r() : daemon.once('exit', r)));
+      containerd.stop();
     }
-    // The shim's runc --root for the namespace (runc leaves it too).
-    rmSync(`/run/containerd/runc/${NS}`, { recursive: true, force: true });
     fs?.remove();
     tmp?.remove();
   });
