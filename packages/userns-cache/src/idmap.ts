@@ -5,23 +5,9 @@
  *
  * @module
  */
-import { closeSync } from 'node:fs';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { NamespaceHandle, errnoName, syscallError, type NsError } from '@linuxns/core';
-import {
-  AT_EMPTY_PATH,
-  AT_FDCWD,
-  AT_RECURSIVE,
-  libc,
-  MNT_DETACH,
-  mountAttr,
-  MOUNT_ATTR_IDMAP,
-  MOUNT_ATTR_RDONLY,
-  MOVE_MOUNT_F_EMPTY_PATH,
-  OPEN_TREE_CLOEXEC,
-  OPEN_TREE_CLONE,
-  UMOUNT_NOFOLLOW,
-} from '@linuxns/core/ffi';
+import { bindTree, libc, MNT_DETACH, MOUNT_ATTR_IDMAP, MOUNT_ATTR_RDONLY, UMOUNT_NOFOLLOW } from '@linuxns/core/ffi';
 import { UsernsCache } from './cache.js';
 import type { Mapping } from './mapping.js';
 import type { UsernsCacheError } from './errors.js';
@@ -57,35 +43,25 @@ function mountWith(source: string, target: string, userns: NamespaceHandle, opti
   if (userns.type !== 'user') {
     return err({ kind: 'wrong-namespace-type', path: userns.path ?? String(userns), expected: 'user', actual: userns.type, message: `an id-mapped mount needs a user namespace, got ${String(userns)}` });
   }
-  const recursive = options.recursive === true ? AT_RECURSIVE : 0;
-  const tree = libc.openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
-  if (tree < 0) return err(syscallError('open_tree', libc.errno(), { path: source }));
-  try {
-    const attrs = MOUNT_ATTR_IDMAP | (options.readOnly === true ? MOUNT_ATTR_RDONLY : 0);
-    if (libc.mountSetattr(tree, '', AT_EMPTY_PATH | recursive, mountAttr(attrs, 0, userns.fd)) !== 0) {
-      const errno = libc.errno();
-      const code = errnoName(errno);
-      if (code === 'EINVAL' || code === 'ENOSYS') {
-        return err({
-          kind: 'idmap-not-supported',
-          syscall: 'mount_setattr',
-          code,
-          errno,
-          path: source,
-          message:
-            code === 'ENOSYS'
-              ? `this kernel has no mount_setattr (Linux 5.12 or later is needed for id-mapped mounts)`
-              : `the filesystem at '${source}' cannot be id-mapped (mount_setattr MOUNT_ATTR_IDMAP: EINVAL)${recursive ? '; with recursive, every submount must support it' : ''}`,
-        });
-      }
-      return err(syscallError('mount_setattr', errno, { path: source }));
-    }
-    if (libc.moveMount(tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) !== 0) return err(syscallError('move_mount', libc.errno(), { path: target }));
-    return ok(undefined);
-  } finally {
-    // Once moved, the mount is in the tree and stays; before that, closing the fd drops it.
-    closeSync(tree);
+  const recursive = options.recursive === true;
+  const failed = bindTree({ source, target, recursive, attrSet: MOUNT_ATTR_IDMAP | (options.readOnly === true ? MOUNT_ATTR_RDONLY : 0), usernsFd: userns.fd });
+  if (failed === undefined) return ok(undefined);
+  const { syscall, errno } = failed;
+  const code = errnoName(errno);
+  if (syscall === 'mount_setattr' && (code === 'EINVAL' || code === 'ENOSYS')) {
+    return err({
+      kind: 'idmap-not-supported',
+      syscall,
+      code,
+      errno,
+      path: source,
+      message:
+        code === 'ENOSYS'
+          ? `this kernel has no mount_setattr (Linux 5.12 or later is needed for id-mapped mounts)`
+          : `the filesystem at '${source}' cannot be id-mapped (mount_setattr MOUNT_ATTR_IDMAP: EINVAL)${recursive ? '; with recursive, every submount must support it' : ''}`,
+    });
   }
+  return err(syscallError(syscall, errno, { path: syscall === 'move_mount' ? target : source }));
 }
 
 /**

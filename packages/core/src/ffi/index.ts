@@ -7,7 +7,8 @@
  *   (`libc.ts`); `checked` and `closeFd` turn their results into Results.
  * - The numbers of the kernel's ABI, each named once: socket, netlink,
  *   fcntl and clone constants (`constants.ts`), mount flags and
- *   `struct mount_attr` (`mount-flags.ts`).
+ *   `struct mount_attr` (`mount-flags.ts`), and the new mount API's bind
+ *   sequence (`bindTree`, `mount-tree.ts`).
  * - rtnetlink (`rtnl/`): the socket and its wire (`openRouteSocket`,
  *   `fdWire`), message framing and attributes (`parseMessages`,
  *   `parseAttrs`, `message`, `attr*`), and the reply to a request
@@ -22,6 +23,7 @@ export * as libc from './libc.js';
 export { checked, closeFd } from './syscall.js';
 export * from './constants.js';
 export * from './mount-flags.js';
+export { bindTree, type TreeBind, type TreeBindFailure } from './mount-tree.js';
 export * from './rtnl/frame.js';
 export * from './rtnl/reply.js';
 export * from './rtnl/socket.js';

@@ -13,18 +13,8 @@ import { fsError, syscallError } from '../errors/from-errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import * as libc from '../ffi/libc.js';
 import { threadMounts } from '../introspect/mountinfo.js';
-import {
-  AT_EMPTY_PATH,
-  AT_FDCWD,
-  AT_RECURSIVE,
-  MNT_DETACH,
-  mountAttr,
-  MOUNT_ATTR_RDONLY,
-  MOVE_MOUNT_F_EMPTY_PATH,
-  OPEN_TREE_CLOEXEC,
-  OPEN_TREE_CLONE,
-  UMOUNT_NOFOLLOW,
-} from '../ffi/mount-flags.js';
+import { MNT_DETACH, MOUNT_ATTR_RDONLY, UMOUNT_NOFOLLOW } from '../ffi/mount-flags.js';
+import { bindTree } from '../ffi/mount-tree.js';
 
 /** What {@link bindInside} does. */
 export interface BindRequest {
@@ -38,10 +28,9 @@ export interface BindRequest {
 }
 
 /**
- * Bind-mounts inside the thread's mount namespace: a detached copy of the
- * source (`open_tree`), made read-only while still detached
- * (`mount_setattr`), then attached (`move_mount`) — so a read-only mount is
- * never writable, not even for a moment. Nothing is attached on error.
+ * Bind-mounts inside the thread's mount namespace by the new mount API's
+ * sequence ({@link bindTree}): a read-only mount is never writable, not even
+ * for a moment, and nothing is attached on error.
  */
 export function bindInside(req: BindRequest): { error?: NsError } {
   try {
@@ -49,24 +38,14 @@ export function bindInside(req: BindRequest): { error?: NsError } {
   } catch (x) {
     return { error: fsError(x, { path: req.destination, namespace: 'mnt' }) };
   }
-  const recursive = req.recursive ? AT_RECURSIVE : 0;
-  let tree = req.treeFd;
-  const opened = tree === undefined;
-  if (tree === undefined) {
-    tree = libc.openTree(AT_FDCWD, req.source!, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
-    if (tree < 0) return { error: syscallError('open_tree', libc.errno(), { path: req.source!, namespace: 'mnt' }) };
-  }
-  try {
-    if (req.readOnly && libc.mountSetattr(tree, '', AT_EMPTY_PATH | recursive, mountAttr(MOUNT_ATTR_RDONLY)) !== 0) {
-      return { error: syscallError('mount_setattr', libc.errno(), { path: req.destination, namespace: 'mnt' }) };
-    }
-    if (libc.moveMount(tree, '', AT_FDCWD, req.destination, MOVE_MOUNT_F_EMPTY_PATH) !== 0) {
-      return { error: syscallError('move_mount', libc.errno(), { path: req.destination, namespace: 'mnt' }) };
-    }
-    return {};
-  } finally {
-    if (opened) libc.close(tree);
-  }
+  const failed = bindTree({
+    ...(req.treeFd === undefined ? { source: req.source! } : { treeFd: req.treeFd }),
+    target: req.destination,
+    recursive: req.recursive,
+    attrSet: req.readOnly ? MOUNT_ATTR_RDONLY : 0,
+  });
+  if (failed === undefined) return {};
+  return { error: syscallError(failed.syscall, failed.errno, { path: failed.syscall === 'open_tree' ? req.source! : req.destination, namespace: 'mnt' }) };
 }
 
 /** True when `path` is a mount point of the calling thread's mount namespace. */
