@@ -32,6 +32,7 @@ export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type Names
 export { spawn } from './helper/spawn.js';
 export type { SpawnOptions, JoinTarget, StdioValue, IdRange } from './helper/options.js';
 export type { ContainerSpawnOptions } from './helper/options-container.js';
+export type { SpawnConsole } from './helper/console.js';
 export type { NsChild, ExitStatus } from './helper/child.js';
 export type { RootfsOptions, MountSpec } from './helper/validate-rootfs.js';
 export { DEFAULT_DEVICES, type DeviceNode } from './helper/devices.js';

@@ -84,6 +84,10 @@ struct request {
   int seccomp_fd;             /* --seccomp=FD:FLAGS: the program's bytes come on FD (read first thing), or -1 */
   unsigned seccomp_flags;
   const char *apparmor, *selinux_label, *mount_label;
+  /* The terminal (console.c): --console=PATH, --console-size=ROWS:COLS. */
+  const char *console;
+  int has_console_size;
+  unsigned console_rows, console_cols;
   /* Devices (devices.c). */
   struct device_req devices[MAX_DEVICES];
   int ndevice, dev_symlinks;
@@ -134,6 +138,13 @@ void pid_file_parent(int pid);
 int pid_file_commit(void); /* 1 once the line is written */
 /* --detach: in PROGRAM at its gate, a byte that has its parent write the line now (as at the exec) and go. */
 void pid_file_detached(void);
+
+/* console.c: --console. console_connect first thing (the caller's namespaces and privileges); console_setup in
+   PROGRAM after its mounts and session (the pty, its master sent, the slave its stdio and controlling terminal);
+   console_release where a process forked the one that goes on to PROGRAM (gate_release calls it). */
+void console_connect(const struct request *req);
+void console_setup(const struct request *req);
+void console_release(void);
 
 /* parse.c */
 void parse_request(int argc, char **argv, struct request *req);
@@ -250,7 +261,7 @@ _Noreturn void detach_parent(int pid, int status_fd, int committed);
 /* run.c */
 _Noreturn void exec_program(const struct request *req);
 /* In a process that forked the one that goes on to PROGRAM: closes its copy of --gate-fd, so that
-   PROGRAM alone holds that end of the caller's socket. */
+   PROGRAM alone holds that end of the caller's socket (and its copy of the --console socket). */
 void gate_release(const struct request *req);
 /* Installs the signal forwarding, then closes status_fd (so that the caller,
  * which takes end of file as "running", never signals an unprepared

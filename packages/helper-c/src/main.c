@@ -180,6 +180,7 @@ int main(int argc, char **argv) {
   parse_request(argc, argv, &req);
   check_inherited_fds(&req);
   seccomp_read(&req); /* the program's bytes, before anything is made */
+  console_connect(&req); /* the caller's socket, from the caller's namespaces, before anything is made */
   /* Opened now, with the caller's privileges: the process that learns the pid may be in a new user namespace. */
   if (req.pid_file && pid_file_open(req.pid_file) != 0) report_error(STEP_PID_FILE, "open", errno);
   join_cgroups(&req); /* before any fork: every process of the request in the cgroups */

@@ -44,6 +44,7 @@ static int set_string(struct request *req, char *a) {
     {"--hostname", &req->hostname, 0}, {"--domainname", &req->domainname, 0}, {"--cwd", &req->cwd, 0},
     {"--root", &req->root, 0},         {"--pid-file", &req->pid_file, 1},     {"--rootfs", &req->rootfs, 1},
     {"--apparmor", &req->apparmor, 0}, {"--selinux-label", &req->selinux_label, 0}, {"--mount-label", &req->mount_label, 0},
+    {"--console", &req->console, 1},
   };
   for (size_t k = 0; k < COUNT(strings); k++) {
     const char *v = value_of(a, strings[k].name);
@@ -232,6 +233,11 @@ static int set_process(struct request *req, char *a) {
     if (parse_fields(v, 2, 0, INT_MAX, f) || f[0] < 3) bad("--seccomp", "FD:FLAGS");
     req->seccomp_fd = (int)f[0];
     req->seccomp_flags = (unsigned)f[1];
+  } else if ((v = value_of(a, "--console-size"))) {
+    if (parse_fields(v, 2, 0, 0xffff, f)) bad("--console-size", "ROWS:COLS, each 0 to 65535");
+    req->has_console_size = 1;
+    req->console_rows = (unsigned)f[0];
+    req->console_cols = (unsigned)f[1];
   } else if ((v = value_of(a, "--device"))) {
     if (req->ndevice >= MAX_DEVICES) report_usage("too many --device");
     parse_device(v, &req->devices[req->ndevice++]);
@@ -265,6 +271,7 @@ static void check_request(const struct request *req) {
     report_usage("bad --rootfs for --rootfs-overlay (a comma, colon, backslash or whitespace in DIR)");
   if ((req->nmask || req->nreadonly) && !(req->create & CLONE_NEWNS)) report_usage("--mask and --readonly-path need --create=mnt");
   if ((req->ndevice || req->dev_symlinks) && !req->rootfs) report_usage("--device and --dev-symlinks need --rootfs");
+  if (req->has_console_size && !req->console) report_usage("--console-size needs --console");
   if (req->seccomp_fd >= 0 && (req->seccomp_fd == req->status_fd || req->seccomp_fd == req->gate_fd)) report_usage("--seccomp's fd is the status channel or the gate");
 }
 

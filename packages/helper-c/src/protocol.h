@@ -71,6 +71,7 @@
 #define STEP_FDS "fds"                   /* placing --fd, and the helper's own fds above them */
 #define STEP_GATE "gate"                 /* waiting at --gate-fd (end of file: ECANCELED) */
 #define STEP_EXEC "exec"                 /* --env, close_range, execvp */
+#define STEP_CONSOLE "console"           /* --console: connecting its socket, the pty, sending the master, TIOCSCTTY */
 
 /* Limits of a request: beyond one it is refused with ERR parse. */
 #define MAX_IDMAP 340           /* ranges of one --uid-map or --gid-map (the kernel's limit) */
@@ -225,6 +226,22 @@
  *                           CAP_SYS_ADMIN the kernel then needs: after --cwd and
  *                           --scheduler, before the capabilities and ids change,
  *                           which then run under the filter.
+ *   --console=PATH          PROGRAM's terminal, as runc's --console-socket: first
+ *                           thing, with the caller's namespaces and privileges, a
+ *                           unix stream socket connected to PATH (absolute; a
+ *                           failure is ERR console connect ERRNO, before anything
+ *                           is made). PROGRAM, after --cwd (its mounts, pivot_root
+ *                           and session made), opens /dev/ptmx as it sees it (a
+ *                           container's devpts: the slave is its /dev/pts/N),
+ *                           with a --rootfs binds the slave on /dev/console (as
+ *                           runc), sends the master on the socket (SCM_RIGHTS,
+ *                           data "/dev/ptmx", as runc's utils.SendFd) and closes
+ *                           both, makes the slave its controlling terminal
+ *                           (setsid first unless it leads a session, TIOCSCTTY)
+ *                           and its stdin, stdout and stderr. Only PROGRAM keeps
+ *                           the socket until then; no pty fd but 0-2 reaches it.
+ *   --console-size=ROWS:COLS  TIOCSWINSZ of the pty (OCI's process.consoleSize,
+ *                           height:width); needs --console.
  *   --apparmor=PROFILE      "exec PROFILE" written to /proc/self/attr/apparmor/exec
  *                           (or the older /proc/self/attr/exec), and
  *   --selinux-label=LABEL   LABEL to /proc/self/attr/exec: the labels PROGRAM

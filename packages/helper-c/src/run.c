@@ -33,6 +33,7 @@ _Noreturn void exec_program(const struct request *req) {
   if (req->pdeathsig && !inherited && prctl(PR_SET_PDEATHSIG, req->pdeathsig) != 0) report_error(STEP_PRCTL, "prctl", errno);
   if (req->root && (chroot(req->root) != 0 || chdir("/") != 0)) report_error(STEP_ROOT, "chroot", errno);
   if (req->cwd && chdir(req->cwd) != 0) report_error(STEP_CWD, "chdir", errno);
+  console_setup(req); /* --console: the pty of the mounts made above, in the session made above (console.c) */
   apply_scheduler(req); /* before the capabilities go: a real-time policy needs CAP_SYS_NICE */
   /* Without no_new_privs a filter needs CAP_SYS_ADMIN: installed while the process still has it, before the
      capabilities and ids change, as runc does; the steps below then run under it. */
@@ -80,6 +81,7 @@ _Noreturn void exec_program(const struct request *req) {
 
 void gate_release(const struct request *req) {
   if (req->gate_fd >= 0) close(req->gate_fd);
+  console_release(); /* PROGRAM sends the master: no other process keeps the console socket */
 }
 
 static volatile sig_atomic_t child_pid;

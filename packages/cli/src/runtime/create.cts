@@ -18,6 +18,7 @@ import lifecycle = require('./lifecycle.cjs');
 import log = require('./log.cjs');
 import open = require('./open.cjs');
 import state = require('./state.cjs');
+import terminal = require('./terminal.cjs');
 import type { Globals, Hooks } from './types.js';
 
 /** The flags create and run share. */
@@ -102,18 +103,16 @@ function readSpec(bundle: string): Record<string, unknown> {
  * library (what it refuses named), written under the root, its hooks kept in
  * `hooks.json`. Nothing runs yet.
  */
-async function recordContainer(g: Globals, r: CreateRequest, spec: Record<string, unknown>): Promise<Container> {
+async function recordContainer(g: Globals, r: CreateRequest, spec: Record<string, unknown>, detach = true): Promise<Container> {
   const allHooks = hooks.checkHooks(spec.hooks);
   const proc = typeof spec.process === 'object' && spec.process !== null ? (spec.process as Record<string, unknown>) : undefined;
-  if (proc?.terminal === true && r.consoleSocket === undefined) throw new log.RuntimeError('cannot allocate tty if runc will detach without setting console socket');
-  if (proc?.terminal !== true && r.consoleSocket !== undefined) throw new log.RuntimeError('cannot use console socket if runc will not detach or allocate tty');
-  if (proc?.terminal === true) throw new log.RuntimeError('linuxns-runtime create failed: process.terminal (a console) is not supported yet');
-  // What the runtime handles itself goes; the library takes the rest, and names what it refuses.
-  // (a systemd cgroupsPath, slice:prefix:name, is expanded by the library with or without --systemd-cgroup)
+  terminal.checkTerminal(proc?.terminal === true, detach, r.consoleSocket);
+  // What the runtime handles itself goes (the terminal: see createContainer); the library takes the rest, and names
+  // what it refuses. (a systemd cgroupsPath, slice:prefix:name, is expanded by the library with or without --systemd-cgroup)
   const rest = Object.fromEntries(Object.entries(spec).filter(([k]) => k !== 'hooks'));
   const libSpec = {
     ...rest,
-    ...(proc ? { process: Object.fromEntries(Object.entries(proc).filter(([k]) => k !== 'terminal')) } : {}),
+    ...(proc ? { process: terminal.withoutTerminal(proc) } : {}),
   };
   const lib = await import('@linuxns/container');
   const converted = lib.fromOciSpec(libSpec, r.bundle);
@@ -139,12 +138,14 @@ async function recordContainer(g: Globals, r: CreateRequest, spec: Record<string
  * was made (runc leaves nothing of a failed create).
  */
 async function createContainer(g: Globals, r: CreateRequest): Promise<{ c: Container; pid: number; hooks: Hooks }> {
-  const c = await recordContainer(g, r, readSpec(r.bundle));
+  const spec = readSpec(r.bundle);
+  const c = await recordContainer(g, r, spec);
+  const console = terminal.consoleOf(spec.process, r.consoleSocket);
   const allHooks = hooks.readHooks(c.dir);
   const lock = await open.lock(c);
   try {
     const fds = Object.fromEntries(Array.from({ length: r.preserveFds }, (_, k) => [3 + k, 3 + k]));
-    const started = await c.createInit(undefined, { stdio: 'inherit', ...(r.preserveFds ? { fds } : {}) });
+    const started = await c.createInit(undefined, { stdio: 'inherit', ...(r.preserveFds ? { fds } : {}), ...(console ? { console } : {}) });
     if (started.isErr()) throw createFailure(started.error, c.config?.process?.args);
     const s = open.stateOf(c);
     const hookState = lifecycle.hookState(c, s, 'creating');

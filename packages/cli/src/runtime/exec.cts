@@ -14,13 +14,14 @@ const { readFileSync, rmSync } = nodeFs;
 import nodeOs = require('node:os');
 const { constants } = nodeOs;
 import nodePath = require('node:path');
-const { join } = nodePath;
+const { join, resolve } = nodePath;
 import type { Container, ProcessConfig } from '@linuxns/container/light';
 import create = require('./create.cjs');
 import flags = require('./flags.cjs');
 import log = require('./log.cjs');
 import open = require('./open.cjs');
 import state = require('./state.cjs');
+import tty = require('./terminal.cjs');
 import type { Globals, Parsed } from './types.js';
 
 const EXEC_FLAGS = {
@@ -84,7 +85,7 @@ function fromFlags(c: Container, p: Parsed): ProcessConfig {
 /** `exec`: see the module. */
 async function exec(g: Globals, argv: readonly string[]): Promise<number> {
   const p = flags.parseFlags('exec', argv, EXEC_FLAGS);
-  if (p.has('help')) return state.usage('exec [--process FILE] [-d] [--pid-file FILE] [--cwd DIR] [-e K=V] [-u UID[:GID]] [--cap CAP] [--no-new-privs] [--preserve-fds N] ID [CMD...]', 'run a process in a container');
+  if (p.has('help')) return state.usage('exec [--process FILE] [-d] [--pid-file FILE] [-t] [--console-socket PATH] [--cwd DIR] [-e K=V] [-u UID[:GID]] [--cap CAP] [--no-new-privs] [--preserve-fds N] ID [CMD...]', 'run a process in a container');
   if (p.args.length < 1) throw new log.UsageError('', '"exec" requires a minimum of 1 argument(s)');
   for (const f of ['apparmor', 'process-label', 'cgroup'] as const) if (p.has(f)) throw new log.RuntimeError(`--${f} is not supported by linuxns-runtime`);
   const c = open.open(g, p.args[0]);
@@ -93,6 +94,7 @@ async function exec(g: Globals, argv: readonly string[]): Promise<number> {
   if (s.status === 'paused' && !p.has('ignore-paused')) throw new log.RuntimeError('cannot exec in a paused container (use --ignore-paused to override)');
   let proc: ProcessConfig;
   let terminal = p.has('tty');
+  let consoleSize: unknown;
   const file = p.value('process');
   if (file !== undefined) {
     let json: Record<string, unknown>;
@@ -102,15 +104,19 @@ async function exec(g: Globals, argv: readonly string[]): Promise<number> {
       throw new log.RuntimeError(`cannot read the process of ${file}: ${(e as Error).message}`);
     }
     terminal = json.terminal === true;
+    consoleSize = json.consoleSize;
     const lib = await import('@linuxns/container');
     const newUser = c.config?.namespaces.some((n) => n.type === 'user' && n.path === undefined) ?? false;
-    const converted = lib.fromOciProcess(Object.fromEntries(Object.entries(json).filter(([k]) => k !== 'terminal' && k !== 'consoleSize')), newUser);
+    const converted = lib.fromOciProcess(tty.withoutTerminal(json), newUser);
     if (converted.isErr()) throw new log.RuntimeError(converted.error.message, 1, converted.error);
     proc = converted.value;
   } else {
     proc = fromFlags(c, p);
   }
-  if (terminal) throw new log.RuntimeError('exec with a terminal (--tty, process.terminal) is not supported yet');
+  const socket = p.value('console-socket');
+  const consoleSocket = socket !== undefined ? resolve(socket) : undefined;
+  tty.checkTerminal(terminal, p.has('detach'), consoleSocket);
+  const console = tty.consoleOf({ terminal, consoleSize }, consoleSocket);
   const preserve = p.value('preserve-fds') ?? '0';
   if (!/^\d+$/.test(preserve)) throw new log.RuntimeError(`invalid --preserve-fds ${JSON.stringify(preserve)}`);
   const fds = Object.fromEntries(Array.from({ length: Number(preserve) }, (_, k) => [3 + k, 3 + k]));
@@ -120,7 +126,7 @@ async function exec(g: Globals, argv: readonly string[]): Promise<number> {
   let child;
   const helperPidFile = join(c.dir, `.exec-${process.pid}.pid`);
   try {
-    const r = await c.exec(proc, { stdio: 'inherit', ...(Number(preserve) ? { fds } : {}), ...(detach ? { detach: true, pidFile: helperPidFile } : {}) });
+    const r = await c.exec(proc, { stdio: 'inherit', ...(Number(preserve) ? { fds } : {}), ...(detach ? { detach: true, pidFile: helperPidFile } : {}), ...(console ? { console } : {}) });
     if (r.isErr()) {
       const e = create.createFailure(r.error, proc.args);
       throw new log.RuntimeError(e.message.replace('linuxns-runtime create failed', 'linuxns-runtime exec failed'), 1, r.error);

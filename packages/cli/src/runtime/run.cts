@@ -63,7 +63,7 @@ async function run(g: Globals, argv: readonly string[]): Promise<number> {
   const all = hooks.checkHooks(spec.hooks);
   const gated = (['prestart', 'createRuntime', 'createContainer', 'startContainer'] as const).filter((h) => all[h]?.length);
   if (gated.length) throw new log.RuntimeError(`run in the foreground cannot run ${gated.join(', ')} hooks (they need create's gate): use run -d, or create and start`);
-  const c = await create.recordContainer(g, r, spec);
+  const c = await create.recordContainer(g, r, spec, false);
   let status: number;
   try {
     status = await foreground(g, c);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CAPABILITY_NAMES, type CapabilitySet, type NamespaceHandle, type RlimitName, type SpawnOptions, type StdioValue } from '@linuxns/core';
+import { CAPABILITY_NAMES, type CapabilitySet, type NamespaceHandle, type RlimitName, type SpawnConsole, type SpawnOptions, type StdioValue } from '@linuxns/core';
 import { DEFAULT_PATH } from './defaults.js';
 import type { ContainerConfig, ProcessConfig } from './types.js';
 import { hasNewUserns } from './validate-namespaces.js';
@@ -14,6 +14,25 @@ import { hasNewUserns } from './validate-namespaces.js';
 /** Where the process's stdin, stdout and stderr go (default: this process's own). */
 export interface ProcessIo {
   readonly stdio?: StdioValue | readonly [StdioValue, StdioValue, StdioValue];
+  /**
+   * A terminal instead (OCI's `process.terminal`, runc's `--console-socket`): a pty made inside the
+   * container, after its mounts, whose slave (the container's `/dev/pts/N`) becomes the process's
+   * stdin, stdout, stderr and controlling terminal, and whose master is sent to the unix socket
+   * `console.socket` with SCM_RIGHTS (see core's `SpawnConsole`); `height` and `width` are
+   * `process.consoleSize`. A socket nobody listens on fails the start and leaves nothing.
+   *
+   * @example
+   * ```ts
+   * import { Factory } from '@linuxns/container';
+   * const c = new Factory('/run/linuxns').load('web');
+   * if (c.isOk()) {
+   *   // An engine listens at /run/web-console.sock (conmon, a containerd shim) and gets the master.
+   *   const r = await c.value.exec({ args: ['sh'] }, { console: { socket: '/run/web-console.sock', height: 24, width: 80 } });
+   *   if (r.isErr()) console.error(r.error.message);
+   * }
+   * ```
+   */
+  readonly console?: SpawnConsole;
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -55,6 +74,7 @@ export function processOptions(p: ProcessConfig, io: ProcessIo, newUser = true):
   o.envMode = 'replace';
   o.cwd = p.cwd ?? '/';
   o.stdio = io.stdio ?? 'inherit';
+  if (io.console !== undefined) o.console = io.console;
   if (p.user) {
     o.user = {
       ...(p.user.uid !== undefined ? { uid: p.user.uid } : {}),

@@ -11,6 +11,7 @@ import type { NamespaceHandle } from '../namespace/handle.js';
 import type { NamespaceType } from '../namespace/kind.js';
 import type { StdioNull, StdioPipe } from 'node:child_process';
 import type { CapabilitySet, RlimitName } from './names.js';
+import type { SpawnConsole } from './console.js';
 import type { ContainerSpawnOptions } from './options-container.js';
 import type { IdRange } from './protocol.js';
 
@@ -194,4 +195,6 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> extends Container
    * ```
    */
   readonly detach?: boolean;
+  /** A terminal for the command, its master sent to a console socket (see {@link SpawnConsole}). */
+  readonly console?: SpawnConsole;
 }

@@ -39,6 +39,8 @@ export const STEP_DEVICES = 'devices';
 export const STEP_SYSCTL = 'sysctl';
 /** The step of `ERR` lines for `scheduler` (sched_setattr). */
 export const STEP_SCHEDULER = 'scheduler';
+/** The step of `ERR` lines for `console`: connecting its socket, the pty, sending the master. */
+export const STEP_CONSOLE = 'console';
 /** The step of `ERR` lines for `personality`. */
 export const STEP_PERSONALITY = 'personality';
 
@@ -160,6 +162,10 @@ export interface HelperRequest {
   readonly apparmor?: string;
   readonly selinuxLabel?: string;
   readonly mountLabel?: string;
+  /** The console socket's path (`--console`): the command's pty master is sent there. */
+  readonly console?: string;
+  /** [rows, columns] of that pty (`--console-size`). */
+  readonly consoleSize?: readonly [number, number];
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly command: string;
   readonly args: readonly string[];
@@ -224,6 +230,8 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.apparmor !== undefined) a.push(`--apparmor=${req.apparmor}`);
   if (req.selinuxLabel !== undefined) a.push(`--selinux-label=${req.selinuxLabel}`);
   if (req.mountLabel !== undefined) a.push(`--mount-label=${req.mountLabel}`);
+  if (req.console !== undefined) a.push(`--console=${req.console}`);
+  if (req.consoleSize !== undefined) a.push(`--console-size=${req.consoleSize[0]}:${req.consoleSize[1]}`);
   a.push('--', req.command, ...req.args);
   return a;
 }

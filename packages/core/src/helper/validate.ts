@@ -9,6 +9,7 @@ import type { NsError, NsErrorBase } from '../errors/ns-error.js';
 import { isNamespaceType, unknownNamespaceType, type NamespaceType } from '../namespace/kind.js';
 import { idMaps } from './id-ranges.js';
 import { joinPlan, type JoinPlan } from './join.js';
+import { consoleSettings } from './console.js';
 import { detachSettings } from './detach.js';
 import { invalidOption, isArray } from './invalid.js';
 import type { SpawnOptions, StdioValue } from './options.js';
@@ -150,6 +151,8 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
   if (o.beforeExec !== undefined && typeof o.beforeExec !== 'function') throw new TypeError(`beforeExec must be a function, got ${typeof o.beforeExec}`);
   const detached = detachSettings(o);
   if (detached.isErr()) return err(detached.error);
+  const terminal = consoleSettings(o.console);
+  if (terminal.isErr()) return err(terminal.error);
   const setgroups = o.setgroups ?? (o.mapRootUser ? 'deny' : undefined);
   return ok({
     create,
@@ -171,6 +174,7 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
       ...sysctl.value,
       ...security.value.settings,
       ...(detached.value.detach ? { detach: true } : {}),
+      ...terminal.value,
     },
     ...(detached.value.gate !== undefined ? { gate: detached.value.gate } : {}),
     ...(join.value !== undefined ? { join: join.value } : {}),

@@ -1,0 +1,41 @@
+/**
+ * The terminal of a container's process (OCI's `process.terminal` and
+ * `consoleSize`, runc's `--console-socket`): the rules runc 1.1 checks on the
+ * command line, and the library's `console` option they give. The pty itself
+ * is made inside the container by the helper, which connects to the socket
+ * first thing and sends the master there (SCM_RIGHTS), as runc's init does.
+ *
+ * @module
+ */
+import type { SpawnConsole } from '@linuxns/core';
+import log = require('./log.cjs');
+
+/**
+ * runc's checkTerminal: a detached process with a terminal needs a console socket to send its
+ * master to, and a console socket needs a detached process with a terminal. A foreground one
+ * with a terminal would need runc's console proxy, which this runtime lacks: refused by name.
+ */
+function checkTerminal(terminal: boolean, detach: boolean, consoleSocket: string | undefined): void {
+  if (detach && terminal && consoleSocket === undefined) throw new log.RuntimeError('cannot allocate tty if runc will detach without setting console socket');
+  if ((!detach || !terminal) && consoleSocket !== undefined) throw new log.RuntimeError('cannot use console socket if runc will not detach or allocate tty');
+  if (!detach && terminal) throw new log.RuntimeError('a terminal in the foreground (runc proxies it to its own) is not supported by linuxns-runtime: detach (-d) with --console-socket');
+}
+
+/** An OCI process without what the runtime handles itself (`terminal`, `consoleSize`), for the library. */
+function withoutTerminal(proc: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(proc).filter(([k]) => k !== 'terminal' && k !== 'consoleSize'));
+}
+
+/** The library's `console` for OCI process `proc` and `--console-socket` (checked by checkTerminal): undefined without a terminal. */
+function consoleOf(proc: unknown, consoleSocket: string | undefined): SpawnConsole | undefined {
+  const p = typeof proc === 'object' && proc !== null ? (proc as Record<string, unknown>) : {};
+  if (p.terminal !== true || consoleSocket === undefined) return undefined;
+  const size = p.consoleSize;
+  if (size === undefined) return { socket: consoleSocket };
+  const { height, width } = (typeof size === 'object' && size !== null ? size : {}) as Record<string, unknown>;
+  const valid = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffff;
+  if (!valid(height) || !valid(width)) throw new log.RuntimeError(`process.consoleSize must be { height, width }, each an integer from 0 to 65535, got ${JSON.stringify(size)}`);
+  return { socket: consoleSocket, height, width };
+}
+
+export = { checkTerminal, withoutTerminal, consoleOf };
