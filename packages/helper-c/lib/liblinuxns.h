@@ -43,6 +43,53 @@ enum lns_step {
   LNS_STEP_STDIO = 14,       /* dup2 of stdio, or the signal mask */
   LNS_STEP_EXEC = 15,        /* execve */
   LNS_STEP_WATCH = 16,       /* the pidfd given to the reaping thread (the command was killed and reaped) */
+  /* lns_spawn's settings (struct lns_settings), one step per system call, in the order they run. */
+  LNS_STEP_HOSTNAME = 17,     /* sethostname */
+  LNS_STEP_DOMAINNAME = 18,   /* setdomainname */
+  LNS_STEP_RLIMIT = 19,       /* setrlimit */
+  LNS_STEP_SETSID = 20,       /* setsid */
+  LNS_STEP_DEATHSIG = 21,     /* prctl(PR_SET_PDEATHSIG), or the caller gone before it (ESRCH) */
+  LNS_STEP_ROOT = 22,         /* chroot, and chdir("/") in the new root */
+  LNS_STEP_CWD = 23,          /* chdir */
+  LNS_STEP_KEEPCAPS = 24,     /* prctl(PR_SET_KEEPCAPS) before the ids change */
+  LNS_STEP_BOUNDING = 25,     /* prctl(PR_CAPBSET_DROP) */
+  LNS_STEP_SETGROUPS_IDS = 26, /* setgroups of the supplementary groups */
+  LNS_STEP_SETRESGID = 27,    /* setresgid */
+  LNS_STEP_SETRESUID = 28,    /* setresuid */
+  LNS_STEP_CAPGET = 29,       /* capget */
+  LNS_STEP_CAPSET = 30,       /* capset */
+  LNS_STEP_AMBIENT = 31,      /* prctl(PR_CAP_AMBIENT) */
+  LNS_STEP_NO_NEW_PRIVS = 32, /* prctl(PR_SET_NO_NEW_PRIVS) */
+  LNS_STEP_JOIN_PID = 33,     /* the calling thread's setns into a joined pid namespace (or back) around the clone */
+};
+
+/*
+ * lns_spawn's process settings, applied in the child in the helper's order
+ * (helper-c/src/run.c): hostname, domainname, the new mount namespace's
+ * propagation, umask, rlimits, setsid, parent-death signal, chroot, chdir,
+ * keep-caps and the bounding set, groups, gid, uid, the other capability sets,
+ * no_new_privs. Everything is prepared by the caller: the child only makes
+ * system calls with these values. A field at its "none" value is not applied.
+ */
+struct lns_settings {
+  const char *hostname;   /* NULL: none */
+  const char *domainname; /* NULL: none */
+  const char *root;       /* chroot; NULL: none */
+  const char *cwd;        /* chdir after the chroot; NULL: none */
+  int propagation;        /* MS_* flags of the mount("none", "/") of a new mount namespace; 0: unchanged */
+  int umask;              /* -1: inherited */
+  int setsid;             /* 1: a new session */
+  int pdeathsig;          /* 0: none */
+  int no_new_privs;       /* 1: PR_SET_NO_NEW_PRIVS last */
+  int nrlimit;
+  const long long *rlimits; /* nrlimit [resource, soft, hard]; -1 is RLIM_INFINITY */
+  int ngroups;              /* -1: the groups are left as they are */
+  const unsigned *groups;
+  long long gid;            /* -1: left */
+  long long uid;            /* -1: left */
+  int has_caps;             /* 0: the capability sets are left as they are */
+  int last_cap;             /* /proc/sys/kernel/cap_last_cap, read by the caller */
+  unsigned long long cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 };
 
 /*
@@ -86,7 +133,15 @@ LNS_API int lns_exit_fd(void);
  * A failure before exec returns -(step << 16 | errno) with the child already
  * reaped. Needs lns_exit_fd called once first (else -EBADF). Only
  * async-signal-safe calls and no allocation happen in the child.
+ *
+ * A join of type CLONE_NEWPID applies to children only: the calling thread
+ * enters it just before the clone and goes back to its own pid namespace for
+ * children right after (LNS_STEP_JOIN_PID), so the command is made in it.
+ * SETTINGS (NULL: none) are applied after the joins, before stdio.
  */
-LNS_API int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio);
+LNS_API int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings);
+
+/* Internal (not exported): applies SETTINGS in lns_spawn's child; 0, or the LNS_STEP_* that failed with errno set. */
+int lns_apply_settings(const struct lns_settings *settings, int parent);
 
 #endif

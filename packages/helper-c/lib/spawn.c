@@ -2,8 +2,9 @@
  * lns_spawn: a command started from the calling thread without a copy of the
  * caller's address space and without a second exec of a helper program:
  * clone(CLONE_VM | CLONE_VFORK) with the new namespaces in the clone flags,
- * then, in the child, the joins, a private mount propagation, stdio and
- * execve. The caller is suspended until the child has exec'd or exited
+ * then, in the child, the joins, a private mount propagation, the process
+ * settings (settings.c), stdio and execve. A pid namespace joined applies to
+ * children only: the calling thread enters it around the clone. The caller is suspended until the child has exec'd or exited
  * (CLONE_VFORK), so the child may use the caller's memory: it reports a
  * failure there, and between clone and execve it calls only async-signal-safe
  * system calls and allocates nothing.
@@ -44,9 +45,11 @@ struct child_args {
   char *const *argv;
   char *const *sh_argv; /* ["sh", path, args..., NULL]: execvp's fallback for ENOEXEC */
   char *const *envp;
-  const int *join; /* [fd, CLONE_NEW* type] pairs */
+  const int *join; /* [fd, CLONE_NEW* type] pairs; CLONE_NEWPID ones were joined by the caller */
   int njoin;
-  int private_mounts;
+  int propagation; /* MS_* flags for a new mount namespace, 0 for none */
+  const struct lns_settings *settings;
+  int parent; /* the caller's pid as the child sees it; 0 across a pid namespace */
   const int *stdio;
   int step;
   int err;
@@ -66,8 +69,10 @@ static int child_main(void *p) {
   dfl.sa_handler = SIG_DFL;
   for (int s = 1; s < NSIG; s++) (void)sigaction(s, &dfl, NULL);
   for (int i = 0; i < a->njoin; i++)
-    if (setns(a->join[2 * i], a->join[2 * i + 1]) != 0) fail(a, LNS_STEP_JOIN);
-  if (a->private_mounts && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(a, LNS_STEP_PROPAGATION);
+    if (a->join[2 * i + 1] != CLONE_NEWPID && setns(a->join[2 * i], a->join[2 * i + 1]) != 0) fail(a, LNS_STEP_JOIN);
+  if (a->propagation && mount("none", "/", NULL, (unsigned long)a->propagation, NULL) != 0) fail(a, LNS_STEP_PROPAGATION);
+  int step;
+  if (a->settings && (step = lns_apply_settings(a->settings, a->parent)) != 0) fail(a, step);
   /* stdio: dup2 clears close-on-exec on the copy; an fd already in place gets it cleared by hand. */
   for (int i = 0; i < 3; i++) {
     int fd = a->stdio[i];
@@ -167,12 +172,52 @@ static int neg(int step, int e) {
   return -((step << 16) | e);
 }
 
-int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio) {
+/* A child nobody else knows: killed (KILL) or already exiting, reaped here, its pidfd closed. */
+static void kill_and_reap(int pidfd, int kill) {
+  if (kill) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  siginfo_t si;
+  while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR) {
+  }
+  close(pidfd);
+}
+
+/* The pid namespace joined, if any: the fd of the last CLONE_NEWPID pair, else -1. */
+static int pid_join(const int *join, int njoin) {
+  int fd = -1;
+  for (int i = 0; i < njoin; i++)
+    if (join[2 * i + 1] == CLONE_NEWPID) fd = join[2 * i];
+  return fd;
+}
+
+int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings) {
   if (waiter_epoll < 0) return neg(LNS_STEP_NONE, EBADF); /* lns_exit_fd first */
   if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
-  struct child_args a = {path, argv, sh_argv, envp, join, njoin, (clone_flags & CLONE_NEWNS) != 0, stdio, 0, 0};
+  int join_pid = pid_join(join, njoin);
+  if (join_pid >= 0 && (clone_flags & CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
+  int propagation = !(clone_flags & CLONE_NEWNS) ? 0 : settings ? settings->propagation : MS_REC | MS_PRIVATE;
+  /* getppid() in the child reads 0 across a pid namespace: then it cannot tell a parent that died. */
+  int parent = join_pid >= 0 || (clone_flags & CLONE_NEWPID) ? 0 : getpid();
+  struct child_args a = {path, argv, sh_argv, envp, join, njoin, propagation, settings, parent, stdio, 0, 0};
+  /* The calling thread's own pid namespace for children, to go back to after the clone. */
+  int own_pid = -1;
+  if (join_pid >= 0) {
+    own_pid = open("/proc/thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+    if (own_pid < 0) return neg(LNS_STEP_JOIN_PID, errno);
+    if (setns(join_pid, CLONE_NEWPID) != 0) {
+      int e = errno;
+      close(own_pid);
+      return neg(LNS_STEP_JOIN, e);
+    }
+  }
   void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return neg(LNS_STEP_CLONE, errno);
+  if (stack == MAP_FAILED) {
+    int e = errno;
+    if (own_pid >= 0) {
+      (void)setns(own_pid, CLONE_NEWPID);
+      close(own_pid);
+    }
+    return neg(LNS_STEP_CLONE, e);
+  }
   /* No signal handler of the caller may run in the child while it shares the caller's memory. */
   sigset_t all, old;
   sigfillset(&all);
@@ -182,24 +227,28 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   munmap(stack, CHILD_STACK);
+  /* Back to the caller's own pid namespace for children: its later children (libuv's too) are made there. */
+  int back_errno = 0;
+  if (own_pid >= 0) {
+    if (setns(own_pid, CLONE_NEWPID) != 0) back_errno = errno;
+    close(own_pid);
+  }
   if (pid < 0) return neg(LNS_STEP_CLONE, clone_errno);
   if (a.step != 0) {
     /* It exited before exec: reap it here, nobody else knows it. */
-    siginfo_t si;
-    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR) {
-    }
-    close(pidfd);
+    kill_and_reap(pidfd, 0);
     return neg(a.step, a.err);
+  }
+  if (back_errno != 0) {
+    /* Cannot happen (a thread may always go back to its active pid namespace); if it did, nothing is started. */
+    kill_and_reap(pidfd, 1);
+    return neg(LNS_STEP_JOIN_PID, back_errno);
   }
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = ((uint64_t)(uint32_t)pid << 32) | (uint32_t)pidfd};
   if (epoll_ctl(waiter_epoll, EPOLL_CTL_ADD, pidfd, &ev) != 0) {
     /* Not watched, so reaped here: the command is killed rather than left a zombie nobody waits for. */
     int e = errno;
-    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-    siginfo_t si;
-    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR) {
-    }
-    close(pidfd);
+    kill_and_reap(pidfd, 1);
     return neg(LNS_STEP_WATCH, e);
   }
   return pid;

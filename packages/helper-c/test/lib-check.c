@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -90,32 +92,58 @@ static int next_exit(int fd, int rec[3]) {
   return read(fd, rec, 3 * sizeof(int)) == (ssize_t)(3 * sizeof(int));
 }
 
+/* lns_spawn's settings and a pid join: what the command sees (its exit code says), and each failing step. */
+static void settings_checks(int efd) {
+  char *const envp[] = {"PATH=/bin:/usr/bin", NULL};
+  int stdio[3] = {0, 1, 2};
+  int rec[3];
+  long long rlimits[3] = {RLIMIT_NOFILE, 64, 128};
+  unsigned groups[1] = {3000};
+  struct lns_settings s = {.hostname = "box", .cwd = "/tmp", .propagation = MS_REC | MS_PRIVATE, .umask = 027, .nrlimit = 1, .rlimits = rlimits,
+                           .ngroups = 1, .groups = groups, .gid = 2000, .uid = 1000, .no_new_privs = 1, .setsid = 1};
+  char *const probe[] = {"sh", "-c", "[ $(hostname) = box ] && [ $(pwd) = /tmp ] && [ $(umask) = 0027 ] && [ $(ulimit -n) = 64 ] && [ $(id -u) = 1000 ] && [ $(id -g) = 2000 ] && grep -q 'NoNewPrivs:.1' /proc/self/status", NULL};
+  int pid = lns_spawn("/bin/sh", probe, NULL, envp, NULL, 0, CLONE_NEWUTS | CLONE_NEWNS, stdio, &s);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_EXITED && rec[2] == 0, "hostname, cwd, umask, rlimits, ids and no_new_privs are what the command sees");
+  struct lns_settings bad_cwd = {.cwd = "/nonexistent/linuxns", .umask = -1, .ngroups = -1, .gid = -1, .uid = -1};
+  char *const argv[] = {"sh", "-c", "exit 7", NULL};
+  check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, stdio, &bad_cwd), LNS_STEP_CWD, ENOENT), "a missing cwd fails at its step with ENOENT");
+  struct lns_settings bad_host = {.hostname = "0123456789012345678901234567890123456789012345678901234567890123456789", .umask = -1, .ngroups = -1, .gid = -1, .uid = -1};
+  check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUTS, stdio, &bad_host), LNS_STEP_HOSTNAME, EINVAL), "a hostname too long fails at its step with EINVAL");
+  int self_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  int join[2] = {self_pid, CLONE_NEWPID};
+  pid = lns_spawn("/bin/sh", argv, NULL, envp, join, 1, 0, stdio, NULL);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[2] == 7, "a pid join (our own namespace) makes the command there");
+  check(lns_spawn("/bin/sh", argv, NULL, envp, join, 1, CLONE_NEWPID, stdio, NULL) == -EINVAL, "a pid namespace both joined and created is refused");
+  close(self_pid);
+}
+
 /* lns_spawn: new namespaces, a join, stdio, exit codes through the reaping thread, each failing step. */
 static void spawn_checks(void) {
   char *const argv[] = {"sh", "-c", "exit 7", NULL};
   char *const envp[] = {"PATH=/bin:/usr/bin", NULL};
   int stdio[3] = {0, 1, 2};
-  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, stdio) == -EBADF, "lns_spawn before lns_exit_fd is EBADF");
+  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, stdio, NULL) == -EBADF, "lns_spawn before lns_exit_fd is EBADF");
   int efd = lns_exit_fd();
   check(efd >= 0 && lns_exit_fd() == efd, "lns_exit_fd gives one pipe");
   int rec[3];
-  int pid = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID, stdio);
+  int pid = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID, stdio, NULL);
   check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_EXITED && rec[2] == 7, "a command in 5 new namespaces exits 7, reported with its pid");
   int self_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   int join[2] = {self_net, CLONE_NEWNET};
   char *const killer[] = {"sh", "-c", "kill -9 $$", NULL};
-  pid = lns_spawn("/bin/sh", killer, NULL, envp, join, 1, 0, stdio);
+  pid = lns_spawn("/bin/sh", killer, NULL, envp, join, 1, 0, stdio, NULL);
   check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_KILLED && rec[2] == SIGKILL, "a joined command killed by SIGKILL is reported so");
   int bad_join[2] = {self_net, CLONE_NEWUTS};
-  int r = lns_spawn("/bin/sh", argv, NULL, envp, bad_join, 1, 0, stdio);
+  int r = lns_spawn("/bin/sh", argv, NULL, envp, bad_join, 1, 0, stdio, NULL);
   check(r < 0 && (-r) >> 16 == LNS_STEP_JOIN && ((-r) & 0xffff) == EINVAL, "a join of the wrong type fails at its step with EINVAL");
   close(self_net);
-  r = lns_spawn("/nonexistent/linuxns", argv, NULL, envp, NULL, 0, 0, stdio);
+  r = lns_spawn("/nonexistent/linuxns", argv, NULL, envp, NULL, 0, 0, stdio, NULL);
   check(r < 0 && (-r) >> 16 == LNS_STEP_EXEC && ((-r) & 0xffff) == ENOENT, "a missing program fails at exec with ENOENT");
   int bad_stdio[3] = {0, 1, 999};
-  r = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, bad_stdio);
+  r = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, bad_stdio, NULL);
   check(r < 0 && (-r) >> 16 == LNS_STEP_STDIO && ((-r) & 0xffff) == EBADF, "a bad stdio fd fails at its step with EBADF");
-  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio) == -EINVAL, "a user namespace is refused (the helper makes those)");
+  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio, NULL) == -EINVAL, "a user namespace is refused (the helper makes those)");
+  settings_checks(efd);
   check(no_children(), "every failed child was reaped by lns_spawn");
 }
 
