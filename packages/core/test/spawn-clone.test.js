@@ -6,7 +6,7 @@
 // threads counted before and after.
 import assert from 'node:assert/strict';
 import { spawn as spawnProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -56,6 +56,82 @@ test('joins and creations together; the caller stays where it was', { skip: notR
     assert.equal(readlinkSync('/proc/thread-self/ns/net'), mine);
   } finally {
     net.close();
+  }
+});
+
+test('process settings without the helper: hostname, domainname, cwd, umask, rlimits, session, parent-death signal, ids, capabilities, no_new_privs', { skip: notRoot }, async () => {
+  const script = 'hostname; domainname; pwd; umask; ulimit -Sn; ulimit -Hn; id -u; id -g; id -G; ps -o sid= -p $$; grep -E "^(CapBnd|CapEff|CapAmb|NoNewPrivs)" /proc/self/status; python3 -c "import ctypes; s = ctypes.c_int(0); ctypes.CDLL(None).prctl(2, ctypes.byref(s)); print(s.value)"';
+  const r = await collect(unwrap(await spawn('sh', ['-c', script], {
+    create: ['uts', 'mnt'], hostname: 'box', domainname: 'example.org', cwd: '/tmp', umask: 0o027, rlimits: { nofile: { soft: 64, hard: 128 } },
+    newSession: true, parentDeathSignal: 'SIGTERM', user: { uid: 1000, gid: 2000, groups: [3000] }, noNewPrivileges: true, mountPropagation: 'slave',
+    capabilities: { bounding: ['net_bind_service'], permitted: ['net_bind_service'], effective: ['net_bind_service'], inheritable: ['net_bind_service'], ambient: ['net_bind_service'] },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })));
+  assert.equal(r.code, 0, r.err);
+  const [host, domain, cwd, umask, soft, hard, uid, gid, groups, sid, eff, bnd, amb, nnp] = r.out.trim().split('\n').map((l) => l.trim());
+  assert.deepEqual([host, domain, cwd, umask, soft, hard, uid, gid], ['box', 'example.org', '/tmp', '0027', '64', '128', '1000', '2000']);
+  assert.deepEqual(groups.split(' ').sort(), ['2000', '3000']);
+  assert.notEqual(Number(sid), process.pid, 'the command leads a session of its own');
+  assert.match(bnd, /CapBnd:\s+0000000000000400/);
+  assert.match(eff, /CapEff:\s+0000000000000400/, 'uid 1000 keeps net_bind_service through the ambient set');
+  assert.match(amb, /CapAmb:\s+0000000000000400/);
+  assert.match(nnp, /NoNewPrivs:\s+1/);
+  // The parent-death signal, read by the command itself (a shell's child would not inherit it), set again after the ids changed.
+  const probe = 'import ctypes; s = ctypes.c_int(0); ctypes.CDLL(None).prctl(2, ctypes.byref(s)); print(s.value)';
+  const d = await collect(unwrap(await spawn('/usr/bin/python3', ['-c', probe], { parentDeathSignal: 'SIGTERM', user: { uid: 1000, gid: 1000 } })));
+  assert.equal(d.out.trim(), '15', d.err);
+});
+
+test('each setting the kernel refuses fails at the helper\'s step and syscall, runs nothing and leaves nothing', { skip: notRoot }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linuxns-clone-'));
+  try {
+    const marker = join(dir, 'ran');
+    const cases = [
+      [{ cwd: join(dir, 'nowhere') }, ['cwd', 'chdir', 'ENOENT']],
+      [{ root: join(dir, 'nowhere') }, ['root', 'chroot', 'ENOENT']],
+      [{ create: ['uts'], hostname: 'x'.repeat(65) }, ['hostname', 'sethostname', 'EINVAL']],
+      [{ create: ['uts'], domainname: 'x'.repeat(65) }, ['domainname', 'setdomainname', 'EINVAL']],
+      [{ rlimits: { nofile: { soft: 2 ** 40, hard: 2 ** 40 } } }, ['rlimit', 'setrlimit']],
+    ];
+    for (const [options, want] of cases) {
+      const before = snapshot();
+      const e = errorOf(await spawn('touch', [marker], { ...options, stdio: 'ignore' }), 'spawn-setup-failed');
+      assert.deepEqual([e.step, e.syscall, e.code].slice(0, want.length), want, JSON.stringify(options));
+      assert.equal(existsSync(marker), false, 'the command did not run');
+      await assertNothingLeft(before, `a failed ${want[0]}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('joins of mnt and pid namespaces without the helper: the command is pid 1\'s sibling in them, the caller stays in its own', { skip: notRoot }, async () => {
+  const sleeper = spawnProcess('unshare', ['--pid', '--mount', '--fork', '--kill-child', 'sleep', '30'], { stdio: 'ignore' });
+  try {
+    let target;
+    for (let i = 0; i < 200 && !target; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      target = childrenOf(sleeper.pid).find((k) => k.comm === 'sleep')?.pid;
+    }
+    assert.ok(target, 'the sleeper started');
+    const mine = ['pid', 'pid_for_children', 'mnt'].map((t) => readlinkSync(`/proc/thread-self/ns/${t}`));
+    const r = await collect(unwrap(await spawn('sh', ['-c', 'readlink /proc/self/ns/pid /proc/self/ns/mnt; echo $$'], { join: { pid: target, mnt: target } })));
+    const [pid, mnt, inner] = r.out.trim().split('\n');
+    assert.equal(inoOf(pid), inoOf(readlinkSync(`/proc/${target}/ns/pid`)));
+    assert.equal(inoOf(mnt), inoOf(readlinkSync(`/proc/${target}/ns/mnt`)));
+    assert.notEqual(inner, '1', 'pid 1 is the sleeper; the command is another process of its namespace');
+    assert.deepEqual(['pid', 'pid_for_children', 'mnt'].map((t) => readlinkSync(`/proc/thread-self/ns/${t}`)), mine, 'the caller is where it was');
+    // A child_process spawn after it is made in our pid namespace, not the joined one.
+    const theirs = spawnProcess('readlink', ['/proc/self/ns/pid']);
+    let out = '';
+    theirs.stdout.on('data', (d) => (out += d));
+    await new Promise((res) => theirs.once('close', res));
+    assert.equal(out.trim(), mine[0]);
+    const e = errorOf(await spawn('true', [], { join: { pid: target }, create: ['pid'] }), 'invalid-option');
+    assert.ok(e);
+  } finally {
+    sleeper.kill('SIGKILL');
+    await new Promise((r) => sleeper.once('exit', r));
   }
 });
 

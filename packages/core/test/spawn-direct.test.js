@@ -1,6 +1,7 @@
 // spawn's paths without the helper: when only net/uts/ipc/cgroup namespaces
 // are joined and net/uts/ipc/mnt/cgroup/pid ones created (with stdio and
-// env), no helper is involved: on the main thread liblinuxns clones the
+// env; on the main thread mnt and pid joins and the process settings too,
+// spawn-clone.test.js), no helper is involved: on the main thread liblinuxns clones the
 // command's process in-process (clone.ts); in a worker the thread joins for
 // the synchronous fork+exec of child_process (direct.ts). Shown by pointing
 // LINUXNS_HELPER at nothing: these still work, the helper path reports
@@ -47,10 +48,10 @@ test('a missing command is spawn-setup-failed at exec, as through the helper', {
   assert.deepEqual([e.step, e.code], ['exec', 'ENOENT']);
 });
 
-test('anything more (a user or time namespace, a user or mnt join, cwd, a hostname, rlimits...) goes through the helper', { skip: notRoot }, async () => {
+test('anything more (a user or time namespace, a user join, mountProc, fds...) goes through the helper', { skip: notRoot }, async () => {
   errorOf(await spawn('/bin/true', [], { create: ['time'], stdio: 'ignore' }), 'helper-not-found');
-  errorOf(await spawn('/bin/true', [], { create: ['uts'], hostname: 'box', stdio: 'ignore' }), 'helper-not-found');
+  errorOf(await spawn('/bin/true', [], { create: ['mnt', 'pid'], mountProc: true, stdio: 'ignore' }), 'helper-not-found');
   errorOf(await spawn('/bin/true', [], { create: ['user'], mapRootUser: true, stdio: 'ignore' }), 'helper-not-found');
-  errorOf(await spawn('/bin/true', [], { join: { net: handles.net }, cwd: '/', stdio: 'ignore' }), 'helper-not-found');
-  errorOf(await spawn('/bin/true', [], { join: { mnt: '/proc/self/ns/mnt' }, stdio: 'ignore' }), 'helper-not-found');
+  errorOf(await spawn('/bin/true', [], { join: { net: handles.net }, fds: { 3: 0 }, stdio: 'ignore' }), 'helper-not-found');
+  errorOf(await spawn('/bin/true', [], { join: { user: '/proc/self/ns/user' }, stdio: 'ignore' }), 'helper-not-found');
 });

@@ -16,7 +16,7 @@ describe('a helper that is not there', () => {
   /** Runs spawn in a fresh node process with LINUXNS_HELPER set; the error it printed. */
   function errorWithHelper(path) {
     const script = `import { spawn } from ${JSON.stringify(DIST)};
-const r = await spawn('true', [], { create: ['uts'], hostname: 'box' }); // needs the helper (a plain spawn, or new namespaces alone, do not)
+const r = await spawn('true', [], { create: ['mnt', 'pid'], mountProc: true }); // needs the helper (a plain spawn, new namespaces or a hostname do not)
 console.log(JSON.stringify(r.isErr() ? r.error : { ok: true }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, LINUXNS_HELPER: path } });
     return JSON.parse(out);

@@ -7,9 +7,13 @@
  * here (children are waited for by pidfd: no other child's exit is taken,
  * libuv's included); its stdio pipes are ordinary Node streams.
  *
- * It serves what needs no helper step: joins of net, uts, ipc and cgroup,
- * new net, uts, ipc, mnt (made private, as unshare(1) does), cgroup and pid
- * namespaces, stdio and env; on the main thread only (a worker's spawn keeps
+ * It serves what needs no helper step: joins of net, uts, ipc, cgroup, mnt
+ * and pid (the calling thread enters a pid namespace around the clone), new
+ * net, uts, ipc, mnt (made private, as unshare(1) does, or as
+ * `mountPropagation` says), cgroup and pid namespaces, stdio, env and the
+ * process settings of clone-settings.ts (hostname, domainname, cwd, root,
+ * umask, rlimits, a new session, the parent-death signal, ids, capabilities,
+ * no_new_privs); on the main thread only (a worker's spawn keeps
  * the enterSync path); and when liblinuxns loads. `LINUXNS_SPAWN=helper` in
  * the environment sends everything to the helper instead (tests run the
  * spawn suites on both paths).
@@ -24,8 +28,9 @@ import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { errnoName } from '../errors/errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { close as closeRaw, errno as libcErrno, pipe2 } from '../ffi/libc.js';
-import { LNS_STEP, liblinuxns, type Liblinuxns } from '../ffi/liblinuxns.js';
+import { liblinuxns, type Liblinuxns } from '../ffi/liblinuxns.js';
 import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
+import { cloneStepError, lnsSettings } from './clone-settings.js';
 import { endingOfStreams, nsChild, type ExitStatus, type NsChild } from './child.js';
 import { closeAll, type JoinHandles } from './join.js';
 import { STEP_EXEC } from './protocol.js';
@@ -34,6 +39,13 @@ import type { ValidatedSpawn } from './validate.js';
 
 /** Namespace types the clone creates itself (user and time need steps of the helper). */
 export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid'];
+
+/**
+ * Namespace types lns_spawn joins. Not user (the kernel refuses setns of a user namespace to a
+ * process that shares its memory, as the clone's child does: EINVAL) nor time (setns of a time
+ * namespace needs a single-threaded caller: EUSERS).
+ */
+export const CLONE_JOINS: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'cgroup', 'mnt', 'pid'];
 
 const O_CLOEXEC = 0o2000000;
 const CLD_EXITED = 1;
@@ -110,26 +122,6 @@ function envOf(v: ValidatedSpawn): NodeJS.ProcessEnv {
   return v.env.length > 0 ? { ...process.env, ...Object.fromEntries(v.env) } : process.env;
 }
 
-/** The error of a step of lns_spawn, as the helper would have reported it. */
-function stepError(command: string, r: number): NsError {
-  const step = (-r) >> 16;
-  const code = errnoName((-r) & 0xffff);
-  switch (step) {
-    case LNS_STEP.JOIN:
-      return setupFailed(command, 'join', 'setns', code);
-    case LNS_STEP.PROPAGATION:
-      return setupFailed(command, 'propagation', 'mount', code);
-    case LNS_STEP.STDIO:
-      return setupFailed(command, 'fds', 'dup2', code);
-    case LNS_STEP.EXEC:
-      return setupFailed(command, STEP_EXEC, 'execvp', code);
-    case LNS_STEP.WATCH:
-      return setupFailed(command, 'fork', 'epoll_ctl', code);
-    default:
-      return setupFailed(command, 'create', 'clone', code);
-  }
-}
-
 /**
  * Starts `command` by lns_spawn, creating `v.create` and joining `handles`
  * (closed before this returns, as on the other paths).
@@ -189,12 +181,12 @@ export function spawnClone(lib: Liblinuxns, command: string, args: readonly stri
   // execvp's rule for a file the kernel cannot execute (ENOEXEC, a script without #!): run it with /bin/sh.
   const shArgv = ['sh', path, ...args, null];
   const envp = [...Object.entries(env).filter(([, value]) => value !== undefined).map(([k, value]) => `${k}=${value}`), null];
-  const pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds);
+  const pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds, lnsSettings(v.settings, v.create.includes('mnt')));
   for (const fd of toClose) closeSync(fd);
   closeAll(handles);
   if (pid < 0) {
     ours.forEach((fd) => fd !== undefined && closeSync(fd));
-    return errAsync(stepError(command, pid));
+    return errAsync(cloneStepError(command, pid));
   }
   let reported = false;
   const stdin = ours[0] === undefined ? null : new Socket({ fd: ours[0], readable: false, writable: true });

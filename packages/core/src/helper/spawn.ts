@@ -17,7 +17,8 @@ import { errAsync, type ResultAsync } from 'neverthrow';
 import type { NsError, NsErrorBase } from '../errors/ns-error.js';
 import { SYNC_TYPES } from '../thread/enter-sync.js';
 import type { NsChild } from './child.js';
-import { CLONE_CREATES, clonePath, spawnClone } from './clone.js';
+import { CLONE_CREATES, CLONE_JOINS, clonePath, spawnClone } from './clone.js';
+import { CLONE_SETTINGS } from './clone-settings.js';
 import { spawnDirect } from './direct.js';
 import { spawnWithHelper } from './driver.js';
 import { checkJoined, closeAll, openJoins } from './join.js';
@@ -29,8 +30,10 @@ import { checkSysctlJoins } from './validate-sysctl.js';
 /**
  * Starts `command` with `args` inside the namespaces of `options`, set up by
  * the C helper before exec. When nothing needs the helper — joins of net,
- * uts, ipc or cgroup namespaces, new net, uts, ipc, mnt, cgroup or pid
- * namespaces, stdio and env — the command's process is made in-process by
+ * uts, ipc, cgroup, mnt or pid namespaces, new net, uts, ipc, mnt, cgroup or
+ * pid namespaces, stdio, env, hostname, domainname, cwd, root, umask,
+ * rlimits, newSession, parentDeathSignal, user, capabilities,
+ * noNewPrivileges and mountPropagation — the command's process is made in-process by
  * clone(CLONE_VM | CLONE_VFORK) from the calling thread (on the main thread,
  * with liblinuxns loaded; in a worker, joins only, by the thread joining for
  * the synchronous fork and exec): no helper process, no second exec. Resolves
@@ -71,18 +74,13 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
     closeAll(handles);
     return errAsync(refusal);
   }
-  const needsHelper =
-    options.beforeExec !== undefined ||
-    handles.some(([type]) => !SYNC_TYPES.includes(type)) ||
-    Object.keys(v.settings).length > 0 ||
-    v.pins.length > 0 ||
-    v.fds.length > 0 ||
-    v.gate !== undefined ||
-    v.seccomp !== undefined;
+  const needsHelper = options.beforeExec !== undefined || v.pins.length > 0 || v.fds.length > 0 || v.gate !== undefined || v.seccomp !== undefined;
+  const settings = Object.keys(v.settings);
   if (!needsHelper && v.create.every((t) => CLONE_CREATES.includes(t))) {
     const lib = clonePath();
-    if (lib !== undefined) return spawnClone(lib, command, args, v, handles);
-    if (v.create.length === 0 && process.env.LINUXNS_SPAWN !== 'helper') return spawnDirect(command, args, v, handles);
+    if (lib !== undefined && handles.every(([type]) => CLONE_JOINS.includes(type)) && settings.every((k) => CLONE_SETTINGS.has(k))) return spawnClone(lib, command, args, v, handles);
+    const direct = v.create.length === 0 && settings.length === 0 && handles.every(([type]) => SYNC_TYPES.includes(type));
+    if (lib === undefined && direct && process.env.LINUXNS_SPAWN !== 'helper') return spawnDirect(command, args, v, handles);
   }
   const helper = locateHelper();
   if (helper.isErr()) {

@@ -1,0 +1,105 @@
+/**
+ * The process settings that {@link spawn}'s in-process path (clone.ts)
+ * applies itself: which of the helper request's fields it serves, their
+ * conversion to liblinuxns's `struct lns_settings` (everything computed here,
+ * so that the child only makes system calls), and the error of each of
+ * lns_spawn's steps in the helper's words (step and syscall), so that both
+ * paths fail alike.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { errnoName } from '../errors/errno.js';
+import type { NsError } from '../errors/ns-error.js';
+import { LNS_STEP, type LnsSettings } from '../ffi/liblinuxns.js';
+import type { HelperRequest } from './protocol.js';
+import { setupFailed } from './setup-failed.js';
+
+/** The helper request's fields lns_spawn applies; a spawn with any other goes to the helper. */
+export const CLONE_SETTINGS: ReadonlySet<string> = new Set([
+  'hostname', 'domainname', 'cwd', 'root', 'umask', 'rlimits', 'setsid', 'pdeathsig',
+  'uid', 'gid', 'groups', 'caps', 'noNewPrivs', 'propagation', 'preserveCredentials',
+]);
+
+const MS_REC = 0x4000;
+const PROPAGATION: Record<string, number> = { private: MS_REC | 0x40000, slave: MS_REC | 0x80000, shared: MS_REC | 0x100000, unchanged: 0 };
+const ALL = 0xffff_ffff_ffff_ffffn;
+
+let lastCap: number | undefined;
+/** /proc/sys/kernel/cap_last_cap, read once (the helper's fallback, CAP_LAST_CAP 40, when it cannot be read). */
+function capLast(): number {
+  if (lastCap === undefined) {
+    try {
+      lastCap = Number.parseInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'latin1'), 10);
+    } catch {
+      lastCap = 40;
+    }
+  }
+  return lastCap;
+}
+
+/** `settings` (fields of {@link CLONE_SETTINGS} only) as lns_spawn takes them; null when there are none. */
+export function lnsSettings(settings: Partial<HelperRequest>, creatingMnt: boolean): LnsSettings | null {
+  if (Object.keys(settings).length === 0) return null;
+  const s = settings;
+  const rlimits = s.rlimits ?? [];
+  const caps = s.caps;
+  const propagation = s.propagation ?? 'private';
+  return {
+    hostname: s.hostname ?? null,
+    domainname: s.domainname ?? null,
+    root: s.root ?? null,
+    cwd: s.cwd ?? null,
+    propagation: !creatingMnt ? 0 : typeof propagation === 'number' ? propagation : PROPAGATION[propagation]!,
+    umask: s.umask ?? -1,
+    setsid: s.setsid ? 1 : 0,
+    pdeathsig: s.pdeathsig ?? 0,
+    no_new_privs: s.noNewPrivs ? 1 : 0,
+    nrlimit: rlimits.length,
+    rlimits: rlimits.length > 0 ? BigInt64Array.from(rlimits.flat(), BigInt) : null,
+    ngroups: s.groups === undefined ? -1 : s.groups.length,
+    groups: s.groups === undefined || s.groups.length === 0 ? null : Uint32Array.from(s.groups),
+    gid: s.gid ?? -1,
+    uid: s.uid ?? -1,
+    has_caps: caps === undefined ? 0 : 1,
+    last_cap: caps === undefined ? 0 : capLast(),
+    // Absent sets are kept whole, as the helper's parser has them (the kernel then keeps what the process has).
+    cap_bounding: caps?.bounding ?? ALL,
+    cap_effective: caps?.effective ?? ALL,
+    cap_permitted: caps?.permitted ?? ALL,
+    cap_inheritable: caps?.inheritable ?? ALL,
+    cap_ambient: caps?.ambient ?? 0n,
+  };
+}
+
+/** Each lns_spawn step: [the helper's step, the syscall it names]. */
+const STEPS = new Map<number, readonly [string, string]>([
+  [LNS_STEP.JOIN, ['join', 'setns']],
+  [LNS_STEP.JOIN_PID, ['join', 'setns']],
+  [LNS_STEP.PROPAGATION, ['propagation', 'mount']],
+  [LNS_STEP.STDIO, ['fds', 'dup2']],
+  [LNS_STEP.EXEC, ['exec', 'execvp']],
+  [LNS_STEP.WATCH, ['fork', 'epoll_ctl']],
+  [LNS_STEP.HOSTNAME, ['hostname', 'sethostname']],
+  [LNS_STEP.DOMAINNAME, ['domainname', 'setdomainname']],
+  [LNS_STEP.RLIMIT, ['rlimit', 'setrlimit']],
+  [LNS_STEP.SETSID, ['setsid', 'setsid']],
+  [LNS_STEP.DEATHSIG, ['prctl', 'prctl']],
+  [LNS_STEP.ROOT, ['root', 'chroot']],
+  [LNS_STEP.CWD, ['cwd', 'chdir']],
+  [LNS_STEP.KEEPCAPS, ['caps', 'prctl']],
+  [LNS_STEP.BOUNDING, ['caps', 'prctl']],
+  [LNS_STEP.SETGROUPS_IDS, ['ids', 'setgroups']],
+  [LNS_STEP.SETRESGID, ['ids', 'setresgid']],
+  [LNS_STEP.SETRESUID, ['ids', 'setresuid']],
+  [LNS_STEP.CAPGET, ['caps', 'capget']],
+  [LNS_STEP.CAPSET, ['caps', 'capset']],
+  [LNS_STEP.AMBIENT, ['caps', 'prctl']],
+  [LNS_STEP.NO_NEW_PRIVS, ['prctl', 'prctl']],
+]);
+
+/** The error of lns_spawn's result `r` (< 0), as the helper would have reported it. */
+export function cloneStepError(command: string, r: number): NsError {
+  const [step, syscall] = STEPS.get((-r) >> 16) ?? ['create', 'clone'];
+  return setupFailed(command, step, syscall, errnoName((-r) & 0xffff));
+}
