@@ -1,7 +1,8 @@
 /**
  * A cgroup per container (libcontainer's cgroup manager): cgroup v2 where
  * `/sys/fs/cgroup` is the unified hierarchy, else a directory in each v1
- * hierarchy of memory, pids and cpu (a hybrid layout's `unified` mount has no
+ * hierarchy mounted of those runc joins (memory, pids, cpu, cpuacct, cpuset,
+ * devices, freezer, blkio, hugetlb; a hybrid layout's `unified` mount has no
  * controllers: limits live in v1 there). Made before the init starts (the
  * helper joins it first thing), emptied and removed on destroy.
  *
@@ -11,21 +12,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, 
 import { dirname, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '@linuxns/core/light';
+import { writeLimitFiles, type CgroupLimits } from './cgroup-limits.js';
 import type { ContainerFailure } from './errors.js';
 
 const ROOT = '/sys/fs/cgroup';
-/** v1 hierarchies a container's cgroup is made in: those of its limits, and, as runc, freezer (pause), cpuacct and blkio (stats). */
-const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'freezer', 'blkio'] as const;
+/** v1 hierarchies a container's cgroup is made in (those mounted): those of its limits, and, as runc, freezer (pause) and cpuacct (stats). */
+const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'blkio', 'hugetlb'] as const;
 
-/** Limits of a container's cgroup; each is left as the kernel's default when absent. */
-export interface CgroupLimits {
-  /** memory.max (v2) or memory.limit_in_bytes (v1), in bytes. */
-  readonly memory?: { readonly limit: number };
-  /** pids.max: most processes (and threads) at once. */
-  readonly pids?: { readonly limit: number };
-  /** CPU bandwidth: `quota` µs per `period` µs (default period 100000); `shares` as v1 cpu.shares (v2: mapped to cpu.weight). */
-  readonly cpu?: { readonly quota?: number; readonly period?: number; readonly shares?: number };
-}
+export type { CgroupLimits, DeviceRule, ThrottleDevice, WeightDevice } from './cgroup-limits.js';
 
 let layout: 'v1' | 'v2' | undefined;
 
@@ -80,36 +74,14 @@ export function cgroupDirs(rel: string): string[] {
   return V1_CONTROLLERS.filter((c) => existsSync(join(ROOT, c, 'cgroup.procs'))).map((c) => join(ROOT, c, rel));
 }
 
-/** The files and values of the limits, for a directory of `layout`. */
-function limitFiles(dir: string, layout: 'v1' | 'v2', limits: CgroupLimits): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const controller = layout === 'v1' ? dir.slice(ROOT.length + 1).split('/')[0] : undefined;
-  const wants = (c: string): boolean => layout === 'v2' || controller === c;
-  if (limits.memory && wants('memory')) out.push([layout === 'v2' ? 'memory.max' : 'memory.limit_in_bytes', String(limits.memory.limit)]);
-  if (limits.pids && wants('pids')) out.push(['pids.max', String(limits.pids.limit)]);
-  const cpu = limits.cpu;
-  if (cpu && wants('cpu')) {
-    const period = cpu.period ?? 100000;
-    if (layout === 'v2') {
-      if (cpu.quota !== undefined) out.push(['cpu.max', `${cpu.quota} ${period}`]);
-      // The kernel's own conversion of shares (2..262144) to a weight (1..10000), as runc does.
-      if (cpu.shares !== undefined) out.push(['cpu.weight', String(1 + Math.floor(((cpu.shares - 2) * 9999) / 262142))]);
-    } else {
-      if (cpu.quota !== undefined) out.push(['cpu.cfs_period_us', String(period)], ['cpu.cfs_quota_us', String(cpu.quota)]);
-      if (cpu.shares !== undefined) out.push(['cpu.shares', String(cpu.shares)]);
-    }
-  }
-  return out;
-}
-
-/** v2: enables memory, pids and cpu in every ancestor's subtree_control (those it has). */
+/** v2: enables memory, pids, cpu, cpuset, io and hugetlb in every ancestor's subtree_control (those it has). */
 function enableControllers(dir: string): void {
   const parts = dir.slice(ROOT.length + 1).split('/').slice(0, -1);
   let at = ROOT;
   for (const p of ['', ...parts]) {
     at = p ? join(at, p) : at;
     const have = readFileSync(join(at, 'cgroup.controllers'), 'utf8').split(/\s+/);
-    const want = ['memory', 'pids', 'cpu', 'io'].filter((c) => have.includes(c));
+    const want = ['memory', 'pids', 'cpu', 'cpuset', 'io', 'hugetlb'].filter((c) => have.includes(c));
     if (want.length) writeFileSync(join(at, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
   }
 }
@@ -121,9 +93,9 @@ export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afte
     try {
       mkdirSync(dir, { recursive: true });
       if (layout === 'v2') enableControllers(dir);
-      for (const [file, value] of limitFiles(dir, layout, limits)) writeFileSync(join(dir, file), value);
+      writeLimitFiles(dir, limits);
     } catch (e) {
-      return err(fsError(e, { path: dir }));
+      return err(fsError(e, { path: (e as { path?: string }).path ?? dir }));
     }
     afterEach();
   }
@@ -132,14 +104,11 @@ export function createCgroup(dirs: readonly string[], limits: CgroupLimits, afte
 
 /** Writes `limits` to the existing cgroup `dirs` (a running container's new resources); the others are left as they are. */
 export function writeLimits(dirs: readonly string[], limits: CgroupLimits): Result<void, ContainerFailure> {
-  const layout = cgroupLayout();
   for (const dir of dirs) {
-    for (const [file, value] of limitFiles(dir, layout, limits)) {
-      try {
-        writeFileSync(join(dir, file), value);
-      } catch (e) {
-        return err(fsError(e, { path: join(dir, file) }));
-      }
+    try {
+      writeLimitFiles(dir, limits);
+    } catch (e) {
+      return err(fsError(e, { path: (e as { path?: string }).path ?? dir }));
     }
   }
   return ok(undefined);

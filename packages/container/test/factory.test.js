@@ -117,11 +117,11 @@ describe('factory', { skip }, () => {
     mkdirSync(bundle);
     writeFileSync(join(bundle, 'config.json'), JSON.stringify({
       ociVersion: '1.0.2', root: { path: fs.root }, process: { terminal: true, args: ['sh'] }, hooks: {},
-      linux: { namespaces: [{ type: 'mount' }], intelRdt: {}, resources: { blockIO: {} } },
+      linux: { namespaces: [{ type: 'mount' }], intelRdt: {}, resources: { network: {} } },
     }));
     const r = factory.createFromBundle('bad-oci', bundle);
     assert.equal(r.isErr() && r.error.kind, 'container-config-invalid');
-    for (const f of ['hooks', 'process.terminal', 'linux.intelRdt', 'linux.resources.blockIO']) assert.ok(r.error.message.includes(f), `${f} not named: ${r.error.message}`);
+    for (const f of ['hooks', 'process.terminal', 'linux.intelRdt', 'linux.resources.network']) assert.ok(r.error.message.includes(f), `${f} not named: ${r.error.message}`);
     assert.equal(existsSync(join(factory.root, 'bad-oci')), false);
   });
 });

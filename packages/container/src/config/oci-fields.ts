@@ -16,9 +16,13 @@ export const OCI_FIELDS: readonly string[] = [
   'mounts (every type: binds and rbinds of files and directories, proc, sysfs, tmpfs, devpts, mqueue, cgroup, overlay...; all options but remount, tmpcopyup, idmap, ridmap)',
   'linux.namespaces', 'linux.uidMappings', 'linux.gidMappings', 'linux.maskedPaths', 'linux.readonlyPaths', 'linux.devices', 'linux.sysctl',
   'linux.seccomp (not SCMP_ACT_NOTIFY)', 'linux.personality', 'linux.mountLabel', 'linux.rootfsPropagation', 'linux.timeOffsets (whole seconds)',
-  'linux.cgroupsPath (/a/b, relative, slice:prefix:name)', 'linux.resources.memory.limit', 'linux.resources.pids.limit',
-  'linux.resources.cpu.quota', 'linux.resources.cpu.period', 'linux.resources.cpu.shares',
-  'linux.resources.devices (a deny-all rule first, then allow rules)',
+  'linux.cgroupsPath (/a/b, relative, slice:prefix:name)',
+  'linux.resources.memory.limit', 'linux.resources.memory.reservation', 'linux.resources.memory.swap (where swap is accounted)',
+  'linux.resources.memory.swappiness', 'linux.resources.memory.disableOOMKiller', 'linux.resources.pids.limit',
+  'linux.resources.cpu.quota', 'linux.resources.cpu.period', 'linux.resources.cpu.shares', 'linux.resources.cpu.cpus', 'linux.resources.cpu.mems',
+  'linux.resources.cpu.realtimeRuntime', 'linux.resources.cpu.realtimePeriod (cgroup v1)',
+  'linux.resources.blockIO (weights where the kernel has the files, throttles)', 'linux.resources.hugepageLimits (where hugetlb is mounted)',
+  'linux.resources.devices (enforced by the v1 devices controller, with runc\'s default rules; on cgroup v2 a deny-all rule first, then allow rules)',
 ];
 
 /** Records every key of `o` not in `allowed` as refused, under `prefix`. */

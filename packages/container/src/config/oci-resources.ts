@@ -1,11 +1,16 @@
 /**
  * A runtime-spec config's `linux.resources` and `linux.cgroupsPath` → the
- * container's {@link CgroupConfig}. runc's "no limit" values (a memory or
- * pids limit of 0 or -1, a cpu quota of -1) are no limit; what linuxns's
- * cgroups do not set yet is refused by name.
+ * container's {@link CgroupConfig}, as runc 1.1 reads them: 0 is unset, a
+ * memory or pids limit of -1 and a cpu quota of -1 are no limit; the device
+ * rules get runc's defaults appended. What linuxns's cgroups do not set
+ * (memory.kernel, kernelTCP, useHierarchy, cpu.idle, network, rdma,
+ * unified) is refused by name.
  *
  * @module
  */
+import { existsSync } from 'node:fs';
+import { cgroupLayout } from '../cgroup.js';
+import type { DeviceRule } from '../cgroup-limits.js';
 import { configInvalid, type ContainerFailure } from '../errors.js';
 import { ociCgroupPath } from './cgroups-path.js';
 import { refuseOthers } from './oci-fields.js';
@@ -18,11 +23,11 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 const unlimited = (v: unknown): boolean => v === undefined || v === 0 || v === -1;
 
 /**
- * `resources.devices`: the deny-all rule the engines put first (`{ allow: false, access: 'rwm' }`), then allow
- * rules. With it runc's device cgroup denies all but the container's nodes; linuxns does not program the device
- * cgroup, but without a new user namespace it drops CAP_MKNOD (the container config's rule), so that only the
- * nodes made from the config can be opened; the allow rules, which give no more than that, are taken. A deny
- * rule after them, or allow rules without the deny-all, would need the device cgroup: refused by name.
+ * `resources.devices` where no devices controller enforces them (cgroup v2: no BPF device program yet): the deny-all
+ * rule the engines put first (`{ allow: false, access: 'rwm' }`), then allow rules. Without a new user namespace
+ * CAP_MKNOD is dropped (the container config's rule), so that only the nodes made from the config can be opened;
+ * the allow rules, which give no more than that, are taken. A deny rule after them, or allow rules without the
+ * deny-all, would need the device cgroup: refused by name.
  */
 function checkDeviceRules(rules: unknown, refused: string[]): ContainerFailure | undefined {
   if (rules === undefined) return undefined;
@@ -44,6 +49,47 @@ function checkDeviceRules(rules: unknown, refused: string[]): ContainerFailure |
   return undefined;
 }
 
+/** The rules runc 1.1 appends to every container's device rules (mknod of any node; the default devices, /dev/pts, ptmx, tun). */
+const RUNC_DEVICE_RULES: readonly DeviceRule[] = [
+  { allow: true, type: 'c', access: 'm' }, { allow: true, type: 'b', access: 'm' },
+  ...[[1, 3], [1, 8], [1, 7], [5, 0], [1, 5], [1, 9], [136, -1], [5, 2], [10, 200]].map(([major, minor]) => ({ allow: true, type: 'c' as const, major, minor, access: 'rwm' })),
+];
+
+/** The v1 devices controller is there to enforce device rules. */
+const devicesEnforceable = (): boolean => cgroupLayout() === 'v1' && existsSync('/sys/fs/cgroup/devices/devices.allow');
+
+/**
+ * `resources.devices` where the devices controller enforces them (cgroup v1): the config's rules in order, then
+ * runc's default ones, over a deny-all start, as runc 1.1 (runc's emulator starts from a deny-all list too).
+ */
+function ociDeviceRules(rules: unknown, refused: string[]): DeviceRule[] | ContainerFailure {
+  if (rules !== undefined && !isArray(rules)) return configInvalid('linux.resources.devices', 'linux.resources.devices must be an array');
+  const out: DeviceRule[] = [];
+  for (const [i, r] of ((rules ?? []) as unknown[]).entries()) {
+    const f = `linux.resources.devices[${i}]`;
+    if (!isObject(r)) return configInvalid(f, `${f} must be an object with a boolean allow`);
+    refuseOthers(r, `${f}.`, ['allow', 'type', 'major', 'minor', 'access'], refused);
+    if (typeof r.access !== 'string' || r.access === '') return configInvalid(`${f}.access`, `${f}.access must be letters of rwm (runc: it cannot be empty), got ${JSON.stringify(r.access)}`);
+    // checked by the cgroup's own rules once converted (named as config.json names them)
+    const rule: Record<string, unknown> = { allow: r.allow, access: r.access };
+    for (const k of ['type', 'major', 'minor'] as const) if (r[k] !== undefined && r[k] !== null) rule[k] = r[k];
+    out.push(rule as unknown as DeviceRule);
+  }
+  return [...out, ...RUNC_DEVICE_RULES];
+}
+
+/** The values of `o` at `keys` that runc writes (not 0, the runtime-spec's "unset"), and the rest refused. */
+function taken(o: unknown, prefix: string, keys: readonly string[], refused: string[], skip: (v: unknown, k: string) => boolean = (v, k) => v === undefined || (k === 'cpus' || k === 'mems' ? v === '' : v === 0)): Record<string, unknown> | ContainerFailure | undefined {
+  if (o === undefined) return undefined;
+  if (!isObject(o)) return configInvalid(prefix.slice(0, -1), `${prefix.slice(0, -1)} must be an object`);
+  refuseOthers(o, prefix, keys, refused);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (!skip(o[k], k)) out[k] = o[k];
+  return Object.keys(out).length ? out : undefined;
+}
+
+const isFailure = (v: unknown): v is ContainerFailure => isObject(v) && typeof v.kind === 'string';
+
 /** `linux.resources` and `linux.cgroupsPath` → the cgroup config; unsupported fields pushed to `refused`. */
 export function ociCgroup(resources: unknown, cgroupsPath: unknown, refused: string[]): CgroupConfig | ContainerFailure {
   const out: Writable<CgroupConfig> = {};
@@ -53,19 +99,33 @@ export function ociCgroup(resources: unknown, cgroupsPath: unknown, refused: str
     if (typeof path === 'object') return configInvalid('linux.cgroupsPath', `linux.cgroupsPath ${JSON.stringify(cgroupsPath)}: ${path.why}`);
     if (path !== undefined) out.path = path;
   }
+  const enforce = devicesEnforceable();
+  // runc programs the device cgroup for every container, with or without rules in the config.
+  if (enforce && (resources === undefined || isObject(resources))) {
+    const devices = ociDeviceRules(isObject(resources) ? resources.devices : undefined, refused);
+    if (isFailure(devices)) return devices;
+    out.devices = devices;
+  }
   if (resources === undefined) return out;
   if (!isObject(resources)) return configInvalid('linux.resources', 'linux.resources must be an object');
-  refuseOthers(resources, 'linux.resources.', ['memory', 'pids', 'cpu', 'devices'], refused);
-  const { memory, pids, cpu } = resources;
-  for (const [k, v, keys] of [['memory', memory, ['limit']], ['pids', pids, ['limit']], ['cpu', cpu, ['quota', 'period', 'shares']]] as const) {
-    if (v !== undefined && !isObject(v)) return configInvalid(`linux.resources.${k}`, `linux.resources.${k} must be an object`);
-    refuseOthers(v, `linux.resources.${k}.`, keys, refused);
-  }
-  if (isObject(memory) && !unlimited(memory.limit)) out.memory = { limit: memory.limit as number };
-  if (isObject(pids) && !unlimited(pids.limit)) out.pids = { limit: pids.limit as number };
-  if (isObject(cpu)) {
-    const c = { ...(cpu.quota !== -1 && cpu.quota !== undefined ? { quota: cpu.quota } : {}), ...(cpu.period !== undefined ? { period: cpu.period } : {}), ...(cpu.shares ? { shares: cpu.shares } : {}) };
-    if (Object.keys(c).length) out.cpu = c as CgroupConfig['cpu'];
-  }
-  return checkDeviceRules(resources.devices, refused) ?? out;
+  refuseOthers(resources, 'linux.resources.', ['memory', 'pids', 'cpu', 'devices', 'blockIO', 'hugepageLimits'], refused);
+  const { memory, pids, cpu, blockIO } = resources;
+  // runc: a memory limit of -1 is none, a swap of -1 unlimited; a swappiness of -1 unset.
+  const mem = taken(memory, 'linux.resources.memory.', ['limit', 'reservation', 'swap', 'swappiness', 'disableOOMKiller'], refused, (v) => v === 0 || v === undefined || v === false);
+  if (isFailure(mem)) return mem;
+  if (mem && (mem.limit === -1)) delete mem.limit;
+  if (mem && mem.swappiness === -1) delete mem.swappiness;
+  if (mem && Object.keys(mem).length) out.memory = mem;
+  const p = taken(pids, 'linux.resources.pids.', ['limit'], refused, unlimited);
+  if (isFailure(p)) return p;
+  if (p) out.pids = p as CgroupConfig['pids'];
+  const c = taken(cpu, 'linux.resources.cpu.', ['quota', 'period', 'shares', 'cpus', 'mems', 'realtimeRuntime', 'realtimePeriod'], refused);
+  if (isFailure(c)) return c;
+  if (c && c.quota === -1) delete c.quota;
+  if (c && Object.keys(c).length) out.cpu = c;
+  const io = taken(blockIO, 'linux.resources.blockIO.', ['weight', 'leafWeight', 'weightDevice', 'throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'], refused);
+  if (isFailure(io)) return io;
+  if (io) out.blockIO = io;
+  if (resources.hugepageLimits !== undefined) out.hugepageLimits = resources.hugepageLimits as CgroupConfig['hugepageLimits'];
+  return (enforce ? undefined : checkDeviceRules(resources.devices, refused)) ?? out;
 }

@@ -9,7 +9,7 @@
 import { CAPABILITY_NAMES, type CapabilitySet, type NamespaceHandle, type RlimitName, type SpawnConsole, type SpawnOptions, type StdioValue } from '@linuxns/core';
 import { DEFAULT_PATH } from './defaults.js';
 import type { ContainerConfig, ProcessConfig } from './types.js';
-import { hasNewUserns } from './validate-namespaces.js';
+import { mayKeepMknod } from './validate-namespaces.js';
 
 /** Where the process's stdin, stdout and stderr go (default: this process's own). */
 export interface ProcessIo {
@@ -132,7 +132,7 @@ export function initOptions(c: ContainerConfig, p: ProcessConfig, paths: InitPat
   const pins = Object.fromEntries(Object.entries(c.pins ?? {}).filter(([t]) => !(t === 'net' && paths.netns)));
   const ov = c.rootfs.overlay;
   return {
-    ...processOptions(p, io, hasNewUserns(c)),
+    ...processOptions(p, io, mayKeepMknod(c)),
     create: fresh,
     ...(Object.keys(join).length ? { join } : {}),
     ...(c.uidMappings ? { uidMappings: c.uidMappings } : {}),

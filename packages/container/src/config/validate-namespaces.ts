@@ -19,6 +19,14 @@ export function hasNewUserns(c: Pick<ContainerConfig, 'namespaces'>): boolean {
   return c.namespaces.some((n) => n.type === 'user' && n.path === undefined);
 }
 
+/**
+ * Whether the container's processes may keep CAP_MKNOD: with a new user namespace (a node made there opens
+ * nothing of the host's), or with device rules its cgroup enforces (runc keeps it then too).
+ */
+export function mayKeepMknod(c: Pick<ContainerConfig, 'namespaces' | 'cgroup'>): boolean {
+  return hasNewUserns(c) || (c.cgroup !== false && c.cgroup?.devices !== undefined);
+}
+
 /** Checks `namespaces`; the types of the new ones. */
 export function checkNamespaces(namespaces: unknown): Result<ReadonlySet<NamespaceType>, ContainerFailure> {
   if (!isArray(namespaces)) return err(configInvalid('namespaces', 'namespaces must be an array of { type, path? }'));

@@ -53,7 +53,7 @@ function checkCapabilities(capabilities: unknown, field: string, newUser: boolea
     if (e) return e;
     if (!isArray(names)) return configInvalid(f, `${f} must be an array of capability names`);
     if (!newUser && (names as unknown[]).some(isMknod)) {
-      return configInvalid(f, `${f} keeps CAP_MKNOD without a new user namespace: device cgroups are not enforced, so a device node made inside would give access to the host's device; drop it or add { type: "user" }`);
+      return configInvalid(f, `${f} keeps CAP_MKNOD without a new user namespace nor device rules (cgroup.devices): a device node made inside would give access to the host's device; drop it, add { type: "user" }, or give device rules`);
     }
   }
   return undefined;

@@ -14,7 +14,7 @@ import { isObject } from './shape.js';
 import type { ContainerConfig } from './types.js';
 import { checkCgroup } from './validate-cgroup.js';
 import { checkMounts, checkPaths } from './validate-mounts.js';
-import { checkIdMaps, checkNamespaces, checkPins, checkUtsNames } from './validate-namespaces.js';
+import { checkIdMaps, checkNamespaces, checkPins, checkUtsNames, mayKeepMknod } from './validate-namespaces.js';
 import { checkNetwork } from './validate-network.js';
 import { checkProcess, normalizeProcess } from './validate-process.js';
 import { checkLinux } from './validate-linux.js';
@@ -58,7 +58,7 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
   const cgroup = checkCgroup(c.cgroup);
   if (cgroup.isErr()) return err(cgroup.error);
   if (c.process !== undefined) {
-    const e = checkProcess(c.process, 'process', fresh.has('user'));
+    const e = checkProcess(c.process, 'process', mayKeepMknod(c));
     if (e) return err(e);
   }
   return ok({

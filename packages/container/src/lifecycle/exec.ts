@@ -9,7 +9,7 @@ import { errAsync, type ResultAsync } from 'neverthrow';
 import { openDifferingNamespaces, readProcessStat, spawn, type NsChild, type SpawnOptions } from '@linuxns/core';
 import { execOptions, type ProcessIo } from '../config/spawn-options.js';
 import type { ProcessConfig } from '../config/types.js';
-import { hasNewUserns } from '../config/validate-namespaces.js';
+import { mayKeepMknod } from '../config/validate-namespaces.js';
 import { checkProcess } from '../config/validate-process.js';
 import { systemError, wrongStatus, type ContainerFailure } from '../errors.js';
 import { isAlive } from '../proc.js';
@@ -38,7 +38,7 @@ export interface ExecOptions extends ProcessIo {
  * checked after, so that a reused pid is never joined.
  */
 export function execIn(c: ContainerRef, process: ProcessConfig, io: ExecOptions): ResultAsync<NsChild, ContainerFailure> {
-  const newUser = c.config ? hasNewUserns(c.config) : true;
+  const newUser = c.config ? mayKeepMknod(c.config) : true;
   const bad = checkProcess(process, 'process', newUser);
   if (bad) return errAsync(bad);
   const st = snapshot(c);

@@ -9,7 +9,7 @@ import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
 import type { NsChild } from '@linuxns/core';
 import type { ProcessIo } from '../config/spawn-options.js';
 import type { ContainerConfig, ProcessConfig } from '../config/types.js';
-import { hasNewUserns } from '../config/validate-namespaces.js';
+import { mayKeepMknod } from '../config/validate-namespaces.js';
 import { checkProcess } from '../config/validate-process.js';
 import { checkpoint } from '../crash.js';
 import { configInvalid, wrongStatus, type ContainerFailure } from '../errors.js';
@@ -23,7 +23,7 @@ import { snapshot, type ContainerRef } from './state.js';
 export function processToRun(config: ContainerConfig, process: ProcessConfig | undefined): Result<ProcessConfig, ContainerFailure> {
   const proc = process ?? config.process;
   if (proc === undefined) return err(configInvalid('process', 'no process to start: give one, or put process in the config'));
-  const bad = checkProcess(proc, 'process', hasNewUserns(config));
+  const bad = checkProcess(proc, 'process', mayKeepMknod(config));
   return bad ? err(bad) : ok(proc);
 }
 

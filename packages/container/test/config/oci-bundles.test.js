@@ -95,11 +95,24 @@ describe("containerd's default spec (ctr oci spec)", { skip: skipReason() || (!c
   const suite = containerSuite('occ');
   const spec = () => JSON.parse(execFileSync('ctr', ['oci', 'spec'], { encoding: 'utf8' }));
 
-  test('keeps CAP_MKNOD without a user namespace, which needs the device cgroup linuxns does not program: refused by name', () => {
+  test('keeps CAP_MKNOD without a user namespace: taken where the v1 devices controller enforces the device rules (runc\'s), refused by name otherwise', async () => {
     const s = spec();
-    s.process.args = ['true'];
+    s.process.args = ['sh', '-c', 'grep CapBnd /proc/self/status | tr "\\t" " "; mknod /mnt/vda b 254 0 && echo made; head -c 0 /mnt/vda 2>&1'];
+    s.mounts.push({ destination: '/mnt', type: 'tmpfs', source: 'tmpfs' }); // a tmpfs without nodev, where a node opens
+    s.linux.cgroupsPath = `/linuxns-ctrmk-${process.pid}`;
     const r = ociConfig({ ...s, root: { path: suite.fs.root } }, suite.dir);
-    assert.equal(r.isErr() && r.error.field, 'process.capabilities.bounding', r.isErr() ? r.error.message : 'taken');
+    if (V2) {
+      assert.equal(r.isErr() && r.error.field, 'process.capabilities.bounding', r.isErr() ? r.error.message : 'taken');
+      return;
+    }
+    const c = unwrap(suite.factory.create(suite.id(), unwrap(r)));
+    const o = await output(c.start(undefined, PIPE));
+    const [bnd, made, open] = o.out.split('\n');
+    assert.deepEqual([bnd, made], ['CapBnd: 00000000a80425fb', 'made'], "containerd's capabilities, CAP_MKNOD with them: a node of any device can be made (runc's c/b *:* m rule)");
+    assert.match(open, /Operation not permitted/, 'but a device no rule allows cannot be opened: the devices controller denies it');
+    assert.match(readFileSync(`/sys/fs/cgroup/devices/linuxns-ctrmk-${process.pid}/devices.list`, 'utf8'), /^c 1:3 rwm$/m);
+    unwrap(await c.destroy());
+    assert.equal(existsSync(`/sys/fs/cgroup/devices/linuxns-ctrmk-${process.pid}`), false);
   });
 
   test('without CAP_MKNOD the rest runs as it is: its /run and /dev/shm tmpfs, its cgroupsPath, noNewPrivileges', async () => {

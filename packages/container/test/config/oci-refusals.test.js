@@ -11,6 +11,8 @@ import { ociCgroupPath } from '../../dist/config/cgroups-path.js';
 import { makeRootfs, skipReason } from '../fixtures/rootfs.js';
 import { unwrap } from '../fixtures/helpers.js';
 
+const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+
 describe('cgroupsPath as runc places it', () => {
   test('absolute (podman), systemd slice:prefix:name (expanded as systemd would), relative (below this process\'s cgroup)', () => {
     assert.equal(ociCgroupPath('/libpod_parent/libpod-abc'), '/libpod_parent/libpod-abc');
@@ -59,10 +61,14 @@ describe('bad OCI input: container-config-invalid naming the field, before anyth
     ['mounts[1].options', (s) => s.mounts.push({ destination: '/x', type: 'tmpfs', options: [1] })],
     ['linux.cgroupsPath', (s) => (s.linux.cgroupsPath = 'a--b.slice:p:n')],
     ['linux.cgroupsPath', (s) => (s.linux.cgroupsPath = 7)],
-    ['linux.resources.devices[1]', (s) => (s.linux.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }] })],
-    ['linux.resources.devices[0]', (s) => (s.linux.resources = { devices: [{ allow: true, access: 'rwm' }] })],
+    ...(V2 ? [
+      // cgroup v2: no device program is loaded, so only rules that give no more than the config's nodes are taken.
+      ['linux.resources.devices[1]', (s) => (s.linux.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }] })],
+      ['linux.resources.devices[0]', (s) => (s.linux.resources = { devices: [{ allow: true, access: 'rwm' }] })],
+    ] : []),
     ['linux.resources.devices[0].access', (s) => (s.linux.resources = { devices: [{ allow: false, access: 'x' }] })],
-    ['linux.resources.blockIO', (s) => (s.linux.resources = { blockIO: { weight: 10 } })],
+    ['linux.resources.blockIO.weight', (s) => (s.linux.resources = { blockIO: { weight: 5 } })],
+    ['linux.resources.memory.kernel', (s) => (s.linux.resources = { memory: { kernel: 1048576 } })],
     ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' })],
     ['root.readonly', (s) => (s.root.readonly = 'yes')],
     ['linux.timeOffsets.monotonic.nanosecs', (s) => (s.linux.namespaces.push({ type: 'time' }), (s.linux.timeOffsets = { monotonic: { secs: 1, nanosecs: 5 } }))],
@@ -117,6 +123,13 @@ describe('bad OCI input: container-config-invalid naming the field, before anyth
     assert.deepEqual(c.devices.map((d) => d.path), ['/dev/null', '/dev/random', '/dev/full', '/dev/tty', '/dev/zero', '/dev/urandom', '/dev/fuse']);
     assert.equal(c.cgroup.path, 'system.slice/linuxns-x.scope');
     assert.equal(c.cgroup.pids, undefined, 'runc: a pids limit of 0 is none');
+    if (!V2) {
+      // The v1 devices controller enforces the rules: the config's, then runc's defaults (mknod of any node, /dev/null...).
+      assert.deepEqual(c.cgroup.devices.slice(0, 4), [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' }, { allow: true, type: 'c', access: 'm' }, { allow: true, type: 'b', access: 'm' }]);
+      const denyAfter = base();
+      denyAfter.linux.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: false, type: 'c', major: 1, minor: 3, access: 'w' }, { allow: true, access: 'rwm' }] };
+      assert.equal(unwrap(ociConfig(denyAfter, '/tmp')).cgroup.devices.length, 3 + 11, 'a deny rule after the deny-all, an allow-all: taken as runc takes them');
+    }
     assert.equal(c.rootfsPropagation, 'rprivate');
     assert.equal(base().linux.rootfsPropagation, undefined);
     assert.equal(unwrap(ociConfig(base(), '/tmp')).rootfsPropagation, 'rslave', "runc's default");

@@ -5,6 +5,7 @@
 // the helper's spawn takes too (start never refuses what create took).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { validateSpawnOptions } from '@linuxns/core';
 import { validateConfig } from '../../dist/index.js';
 import { initOptions } from '../../dist/config/spawn-options.js';
@@ -37,6 +38,9 @@ const GOOD = [
     },
   }],
   ['CAP_MKNOD kept with a new user namespace', { namespaces: USER, uidMappings: MAP, gidMappings: MAP, process: { args: ['true'], capabilities: ['CAP_MKNOD'] } }],
+  ['memory with reservation, memory+swap and swappiness; cpus and mems', { cgroup: { memory: { limit: 1 << 26, reservation: 1 << 25, swap: -1, swappiness: 0 }, cpu: { cpus: '0', mems: '0' } } }],
+  // The v1 devices controller enforces device rules: CAP_MKNOD may be kept with them (cgroup v2 refuses the rules).
+  ...(existsSync('/sys/fs/cgroup/devices/devices.allow') ? [['CAP_MKNOD kept with device rules', { cgroup: { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3 }] }, process: { args: ['true'], capabilities: ['CAP_MKNOD'] } }]] : []),
 ];
 
 describe('validateConfig takes good configs and fills in the defaults', () => {
@@ -128,7 +132,12 @@ const BAD = [
   ['a cgroup path with ..', { cgroup: { path: 'a/../../b' } }, 'cgroup.path'],
   ['a memory limit of 0', { cgroup: { memory: { limit: 0 } } }, 'cgroup.memory.limit'],
   ['a pids limit that is not a number', { cgroup: { pids: { limit: '64' } } }, 'cgroup.pids.limit'],
-  ['cpu shares of 1', { cgroup: { cpu: { shares: 1 } } }, 'cgroup.cpu'],
+  ['cpu shares of 1', { cgroup: { cpu: { shares: 1 } } }, 'cgroup.cpu.shares'],
+  ['a memory+swap below the memory limit', { cgroup: { memory: { limit: 1 << 26, swap: 1 << 20 } } }, 'cgroup.memory.swap'],
+  ['a swappiness above 100', { cgroup: { memory: { swappiness: 200 } } }, 'cgroup.memory.swappiness'],
+  ['a cpuset that is not a list', { cgroup: { cpu: { cpus: '0-' } } }, 'cgroup.cpu.cpus'],
+  ['a device rule without allow', { cgroup: { devices: [{ type: 'c', major: 1, minor: 3 }] } }, 'cgroup.devices[0]'],
+  ['a block I/O weight of 1', { cgroup: { blockIO: { weight: 1 } } }, 'cgroup.blockIO.weight'],
   ['a process that is not an object', { process: ['true'] }, 'process'],
   ['empty args', { process: { args: [] } }, 'process.args'],
   ['an empty argument', { process: { args: ['sh', ''] } }, 'process.args'],
