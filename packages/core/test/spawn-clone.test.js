@@ -135,6 +135,32 @@ test('joins of mnt and pid namespaces without the helper: the command is pid 1\'
   }
 });
 
+test('a join of a user namespace without the helper: root in it as nsenter makes it, or the ids kept with preserveCredentials', { skip: notRoot }, async () => {
+  const sleeper = spawnProcess('unshare', ['--user', 'sleep', '30'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => sleeper.once('spawn', r));
+    // unshare execs sleep in its new user namespace: map it from here (host root is not mapped in it).
+    for (let i = 0; i < 200 && readlinkSync(`/proc/${sleeper.pid}/ns/user`) === readlinkSync('/proc/self/ns/user'); i++) await new Promise((r) => setTimeout(r, 10));
+    writeFileSync(`/proc/${sleeper.pid}/uid_map`, '0 100000 65536\n');
+    writeFileSync(`/proc/${sleeper.pid}/gid_map`, '0 100000 65536\n');
+    const probe = 'readlink /proc/self/ns/user; id -u; id -g';
+    const root = await collect(unwrap(await spawn('sh', ['-c', probe], { join: { user: sleeper.pid } })));
+    const [ns, uid, gid] = root.out.trim().split('\n');
+    assert.equal(inoOf(ns), inoOf(readlinkSync(`/proc/${sleeper.pid}/ns/user`)));
+    assert.deepEqual([uid, gid], ['0', '0'], 'root of the joined namespace (host 100000)');
+    const kept = await collect(unwrap(await spawn('sh', ['-c', probe], { join: { user: sleeper.pid }, preserveCredentials: true })));
+    assert.deepEqual(kept.out.trim().split('\n').slice(1), ['65534', '65534'], 'host root kept: unmapped in the namespace, so the overflow id');
+    const theirs = spawnProcess('nsenter', ['-t', String(sleeper.pid), '-U', 'sh', '-c', probe]);
+    let out = '';
+    theirs.stdout.on('data', (d) => (out += d));
+    await new Promise((res) => theirs.once('close', res));
+    assert.equal(root.out, out, 'as nsenter -U');
+  } finally {
+    sleeper.kill('SIGKILL');
+    await new Promise((r) => sleeper.once('exit', r));
+  }
+});
+
 test('exit codes, signals, stdin, PATH search and env as through child_process', { skip: notRoot }, async () => {
   assert.equal((await collect(unwrap(await spawn('sh', ['-c', 'exit 7'], { create: ['net'] })))).code, 7);
   const killed = unwrap(await spawn('sleep', ['30'], { create: ['pid'], stdio: 'ignore' }));

@@ -61,6 +61,9 @@ enum lns_step {
   LNS_STEP_AMBIENT = 31,      /* prctl(PR_CAP_AMBIENT) */
   LNS_STEP_NO_NEW_PRIVS = 32, /* prctl(PR_SET_NO_NEW_PRIVS) */
   LNS_STEP_JOIN_PID = 33,     /* the calling thread's setns into a joined pid namespace (or back) around the clone */
+  LNS_STEP_JOIN_SETGROUPS = 34, /* becoming root of a joined user namespace: setgroups(0) (EPERM is let pass, as nsenter) */
+  LNS_STEP_JOIN_SETRESGID = 35, /* ... setresgid(0) */
+  LNS_STEP_JOIN_SETRESUID = 36, /* ... setresuid(0) */
 };
 
 /*
@@ -87,6 +90,7 @@ struct lns_settings {
   const unsigned *groups;
   long long gid;            /* -1: left */
   long long uid;            /* -1: left */
+  int preserve_credentials; /* 1: the ids are kept across a join of a user namespace (else root in it, as nsenter) */
   int has_caps;             /* 0: the capability sets are left as they are */
   int last_cap;             /* /proc/sys/kernel/cap_last_cap, read by the caller */
   unsigned long long cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
@@ -137,6 +141,10 @@ LNS_API int lns_exit_fd(void);
  * A join of type CLONE_NEWPID applies to children only: the calling thread
  * enters it just before the clone and goes back to its own pid namespace for
  * children right after (LNS_STEP_JOIN_PID), so the command is made in it.
+ * A join of CLONE_NEWUSER comes after the others, as the helper's, and makes
+ * the child root in it unless SETTINGS say preserve_credentials; it cannot be
+ * combined with CLONE_FLAGS (the new namespaces would be owned by the
+ * caller's user namespace, not the joined one): -EINVAL.
  * SETTINGS (NULL: none) are applied after the joins, before stdio.
  */
 LNS_API int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings);

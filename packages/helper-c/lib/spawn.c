@@ -61,6 +61,13 @@ static int fail(struct child_args *a, int step) {
   _exit(127);
 }
 
+/* Root of a joined user namespace, as nsenter: raw system calls (glibc's would signal the caller's threads). */
+static void become_root(struct child_args *a) {
+  if (syscall(SYS_setgroups, 0, NULL) != 0 && errno != EPERM) fail(a, LNS_STEP_JOIN_SETGROUPS);
+  if (syscall(SYS_setresgid, 0, 0, 0) != 0) fail(a, LNS_STEP_JOIN_SETRESGID);
+  if (syscall(SYS_setresuid, 0, 0, 0) != 0) fail(a, LNS_STEP_JOIN_SETRESUID);
+}
+
 static int child_main(void *p) {
   struct child_args *a = p;
   /* Node's handlers are not the program's: every signal back to its default (as libuv does), then unblocked. */
@@ -68,8 +75,14 @@ static int child_main(void *p) {
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
   for (int s = 1; s < NSIG; s++) (void)sigaction(s, &dfl, NULL);
-  for (int i = 0; i < a->njoin; i++)
-    if (a->join[2 * i + 1] != CLONE_NEWPID && setns(a->join[2 * i], a->join[2 * i + 1]) != 0) fail(a, LNS_STEP_JOIN);
+  /* The user namespace last (its owner's privileges then apply to nothing else joined), as the helper. */
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < a->njoin; i++) {
+      int type = a->join[2 * i + 1];
+      if (type == CLONE_NEWPID || (type == CLONE_NEWUSER) != pass) continue;
+      if (setns(a->join[2 * i], type) != 0) fail(a, LNS_STEP_JOIN);
+      if (type == CLONE_NEWUSER && !(a->settings && a->settings->preserve_credentials)) become_root(a);
+    }
   if (a->propagation && mount("none", "/", NULL, (unsigned long)a->propagation, NULL) != 0) fail(a, LNS_STEP_PROPAGATION);
   int step;
   if (a->settings && (step = lns_apply_settings(a->settings, a->parent)) != 0) fail(a, step);
@@ -194,6 +207,8 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
   int join_pid = pid_join(join, njoin);
   if (join_pid >= 0 && (clone_flags & CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
+  for (int i = 0; i < njoin; i++)
+    if (join[2 * i + 1] == CLONE_NEWUSER && clone_flags) return neg(LNS_STEP_NONE, EINVAL);
   int propagation = !(clone_flags & CLONE_NEWNS) ? 0 : settings ? settings->propagation : MS_REC | MS_PRIVATE;
   /* getppid() in the child reads 0 across a pid namespace: then it cannot tell a parent that died. */
   int parent = join_pid >= 0 || (clone_flags & CLONE_NEWPID) ? 0 : getpid();

@@ -115,6 +115,11 @@ static void settings_checks(int efd) {
   check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[2] == 7, "a pid join (our own namespace) makes the command there");
   check(lns_spawn("/bin/sh", argv, NULL, envp, join, 1, CLONE_NEWPID, stdio, NULL) == -EINVAL, "a pid namespace both joined and created is refused");
   close(self_pid);
+  int self_user = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+  int user[2] = {self_user, CLONE_NEWUSER};
+  check(lns_spawn("/bin/sh", argv, NULL, envp, user, 1, CLONE_NEWUTS, stdio, NULL) == -EINVAL, "a user join with new namespaces is refused (they would not be owned by it)");
+  check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, user, 1, 0, stdio, NULL), LNS_STEP_JOIN, EINVAL), "a join of our own user namespace fails at its step with the kernel's EINVAL");
+  close(self_user);
 }
 
 /* lns_spawn: new namespaces, a join, stdio, exit codes through the reaping thread, each failing step. */

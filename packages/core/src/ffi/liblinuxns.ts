@@ -32,6 +32,8 @@ export interface LnsSettings {
   groups: Uint32Array | null;
   gid: number;
   uid: number;
+  /** 1: the ids are kept across a join of a user namespace (else root in it). */
+  preserve_credentials: number;
   has_caps: number;
   last_cap: number;
   cap_bounding: bigint;
@@ -52,6 +54,7 @@ export const LNS_STEP = {
   CLONE: 1, JOIN: 12, PROPAGATION: 13, STDIO: 14, EXEC: 15, WATCH: 16,
   HOSTNAME: 17, DOMAINNAME: 18, RLIMIT: 19, SETSID: 20, DEATHSIG: 21, ROOT: 22, CWD: 23, KEEPCAPS: 24, BOUNDING: 25,
   SETGROUPS_IDS: 26, SETRESGID: 27, SETRESUID: 28, CAPGET: 29, CAPSET: 30, AMBIENT: 31, NO_NEW_PRIVS: 32, JOIN_PID: 33,
+  JOIN_SETGROUPS: 34, JOIN_SETRESGID: 35, JOIN_SETRESUID: 36,
 } as const;
 
 let bound: Liblinuxns | null | undefined;
@@ -66,7 +69,7 @@ export function liblinuxns(): Liblinuxns | undefined {
       hostname: 'const char *', domainname: 'const char *', root: 'const char *', cwd: 'const char *',
       propagation: 'int', umask: 'int', setsid: 'int', pdeathsig: 'int', no_new_privs: 'int',
       nrlimit: 'int', rlimits: 'const int64_t *', ngroups: 'int', groups: 'const uint32_t *',
-      gid: 'int64_t', uid: 'int64_t', has_caps: 'int', last_cap: 'int',
+      gid: 'int64_t', uid: 'int64_t', preserve_credentials: 'int', has_caps: 'int', last_cap: 'int',
       cap_bounding: 'uint64_t', cap_effective: 'uint64_t', cap_permitted: 'uint64_t', cap_inheritable: 'uint64_t', cap_ambient: 'uint64_t',
     });
     bound = {

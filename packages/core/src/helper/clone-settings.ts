@@ -61,6 +61,7 @@ export function lnsSettings(settings: Partial<HelperRequest>, creatingMnt: boole
     groups: s.groups === undefined || s.groups.length === 0 ? null : Uint32Array.from(s.groups),
     gid: s.gid ?? -1,
     uid: s.uid ?? -1,
+    preserve_credentials: s.preserveCredentials ? 1 : 0,
     has_caps: caps === undefined ? 0 : 1,
     last_cap: caps === undefined ? 0 : capLast(),
     // Absent sets are kept whole, as the helper's parser has them (the kernel then keeps what the process has).
@@ -76,6 +77,9 @@ export function lnsSettings(settings: Partial<HelperRequest>, creatingMnt: boole
 const STEPS = new Map<number, readonly [string, string]>([
   [LNS_STEP.JOIN, ['join', 'setns']],
   [LNS_STEP.JOIN_PID, ['join', 'setns']],
+  [LNS_STEP.JOIN_SETGROUPS, ['join', 'setgroups']],
+  [LNS_STEP.JOIN_SETRESGID, ['join', 'setresgid']],
+  [LNS_STEP.JOIN_SETRESUID, ['join', 'setresuid']],
   [LNS_STEP.PROPAGATION, ['propagation', 'mount']],
   [LNS_STEP.STDIO, ['fds', 'dup2']],
   [LNS_STEP.EXEC, ['exec', 'execvp']],

@@ -7,8 +7,9 @@
  * here (children are waited for by pidfd: no other child's exit is taken,
  * libuv's included); its stdio pipes are ordinary Node streams.
  *
- * It serves what needs no helper step: joins of net, uts, ipc, cgroup, mnt
- * and pid (the calling thread enters a pid namespace around the clone), new
+ * It serves what needs no helper step: joins of net, uts, ipc, cgroup, mnt,
+ * pid (the calling thread enters a pid namespace around the clone) and user
+ * (when nothing is created), new
  * net, uts, ipc, mnt (made private, as unshare(1) does, or as
  * `mountPropagation` says), cgroup and pid namespaces, stdio, env and the
  * process settings of clone-settings.ts (hostname, domainname, cwd, root,
@@ -41,11 +42,12 @@ import type { ValidatedSpawn } from './validate.js';
 export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid'];
 
 /**
- * Namespace types lns_spawn joins. Not user (the kernel refuses setns of a user namespace to a
- * process that shares its memory, as the clone's child does: EINVAL) nor time (setns of a time
- * namespace needs a single-threaded caller: EUSERS).
+ * Namespace types lns_spawn joins: user only when nothing is created (the clone would make the new
+ * namespaces owned by the caller's user namespace, the helper makes them after the join); not time
+ * (setns of a time namespace needs a single-threaded caller, which neither Node nor a child sharing
+ * its memory is: EUSERS).
  */
-export const CLONE_JOINS: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'cgroup', 'mnt', 'pid'];
+export const CLONE_JOINS: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'cgroup', 'mnt', 'pid', 'user'];
 
 const O_CLOEXEC = 0o2000000;
 const CLD_EXITED = 1;
