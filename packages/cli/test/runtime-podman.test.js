@@ -2,7 +2,7 @@
 // busybox image the test makes (`podman import` of the test rootfs, removed
 // after): run --rm with the output and exit status passed through, a missing
 // program as podman's 127, run -d with logs, exec, top, pause/unpause,
-// stats, stop and rm, --pids-limit, --user, --read-only and --cap-drop, with
+// stats, stop and rm, --pids-limit, --memory, --user, --read-only and --cap-drop, with
 // podman's default seccomp profile and sysctl, compared with runc, and a pod
 // of two containers sharing a network namespace. Two settings are the
 // test's own, in its containers.conf (with linuxns-runtime listed among the
@@ -12,7 +12,7 @@
 // namespace: it does not enforce device cgroups; see docs/kubernetes.md).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
@@ -125,6 +125,25 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
     } finally {
       podman(['rm', '-f', name]);
     }
+  });
+
+  test('--memory (podman adds memory+swap, twice the limit, where swap is accounted): the limits in the container\'s memory cgroup, as with runc', () => {
+    const limits = (runtime) => {
+      const name = `${TAG}-mem-${runtime === bin ? 'ours' : 'runc'}`;
+      try {
+        const r = spawnSync('podman', ['--runtime', runtime, 'run', '-d', '--name', name, '--memory', '64m', IMAGE, ...WAITER], { encoding: 'utf8', timeout: 120_000, env });
+        assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
+        const id = r.stdout.trim();
+        const dir = cgroupsNamed(`libpod-${id}`).find((p) => p.includes('/memory/')) ?? cgroupsNamed(`libpod-${id}`)[0];
+        const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim() : undefined);
+        return [read('memory.limit_in_bytes') ?? read('memory.max'), read('memory.memsw.limit_in_bytes') ?? read('memory.swap.max')];
+      } finally {
+        podman(['rm', '-f', name]);
+      }
+    };
+    const ours = limits(bin);
+    assert.equal(ours[0], String(64 << 20));
+    assert.deepEqual(ours, limits('runc'), 'the same limits as runc writes');
   });
 
   test('--cap-drop, the default seccomp profile and sysctl: the same in the container as with runc', () => {
