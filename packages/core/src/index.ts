@@ -30,7 +30,7 @@ export { enterSync, SYNC_TYPES } from './thread/enter-sync.js';
 export { createNamespace, CREATABLE_TYPES } from './lifecycle/create.js';
 export { listenSocketIn, udpSocketIn, serveIn, connectIn, loopbackUp, type NamespaceSocket, type ListenOptions, type ConnectOptions, type SocketAddress } from './socket/socket.js';
 export { spawn } from './helper/spawn.js';
-export type { SpawnOptions, JoinTarget, StdioValue, IdRange } from './helper/options.js';
+export type { SpawnOptions, JoinTarget, StdioValue, IdRange, TimeOffset } from './helper/options.js';
 export type { ContainerSpawnOptions } from './helper/options-container.js';
 export type { SpawnConsole } from './helper/console.js';
 export type { NsChild, ExitStatus } from './helper/child.js';

@@ -39,6 +39,9 @@ describe('spawn process settings', { skip: notRoot }, () => {
     const theirs = execFileSync('unshare', ['--time', '--fork', '--monotonic=86400', '--boottime=-5', 'cat', '/proc/self/timens_offsets'], { encoding: 'utf8' }).trim();
     assert.equal(ours.out, theirs);
     assert.match(ours.out, /monotonic\s+86400\s+0/);
+    // With nanoseconds ({ secs, nanosecs }, runtime-spec's linux.timeOffsets): both written, read back as given.
+    const nanos = await sh('cat /proc/self/timens_offsets', { create: ['time'], timeOffsets: { monotonic: { secs: -2, nanosecs: 750000000 }, boottime: 3 } });
+    assert.deepEqual(nanos.out.split('\n').map((l) => l.trim().split(/\s+/).join(' ')), ['monotonic -2 750000000', 'boottime 3 0']);
   });
 
   test('rlimits, a new session, no_new_privs and the ids are what the command sees', async () => {

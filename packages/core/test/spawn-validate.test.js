@@ -42,6 +42,8 @@ const refused = [
   ['mountProc without a new pid and mnt namespace', { mountProc: true, create: ['pid'] }, 'invalid-option', 'mountProc'],
   ['time offsets without a new time namespace', { timeOffsets: { monotonic: 1 } }, 'invalid-option', 'timeOffsets'],
   ['a time offset that is not whole', { create: ['time'], timeOffsets: { boottime: 0.5 } }, 'invalid-option', 'timeOffsets'],
+  ['nanoseconds of a time offset beyond a second', { create: ['time'], timeOffsets: { monotonic: { secs: 1, nanosecs: 1e9 } } }, 'invalid-option', 'timeOffsets'],
+  ['a time offset object without secs', { create: ['time'], timeOffsets: { monotonic: { nanosecs: 5 } } }, 'invalid-option', 'timeOffsets'],
   ['a soft rlimit above the hard one', { rlimits: { nofile: { soft: 10, hard: 5 } } }, 'invalid-option', 'rlimits'],
   ['an unknown rlimit', { rlimits: { files: { soft: 1, hard: 1 } } }, 'invalid-option', 'rlimits'],
   ['a negative uid', { user: { uid: -1 } }, 'invalid-option', 'user'],

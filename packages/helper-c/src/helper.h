@@ -42,6 +42,7 @@ struct request {
   int mount_proc;
   int has_monotonic, has_boottime;
   long long monotonic, boottime;
+  long long monotonic_nsec, boottime_nsec; /* 0..999999999, added to the seconds */
   struct { int resource; long long soft, hard; } rlimit[MAX_RLIMIT];
   int nrlimit;
   int setsid, no_new_privs, pdeathsig, preserve_credentials, userns_root;

@@ -46,8 +46,8 @@ void create_other_namespaces(const struct request *req) {
     /* Offsets go in after unshare and before any process enters the time namespace. */
     char text[128];
     int n = 0;
-    if (req->has_monotonic) n += snprintf(text + n, sizeof text - (size_t)n, "monotonic %lld 0\n", req->monotonic);
-    if (req->has_boottime) n += snprintf(text + n, sizeof text - (size_t)n, "boottime %lld 0\n", req->boottime);
+    if (req->has_monotonic) n += snprintf(text + n, sizeof text - (size_t)n, "monotonic %lld %lld\n", req->monotonic, req->monotonic_nsec);
+    if (req->has_boottime) n += snprintf(text + n, sizeof text - (size_t)n, "boottime %lld %lld\n", req->boottime, req->boottime_nsec);
     int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
     if (fd < 0) report_error(STEP_TIME_OFFSETS, "open", errno);
     if (write(fd, text, (size_t)n) != n) report_error(STEP_TIME_OFFSETS, "write", errno);

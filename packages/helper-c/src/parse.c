@@ -79,6 +79,8 @@ static int set_number(struct request *req, char *a) {
   const struct { const char *name; long long *field; int *given; long long min, max; } numbers[] = {
     {"--monotonic", &req->monotonic, &req->has_monotonic, -(1LL << 40), 1LL << 40},
     {"--boottime", &req->boottime, &req->has_boottime, -(1LL << 40), 1LL << 40},
+    {"--monotonic-nsec", &req->monotonic_nsec, &req->has_monotonic, 0, 999999999},
+    {"--boottime-nsec", &req->boottime_nsec, &req->has_boottime, 0, 999999999},
     {"--uid", &req->uid, NULL, 0, UINT_MAX - 1LL},
     {"--gid", &req->gid, NULL, 0, UINT_MAX - 1LL},
   };

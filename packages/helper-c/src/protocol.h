@@ -123,6 +123,8 @@
  *   --mount-proc            mount a fresh /proc (needs --create=mnt and --create=pid).
  *   --monotonic=SECS        offset of CLOCK_MONOTONIC in a new time namespace,
  *   --boottime=SECS         offset of CLOCK_BOOTTIME (both need --create=time).
+ *   --monotonic-nsec=NSEC   nanoseconds (0..999999999) added to the offset of
+ *   --boottime-nsec=NSEC    that clock (/proc/self/timens_offsets takes both).
  *   --rlimit=RES:SOFT:HARD  setrlimit(RES); RES is the RLIMIT_* number, -1 means
  *                           unlimited (repeatable).
  *   --setsid                start a new session.

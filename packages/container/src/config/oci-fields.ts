@@ -15,7 +15,7 @@ export const OCI_FIELDS: readonly string[] = [
   'process.noNewPrivileges', 'process.oomScoreAdj', 'process.scheduler', 'process.ioPriority', 'process.apparmorProfile', 'process.selinuxLabel',
   'mounts (every type: binds and rbinds of files and directories, proc, sysfs, tmpfs, devpts, mqueue, cgroup, overlay...; all options but remount, tmpcopyup, idmap, ridmap)',
   'linux.namespaces', 'linux.uidMappings', 'linux.gidMappings', 'linux.maskedPaths', 'linux.readonlyPaths', 'linux.devices', 'linux.sysctl',
-  'linux.seccomp (not SCMP_ACT_NOTIFY)', 'linux.personality', 'linux.mountLabel', 'linux.rootfsPropagation', 'linux.timeOffsets (whole seconds)',
+  'linux.seccomp (not SCMP_ACT_NOTIFY)', 'linux.personality', 'linux.mountLabel', 'linux.rootfsPropagation', 'linux.timeOffsets',
   'linux.cgroupsPath (/a/b, relative, slice:prefix:name)',
   'linux.resources.memory.limit', 'linux.resources.memory.reservation', 'linux.resources.memory.swap (where swap is accounted)',
   'linux.resources.memory.swappiness', 'linux.resources.memory.disableOOMKiller', 'linux.resources.pids.limit',

@@ -26,8 +26,8 @@ const LINUX_KEYS = [
 ];
 
 /**
- * `linux.timeOffsets` (`{ monotonic: { secs, nanosecs } }`) as spawn's whole seconds; a value with nanoseconds,
- * which linuxns does not write, is refused by name.
+ * `linux.timeOffsets` (`{ monotonic: { secs, nanosecs } }`) as spawn's: whole seconds, or `{ secs, nanosecs }`
+ * where nanoseconds are given (the helper writes both to /proc/self/timens_offsets).
  */
 function ociTimeOffsets(v: unknown, refused: string[]): ContainerConfig['timeOffsets'] | ContainerFailure {
   if (v === undefined) return undefined;
@@ -37,8 +37,7 @@ function ociTimeOffsets(v: unknown, refused: string[]): ContainerConfig['timeOff
     const f = `linux.timeOffsets.${clock}`;
     if (!isObject(o)) return configInvalid(f, `${f} must be { secs, nanosecs }`);
     refuseOthers(o, `${f}.`, ['secs', 'nanosecs'], refused);
-    if (o.nanosecs !== undefined && o.nanosecs !== 0) refused.push(`${f}.nanosecs (linuxns writes whole seconds)`);
-    out[clock] = o.secs ?? 0;
+    out[clock] = o.nanosecs !== undefined && o.nanosecs !== 0 ? { secs: o.secs ?? 0, nanosecs: o.nanosecs } : (o.secs ?? 0);
   }
   return out;
 }

@@ -46,15 +46,23 @@ describe("runc spec's config.json, unchanged but for its process", { skip: skipR
     unwrap(await c.destroy());
   });
 
-  test('linux.timeOffsets in whole seconds, in a new time namespace', async () => {
-    const bundle = makeBundle(join(suite.dir, 'b2'), suite.fs.root, ['cat', '/proc/self/timens_offsets'], (spec) => {
+  test('linux.timeOffsets with nanoseconds, in a new time namespace: written as given, and CLOCK_BOOTTIME (/proc/uptime) ahead by it inside', async () => {
+    const bundle = makeBundle(join(suite.dir, 'b2'), suite.fs.root, ['sh', '-c', 'cat /proc/self/timens_offsets; cut -d" " -f1 /proc/uptime'], (spec) => {
       spec.linux.namespaces.push({ type: 'time' });
-      spec.linux.timeOffsets = { monotonic: { secs: 1000, nanosecs: 0 }, boottime: { secs: -5 } };
+      spec.linux.timeOffsets = { monotonic: { secs: 1000, nanosecs: 250000000 }, boottime: { secs: 86400, nanosecs: 500000000 } };
     });
     const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
+    const uptime = () => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    const before = uptime();
     const r = await output(c.start(undefined, PIPE));
-    assert.deepEqual(r.out.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')), ['monotonic 1000', 'boottime -5']);
+    const after = uptime();
+    const [mono, boot, inside] = r.out.split('\n');
+    assert.deepEqual([mono, boot].map((l) => l.trim().split(/\s+/).join(' ')), ['monotonic 1000 250000000', 'boottime 86400 500000000']);
+    const ahead = Number(inside);
+    assert.ok(ahead >= before + 86400.5 - 0.01 && ahead <= after + 86400.5 + 0.01, `uptime inside ${inside}, outside ${before}..${after}: 86400.5 s ahead`);
     unwrap(await c.destroy());
+    const whole = unwrap(ociConfig({ ociVersion: '1.0.2', root: { path: suite.fs.root }, linux: { namespaces: [{ type: 'mount' }, { type: 'time' }], timeOffsets: { monotonic: { secs: 3, nanosecs: 0 }, boottime: { secs: -5 } } } }, suite.dir));
+    assert.deepEqual(whole.timeOffsets, { monotonic: 3, boottime: -5 }, 'without nanoseconds: whole seconds');
   });
 });
 

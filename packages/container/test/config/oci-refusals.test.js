@@ -71,7 +71,8 @@ describe('bad OCI input: container-config-invalid naming the field, before anyth
     ['linux.resources.memory.kernel', (s) => (s.linux.resources = { memory: { kernel: 1048576 } })],
     ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' })],
     ['root.readonly', (s) => (s.root.readonly = 'yes')],
-    ['linux.timeOffsets.monotonic.nanosecs', (s) => (s.linux.namespaces.push({ type: 'time' }), (s.linux.timeOffsets = { monotonic: { secs: 1, nanosecs: 5 } }))],
+    ['linux.timeOffsets.monotonic.nanosecs', (s) => (s.linux.namespaces.push({ type: 'time' }), (s.linux.timeOffsets = { monotonic: { secs: 1, nanosecs: 1e9 } }))],
+    ['linux.timeOffsets.boottime', (s) => (s.linux.namespaces.push({ type: 'time' }), (s.linux.timeOffsets = { boottime: { secs: 'x' } }))],
     ['linux.timeOffsets', (s) => (s.linux.timeOffsets = { monotonic: { secs: 1 } })],
   ];
   for (const [field, edit] of cases) {

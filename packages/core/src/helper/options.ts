@@ -23,6 +23,12 @@ export type StdioValue = StdioPipe | 'inherit' | StdioNull | number;
 
 export type { IdRange };
 
+/** A clock offset with nanoseconds: `secs` (may be negative) plus `nanosecs` (0..999999999). */
+export interface TimeOffset {
+  readonly secs: number;
+  readonly nanosecs?: number;
+}
+
 /** Options of {@link spawn}: these, and the container settings of {@link ContainerSpawnOptions}. */
 export interface SpawnOptions<E extends NsErrorBase = NsError> extends ContainerSpawnOptions {
   /** Existing namespaces to join (opened before anything is joined; the user namespace after the others). */
@@ -56,8 +62,18 @@ export interface SpawnOptions<E extends NsErrorBase = NsError> extends Container
   readonly stdio?: StdioValue | readonly [StdioValue, StdioValue, StdioValue];
   /** Mounts a fresh /proc for the new pid namespace (needs `create` with `'mnt'` and `'pid'`), like `unshare --mount-proc`; with `rootfs`, on the rootfs's `/proc`. */
   readonly mountProc?: boolean;
-  /** Clock offsets of a new time namespace, in seconds (needs `create` with `'time'`); visible in `/proc/self/timens_offsets`. */
-  readonly timeOffsets?: { readonly monotonic?: number; readonly boottime?: number };
+  /**
+   * Clock offsets of a new time namespace (needs `create` with `'time'`): whole seconds, or `{ secs, nanosecs }`
+   * (nanosecs 0..999999999, added to secs, as runtime-spec's `linux.timeOffsets`); visible in `/proc/self/timens_offsets`.
+   *
+   * @example
+   * ```ts
+   * import { spawn } from '@linuxns/core';
+   * // CLOCK_MONOTONIC 1.5 s ahead, CLOCK_BOOTTIME 10 s ahead, for the process and its children.
+   * await spawn('cat', ['/proc/self/timens_offsets'], { create: ['time'], timeOffsets: { monotonic: { secs: 1, nanosecs: 500000000 }, boottime: 10 } });
+   * ```
+   */
+  readonly timeOffsets?: { readonly monotonic?: number | TimeOffset; readonly boottime?: number | TimeOffset };
   /** Resource limits by name (`nofile`, `nproc`, `core`...): `{ soft, hard }`, `Infinity` for unlimited. */
   readonly rlimits?: Readonly<Partial<Record<RlimitName, { readonly soft: number; readonly hard: number }>>>;
   /** Starts a new session (setsid). */

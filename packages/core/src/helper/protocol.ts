@@ -104,6 +104,9 @@ export interface HelperRequest {
   readonly mountProc?: boolean;
   readonly monotonic?: number;
   readonly boottime?: number;
+  /** Nanoseconds (1..999999999) added to `monotonic` or `boottime`. */
+  readonly monotonicNsec?: number;
+  readonly boottimeNsec?: number;
   /** [RLIMIT_* number, soft, hard]; -1 is unlimited. */
   readonly rlimits?: ReadonlyArray<readonly [number, number, number]>;
   readonly setsid?: boolean;
@@ -188,6 +191,8 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.mountProc) a.push('--mount-proc');
   if (req.monotonic !== undefined) a.push(`--monotonic=${req.monotonic}`);
   if (req.boottime !== undefined) a.push(`--boottime=${req.boottime}`);
+  if (req.monotonicNsec !== undefined) a.push(`--monotonic-nsec=${req.monotonicNsec}`);
+  if (req.boottimeNsec !== undefined) a.push(`--boottime-nsec=${req.boottimeNsec}`);
   for (const [res, soft, hard] of req.rlimits ?? []) a.push(`--rlimit=${res}:${soft}:${hard}`);
   if (req.setsid) a.push('--setsid');
   if (req.pdeathsig !== undefined) a.push(`--pdeathsig=${req.pdeathsig}`);

@@ -67,10 +67,14 @@ export function processSettings(o: SpawnOptions, creating: ReadonlySet<Namespace
   if (o.timeOffsets !== undefined) {
     if (!creating.has('time')) return err(invalidOption('timeOffsets', "time offsets need a new time namespace: add 'time' to create"));
     for (const k of ['monotonic', 'boottime'] as const) {
-      const v = o.timeOffsets[k];
+      const v: unknown = o.timeOffsets[k];
       if (v === undefined) continue;
-      if (!Number.isInteger(v) || Math.abs(v) > 2 ** 40) return err(invalidOption('timeOffsets', `timeOffsets.${k} must be a whole number of seconds, got ${v}`));
-      out[k] = v;
+      const secs = typeof v === 'object' && v !== null ? (v as { secs?: unknown }).secs : v;
+      const nsec = typeof v === 'object' && v !== null ? ((v as { nanosecs?: unknown }).nanosecs ?? 0) : 0;
+      if (!Number.isInteger(secs) || Math.abs(secs as number) > 2 ** 40) return err(invalidOption('timeOffsets', `timeOffsets.${k} must be a whole number of seconds or { secs, nanosecs }, got ${JSON.stringify(v)}`));
+      if (!Number.isInteger(nsec) || (nsec as number) < 0 || (nsec as number) > 999999999) return err(invalidOption('timeOffsets', `timeOffsets.${k}.nanosecs must be from 0 to 999999999, got ${JSON.stringify(nsec)}`));
+      out[k] = secs;
+      if (nsec !== 0) out[`${k}Nsec`] = nsec;
     }
   }
   if (o.rlimits !== undefined) {
