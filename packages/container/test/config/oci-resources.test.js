@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ociConfig } from '../../dist/config/oci-spec.js';
 import { skipReason } from '../fixtures/rootfs.js';
@@ -65,6 +65,8 @@ describe('linux.resources applied as runc applies them (cgroup v1)', { skip: v1S
     assert.equal(cg('blkio', `${rel('cpu')}/inner`, 'blkio.throttle.write_iops_device'), `${major}:${minor} 100`);
     unwrap(await c.destroy());
     assert.deepEqual(leftIn(`${rel('cpu')}/inner`), []);
+    // The parent the config named stays, as with runc (it removes the container's own cgroup only): the test's to remove.
+    for (const h of leftIn(rel('cpu'))) rmdirSync(`/sys/fs/cgroup/${h}/${rel('cpu')}`);
   });
 
   test('devices enforced: a node without a rule cannot be opened (EPERM), one allowed for reading opens read-only only; CAP_MKNOD kept, mknod allowed', { skip: !v1Has('devices', 'devices.allow') && 'no devices controller' }, async () => {
@@ -112,6 +114,32 @@ describe('linux.resources applied as runc applies them (cgroup v1)', { skip: v1S
     await child.exited;
     unwrap(await c.destroy());
     assert.deepEqual([...leftIn(rel('ours')), ...leftIn(rel('runc'))], []);
+  });
+
+  test('realtime cpu bandwidth in cpu.rt_period_us and cpu.rt_runtime_us (a cgroup just below the root, whose runtime the kernel can grant)', { skip: !v1Has('cpu', 'cpu.rt_runtime_us') && 'no CONFIG_RT_GROUP_SCHED' }, async () => {
+    const bundle = makeBundle(join(suite.dir, 'rt'), suite.fs.root, ['true'], (s) => {
+      s.linux.cgroupsPath = `/${rel('rt')}`;
+      s.linux.resources = { ...s.linux.resources, cpu: { realtimePeriod: 500000, realtimeRuntime: 10000 } };
+    });
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
+    const r = await output(c.start(undefined, PIPE));
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual([cg('cpu', rel('rt'), 'cpu.rt_period_us'), cg('cpu', rel('rt'), 'cpu.rt_runtime_us')], ['500000', '10000']);
+    unwrap(await c.destroy());
+  });
+
+  test('a limit the kernel rejects at start (a throttle of a device that does not exist): the start fails with the file and errno, and no cgroup, process or state of it is left', async () => {
+    const bundle = makeBundle(join(suite.dir, 'nodev'), suite.fs.root, ['sleep', '30'], (s) => {
+      s.linux.cgroupsPath = `/${rel('nodev')}`;
+      s.linux.resources = { ...s.linux.resources, blockIO: { throttleReadBpsDevice: [{ major: 4000, minor: 4000, rate: 1 }] } };
+    });
+    const c = unwrap(suite.factory.createFromBundle(suite.id(), bundle));
+    const r = await c.start(undefined, PIPE);
+    assert.ok(r.isErr(), 'started');
+    assert.match(JSON.stringify(r.error), /blkio\.throttle\.read_bps_device/);
+    assert.deepEqual(leftIn(rel('nodev')), [], 'no cgroup left');
+    assert.deepEqual(unwrap(c.processes()), []);
+    unwrap(await c.destroy());
   });
 
   test('what this kernel has no file for is refused naming the field, before anything is made', () => {
