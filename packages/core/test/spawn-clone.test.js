@@ -161,6 +161,27 @@ test('a join of a user namespace without the helper: root in it as nsenter makes
   }
 });
 
+test('a new user namespace without the helper: the maps written while the child waits, root in it when asked, owner of the other new namespaces', { skip: notRoot }, async () => {
+  const probe = 'id -u; cat /proc/self/uid_map /proc/self/setgroups; echo $$; hostname';
+  const mapped = await collect(unwrap(await spawn('sh', ['-c', probe], { create: ['user', 'mnt', 'pid', 'uts'], mapRootUser: true, hostname: 'box' })));
+  const [uid, map, setgroups, pid, host] = mapped.out.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
+  assert.deepEqual([uid, map, setgroups, pid, host], ['0', '0 0 1', 'deny', '1', 'box'], mapped.err);
+  const range = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  const script = 'id -u; id -g; readlink /proc/self/ns/user /proc/self/ns/net';
+  const root = await collect(unwrap(await spawn('sh', ['-c', script], { create: ['user', 'net'], uidMappings: range, gidMappings: range, usernsRoot: true })));
+  const [u, g, userNs, netNs] = root.out.trim().split('\n');
+  assert.deepEqual([u, g], ['0', '0'], 'usernsRoot: uid and gid 0 of the namespace (host 100000)');
+  assert.notEqual(inoOf(userNs), inoOf(readlinkSync('/proc/self/ns/user')));
+  assert.notEqual(inoOf(netNs), inoOf(readlinkSync('/proc/self/ns/net')));
+  const overflow = await collect(unwrap(await spawn('id', ['-u'], { create: ['user'], uidMappings: range, gidMappings: range })));
+  assert.equal(overflow.out.trim(), '65534', 'without usernsRoot host root stays unmapped there');
+  // A step after the maps fails as on the helper path, and the waiting child leaves nothing.
+  const before = snapshot();
+  const e = errorOf(await spawn('true', [], { create: ['user', 'pid'], mapRootUser: true, cwd: '/nonexistent/linuxns', stdio: 'ignore' }), 'spawn-setup-failed');
+  assert.deepEqual([e.step, e.syscall, e.code], ['cwd', 'chdir', 'ENOENT']);
+  await assertNothingLeft(before, 'a failed spawn in a new user namespace');
+});
+
 test('exit codes, signals, stdin, PATH search and env as through child_process', { skip: notRoot }, async () => {
   assert.equal((await collect(unwrap(await spawn('sh', ['-c', 'exit 7'], { create: ['net'] })))).code, 7);
   const killed = unwrap(await spawn('sleep', ['30'], { create: ['pid'], stdio: 'ignore' }));

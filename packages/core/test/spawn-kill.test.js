@@ -1,6 +1,7 @@
 // A SIGKILL of the Node process while spawn is making children: a Node child
-// (a session of its own) spawns in a loop, in-process (clone) and through the
-// helper (a new user namespace), and is killed at a random point. Afterwards
+// (a session of its own) spawns in a loop, in-process (clone, a new user
+// namespace whose child waits for its maps among them) and through the helper
+// (mountProc), and is killed at a random point. Afterwards
 // no process of its session may be left stopped or stuck half-made: the
 // commands it started run on as orphans, as child_process's do, and end (they
 // sleep 0.2 s), while a process stuck between clone and exec, a stopped dummy
@@ -21,7 +22,8 @@ import { spawn } from ${JSON.stringify(DIST)};
 const kinds = [
   { create: ['uts', 'pid', 'mnt'], hostname: 'k', cwd: '/tmp', user: { uid: 1000, gid: 1000 } },
   { join: { net: '/proc/self/ns/net', mnt: '/proc/self/ns/mnt' } },
-  { create: ['user', 'net'], mapRootUser: true },
+  { create: ['user', 'net', 'pid'], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], usernsRoot: true },
+  { create: ['mnt', 'pid'], mountProc: true }, // through the helper
   {},
 ];
 let n = 0;

@@ -103,7 +103,7 @@ static int kill_and_reap(pid_t pid) {
   }
 }
 
-static int write_proc(pid_t pid, const char *file, const char *data, size_t len) {
+int lns_write_proc(int pid, const char *file, const char *data, size_t len) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
   int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -143,12 +143,12 @@ static int start_dummy(char *stack) {
 
 static int write_maps(pid_t pid, const char *uid_map, size_t uid_len, const char *gid_map, size_t gid_len) {
   int err;
-  if (uid_len && (err = write_proc(pid, "uid_map", uid_map, uid_len)) != 0) return fail(LNS_STEP_UID_MAP, err);
+  if (uid_len && (err = lns_write_proc(pid, "uid_map", uid_map, uid_len)) != 0) return fail(LNS_STEP_UID_MAP, err);
   if (gid_len) {
-    err = write_proc(pid, "gid_map", gid_map, gid_len);
+    err = lns_write_proc(pid, "gid_map", gid_map, gid_len);
     if (err == EPERM) {
-      if ((err = write_proc(pid, "setgroups", "deny", 4)) != 0) return fail(LNS_STEP_SETGROUPS, err);
-      err = write_proc(pid, "gid_map", gid_map, gid_len);
+      if ((err = lns_write_proc(pid, "setgroups", "deny", 4)) != 0) return fail(LNS_STEP_SETGROUPS, err);
+      err = lns_write_proc(pid, "gid_map", gid_map, gid_len);
     }
     if (err != 0) return fail(LNS_STEP_GID_MAP, err);
   }

@@ -64,6 +64,9 @@ enum lns_step {
   LNS_STEP_JOIN_SETGROUPS = 34, /* becoming root of a joined user namespace: setgroups(0) (EPERM is let pass, as nsenter) */
   LNS_STEP_JOIN_SETRESGID = 35, /* ... setresgid(0) */
   LNS_STEP_JOIN_SETRESUID = 36, /* ... setresuid(0) */
+  LNS_STEP_SYNC = 37,          /* the pipes between lns_spawn and a child in a new user namespace */
+  LNS_STEP_USERNS_ROOT = 38,   /* userns_root: setresgid/setresuid(0) in the new user namespace once mapped */
+  /* And, for a new user namespace, the parent's LNS_STEP_SETGROUPS, LNS_STEP_UID_MAP and LNS_STEP_GID_MAP (above). */
 };
 
 /*
@@ -94,6 +97,11 @@ struct lns_settings {
   int has_caps;             /* 0: the capability sets are left as they are */
   int last_cap;             /* /proc/sys/kernel/cap_last_cap, read by the caller */
   unsigned long long cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+  /* A new user namespace (CLONE_NEWUSER in lns_spawn's flags): what the parent writes to the child's /proc files. */
+  const char *setgroups; /* "allow", "deny", or NULL: not written; written first */
+  const char *uid_map;   /* the text of uid_map; NULL or "": not written */
+  const char *gid_map;   /* the text of gid_map; NULL or "": not written */
+  int userns_root;       /* 1: uid and gid 0 of the new namespace once mapped, before the other settings */
 };
 
 /*
@@ -129,8 +137,8 @@ LNS_API int lns_exit_fd(void);
  * and ENVP (NULL-terminated; when the kernel cannot execute PATH, ENOEXEC,
  * /bin/sh with SH_ARGV instead, as execvp does, if SH_ARGV is not NULL) from the calling thread, by
  * clone(CLONE_VM | CLONE_VFORK) with CLONE_FLAGS (any of CLONE_NEWNET, UTS,
- * IPC, NS, CGROUP, PID: made by the clone; a new mount namespace is made
- * private recursively), then in the child: setns of each of the NJOIN
+ * IPC, NS, CGROUP, PID, USER: made by the clone; a new mount namespace is made
+ * private recursively, or as SETTINGS' propagation says), then in the child: setns of each of the NJOIN
  * [fd, type] pairs of JOIN in order, stdio[0..2] made its fds 0, 1 and 2,
  * every signal back to its default and unblocked, execve. Returns once the
  * command has exec'd: its pid, its exit reported later on lns_exit_fd's pipe.
@@ -141,6 +149,12 @@ LNS_API int lns_exit_fd(void);
  * A join of type CLONE_NEWPID applies to children only: the calling thread
  * enters it just before the clone and goes back to its own pid namespace for
  * children right after (LNS_STEP_JOIN_PID), so the command is made in it.
+ * CLONE_NEWUSER in CLONE_FLAGS (needs SETTINGS) makes a new user namespace,
+ * owner of the other new ones: the child is then not a vfork child but waits,
+ * on its own stack, for the caller to write its setgroups, uid_map and gid_map
+ * (LNS_STEP_SETGROUPS, UID_MAP, GID_MAP; the child is killed and reaped), and
+ * the caller waits for its exec on a close-on-exec pipe. No join may come with
+ * it (they would be made from inside the new namespace): -EINVAL.
  * A join of CLONE_NEWUSER comes after the others, as the helper's, and makes
  * the child root in it unless SETTINGS say preserve_credentials; it cannot be
  * combined with CLONE_FLAGS (the new namespaces would be owned by the
@@ -148,6 +162,9 @@ LNS_API int lns_exit_fd(void);
  * SETTINGS (NULL: none) are applied after the joins, before stdio.
  */
 LNS_API int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings);
+
+/* Internal (not exported): writes DATA to /proc/PID/FILE in one write; 0 or the errno. */
+int lns_write_proc(int pid, const char *file, const char *data, size_t len);
 
 /* Internal (not exported): applies SETTINGS in lns_spawn's child; 0, or the LNS_STEP_* that failed with errno set. */
 int lns_apply_settings(const struct lns_settings *settings, int parent);

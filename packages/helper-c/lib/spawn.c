@@ -4,10 +4,17 @@
  * clone(CLONE_VM | CLONE_VFORK) with the new namespaces in the clone flags,
  * then, in the child, the joins, a private mount propagation, the process
  * settings (settings.c), stdio and execve. A pid namespace joined applies to
- * children only: the calling thread enters it around the clone. The caller is suspended until the child has exec'd or exited
- * (CLONE_VFORK), so the child may use the caller's memory: it reports a
- * failure there, and between clone and execve it calls only async-signal-safe
- * system calls and allocates nothing.
+ * children only: the calling thread enters it around the clone. The caller is
+ * suspended until the child has exec'd or exited (CLONE_VFORK), so the child
+ * may use the caller's memory: it reports a failure there, and between clone
+ * and execve it calls only async-signal-safe system calls and allocates
+ * nothing; what it reads lives on its own stack mapping.
+ *
+ * A new user namespace needs its maps written from outside while the child
+ * waits, which CLONE_VFORK rules out: then the clone is CLONE_VM alone, the
+ * child waits on a pipe for the caller's maps (end of file: the caller failed
+ * or died), and the caller, its signals still blocked, waits for the child's
+ * exec as end of file on a close-on-exec pipe before it returns.
  *
  * Exits are reaped by one thread of this library (lns_exit_fd): it waits on
  * the children's pidfds with epoll and writes one record per exit to a pipe
@@ -51,6 +58,8 @@ struct child_args {
   const struct lns_settings *settings;
   int parent; /* the caller's pid as the child sees it; 0 across a pid namespace */
   const int *stdio;
+  int go; /* a new user namespace: the read end the child waits on for its maps (else -1) */
+  int go_w, status_r; /* ... and the caller's ends, which the child's copy of the fd table closes */
   int step;
   int err;
 };
@@ -70,6 +79,21 @@ static void become_root(struct child_args *a) {
 
 static int child_main(void *p) {
   struct child_args *a = p;
+  if (a->go >= 0) {
+    /*
+     * A new user namespace: wait for the caller's maps. End of file: it failed (and kills us) or died.
+     * Nothing before the read may fail: the caller runs meanwhile and this child shares its errno.
+     */
+    close(a->go_w);
+    close(a->status_r);
+    char c;
+    ssize_t n;
+    while ((n = read(a->go, &c, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) _exit(127);
+    close(a->go);
+    if (a->settings->userns_root && (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0)) fail(a, LNS_STEP_USERNS_ROOT);
+  }
   /* Node's handlers are not the program's: every signal back to its default (as libuv does), then unblocked. */
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
@@ -202,9 +226,29 @@ static int pid_join(const int *join, int njoin) {
   return fd;
 }
 
+/* The parent's side of a new user namespace: setgroups, uid_map, gid_map written (the helper's order), then the go byte. */
+static int write_maps(int pid, const struct lns_settings *s, int go_w) {
+  int e;
+  if (s->setgroups && (e = lns_write_proc(pid, "setgroups", s->setgroups, strlen(s->setgroups))) != 0) return neg(LNS_STEP_SETGROUPS, e);
+  if (s->uid_map && *s->uid_map && (e = lns_write_proc(pid, "uid_map", s->uid_map, strlen(s->uid_map))) != 0) return neg(LNS_STEP_UID_MAP, e);
+  if (s->gid_map && *s->gid_map && (e = lns_write_proc(pid, "gid_map", s->gid_map, strlen(s->gid_map))) != 0) return neg(LNS_STEP_GID_MAP, e);
+  if (write(go_w, "g", 1) != 1) return neg(LNS_STEP_SYNC, errno);
+  return 0;
+}
+
+/* Waits for end of file on FD (the child's exec, or its exit), then closes it. */
+static void wait_eof(int fd) {
+  char c;
+  while (read(fd, &c, 1) < 0 && errno == EINTR) {
+  }
+  close(fd);
+}
+
 int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings) {
   if (waiter_epoll < 0) return neg(LNS_STEP_NONE, EBADF); /* lns_exit_fd first */
-  if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
+  if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID | CLONE_NEWUSER)) return neg(LNS_STEP_NONE, EINVAL);
+  int user = (clone_flags & CLONE_NEWUSER) != 0;
+  if (user && (!settings || njoin > 0)) return neg(LNS_STEP_NONE, EINVAL);
   int join_pid = pid_join(join, njoin);
   if (join_pid >= 0 && (clone_flags & CLONE_NEWPID)) return neg(LNS_STEP_NONE, EINVAL);
   for (int i = 0; i < njoin; i++)
@@ -212,7 +256,13 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   int propagation = !(clone_flags & CLONE_NEWNS) ? 0 : settings ? settings->propagation : MS_REC | MS_PRIVATE;
   /* getppid() in the child reads 0 across a pid namespace: then it cannot tell a parent that died. */
   int parent = join_pid >= 0 || (clone_flags & CLONE_NEWPID) ? 0 : getpid();
-  struct child_args a = {path, argv, sh_argv, envp, join, njoin, propagation, settings, parent, stdio, 0, 0};
+  /* A new user namespace: go (the caller's maps are written) and status (end of file at the child's exec). */
+  int go[2] = {-1, -1}, status[2] = {-1, -1};
+  if (user && (pipe2(go, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0)) {
+    int e = errno;
+    if (go[0] >= 0) close(go[0]), close(go[1]);
+    return neg(LNS_STEP_SYNC, e);
+  }
   /* The calling thread's own pid namespace for children, to go back to after the clone. */
   int own_pid = -1;
   if (join_pid >= 0) {
@@ -231,16 +281,34 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
       (void)setns(own_pid, CLONE_NEWPID);
       close(own_pid);
     }
+    for (int i = 0; i < 2 && user; i++) close(go[i]), close(status[i]);
     return neg(LNS_STEP_CLONE, e);
   }
-  /* No signal handler of the caller may run in the child while it shares the caller's memory. */
+  /* What the child reads lives at the bottom of its own stack mapping, never on the caller's stack. */
+  struct child_args *a = stack;
+  *a = (struct child_args){path, argv, sh_argv, envp, join, njoin, propagation, settings, parent, stdio, go[0], go[1], status[0], 0, 0};
+  /*
+   * No signal handler of the caller may run in the child while it shares the caller's memory, nor, for a
+   * new user namespace, on this thread until the child exec'd (they share errno): all blocked till then.
+   */
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   int pidfd = -1;
-  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD | clone_flags, &a, &pidfd);
+  int flags = CLONE_VM | (user ? 0 : CLONE_VFORK) | CLONE_PIDFD | SIGCHLD | clone_flags;
+  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK, flags, a, &pidfd);
   int clone_errno = errno;
+  int maps = 0;
+  if (user) {
+    close(go[0]);
+    close(status[1]);
+    if (pid > 0) maps = write_maps(pid, settings, go[1]);
+    close(go[1]); /* end of file: a child whose maps failed exits (it is killed as well) */
+    if (pid > 0 && maps != 0) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    wait_eof(status[0]);
+  }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  int step = a->step, err = a->err;
   munmap(stack, CHILD_STACK);
   /* Back to the caller's own pid namespace for children: its later children (libuv's too) are made there. */
   int back_errno = 0;
@@ -249,10 +317,14 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
     close(own_pid);
   }
   if (pid < 0) return neg(LNS_STEP_CLONE, clone_errno);
-  if (a.step != 0) {
+  if (maps != 0) {
+    kill_and_reap(pidfd, 0);
+    return maps;
+  }
+  if (step != 0) {
     /* It exited before exec: reap it here, nobody else knows it. */
     kill_and_reap(pidfd, 0);
-    return neg(a.step, a.err);
+    return neg(step, err);
   }
   if (back_errno != 0) {
     /* Cannot happen (a thread may always go back to its active pid namespace); if it did, nothing is started. */

@@ -120,6 +120,21 @@ static void settings_checks(int efd) {
   check(lns_spawn("/bin/sh", argv, NULL, envp, user, 1, CLONE_NEWUTS, stdio, NULL) == -EINVAL, "a user join with new namespaces is refused (they would not be owned by it)");
   check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, user, 1, 0, stdio, NULL), LNS_STEP_JOIN, EINVAL), "a join of our own user namespace fails at its step with the kernel's EINVAL");
   close(self_user);
+  /* A new user namespace: the maps written by lns_spawn while the child waits, then root in it. */
+  struct lns_settings u = {.umask = -1, .ngroups = -1, .gid = -1, .uid = -1, .propagation = MS_REC | MS_PRIVATE, .setgroups = "deny",
+                           .uid_map = "0 100000 65536\n", .gid_map = "0 100000 65536\n", .userns_root = 1};
+  char *const in_user[] = {"sh", "-c", "[ $(id -u) = 0 ] && [ $(cat /proc/self/setgroups) = deny ] && grep -q '100000.*65536' /proc/self/gid_map && [ $$ = 1 ]", NULL};
+  pid = lns_spawn("/bin/sh", in_user, NULL, envp, NULL, 0, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET, stdio, &u);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_EXITED && rec[2] == 0, "a command in a new user namespace is root there with the maps written, pid 1 of a new pid namespace");
+  struct lns_settings overlap = u;
+  overlap.uid_map = "0 100000 10\n5 200000 10\n";
+  check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio, &overlap), LNS_STEP_UID_MAP, EINVAL), "an overlapping uid map fails at its step with EINVAL");
+  struct lns_settings bad_cwd_user = u;
+  bad_cwd_user.cwd = "/nonexistent/linuxns";
+  check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio, &bad_cwd_user), LNS_STEP_CWD, ENOENT), "a step after the maps fails with its errno");
+  int user_join[2] = {open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), CLONE_NEWNET};
+  check(lns_spawn("/bin/sh", argv, NULL, envp, user_join, 1, CLONE_NEWUSER, stdio, &u) == -EINVAL, "a join with a new user namespace is refused");
+  close(user_join[0]);
 }
 
 /* lns_spawn: new namespaces, a join, stdio, exit codes through the reaping thread, each failing step. */
@@ -147,7 +162,7 @@ static void spawn_checks(void) {
   int bad_stdio[3] = {0, 1, 999};
   r = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, bad_stdio, NULL);
   check(r < 0 && (-r) >> 16 == LNS_STEP_STDIO && ((-r) & 0xffff) == EBADF, "a bad stdio fd fails at its step with EBADF");
-  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio, NULL) == -EINVAL, "a user namespace is refused (the helper makes those)");
+  check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio, NULL) == -EINVAL, "a user namespace without its settings (the maps) is refused");
   settings_checks(efd);
   check(no_children(), "every failed child was reaped by lns_spawn");
 }

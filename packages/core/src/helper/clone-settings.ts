@@ -1,7 +1,8 @@
 /**
  * The process settings that {@link spawn}'s in-process path (clone.ts)
  * applies itself: which of the helper request's fields it serves, their
- * conversion to liblinuxns's `struct lns_settings` (everything computed here,
+ * conversion, with a new user namespace's maps, to liblinuxns's
+ * `struct lns_settings` (everything computed here,
  * so that the child only makes system calls), and the error of each of
  * lns_spawn's steps in the helper's words (step and syscall), so that both
  * paths fail alike.
@@ -12,13 +13,14 @@ import { readFileSync } from 'node:fs';
 import { errnoName } from '../errors/errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { LNS_STEP, type LnsSettings } from '../ffi/liblinuxns.js';
-import type { HelperRequest } from './protocol.js';
+import type { IdRange } from './protocol.js';
 import { setupFailed } from './setup-failed.js';
+import type { ValidatedSpawn } from './validate.js';
 
 /** The helper request's fields lns_spawn applies; a spawn with any other goes to the helper. */
 export const CLONE_SETTINGS: ReadonlySet<string> = new Set([
   'hostname', 'domainname', 'cwd', 'root', 'umask', 'rlimits', 'setsid', 'pdeathsig',
-  'uid', 'gid', 'groups', 'caps', 'noNewPrivs', 'propagation', 'preserveCredentials',
+  'uid', 'gid', 'groups', 'caps', 'noNewPrivs', 'propagation', 'preserveCredentials', 'usernsRoot',
 ]);
 
 const MS_REC = 0x4000;
@@ -38,10 +40,15 @@ function capLast(): number {
   return lastCap;
 }
 
-/** `settings` (fields of {@link CLONE_SETTINGS} only) as lns_spawn takes them; null when there are none. */
-export function lnsSettings(settings: Partial<HelperRequest>, creatingMnt: boolean): LnsSettings | null {
-  if (Object.keys(settings).length === 0) return null;
-  const s = settings;
+/** An id map as the kernel reads it: one "inside outside count" line per range. */
+const mapText = (ranges: readonly IdRange[]): string => ranges.map((r) => `${r.containerID} ${r.hostID} ${r.size}\n`).join('');
+
+/** `v.settings` (fields of {@link CLONE_SETTINGS} only) and a new user namespace's maps as lns_spawn takes them; null when there are none. */
+export function lnsSettings(v: ValidatedSpawn): LnsSettings | null {
+  const user = v.create.includes('user');
+  if (Object.keys(v.settings).length === 0 && !user) return null;
+  const s = v.settings;
+  const creatingMnt = v.create.includes('mnt');
   const rlimits = s.rlimits ?? [];
   const caps = s.caps;
   const propagation = s.propagation ?? 'private';
@@ -70,6 +77,10 @@ export function lnsSettings(settings: Partial<HelperRequest>, creatingMnt: boole
     cap_permitted: caps?.permitted ?? ALL,
     cap_inheritable: caps?.inheritable ?? ALL,
     cap_ambient: caps?.ambient ?? 0n,
+    setgroups: user ? (v.setgroups ?? null) : null,
+    uid_map: user ? mapText(v.uidMappings) : null,
+    gid_map: user ? mapText(v.gidMappings) : null,
+    userns_root: s.usernsRoot ? 1 : 0,
   };
 }
 
@@ -77,6 +88,11 @@ export function lnsSettings(settings: Partial<HelperRequest>, creatingMnt: boole
 const STEPS = new Map<number, readonly [string, string]>([
   [LNS_STEP.JOIN, ['join', 'setns']],
   [LNS_STEP.JOIN_PID, ['join', 'setns']],
+  [LNS_STEP.SETGROUPS, ['setgroups', 'write']],
+  [LNS_STEP.UID_MAP, ['uid_map', 'write']],
+  [LNS_STEP.GID_MAP, ['gid_map', 'write']],
+  [LNS_STEP.SYNC, ['sync', 'pipe2']],
+  [LNS_STEP.USERNS_ROOT, ['ids', 'setresuid']],
   [LNS_STEP.JOIN_SETGROUPS, ['join', 'setgroups']],
   [LNS_STEP.JOIN_SETRESGID, ['join', 'setresgid']],
   [LNS_STEP.JOIN_SETRESUID, ['join', 'setresuid']],

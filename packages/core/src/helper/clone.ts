@@ -11,8 +11,9 @@
  * pid (the calling thread enters a pid namespace around the clone) and user
  * (when nothing is created), new
  * net, uts, ipc, mnt (made private, as unshare(1) does, or as
- * `mountPropagation` says), cgroup and pid namespaces, stdio, env and the
- * process settings of clone-settings.ts (hostname, domainname, cwd, root,
+ * `mountPropagation` says), cgroup and pid namespaces, a new user namespace
+ * with its maps (when nothing is joined: the child waits while they are
+ * written), stdio, env and the process settings of clone-settings.ts (hostname, domainname, cwd, root,
  * umask, rlimits, a new session, the parent-death signal, ids, capabilities,
  * no_new_privs); on the main thread only (a worker's spawn keeps
  * the enterSync path); and when liblinuxns loads. `LINUXNS_SPAWN=helper` in
@@ -38,8 +39,14 @@ import { STEP_EXEC } from './protocol.js';
 import { setupFailed } from './setup-failed.js';
 import type { ValidatedSpawn } from './validate.js';
 
-/** Namespace types the clone creates itself (user and time need steps of the helper). */
-export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid'];
+/**
+ * Namespace types the clone creates itself: user too, with nothing joined (a join from inside the new
+ * user namespace would lack the privileges the helper has outside it), its maps written by the caller
+ * while the child waits. Not time: its offsets must be written before any process is in it, which a
+ * clone cannot wait for, and the caller cannot enter it for the clone (a time namespace needs a
+ * single-threaded caller).
+ */
+export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid', 'user'];
 
 /**
  * Namespace types lns_spawn joins: user only when nothing is created (the clone would make the new
@@ -183,7 +190,7 @@ export function spawnClone(lib: Liblinuxns, command: string, args: readonly stri
   // execvp's rule for a file the kernel cannot execute (ENOEXEC, a script without #!): run it with /bin/sh.
   const shArgv = ['sh', path, ...args, null];
   const envp = [...Object.entries(env).filter(([, value]) => value !== undefined).map(([k, value]) => `${k}=${value}`), null];
-  const pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds, lnsSettings(v.settings, v.create.includes('mnt')));
+  const pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds, lnsSettings(v));
   for (const fd of toClose) closeSync(fd);
   closeAll(handles);
   if (pid < 0) {

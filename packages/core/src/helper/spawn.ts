@@ -32,7 +32,7 @@ import { checkSysctlJoins } from './validate-sysctl.js';
  * the C helper before exec. When nothing needs the helper — joins of net,
  * uts, ipc, cgroup, mnt or pid namespaces (and of a user namespace when none
  * is created), new net, uts, ipc, mnt, cgroup or
- * pid namespaces, stdio, env, hostname, domainname, cwd, root, umask,
+ * pid namespaces (and a user namespace with its maps when none is joined), stdio, env, hostname, domainname, cwd, root, umask,
  * rlimits, newSession, parentDeathSignal, user, capabilities,
  * noNewPrivileges and mountPropagation — the command's process is made in-process by
  * clone(CLONE_VM | CLONE_VFORK) from the calling thread (on the main thread,
@@ -79,7 +79,7 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
   const settings = Object.keys(v.settings);
   if (!needsHelper && v.create.every((t) => CLONE_CREATES.includes(t))) {
     const lib = clonePath();
-    const joins = handles.every(([type]) => CLONE_JOINS.includes(type) && (type !== 'user' || v.create.length === 0));
+    const joins = v.create.includes('user') ? handles.length === 0 : handles.every(([type]) => CLONE_JOINS.includes(type) && (type !== 'user' || v.create.length === 0));
     if (lib !== undefined && joins && settings.every((k) => CLONE_SETTINGS.has(k))) return spawnClone(lib, command, args, v, handles);
     const direct = v.create.length === 0 && settings.length === 0 && handles.every(([type]) => SYNC_TYPES.includes(type));
     if (lib === undefined && direct && process.env.LINUXNS_SPAWN !== 'helper') return spawnDirect(command, args, v, handles);
