@@ -141,6 +141,26 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
     assert.equal(ev.data.pids.current >= 1, true);
     assert.equal(rt(['update', '--pids-limit', '77', 'p1']).status, 0);
     assert.equal(JSON.parse(rt(['events', '--stats', 'p1']).stdout).data.pids.limit, 77);
+    // runc's other update flags and --resources JSON (what containerd's shim pipes in), read back from the cgroup files.
+    const dir = (c) => cgroupsNamed('p1').find((p) => p.includes(`/${c}/`));
+    const file = (c, f) => readFileSync(join(dir(c), f), 'utf8').trim();
+    const v1Swap = dir('memory') !== undefined && existsSync(join(dir('memory'), 'memory.memsw.limit_in_bytes'));
+    if (v1Swap) {
+      assert.equal(rt(['update', '--memory', '64m', '--memory-swap', '128m', '--memory-reservation', '32m', '--cpuset-cpus', '0', 'p1']).status, 0);
+      assert.deepEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes', 'memory.soft_limit_in_bytes'].map((f) => file('memory', f)), [String(64 << 20), String(128 << 20), String(32 << 20)]);
+      assert.equal(file('cpuset', 'cpuset.cpus'), '0');
+      const json = rt(['update', '--resources', '-', 'p1'], { input: JSON.stringify({ memory: { limit: 16 << 20, swap: 16 << 20 }, cpu: { shares: 0, cpus: '' } }) });
+      assert.equal(json.status, 0, json.stderr);
+      assert.deepEqual([file('memory', 'memory.limit_in_bytes'), file('memory', 'memory.memsw.limit_in_bytes')], [String(16 << 20), String(16 << 20)], 'lowered: the limit first, as runc');
+      const below = rt(['update', '--memory', '64m', '--memory-swap', '1m', 'p1']);
+      assert.equal(below.status, 1);
+      assert.match(below.stderr, /memory\.swap must be at least memory\.limit/);
+      assert.equal(file('memory', 'memory.limit_in_bytes'), String(16 << 20), 'nothing written');
+    }
+    const kmem = rt(['update', '--kernel-memory', '1m', 'p1']);
+    assert.deepEqual([kmem.status, /--kernel-memory is not supported/.test(kmem.stderr)], [1, true]);
+    const rdma = rt(['update', '--resources', '-', 'p1'], { input: JSON.stringify({ rdma: { mlx: { hcaHandles: 1 } }, memory: { kernelTCP: 5 } }) });
+    assert.deepEqual([rdma.status, /cannot update rdma, memory\.kernelTCP/.test(rdma.stderr)], [1, true], rdma.stderr);
   });
 
   test('delete refuses a running container; --force removes it with its cgroups and mounts; state then says it does not exist', async (t) => {

@@ -170,14 +170,16 @@ function memoryWrites(dir: string, v2: boolean, m: NonNullable<CgroupLimits['mem
   const out: Array<[string, string]> = [];
   if (v2) {
     if (m.swap !== undefined) out.push(['memory.swap.max', m.swap === -1 ? 'max' : String(m.swap - (m.limit ?? 0))]);
-    if (m.limit !== undefined) out.push(['memory.max', String(m.limit)]);
+    if (m.limit !== undefined) out.push(['memory.max', m.limit === -1 ? 'max' : String(m.limit)]);
     if (m.reservation !== undefined) out.push(['memory.low', String(m.reservation)]);
     return out;
   }
+  // runc: no memory limit (-1) without a swap given lifts memory+swap too, where swap is accounted.
+  const swapValue = m.swap ?? (m.limit === -1 && existsSync(join(dir, 'memory.memsw.limit_in_bytes')) ? -1 : undefined);
   const limit: Array<[string, string]> = m.limit !== undefined ? [['memory.limit_in_bytes', String(m.limit)]] : [];
-  const swap: Array<[string, string]> = m.swap !== undefined ? [['memory.memsw.limit_in_bytes', String(m.swap)]] : [];
+  const swap: Array<[string, string]> = swapValue !== undefined ? [['memory.memsw.limit_in_bytes', String(swapValue)]] : [];
   const current = readNumber(dir, 'memory.limit_in_bytes');
-  const swapFirst = m.limit !== undefined && m.swap !== undefined && (m.swap === -1 || (current !== undefined && current < m.swap));
+  const swapFirst = m.limit !== undefined && swapValue !== undefined && (swapValue === -1 || (current !== undefined && current < swapValue));
   out.push(...(swapFirst ? [...swap, ...limit] : [...limit, ...swap]));
   if (m.reservation !== undefined) out.push(['memory.soft_limit_in_bytes', String(m.reservation)]);
   if (m.disableOOMKiller) out.push(['memory.oom_control', '1']);

@@ -15,15 +15,16 @@ type Failure = ContainerFailure | undefined;
 const int = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const bad = (f: string, what: string, v: unknown): ContainerFailure => configInvalid(`cgroup.${f}`, `cgroup.${f} must be ${what}, got ${JSON.stringify(v)}`);
 
-/** memory: positive limit and reservation, swap -1 or at least the limit (the kernel's and runc's rule), swappiness 0..100 (-1: unset). */
+/** memory: positive limit (-1: none) and reservation, swap -1 or at least the limit (the kernel's and runc's rule), swappiness 0..100 (-1: unset). */
 function checkMemory(m: CgroupLimits['memory'] | undefined): Failure {
   if (m === undefined) return undefined;
   if (!isObject(m)) return bad('memory', 'an object', m);
-  for (const k of ['limit', 'reservation'] as const) if (m[k] !== undefined && !posInt(m[k])) return bad(`memory.${k}`, 'a positive number of bytes', m[k]);
+  if (m.limit !== undefined && !(m.limit === -1 || posInt(m.limit))) return bad('memory.limit', 'a positive number of bytes, or -1 for none', m.limit);
+  if (m.reservation !== undefined && !posInt(m.reservation)) return bad('memory.reservation', 'a positive number of bytes', m.reservation);
   if (m.swap !== undefined) {
     if (!(m.swap === -1 || posInt(m.swap))) return bad('memory.swap', 'a positive number of bytes (memory plus swap) or -1', m.swap);
-    if (m.swap !== -1 && m.limit !== undefined && m.swap < m.limit) return bad('memory.swap', `at least memory.limit (${m.limit}): it counts memory plus swap`, m.swap);
-    if (m.swap !== -1 && m.limit === undefined) return configInvalid('cgroup.memory.swap', 'cgroup.memory.swap needs memory.limit (runc: a swap limit without a memory limit is refused)');
+    if (m.swap !== -1 && (m.limit === undefined || m.limit === -1)) return configInvalid('cgroup.memory.swap', 'cgroup.memory.swap needs a memory.limit (runc: a swap limit without a memory limit is refused)');
+    if (m.swap !== -1 && m.swap < m.limit!) return bad('memory.swap', `at least memory.limit (${m.limit}): it counts memory plus swap`, m.swap);
   }
   if (m.swappiness !== undefined && !(int(m.swappiness) && m.swappiness >= -1 && m.swappiness <= 100)) return bad('memory.swappiness', 'from 0 to 100', m.swappiness);
   if (m.disableOOMKiller !== undefined && typeof m.disableOOMKiller !== 'boolean') return bad('memory.disableOOMKiller', 'a boolean', m.disableOOMKiller);

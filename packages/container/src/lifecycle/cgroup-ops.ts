@@ -7,6 +7,7 @@
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
 import { cgroupPids, writeLimits, type CgroupLimits } from '../cgroup.js';
 import { cgroupStats, type ContainerStats } from '../cgroup-stats.js';
+import { checkCgroup } from '../config/validate-cgroup.js';
 import { systemError, wrongStatus, type ContainerFailure } from '../errors.js';
 import { setFrozen } from '../freezer.js';
 import { isAlive } from '../proc.js';
@@ -53,8 +54,13 @@ export function containerStats(c: ContainerRef): Result<ContainerStats, Containe
   return ok(cgroupStats(dirs));
 }
 
-/** Writes new limits to the cgroup of `c` (created, running or paused). */
+/**
+ * Writes new limits to the cgroup of `c` (created, running or paused), checked first as a config's are
+ * (`container-config-invalid` naming the field, nothing written); memory and memory+swap in runc's order.
+ */
 export function updateLimits(c: ContainerRef, limits: CgroupLimits): Result<void, ContainerFailure> {
+  const checked = checkCgroup(limits);
+  if (checked.isErr()) return err(checked.error);
   const st = snapshot(c);
   if (st.isErr()) return err(st.error);
   const dirs = ownedCgroup(c.dir);

@@ -116,8 +116,9 @@ export class ContainerBase {
   }
 
   /**
-   * Writes new limits (memory, pids, CPU) to the cgroup of a container that has one and has not
-   * stopped (`runc update`); the limits not given are left as they are.
+   * Writes new limits (any of {@link CgroupLimits}: memory and memory+swap, pids, CPU and cpuset, block
+   * I/O...) to the cgroup of a container that has one and has not stopped (`runc update`), checked as a
+   * config's are first; the limits not given are left as they are.
    *
    * @example
    * ```ts
