@@ -13,21 +13,31 @@ import { ociConfig, ociProcessConfig } from './config/oci-spec.js';
 import type { ContainerConfig, ProcessConfig } from './config/types.js';
 import type { ContainerFailure } from './errors.js';
 
-/** The capability sets that give a process its privileges (inheritable and ambient only pass them on). */
-const CAPABILITY_SETS = ['bounding', 'effective', 'permitted'] as const;
+/** The capability sets of a runtime-spec process. */
+const CAPABILITY_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 
 /**
- * A runtime-spec process whose bounding, effective and permitted sets are
- * all given: in the spec (and runc) a set left out is empty (podman's
- * `--cap-drop all` sends `{}`), whereas a {@link ProcessConfig} set left out
- * keeps the default (every capability).
+ * A runtime-spec process whose capability sets are all given: in the spec
+ * (and runc) a set left out is empty (podman's `--cap-drop all` sends `{}`;
+ * containerd's specs and `runc spec` have no inheritable set, and runc gives
+ * the process none), whereas a {@link ProcessConfig} set left out keeps the
+ * default. Ambient capabilities not both permitted and inheritable are left
+ * out: the kernel refuses to raise them, and runc ignores that (`runc spec`'s
+ * ambient set, without an inheritable one, gives a process no ambient
+ * capability under runc).
  */
 function withEveryCapabilitySet(process: unknown): unknown {
   if (typeof process !== 'object' || process === null) return process;
   const caps = (process as { capabilities?: unknown }).capabilities;
   if (typeof caps !== 'object' || caps === null || Array.isArray(caps)) return process;
-  const sets = caps as Record<string, unknown>;
-  return { ...process, capabilities: { ...Object.fromEntries(CAPABILITY_SETS.map((k) => [k, []])), ...sets } };
+  const sets: Record<string, unknown> = { ...Object.fromEntries(CAPABILITY_SETS.map((k) => [k, []])), ...(caps as Record<string, unknown>) };
+  const { ambient, permitted, inheritable } = sets;
+  if (Array.isArray(ambient) && Array.isArray(permitted) && Array.isArray(inheritable)) {
+    const name = (n: unknown): unknown => (typeof n === 'string' ? n.toLowerCase().replace(/^cap_/, '') : n);
+    const allowed = new Set(permitted.map(name).filter((n) => inheritable.map(name).includes(n)));
+    sets.ambient = ambient.filter((n) => allowed.has(name(n)));
+  }
+  return { ...process, capabilities: sets };
 }
 
 /**
