@@ -30,6 +30,7 @@ export type { InitOptions } from './lifecycle/create-init.js';
 export type { ExecOptions } from './lifecycle/exec.js';
 export type { ContainerStats, CpuStats, MemoryStats, MemoryEntry, BlkioEntry } from './cgroup-stats.js';
 export { validateConfig } from './config/validate.js';
+export { mayKeepMknod } from './config/validate-namespaces.js';
 export type { ContainerConfig, SharedSpawnSettings, NamespaceConfig, RootfsConfig, ProcessConfig, RlimitConfig, CgroupConfig } from './config/types.js';
 export type { NetworkConfig, InterfaceConfig, RouteConfig } from './config/network-types.js';
 export type { CgroupLimits } from './cgroup.js';

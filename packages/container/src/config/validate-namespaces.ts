@@ -21,7 +21,18 @@ export function hasNewUserns(c: Pick<ContainerConfig, 'namespaces'>): boolean {
 
 /**
  * Whether the container's processes may keep CAP_MKNOD: with a new user namespace (a node made there opens
- * nothing of the host's), or with device rules its cgroup enforces (runc keeps it then too).
+ * nothing of the host's), or with device rules its cgroup enforces (runc keeps it then too). What a
+ * process config given to `exec` (e.g. `fromOciProcess`'s `newUser`) is checked against.
+ *
+ * @example
+ * ```ts
+ * import { Factory, fromOciProcess, mayKeepMknod } from '@linuxns/container';
+ * const c = new Factory('/run/linuxns').load('web');
+ * if (c.isOk() && c.value.config) {
+ *   const p = fromOciProcess({ args: ['sh'], capabilities: { bounding: ['CAP_MKNOD'] } }, mayKeepMknod(c.value.config));
+ *   console.log(p.isOk()); // true where the v1 devices controller enforces the container's device rules
+ * }
+ * ```
  */
 export function mayKeepMknod(c: Pick<ContainerConfig, 'namespaces' | 'cgroup'>): boolean {
   return hasNewUserns(c) || (c.cgroup !== false && c.cgroup?.devices !== undefined);
