@@ -6,7 +6,7 @@
 // threads counted before and after.
 import assert from 'node:assert/strict';
 import { spawn as spawnProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -180,6 +180,24 @@ test('a new user namespace without the helper: the maps written while the child 
   const e = errorOf(await spawn('true', [], { create: ['user', 'pid'], mapRootUser: true, cwd: '/nonexistent/linuxns', stdio: 'ignore' }), 'spawn-setup-failed');
   assert.deepEqual([e.step, e.syscall, e.code], ['cwd', 'chdir', 'ENOENT']);
   await assertNothingLeft(before, 'a failed spawn in a new user namespace');
+});
+
+test('a new time namespace without the helper: the command enters it at its exec with the offsets written, the caller stays', { skip: notRoot }, async () => {
+  const mine = readlinkSync('/proc/self/ns/time');
+  const uptime = () => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+  const script = 'cat /proc/self/timens_offsets; cut -d" " -f1 /proc/uptime; readlink /proc/self/ns/time';
+  const r = await collect(unwrap(await spawn('sh', ['-c', script], { create: ['time', 'pid'], timeOffsets: { monotonic: { secs: -2, nanosecs: 5 }, boottime: 86400 } })));
+  const [mono, boot, up, ns] = r.out.trim().split('\n');
+  assert.match(mono, /monotonic\s+-2\s+5$/);
+  assert.match(boot, /boottime\s+86400\s+0/);
+  assert.ok(Math.abs(Number(up) - 86400 - uptime()) < 60, `uptime ${up} is ours plus a day`);
+  assert.notEqual(inoOf(ns), inoOf(mine));
+  assert.equal(readlinkSync('/proc/self/ns/time'), mine);
+  assert.equal(readlinkSync('/proc/self/ns/time_for_children'), mine, 'our later children are made in our time namespace');
+  const before = snapshot();
+  const e = errorOf(await spawn('true', [], { create: ['time', 'user'], mapRootUser: true, timeOffsets: { monotonic: -(2 ** 40) }, stdio: 'ignore' }), 'spawn-setup-failed');
+  assert.deepEqual([e.step, e.syscall, e.code], ['time-offsets', 'write', 'ERANGE']);
+  await assertNothingLeft(before, 'refused time offsets');
 });
 
 test('exit codes, signals, stdin, PATH search and env as through child_process', { skip: notRoot }, async () => {

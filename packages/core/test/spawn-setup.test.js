@@ -42,6 +42,9 @@ describe('spawn process settings', { skip: notRoot }, () => {
     // With nanoseconds ({ secs, nanosecs }, runtime-spec's linux.timeOffsets): both written, read back as given.
     const nanos = await sh('cat /proc/self/timens_offsets', { create: ['time'], timeOffsets: { monotonic: { secs: -2, nanosecs: 750000000 }, boottime: 3 } });
     assert.deepEqual(nanos.out.split('\n').map((l) => l.trim().split(/\s+/).join(' ')), ['monotonic -2 750000000', 'boottime 3 0']);
+    // An offset the kernel refuses (the clock would go below zero) fails its step alike on both paths, and nothing runs.
+    const e = errorOf(await spawn('sh', ['-c', 'echo ran'], { create: ['time'], timeOffsets: { boottime: -(2 ** 40) }, stdio: 'ignore' }), 'spawn-setup-failed');
+    assert.deepEqual([e.step, e.syscall, e.code], ['time-offsets', 'write', 'ERANGE']);
   });
 
   test('rlimits, a new session, no_new_privs and the ids are what the command sees', async () => {

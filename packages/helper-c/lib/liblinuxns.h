@@ -66,6 +66,8 @@ enum lns_step {
   LNS_STEP_JOIN_SETRESUID = 36, /* ... setresuid(0) */
   LNS_STEP_SYNC = 37,          /* the pipes between lns_spawn and a child in a new user namespace */
   LNS_STEP_USERNS_ROOT = 38,   /* userns_root: setresgid/setresuid(0) in the new user namespace once mapped */
+  LNS_STEP_TIME = 39,          /* unshare(CLONE_NEWTIME) in the child (it enters the namespace at its exec) */
+  LNS_STEP_TIME_OFFSETS = 40,  /* writing /proc/self/timens_offsets in the child */
   /* And, for a new user namespace, the parent's LNS_STEP_SETGROUPS, LNS_STEP_UID_MAP and LNS_STEP_GID_MAP (above). */
 };
 
@@ -102,6 +104,8 @@ struct lns_settings {
   const char *uid_map;   /* the text of uid_map; NULL or "": not written */
   const char *gid_map;   /* the text of gid_map; NULL or "": not written */
   int userns_root;       /* 1: uid and gid 0 of the new namespace once mapped, before the other settings */
+  /* A new time namespace (CLONE_NEWTIME in lns_spawn's flags): the text of timens_offsets; NULL or "": not written. */
+  const char *time_offsets;
 };
 
 /*
@@ -137,7 +141,7 @@ LNS_API int lns_exit_fd(void);
  * and ENVP (NULL-terminated; when the kernel cannot execute PATH, ENOEXEC,
  * /bin/sh with SH_ARGV instead, as execvp does, if SH_ARGV is not NULL) from the calling thread, by
  * clone(CLONE_VM | CLONE_VFORK) with CLONE_FLAGS (any of CLONE_NEWNET, UTS,
- * IPC, NS, CGROUP, PID, USER: made by the clone; a new mount namespace is made
+ * IPC, NS, CGROUP, PID, USER: made by the clone; TIME: see below; a new mount namespace is made
  * private recursively, or as SETTINGS' propagation says), then in the child: setns of each of the NJOIN
  * [fd, type] pairs of JOIN in order, stdio[0..2] made its fds 0, 1 and 2,
  * every signal back to its default and unblocked, execve. Returns once the
@@ -155,6 +159,9 @@ LNS_API int lns_exit_fd(void);
  * (LNS_STEP_SETGROUPS, UID_MAP, GID_MAP; the child is killed and reaped), and
  * the caller waits for its exec on a close-on-exec pipe. No join may come with
  * it (they would be made from inside the new namespace): -EINVAL.
+ * CLONE_NEWTIME in CLONE_FLAGS is not a clone flag (its bit is the exit
+ * signal's): the child unshares it after the joins, writes SETTINGS'
+ * time_offsets to /proc/self/timens_offsets, and enters it at its exec.
  * A join of CLONE_NEWUSER comes after the others, as the helper's, and makes
  * the child root in it unless SETTINGS say preserve_credentials; it cannot be
  * combined with CLONE_FLAGS (the new namespaces would be owned by the

@@ -40,6 +40,9 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -58,6 +61,7 @@ struct child_args {
   const struct lns_settings *settings;
   int parent; /* the caller's pid as the child sees it; 0 across a pid namespace */
   const int *stdio;
+  int new_time; /* unshare(CLONE_NEWTIME) in the child, then settings->time_offsets */
   int go; /* a new user namespace: the read end the child waits on for its maps (else -1) */
   int go_w, status_r; /* ... and the caller's ends, which the child's copy of the fd table closes */
   int step;
@@ -107,6 +111,22 @@ static int child_main(void *p) {
       if (setns(a->join[2 * i], type) != 0) fail(a, LNS_STEP_JOIN);
       if (type == CLONE_NEWUSER && !(a->settings && a->settings->preserve_credentials)) become_root(a);
     }
+  if (a->new_time) {
+    if (unshare(CLONE_NEWTIME) != 0) fail(a, LNS_STEP_TIME);
+    const char *t = a->settings ? a->settings->time_offsets : NULL;
+    if (t && *t) {
+      /* Before any process is in it: this child enters it only at its exec. */
+      int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+      if (fd < 0) fail(a, LNS_STEP_TIME_OFFSETS);
+      size_t len = strlen(t);
+      ssize_t n = write(fd, t, len);
+      if (n != (ssize_t)len) {
+        if (n >= 0) errno = EIO;
+        fail(a, LNS_STEP_TIME_OFFSETS);
+      }
+      close(fd);
+    }
+  }
   if (a->propagation && mount("none", "/", NULL, (unsigned long)a->propagation, NULL) != 0) fail(a, LNS_STEP_PROPAGATION);
   int step;
   if (a->settings && (step = lns_apply_settings(a->settings, a->parent)) != 0) fail(a, step);
@@ -246,7 +266,9 @@ static void wait_eof(int fd) {
 
 int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings) {
   if (waiter_epoll < 0) return neg(LNS_STEP_NONE, EBADF); /* lns_exit_fd first */
-  if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID | CLONE_NEWUSER)) return neg(LNS_STEP_NONE, EINVAL);
+  if (clone_flags & ~(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWTIME)) return neg(LNS_STEP_NONE, EINVAL);
+  int new_time = (clone_flags & CLONE_NEWTIME) != 0;
+  clone_flags &= ~CLONE_NEWTIME; /* the exit signal's bits of clone(2)'s flags: unshared by the child */
   int user = (clone_flags & CLONE_NEWUSER) != 0;
   if (user && (!settings || njoin > 0)) return neg(LNS_STEP_NONE, EINVAL);
   int join_pid = pid_join(join, njoin);
@@ -286,7 +308,7 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   }
   /* What the child reads lives at the bottom of its own stack mapping, never on the caller's stack. */
   struct child_args *a = stack;
-  *a = (struct child_args){path, argv, sh_argv, envp, join, njoin, propagation, settings, parent, stdio, go[0], go[1], status[0], 0, 0};
+  *a = (struct child_args){path, argv, sh_argv, envp, join, njoin, propagation, settings, parent, stdio, new_time, go[0], go[1], status[0], 0, 0};
   /*
    * No signal handler of the caller may run in the child while it shares the caller's memory, nor, for a
    * new user namespace, on this thread until the child exec'd (they share errno): all blocked till then.

@@ -135,6 +135,13 @@ static void settings_checks(int efd) {
   int user_join[2] = {open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), CLONE_NEWNET};
   check(lns_spawn("/bin/sh", argv, NULL, envp, user_join, 1, CLONE_NEWUSER, stdio, &u) == -EINVAL, "a join with a new user namespace is refused");
   close(user_join[0]);
+  /* A new time namespace: unshared by the child, entered at its exec with the offsets written. */
+  struct lns_settings t = {.umask = -1, .ngroups = -1, .gid = -1, .uid = -1, .time_offsets = "boottime 86400 0\n"};
+  char *const in_time[] = {"sh", "-c", "grep -q 'boottime.*86400' /proc/self/timens_offsets && [ $(readlink /proc/self/ns/time) != $(readlink /proc/$PPID/ns/time) ]", NULL};
+  pid = lns_spawn("/bin/sh", in_time, NULL, envp, NULL, 0, 0x80 /* CLONE_NEWTIME */, stdio, &t);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_EXITED && rec[2] == 0, "a command in a new time namespace sees its offsets");
+  t.time_offsets = "boottime -1099511627776 0\n";
+  check(is_error(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0x80, stdio, &t), LNS_STEP_TIME_OFFSETS, ERANGE), "an offset the kernel refuses fails at its step with ERANGE");
 }
 
 /* lns_spawn: new namespaces, a join, stdio, exit codes through the reaping thread, each failing step. */

@@ -48,6 +48,8 @@ export interface LnsSettings {
   gid_map: string | null;
   /** 1: uid and gid 0 of the new user namespace once mapped. */
   userns_root: number;
+  /** A new time namespace: the text of its timens_offsets ("" or null: not written). */
+  time_offsets: string | null;
 }
 
 /** The bound functions. Both return a result >= 0 or `-(step << 16 | errno)` (steps of liblinuxns.h). */
@@ -61,7 +63,7 @@ export const LNS_STEP = {
   CLONE: 1, UID_MAP: 3, SETGROUPS: 4, GID_MAP: 5, JOIN: 12, PROPAGATION: 13, STDIO: 14, EXEC: 15, WATCH: 16,
   HOSTNAME: 17, DOMAINNAME: 18, RLIMIT: 19, SETSID: 20, DEATHSIG: 21, ROOT: 22, CWD: 23, KEEPCAPS: 24, BOUNDING: 25,
   SETGROUPS_IDS: 26, SETRESGID: 27, SETRESUID: 28, CAPGET: 29, CAPSET: 30, AMBIENT: 31, NO_NEW_PRIVS: 32, JOIN_PID: 33,
-  JOIN_SETGROUPS: 34, JOIN_SETRESGID: 35, JOIN_SETRESUID: 36, SYNC: 37, USERNS_ROOT: 38,
+  JOIN_SETGROUPS: 34, JOIN_SETRESGID: 35, JOIN_SETRESUID: 36, SYNC: 37, USERNS_ROOT: 38, TIME: 39, TIME_OFFSETS: 40,
 } as const;
 
 let bound: Liblinuxns | null | undefined;
@@ -78,7 +80,7 @@ export function liblinuxns(): Liblinuxns | undefined {
       nrlimit: 'int', rlimits: 'const int64_t *', ngroups: 'int', groups: 'const uint32_t *',
       gid: 'int64_t', uid: 'int64_t', preserve_credentials: 'int', has_caps: 'int', last_cap: 'int',
       cap_bounding: 'uint64_t', cap_effective: 'uint64_t', cap_permitted: 'uint64_t', cap_inheritable: 'uint64_t', cap_ambient: 'uint64_t',
-      setgroups: 'const char *', uid_map: 'const char *', gid_map: 'const char *', userns_root: 'int',
+      setgroups: 'const char *', uid_map: 'const char *', gid_map: 'const char *', userns_root: 'int', time_offsets: 'const char *',
     });
     bound = {
       exitFd: so.func('int lns_exit_fd(void)') as () => number,

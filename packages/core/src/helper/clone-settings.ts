@@ -21,6 +21,7 @@ import type { ValidatedSpawn } from './validate.js';
 export const CLONE_SETTINGS: ReadonlySet<string> = new Set([
   'hostname', 'domainname', 'cwd', 'root', 'umask', 'rlimits', 'setsid', 'pdeathsig',
   'uid', 'gid', 'groups', 'caps', 'noNewPrivs', 'propagation', 'preserveCredentials', 'usernsRoot',
+  'monotonic', 'boottime', 'monotonicNsec', 'boottimeNsec',
 ]);
 
 const MS_REC = 0x4000;
@@ -43,10 +44,16 @@ function capLast(): number {
 /** An id map as the kernel reads it: one "inside outside count" line per range. */
 const mapText = (ranges: readonly IdRange[]): string => ranges.map((r) => `${r.containerID} ${r.hostID} ${r.size}\n`).join('');
 
+/** timens_offsets' text, as the helper writes it: "clock secs nanosecs" for each clock given, in one write. */
+function timeOffsets(s: ValidatedSpawn['settings']): string {
+  const line = (clock: string, secs?: number, nsec?: number): string => (secs === undefined && nsec === undefined ? '' : `${clock} ${secs ?? 0} ${nsec ?? 0}\n`);
+  return line('monotonic', s.monotonic, s.monotonicNsec) + line('boottime', s.boottime, s.boottimeNsec);
+}
+
 /** `v.settings` (fields of {@link CLONE_SETTINGS} only) and a new user namespace's maps as lns_spawn takes them; null when there are none. */
 export function lnsSettings(v: ValidatedSpawn): LnsSettings | null {
   const user = v.create.includes('user');
-  if (Object.keys(v.settings).length === 0 && !user) return null;
+  if (Object.keys(v.settings).length === 0 && !user) return null; // a new time namespace without offsets needs none either
   const s = v.settings;
   const creatingMnt = v.create.includes('mnt');
   const rlimits = s.rlimits ?? [];
@@ -81,6 +88,7 @@ export function lnsSettings(v: ValidatedSpawn): LnsSettings | null {
     uid_map: user ? mapText(v.uidMappings) : null,
     gid_map: user ? mapText(v.gidMappings) : null,
     userns_root: s.usernsRoot ? 1 : 0,
+    time_offsets: timeOffsets(s),
   };
 }
 
@@ -93,6 +101,8 @@ const STEPS = new Map<number, readonly [string, string]>([
   [LNS_STEP.GID_MAP, ['gid_map', 'write']],
   [LNS_STEP.SYNC, ['sync', 'pipe2']],
   [LNS_STEP.USERNS_ROOT, ['ids', 'setresuid']],
+  [LNS_STEP.TIME, ['create', 'unshare']],
+  [LNS_STEP.TIME_OFFSETS, ['time-offsets', 'write']],
   [LNS_STEP.JOIN_SETGROUPS, ['join', 'setgroups']],
   [LNS_STEP.JOIN_SETRESGID, ['join', 'setresgid']],
   [LNS_STEP.JOIN_SETRESUID, ['join', 'setresuid']],

@@ -13,7 +13,7 @@
  * net, uts, ipc, mnt (made private, as unshare(1) does, or as
  * `mountPropagation` says), cgroup and pid namespaces, a new user namespace
  * with its maps (when nothing is joined: the child waits while they are
- * written), stdio, env and the process settings of clone-settings.ts (hostname, domainname, cwd, root,
+ * written), a new time namespace with its offsets, stdio, env and the process settings of clone-settings.ts (hostname, domainname, cwd, root,
  * umask, rlimits, a new session, the parent-death signal, ids, capabilities,
  * no_new_privs); on the main thread only (a worker's spawn keeps
  * the enterSync path); and when liblinuxns loads. `LINUXNS_SPAWN=helper` in
@@ -40,13 +40,12 @@ import { setupFailed } from './setup-failed.js';
 import type { ValidatedSpawn } from './validate.js';
 
 /**
- * Namespace types the clone creates itself: user too, with nothing joined (a join from inside the new
- * user namespace would lack the privileges the helper has outside it), its maps written by the caller
- * while the child waits. Not time: its offsets must be written before any process is in it, which a
- * clone cannot wait for, and the caller cannot enter it for the clone (a time namespace needs a
- * single-threaded caller).
+ * Namespace types lns_spawn creates: by the clone, user too with nothing joined (a join from inside the
+ * new user namespace would lack the privileges the helper has outside it), its maps written by the
+ * caller while the child waits; time by the child's unshare, its offsets written before its exec (the
+ * only moment a process enters it).
  */
-export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid', 'user'];
+export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mnt', 'cgroup', 'pid', 'user', 'time'];
 
 /**
  * Namespace types lns_spawn joins: user only when nothing is created (the clone would make the new
