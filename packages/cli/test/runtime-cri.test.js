@@ -6,7 +6,8 @@
 // handler `runc` is the same shim with runc. For each handler: a pod with the
 // host's network (no CNI needed), a busybox container writing to its CRI log,
 // its status RUNNING then EXITED with its exit code, ExecSync, a container
-// with CPU and memory limits found in its cgroup files, and the whole
+// with CPU and memory limits found in its cgroup files and containerd's
+// default seccomp profile (RuntimeDefault) on its processes, and the whole
 // teardown, after which no process, runtime state, mount or cgroup of the
 // pod is left. What linuxns-runtime did is compared with what runc did, and
 // each container is found in the handler's own runtime root (so it really
@@ -106,13 +107,13 @@ describe('CRI: containerd 1.6\'s CRI plugin with runtime handler linuxns (runc s
     log_directory: join(tmp.dir, 'logs', h),
     linux: { cgroup_parent: cgroupParent(h), security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } },
   });
-  const containerConfig = (name, command, resources = {}) => ({
+  const containerConfig = (name, command, resources = {}, security = {}) => ({
     metadata: { name },
     image: { image: IMAGE },
     command,
     log_path: `${name}.log`,
     // The kubelet's namespaces for a container of a pod with the host's network.
-    linux: { resources, security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } },
+    linux: { resources, security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' }, ...security } },
   });
   /** The pid of a sandbox or container, from the verbose status's info (containerd's JSON). */
   const infoPid = (response) => JSON.parse(response.info.info).pid;
@@ -181,10 +182,10 @@ describe('CRI: containerd 1.6\'s CRI plugin with runtime handler linuxns (runc s
         assert.ok(s.finished_at >= s.started_at && s.started_at > 0);
       });
 
-      test('a container with CPU and memory limits: they are in its cgroup, ExecSync runs in it', async () => {
+      test('a container with CPU and memory limits and the runtime\'s default seccomp profile: the limits are in its cgroup, the filter on its processes, ExecSync runs in it', async () => {
         const command = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.2; done', TAG];
         const resources = { cpu_shares: 512, cpu_period: 100000, cpu_quota: 50000, memory_limit_in_bytes: MEMORY };
-        ({ container_id: limited } = await cri.runtime.CreateContainer({ pod_sandbox_id: pod, config: containerConfig('limited', command, resources), sandbox_config: podConfig(h) }));
+        ({ container_id: limited } = await cri.runtime.CreateContainer({ pod_sandbox_id: pod, config: containerConfig('limited', command, resources, { seccomp: { profile_type: 'RuntimeDefault' } }), sandbox_config: podConfig(h) }));
         await cri.runtime.StartContainer({ container_id: limited });
         const pid = infoPid(await cri.runtime.ContainerStatus({ container_id: limited, verbose: true }));
         const cgroup = (controller, file) => readFileSync(`/sys/fs/cgroup/${controller}${cgroupParent(h)}/${limited}/${file}`, 'utf8').trim();
@@ -207,6 +208,7 @@ describe('CRI: containerd 1.6\'s CRI plugin with runtime handler linuxns (runc s
         const { capabilities } = JSON.parse(readFileSync(join(tmp.dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io', limited, 'config.json'), 'utf8')).process;
         assert.deepEqual([o.status.CapEff, o.status.CapPrm, o.status.CapBnd], [capMask(capabilities.effective), capMask(capabilities.permitted), capMask(capabilities.bounding)]);
         assert.ok(capabilities.bounding.includes('CAP_MKNOD'), 'the default set, CAP_MKNOD included');
+        assert.equal(o.status.Seccomp, '2', 'a seccomp filter (containerd\'s default profile)');
         assert.match(status.stdout.toString(), new RegExp(`^\\d+:memory:${cgroupParent(h)}/${limited}$`, 'm'));
         // Its init (pid 1 of its own pid namespace) likewise.
         const init = await cri.runtime.ExecSync({ container_id: limited, cmd: ['cat', '/proc/1/status'], timeout: 20 });
