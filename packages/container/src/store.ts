@@ -8,7 +8,6 @@
  */
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '@linuxns/core/light';
 import { checkpoint } from './crash.js';
@@ -52,6 +51,8 @@ export function writeJsonAtomic(dir: string, files: ReadonlyArray<readonly [stri
   try {
     for (const [name, value] of files) {
       at = join(dir, name);
+      // node:crypto only here: loading it costs ~10 ms of every start, and the commands that only read never write.
+      const { randomBytes } = process.getBuiltinModule('node:crypto');
       const tmp = join(dir, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
       const fd = openSync(tmp, 'wx', 0o600); // libuv opens with O_CLOEXEC
       tmps.push(tmp);
