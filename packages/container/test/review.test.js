@@ -21,6 +21,14 @@ const skip = skipReason();
 const BASIC = [{ type: 'mnt' }, { type: 'pid' }, { type: 'uts' }, { type: 'ipc' }, { type: 'net' }];
 const MAP = [{ containerID: 0, hostID: 300000, size: 65536 }];
 const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+/** mkdir -p of a cgroup; a v1 cpuset directory gets its parent's cpus and mems, without which no process can join it (ENOSPC). */
+const makeCgroup = (d) => {
+  mkdirSync(d, { recursive: true });
+  if (!d.startsWith('/sys/fs/cgroup/cpuset/')) return;
+  const chain = [];
+  for (let at = d; at !== '/sys/fs/cgroup/cpuset'; at = join(at, '..')) chain.unshift(at);
+  for (const at of chain) for (const f of ['cpuset.cpus', 'cpuset.mems']) if (readFileSync(join(at, f), 'utf8').trim() === '') writeFileSync(join(at, f), readFileSync(join(at, '..', f), 'utf8').trim());
+};
 
 const alive = (pid) => {
   try {
@@ -94,7 +102,7 @@ describe('review fixes', { skip }, () => {
   test('an existing cgroup with processes is never taken: create refuses it, start refuses it once populated, destroy leaves it alone', async () => {
     const rel = `linuxns-review-${process.pid}-own`;
     const dirs = cgroupDirs(rel);
-    for (const d of dirs) mkdirSync(d, { recursive: true });
+    for (const d of dirs) makeCgroup(d);
     const sleepIn = () => {
       const p = spawnChild('sleep', ['100'], { stdio: 'ignore' });
       kept.push(p.pid);
@@ -187,7 +195,7 @@ describe('review fixes', { skip }, () => {
     kept.push(orphan, ex.pid);
     const dirs = c.cgroupPaths;
     for (const d of dirs) {
-      mkdirSync(join(d, 'child', 'deeper'), { recursive: true });
+      makeCgroup(join(d, 'child', 'deeper'));
       writeFileSync(join(d, 'child', 'cgroup.procs'), String(ex.pid));
       writeFileSync(join(d, 'child', 'deeper', 'cgroup.procs'), String(orphan));
     }
