@@ -18,8 +18,8 @@ import type { ContainerFailure } from './errors.js';
 /** Where id-mapped rootfs mounts are made: 0711, so that a mapped root can go through it. */
 export const IDMAP_DIR = '/run/linuxns-container';
 
-/** One cache for every container of this process: containers with the same mapping share its namespace. */
-const cache = new UsernsCache();
+/** One cache for every container of this process (rootfs and binds): containers with the same mapping share its namespace. */
+export const cache = new UsernsCache();
 
 /** The mount point of the id-mapped rootfs of the container whose directory is `dir`. */
 export function idmapTarget(dir: string): string {
@@ -27,17 +27,22 @@ export function idmapTarget(dir: string): string {
   return join(IDMAP_DIR, `${hash}-${basename(dir)}`);
 }
 
-/** Unmounts the id-mapped rootfs (lazily: the container's own copy is not ours) and removes its directory; nothing there is fine. */
-export function removeIdmapRootfs(dir: string): Result<void, ContainerFailure> {
-  const target = idmapTarget(dir);
+/** Unmounts every mount stacked on `target` (a start that crashed, then another), lazily; none there is fine. */
+export function unmountAll(target: string): Result<void, ContainerFailure> {
   for (;;) {
-    // Stacked mounts (a start that crashed, then another) come off one by one.
     const r = unmount(target, { detach: true });
     if (r.isErr()) {
-      if (r.error.kind === 'not-found' || (r.error.kind === 'syscall-failed' && r.error.code === 'EINVAL')) break;
+      if (r.error.kind === 'not-found' || (r.error.kind === 'syscall-failed' && r.error.code === 'EINVAL')) return ok(undefined);
       return err(r.error);
     }
   }
+}
+
+/** Unmounts the id-mapped rootfs (lazily: the container's own copy is not ours) and removes its directory; nothing there is fine. */
+export function removeIdmapRootfs(dir: string): Result<void, ContainerFailure> {
+  const target = idmapTarget(dir);
+  const gone = unmountAll(target);
+  if (gone.isErr()) return gone;
   try {
     rmdirSync(target);
   } catch (e) {

@@ -75,7 +75,7 @@ describe('factory', { skip }, () => {
     ['a pin of a joined namespace', { namespaces: [...NS, { type: 'net', path: '/proc/1/ns/net' }], pins: { net: '/tmp/x' } }, 'pins.net'],
     ['a relative rootfs', { rootfs: { path: 'rootfs' }, namespaces: NS }, 'rootfs.path'],
     ['a rootfs that is not a directory', { rootfs: { path: '/etc/hostname' }, namespaces: NS }, 'rootfs.path'],
-    ['a negative memory limit', { namespaces: NS, cgroup: { memory: { limit: -1 } } }, 'cgroup.memory.limit'],
+    ['a negative memory limit (but -1, none)', { namespaces: NS, cgroup: { memory: { limit: -2 } } }, 'cgroup.memory.limit'],
     ['a cgroup path with ..', { namespaces: NS, cgroup: { path: '../x' } }, 'cgroup.path'],
     ['an unknown capability', { namespaces: NS, process: { args: ['true'], capabilities: ['CAP_FLY'] } }, 'process.capabilities'],
     ['an unknown rlimit', { namespaces: NS, process: { args: ['true'], rlimits: [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }] } }, 'process.rlimits[0]'],

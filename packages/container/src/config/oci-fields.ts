@@ -13,7 +13,7 @@ export const OCI_FIELDS: readonly string[] = [
   'process.terminal (false only)', 'process.consoleSize (without a terminal, unused)', 'process.args', 'process.env', 'process.cwd',
   'process.user.uid', 'process.user.gid', 'process.user.umask', 'process.user.additionalGids', 'process.capabilities.*', 'process.rlimits',
   'process.noNewPrivileges', 'process.oomScoreAdj', 'process.scheduler', 'process.ioPriority', 'process.apparmorProfile', 'process.selinuxLabel',
-  'mounts (every type: binds and rbinds of files and directories, proc, sysfs, tmpfs, devpts, mqueue, cgroup, overlay...; all options but remount, tmpcopyup, idmap, ridmap)',
+  'mounts (every type: binds and rbinds of files and directories, proc, sysfs, tmpfs, devpts, mqueue, cgroup, overlay...; all options but remount; idmap and ridmap of binds with the container\'s user namespace mappings)',
   'linux.namespaces', 'linux.uidMappings', 'linux.gidMappings', 'linux.maskedPaths', 'linux.readonlyPaths', 'linux.devices', 'linux.sysctl',
   'linux.seccomp (not SCMP_ACT_NOTIFY)', 'linux.personality', 'linux.mountLabel', 'linux.rootfsPropagation', 'linux.timeOffsets',
   'linux.cgroupsPath (/a/b, relative, slice:prefix:name)',

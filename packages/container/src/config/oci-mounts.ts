@@ -32,7 +32,7 @@ function mountList(list: unknown, bundle: string, refused: string[]): MountSpec[
   const out: MountSpec[] = [];
   for (const [i, m] of (list as unknown[]).entries()) {
     if (!isObject(m) || typeof m.destination !== 'string') return configInvalid(`mounts[${i}].destination`, `mounts[${i}] needs a destination`);
-    // uidMappings/gidMappings of a mount: runtime-spec 1.1's id-mapped mounts, which runc 1.1 has not either.
+    // uidMappings/gidMappings of a mount (runtime-spec 1.1): refused; idmap and ridmap binds take the container's mappings.
     refuseOthers(m, `mounts[${i}].`, ['destination', 'type', 'source', 'options'], refused);
     if (m.options !== undefined && !(isArray(m.options) && (m.options as unknown[]).every((o) => typeof o === 'string'))) return configInvalid(`mounts[${i}].options`, `mounts[${i}].options must be strings`);
     const options = (m.options ?? []) as string[];

@@ -36,13 +36,32 @@ function checkMountShape(m: unknown, i: number): ContainerFailure | undefined {
   return undefined;
 }
 
-/** Checks `mounts`: at most 64, each shaped as a {@link MountSpec} and taken by core's rules. */
-export function checkMounts(mounts: unknown): ContainerFailure | undefined {
+/** `'idmap'` or `'ridmap'` when mount `m` is to be id-mapped (runtime-spec's options, as runc 1.2 takes them), else undefined; the last of the two wins. */
+export function idmapOf(m: Pick<MountSpec, 'options'>): 'idmap' | 'ridmap' | undefined {
+  return (m.options ?? []).filter((o): o is 'idmap' | 'ridmap' => o === 'idmap' || o === 'ridmap').pop();
+}
+
+/** Mount `m` without its `idmap` and `ridmap` options: what the helper takes. */
+export function withoutIdmap(m: MountSpec): MountSpec {
+  return { ...m, options: (m.options ?? []).filter((o) => o !== 'idmap' && o !== 'ridmap') };
+}
+
+/**
+ * Checks `mounts`: at most 64, each shaped as a {@link MountSpec} and taken by core's rules; an `idmap` or
+ * `ridmap` one must be a bind of an absolute source, in a container with a new user namespace (its mappings map it).
+ */
+export function checkMounts(mounts: unknown, fresh: ReadonlySet<NamespaceType> = new Set()): ContainerFailure | undefined {
   if (mounts === undefined) return undefined;
   if (!isArray(mounts)) return configInvalid('mounts', 'mounts must be an array');
   for (const [i, m] of (mounts as unknown[]).entries()) {
     const e = checkMountShape(m, i);
     if (e) return e;
+    const spec = m as MountSpec;
+    if (idmapOf(spec) === undefined) continue;
+    const f = `mounts[${i}].options`;
+    const bind = spec.type === 'bind' || (spec.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+    if (!bind) return configInvalid(f, `${f}: idmap and ridmap apply to binds only (runc's rule), not to ${JSON.stringify(spec.type)}`);
+    if (!fresh.has('user')) return configInvalid(f, `${f}: an id-mapped bind needs a new user namespace, whose uidMappings and gidMappings map it: add { type: "user" }`);
   }
-  return mountsRefusal(mounts as MountSpec[]);
+  return mountsRefusal((mounts as MountSpec[]).map(withoutIdmap));
 }

@@ -51,7 +51,7 @@ export function validateConfig(config: ContainerConfig, checkFs = true): Result<
     (c.network !== undefined ? checkNetwork(c.network) : undefined) ??
     checkRootfs(c.rootfs, fresh, checkFs) ??
     checkPaths(c, mountProc, fresh) ??
-    checkMounts(c.mounts) ??
+    checkMounts(c.mounts, fresh) ??
     checkPins(c.pins, fresh) ??
     checkLinux(c, fresh);
   if (bad) return err(bad);

@@ -90,6 +90,11 @@ export function destroyContainer(c: ContainerRef, child: () => NsChild | undefin
         const r = removeIdmapRootfs(c.dir);
         if (r.isErr()) return err(systemError(c.id, 'unmount the id-mapped rootfs', r.error));
       }
+      if (c.config?.mounts?.some((m) => (m.options ?? []).some((o) => o === 'idmap' || o === 'ridmap'))) {
+        const { removeIdmapMounts } = await import('../idmap-mounts.js');
+        const r = removeIdmapMounts(c.dir);
+        if (r.isErr()) return err(systemError(c.id, 'unmount the sources of the id-mapped binds', r.error));
+      }
       if (netError) return err(systemError(c.id, 'undo the network', netError));
       // The directory is renamed away first, in one step, then removed: a command waiting for the
       // container's lock meanwhile (a second delete --force) finds no container instead of a

@@ -15,6 +15,7 @@ import { hasNewUserns } from '../config/validate-namespaces.js';
 import { checkpoint } from '../crash.js';
 import { systemError, type ContainerFailure } from '../errors.js';
 import { makeIdmapRootfs, removeIdmapRootfs } from '../idmap.js';
+import { hasIdmapMounts, makeIdmapMounts, removeIdmapMounts } from '../idmap-mounts.js';
 import { setupNetwork, teardownNetwork } from '../network.js';
 import { PID_FILE } from '../store.js';
 import type { ContainerRef } from './state.js';
@@ -42,6 +43,7 @@ export function launchInit(
   const net = config.network;
   const newUser = hasNewUserns(config);
   const netPin = config.pins?.net;
+  const idmapped = hasIdmapMounts(config.mounts);
   return new ResultAsync(
     (async (): Promise<Result<NsChild, ContainerFailure>> => {
       let netns: NamespaceHandle | undefined;
@@ -51,6 +53,7 @@ export function launchInit(
         if (pinned && netPin) unpin(netPin);
         netns?.close();
         if (config.rootfs.idmap) removeIdmapRootfs(c.dir);
+        if (idmapped) removeIdmapMounts(c.dir);
         return err(systemError(c.id, operation, cause));
       };
       if (net) {
@@ -63,6 +66,12 @@ export function launchInit(
         const m = await makeIdmapRootfs(c.dir, config.rootfs.path, config.uidMappings!, config.gidMappings!);
         if (m.isErr()) return err(systemError(c.id, 'mount the id-mapped rootfs', m.error));
         rootfs = m.value;
+      }
+      let mounts = config.mounts;
+      if (idmapped) {
+        const m = await makeIdmapMounts(c.dir, config.mounts!, config.uidMappings!, config.gidMappings!);
+        if (m.isErr()) return undo('mount the sources of the id-mapped binds', m.error);
+        mounts = m.value;
       }
       if (net && !newUser) {
         const h = await createNamespace('net');
@@ -93,7 +102,7 @@ export function launchInit(
         if (s.isErr()) netFailed = true;
         return s;
       };
-      const options = initOptions(config, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
+      const options = initOptions(mounts === config.mounts ? config : { ...config, mounts }, proc, { pidFile, cgroupDirs, ...(rootfs ? { rootfs } : {}), ...(netns ? { netns } : {}) }, io);
       let launched: ResultAsync<NsChild, ContainerFailure>;
       try {
         const spawnOptions: SpawnOptions<ContainerFailure> = net && newUser && !detached.detach ? { ...options, beforeExec: configureInside } : { ...options, ...detached };
