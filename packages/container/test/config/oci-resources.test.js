@@ -187,6 +187,9 @@ describe('bad linux.resources values: container-config-invalid naming the field,
     ['linux.resources.devices[0]', { devices: [{ allow: 'no', access: 'rwm' }] }],
     ['linux.resources.devices[1].type', { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'q', access: 'r' }] }],
     ['linux.resources.devices[1].major', { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: -2, access: 'r' }] }],
+    // What this kernel cannot apply, through the same path: refused before the factory makes anything.
+    ...(existsSync('/sys/fs/cgroup/hugetlb') ? [] : [['linux.resources.hugepageLimits[0]', { hugepageLimits: [{ pageSize: '2MB', limit: 2097152 }] }]]),
+    ...(v1Has('blkio', 'blkio.weight') || v1Has('blkio', 'blkio.bfq.weight') || !V1 ? [] : [['linux.resources.blockIO.weight', { blockIO: { weight: 500 } }]]),
   ];
   test('each refused through Factory.createFromBundle: the field named, no factory directory, no cgroup', () => {
     for (const [i, [field, resources]] of cases.entries()) {
