@@ -8,8 +8,9 @@
 // test's own, in its containers.conf (with linuxns-runtime listed among the
 // runtimes that write runc's JSON log): the rlimits (podman's defaults exceed
 // this machine's hard limits and fail with runc too), and the default
-// capabilities without CAP_MKNOD (linuxns refuses it without a user
-// namespace: it does not enforce device cgroups; see docs/kubernetes.md).
+// capabilities without CAP_MKNOD (create keeps it where the v1 devices
+// controller enforces the device rules, but linuxns-runtime's exec still
+// refuses it in an exec'd process; see docs/kubernetes.md).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
