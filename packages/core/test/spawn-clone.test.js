@@ -211,6 +211,17 @@ test('exit codes, signals, stdin, PATH search and env as through child_process',
   assert.equal((await collect(cat)).out, 'through stdin\n');
   const env = await collect(unwrap(await spawn('sh', ['-c', 'echo "$A:$HOME"'], { create: ['ipc'], env: { A: 'x' }, envMode: 'replace' })));
   assert.equal(env.out, 'x:\n');
+  // Without env the command gets our environment as it is now (the library reads environ itself).
+  process.env.LINUXNS_CLONE_TEST = 'set here';
+  const savedHome = process.env.HOME;
+  delete process.env.HOME;
+  try {
+    const ours = await collect(unwrap(await spawn('sh', ['-c', 'echo "$LINUXNS_CLONE_TEST:${HOME-unset}"'], { create: ['ipc'] })));
+    assert.equal(ours.out, 'set here:unset\n');
+  } finally {
+    delete process.env.LINUXNS_CLONE_TEST;
+    if (savedHome !== undefined) process.env.HOME = savedHome;
+  }
   const missing = errorOf(await spawn('no-such-command-linuxns', [], { create: ['net'] }), 'spawn-setup-failed');
   assert.deepEqual([missing.step, missing.syscall, missing.code], ['exec', 'execvp', 'ENOENT']);
   const dir = mkdtempSync(join(tmpdir(), 'linuxns-clone-'));

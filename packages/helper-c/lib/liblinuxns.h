@@ -138,7 +138,8 @@ LNS_API int lns_exit_fd(void);
 
 /*
  * Starts PATH (absolute, or relative to the cwd: no PATH search) with ARGV
- * and ENVP (NULL-terminated; when the kernel cannot execute PATH, ENOEXEC,
+ * and ENVP (NULL-terminated; ENVP NULL: the caller's environ as it is at the
+ * call, its pointers copied before the clone; when the kernel cannot execute PATH, ENOEXEC,
  * /bin/sh with SH_ARGV instead, as execvp does, if SH_ARGV is not NULL) from the calling thread, by
  * clone(CLONE_VM | CLONE_VFORK) with CLONE_FLAGS (any of CLONE_NEWNET, UTS,
  * IPC, NS, CGROUP, PID, USER: made by the clone; TIME: see below; a new mount namespace is made

@@ -296,7 +296,13 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
       return neg(LNS_STEP_JOIN, e);
     }
   }
-  void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  /* ENVP NULL: the caller's environment as it is now, its pointers copied beside the child's arguments. */
+  size_t nenv = 0;
+  if (!envp)
+    while (environ[nenv]) nenv++;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t size = (CHILD_STACK + sizeof(struct child_args) + (nenv + 1) * sizeof(char *) + page - 1) / page * page;
+  void *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) {
     int e = errno;
     if (own_pid >= 0) {
@@ -308,6 +314,16 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   }
   /* What the child reads lives at the bottom of its own stack mapping, never on the caller's stack. */
   struct child_args *a = stack;
+  if (!envp) {
+    /*
+     * Node changes process.env on the calling thread only (a worker's is a copy unless SHARE_ENV), and the
+     * strings stay valid after a later change: glibc never frees what setenv made.
+     */
+    char **copy = (char **)(a + 1);
+    for (size_t i = 0; i < nenv && environ[i]; i++) copy[i] = environ[i];
+    copy[nenv] = NULL;
+    envp = copy;
+  }
   *a = (struct child_args){path, argv, sh_argv, envp, join, njoin, propagation, settings, parent, stdio, new_time, go[0], go[1], status[0], 0, 0};
   /*
    * No signal handler of the caller may run in the child while it shares the caller's memory, nor, for a
@@ -318,7 +334,7 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   pthread_sigmask(SIG_SETMASK, &all, &old);
   int pidfd = -1;
   int flags = CLONE_VM | (user ? 0 : CLONE_VFORK) | CLONE_PIDFD | SIGCHLD | clone_flags;
-  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK, flags, a, &pidfd);
+  pid_t pid = clone(child_main, (char *)stack + size, flags, a, &pidfd);
   int clone_errno = errno;
   int maps = 0;
   if (user) {
@@ -331,7 +347,7 @@ int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *c
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   int step = a->step, err = a->err;
-  munmap(stack, CHILD_STACK);
+  munmap(stack, size);
   /* Back to the caller's own pid namespace for children: its later children (libuv's too) are made there. */
   int back_errno = 0;
   if (own_pid >= 0) {

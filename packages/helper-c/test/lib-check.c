@@ -170,6 +170,10 @@ static void spawn_checks(void) {
   r = lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, 0, bad_stdio, NULL);
   check(r < 0 && (-r) >> 16 == LNS_STEP_STDIO && ((-r) & 0xffff) == EBADF, "a bad stdio fd fails at its step with EBADF");
   check(lns_spawn("/bin/sh", argv, NULL, envp, NULL, 0, CLONE_NEWUSER, stdio, NULL) == -EINVAL, "a user namespace without its settings (the maps) is refused");
+  setenv("LNS_CHECK", "from environ", 1);
+  char *const from_environ[] = {"sh", "-c", "[ \"$LNS_CHECK\" = 'from environ' ]", NULL};
+  pid = lns_spawn("/bin/sh", from_environ, NULL, NULL, NULL, 0, 0, stdio, NULL);
+  check(pid > 0 && next_exit(efd, rec) && rec[0] == pid && rec[1] == CLD_EXITED && rec[2] == 0, "envp NULL gives the command the caller's environ");
   settings_checks(efd);
   check(no_children(), "every failed child was reaped by lns_spawn");
 }

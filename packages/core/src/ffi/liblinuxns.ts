@@ -55,7 +55,7 @@ export interface LnsSettings {
 /** The bound functions. Both return a result >= 0 or `-(step << 16 | errno)` (steps of liblinuxns.h). */
 export interface Liblinuxns {
   exitFd(): number;
-  spawn(path: string, argv: readonly (string | null)[], shArgv: readonly (string | null)[], envp: readonly (string | null)[], join: Int32Array, njoin: number, cloneFlags: number, stdio: Int32Array, settings: LnsSettings | null): number;
+  spawn(path: string, argv: readonly (string | null)[], shArgv: readonly (string | null)[], envp: readonly (string | null)[] | null, join: Int32Array, njoin: number, cloneFlags: number, stdio: Int32Array, settings: LnsSettings | null): number;
 }
 
 /** liblinuxns.h's lns_step values that lns_spawn returns. */

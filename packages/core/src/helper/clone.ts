@@ -188,7 +188,9 @@ export function spawnClone(lib: Liblinuxns, command: string, args: readonly stri
   const argv = [command, ...args, null];
   // execvp's rule for a file the kernel cannot execute (ENOEXEC, a script without #!): run it with /bin/sh.
   const shArgv = ['sh', path, ...args, null];
-  const envp = [...Object.entries(env).filter(([, value]) => value !== undefined).map(([k, value]) => `${k}=${value}`), null];
+  // Our own environment unchanged: the library takes the process's environ itself (process.env is it, on
+  // the main thread), instead of the slow walk of process.env's getters (a tenth of a millisecond a spawn).
+  const envp = env === process.env ? null : [...Object.entries(env).filter(([, value]) => value !== undefined).map(([k, value]) => `${k}=${value}`), null];
   const pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds, lnsSettings(v));
   for (const fd of toClose) closeSync(fd);
   closeAll(handles);
