@@ -33,6 +33,8 @@ const CREATE_FLAGS = {
 
 /** What a create was asked for. */
 interface CreateRequest {
+  /** The command that asked: `create` or `run` (runc names it in some errors). */
+  readonly command: string;
   readonly id: string;
   readonly bundle: string;
   readonly pidFile?: string;
@@ -48,6 +50,7 @@ function request(command: string, p: ReturnType<typeof flags.parseFlags>): Creat
   const pidFile = p.value('pid-file');
   const consoleSocket = p.value('console-socket');
   return {
+    command,
     id,
     bundle: resolve(p.value('bundle') ?? '.'),
     ...(pidFile !== undefined ? { pidFile: resolve(pidFile) } : {}),
@@ -57,10 +60,15 @@ function request(command: string, p: ReturnType<typeof flags.parseFlags>): Creat
   };
 }
 
-/** The library's error of a create as runc words it where engines read it (a missing program: podman's exit 127). */
-function createFailure(e: ContainerFailure, args: readonly string[] | undefined): InstanceType<typeof log.RuntimeError> {
+/**
+ * The library's error of a create as runc words it where engines read it (a missing program: podman's exit 127;
+ * a console socket it could not connect to).
+ */
+function createFailure(e: ContainerFailure, args: readonly string[] | undefined, consoleSocket?: string): InstanceType<typeof log.RuntimeError> {
   let cause: ContainerFailure | undefined = e;
   while (cause && cause.kind === 'container-system-error') cause = cause.cause;
+  const dial = cause?.kind === 'spawn-setup-failed' && consoleSocket !== undefined ? terminal.dialFailure(cause, consoleSocket) : undefined;
+  if (dial !== undefined) return new log.RuntimeError(`linuxns-runtime create failed: ${dial}`, 1, e);
   if (cause?.kind === 'spawn-setup-failed' && cause.step === 'exec') {
     const what = cause.code === 'ENOENT' ? 'executable file not found in $PATH' : cause.code === 'EACCES' ? 'permission denied' : cause.message;
     return new log.RuntimeError(`linuxns-runtime create failed: unable to start container process: exec: ${JSON.stringify(args?.[0] ?? '')}: ${what}`, 1, e);
@@ -106,7 +114,7 @@ function readSpec(bundle: string): Record<string, unknown> {
 async function recordContainer(g: Globals, r: CreateRequest, spec: Record<string, unknown>, detach = true): Promise<Container> {
   const allHooks = hooks.checkHooks(spec.hooks);
   const proc = typeof spec.process === 'object' && spec.process !== null ? (spec.process as Record<string, unknown>) : undefined;
-  terminal.checkTerminal(proc?.terminal === true, detach, r.consoleSocket);
+  terminal.checkTerminal(`linuxns-runtime ${r.command} failed: `, proc?.terminal === true, detach, r.consoleSocket);
   // What the runtime handles itself goes (the terminal: see createContainer); the library takes the rest, and names
   // what it refuses. (a systemd cgroupsPath, slice:prefix:name, is expanded by the library with or without --systemd-cgroup)
   const rest = Object.fromEntries(Object.entries(spec).filter(([k]) => k !== 'hooks'));
@@ -146,7 +154,7 @@ async function createContainer(g: Globals, r: CreateRequest): Promise<{ c: Conta
   try {
     const fds = Object.fromEntries(Array.from({ length: r.preserveFds }, (_, k) => [3 + k, 3 + k]));
     const started = await c.createInit(undefined, { stdio: 'inherit', ...(r.preserveFds ? { fds } : {}), ...(console ? { console } : {}) });
-    if (started.isErr()) throw createFailure(started.error, c.config?.process?.args);
+    if (started.isErr()) throw createFailure(started.error, c.config?.process?.args, console?.socket);
     const s = open.stateOf(c);
     const hookState = lifecycle.hookState(c, s, 'creating');
     hooks.runHooks('prestart', allHooks, hookState);

@@ -82,8 +82,17 @@ function fromFlags(c: Container, p: Parsed): ProcessConfig {
   };
 }
 
-/** `exec`: see the module. */
+/** `exec`: see the module. A failure is runc's: `exec failed: ...`, status 255. */
 async function exec(g: Globals, argv: readonly string[]): Promise<number> {
+  try {
+    return await execCommand(g, argv);
+  } catch (e) {
+    if (!(e instanceof log.RuntimeError)) throw e;
+    throw new log.RuntimeError(e.message.startsWith('exec failed: ') ? e.message : `exec failed: ${e.message}`, 255, e.detail);
+  }
+}
+
+async function execCommand(g: Globals, argv: readonly string[]): Promise<number> {
   const p = flags.parseFlags('exec', argv, EXEC_FLAGS);
   if (p.has('help')) return state.usage('exec [--process FILE] [-d] [--pid-file FILE] [-t] [--console-socket PATH] [--cwd DIR] [-e K=V] [-u UID[:GID]] [--cap CAP] [--no-new-privs] [--preserve-fds N] ID [CMD...]', 'run a process in a container');
   if (p.args.length < 1) throw new log.UsageError('', '"exec" requires a minimum of 1 argument(s)');
@@ -115,7 +124,7 @@ async function exec(g: Globals, argv: readonly string[]): Promise<number> {
   }
   const socket = p.value('console-socket');
   const consoleSocket = socket !== undefined ? resolve(socket) : undefined;
-  tty.checkTerminal(terminal, p.has('detach'), consoleSocket);
+  tty.checkTerminal('', terminal, p.has('detach'), consoleSocket);
   const console = tty.consoleOf({ terminal, consoleSize }, consoleSocket);
   const preserve = p.value('preserve-fds') ?? '0';
   if (!/^\d+$/.test(preserve)) throw new log.RuntimeError(`invalid --preserve-fds ${JSON.stringify(preserve)}`);
@@ -128,8 +137,8 @@ async function exec(g: Globals, argv: readonly string[]): Promise<number> {
   try {
     const r = await c.exec(proc, { stdio: 'inherit', ...(Number(preserve) ? { fds } : {}), ...(detach ? { detach: true, pidFile: helperPidFile } : {}), ...(console ? { console } : {}) });
     if (r.isErr()) {
-      const e = create.createFailure(r.error, proc.args);
-      throw new log.RuntimeError(e.message.replace('linuxns-runtime create failed', 'linuxns-runtime exec failed'), 1, r.error);
+      const e = create.createFailure(r.error, proc.args, console?.socket);
+      throw new log.RuntimeError(e.message.replace('linuxns-runtime create failed: ', ''), 1, r.error);
     }
     child = r.value;
     const pid = detach ? (readFileSync(helperPidFile, 'utf8').split(' ')[0] ?? String(child.pid)) : String(child.pid);

@@ -57,7 +57,7 @@ async function run(g: Globals, argv: readonly string[]): Promise<number> {
     const { c } = await create.createContainer(g, r);
     return lifecycle.start(g, [c.id]);
   }
-  if (r.consoleSocket !== undefined) throw new log.RuntimeError('cannot use console socket if runc will not detach or allocate tty');
+  if (r.consoleSocket !== undefined) throw new log.RuntimeError('linuxns-runtime run failed: cannot use console socket if runc will not detach or allocate tty');
   if (r.preserveFds) throw new log.RuntimeError('--preserve-fds needs run -d (or create and start)');
   const spec = create.readSpec(r.bundle);
   const all = hooks.checkHooks(spec.hooks);

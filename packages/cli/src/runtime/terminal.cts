@@ -12,13 +12,14 @@ import log = require('./log.cjs');
 
 /**
  * runc's checkTerminal: a detached process with a terminal needs a console socket to send its
- * master to, and a console socket needs a detached process with a terminal. A foreground one
- * with a terminal would need runc's console proxy, which this runtime lacks: refused by name.
+ * master to, and a console socket needs a detached process with a terminal; in runc's words,
+ * after `prefix` (runc's `runc create failed: `, `exec failed: `). A foreground one with a
+ * terminal would need runc's console proxy, which this runtime lacks: refused by name.
  */
-function checkTerminal(terminal: boolean, detach: boolean, consoleSocket: string | undefined): void {
-  if (detach && terminal && consoleSocket === undefined) throw new log.RuntimeError('cannot allocate tty if runc will detach without setting console socket');
-  if ((!detach || !terminal) && consoleSocket !== undefined) throw new log.RuntimeError('cannot use console socket if runc will not detach or allocate tty');
-  if (!detach && terminal) throw new log.RuntimeError('a terminal in the foreground (runc proxies it to its own) is not supported by linuxns-runtime: detach (-d) with --console-socket');
+function checkTerminal(prefix: string, terminal: boolean, detach: boolean, consoleSocket: string | undefined): void {
+  if (detach && terminal && consoleSocket === undefined) throw new log.RuntimeError(`${prefix}cannot allocate tty if runc will detach without setting console socket`);
+  if ((!detach || !terminal) && consoleSocket !== undefined) throw new log.RuntimeError(`${prefix}cannot use console socket if runc will not detach or allocate tty`);
+  if (!detach && terminal) throw new log.RuntimeError(`${prefix}a terminal in the foreground (runc proxies it to its own) is not supported by linuxns-runtime: detach (-d) with --console-socket`);
 }
 
 /** An OCI process without what the runtime handles itself (`terminal`, `consoleSize`), for the library. */
@@ -38,4 +39,21 @@ function consoleOf(proc: unknown, consoleSocket: string | undefined): SpawnConso
   return { socket: consoleSocket, height, width };
 }
 
-export = { checkTerminal, withoutTerminal, consoleOf };
+/** Go's words (strerror, lower case) for the errors of a connect to a console socket. */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  ECONNREFUSED: 'connection refused',
+  EACCES: 'permission denied',
+  ENOTDIR: 'not a directory',
+  ENOTSOCK: 'socket operation on non-socket',
+  EPROTOTYPE: 'protocol wrong type for socket',
+  ENAMETOOLONG: 'file name too long',
+};
+
+/** runc's words for a console socket its init could not connect to (`dial unix PATH: connect: ...`); undefined for another failure. */
+function dialFailure(e: { readonly step: string; readonly syscall: string; readonly code: string }, socket: string): string | undefined {
+  if (e.step !== 'console' || e.syscall !== 'connect') return undefined;
+  return `dial unix ${socket}: connect: ${ERRNO_TEXT[e.code] ?? e.code}`;
+}
+
+export = { checkTerminal, withoutTerminal, consoleOf, dialFailure };
