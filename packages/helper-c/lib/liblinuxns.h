@@ -171,6 +171,10 @@ LNS_API int lns_exit_fd(void);
  */
 LNS_API int lns_spawn(const char *path, char *const *argv, char *const *sh_argv, char *const *envp, const int *join, int njoin, int clone_flags, const int *stdio, const struct lns_settings *settings);
 
+/* Internal (not exported), reaper.c: lns_exit_fd was called; and PIDFD (of PID) given to the reaping thread (0, or -1 with errno). */
+int lns_reaper_started(void);
+int lns_reaper_watch(int pidfd, int pid);
+
 /* Internal (not exported): writes DATA to /proc/PID/FILE in one write; 0 or the errno. */
 int lns_write_proc(int pid, const char *file, const char *data, size_t len);
 
