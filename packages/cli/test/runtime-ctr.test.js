@@ -3,12 +3,14 @@
 // started by the test (its own root, state dir and socket, stopped after), a
 // busybox image it imports from an OCI archive the test writes, then run --rm
 // with the output and exit status passed through, and run -d with task exec,
-// ps, pause/resume, metrics, kill and delete. Nothing is left: no task,
+// ps, pause/resume, metrics, kill and delete, and run -t with a terminal
+// (under script), compared with runc. Nothing is left: no task,
 // process, mount, state directory or fd of the test. Every run drops
 // CAP_MKNOD (create keeps it where the v1 devices controller enforces the
 // device rules, but linuxns-runtime's exec still refuses it in an exec'd
 // process; see docs/kubernetes.md).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
@@ -24,6 +26,8 @@ function containerdMissing() {
 }
 
 const skip = skipReason() || containerdMissing();
+// runc, the peer of the terminal test: scripts/system-packages.js installs it (by its path when it is not on PATH).
+const RUNC = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p)) ?? 'runc';
 const TAG = `lrc${process.pid}`;
 const NS = `linuxns-test-${process.pid}`;
 const IMAGE = `localhost/linuxns-runtime-test-${process.pid}:latest`;
@@ -56,7 +60,7 @@ describe('ctr run --runc-binary linuxns-runtime (containerd 1.6, its runc shim)'
   });
   after(() => {
     if (containerd) {
-      for (const id of [`${TAG}-rm`, `${TAG}-d`]) {
+      for (const id of [`${TAG}-rm`, `${TAG}-d`, `${TAG}-tty`, `${TAG}-tty-runc`]) {
         ctr(['task', 'kill', '-s', 'SIGKILL', id]);
         ctr(['task', 'delete', '--force', id]);
         ctr(['container', 'delete', id]);
@@ -90,6 +94,24 @@ describe('ctr run --runc-binary linuxns-runtime (containerd 1.6, its runc shim)'
     assert.ok(await waitFor(() => taskStatus(id) === 'STOPPED'), 'SIGTERM stopped the task');
     ok(['task', 'delete', id]);
     ok(['container', 'delete', id]);
+  });
+
+  test('run -t under a terminal (script gives ctr one): the task\'s terminal is the container\'s /dev/pts/N, sized as ctr\'s own, as with runc', () => {
+    const quote = (a) => `'${a.replace(/'/g, "'\\''")}'`;
+    // ctr attaches to the task's console and sizes it once the task started: the probe waits for that. (ls
+    // not last: sh would exec it, and it would list its own fd of /proc)
+    const probe = ['sh', '-c', 'sleep 1; tty; stty size; ls /proc/$$/fd; true'];
+    const underTerminal = (runtime, id) => {
+      const cmd = ['ctr', '--address', containerd.address, '--namespace', NS, 'run', '-t', '--rm', '--runc-binary', runtime, ...BASE, IMAGE, id, ...probe];
+      const r = spawnSync('script', ['-qec', `stty rows 27 cols 88; ${cmd.map(quote).join(' ')}`, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, `${runtime}: ${r.stdout}${r.stderr}`);
+      return r.stdout;
+    };
+    const ours = underTerminal(bin, `${TAG}-tty`);
+    // (each line ends \r\r\n: the task's terminal's, then script's; ctr echoes a NUL first, with runc too)
+    assert.match(ours, /\/dev\/pts\/\d+\r\r\n27 88\r\r\n0 +1 +2\r\r\n$/, 'the slave, the size of ctr\'s terminal, stdio alone');
+    assert.equal(ctr(['container', 'info', `${TAG}-tty`]).status, 1, '--rm removed the container');
+    assert.equal(ours, underTerminal(RUNC, `${TAG}-tty-runc`), 'as with runc');
   });
 
   test('nothing is left: no task, process, mount, runtime state or fd of the test', async () => {

@@ -3,7 +3,8 @@
 // after): run --rm with the output and exit status passed through, a missing
 // program as podman's 127, run -d with logs, exec, top, pause/unpause,
 // stats, stop and rm, --pids-limit, --memory, --user, --read-only and --cap-drop, with
-// podman's default seccomp profile and sysctl, compared with runc, and a pod
+// podman's default seccomp profile and sysctl, compared with runc, run -t and
+// exec -t with a terminal (under script), compared with runc, and a pod
 // of two containers sharing a network namespace. Two settings are the
 // test's own, in its containers.conf (with linuxns-runtime listed among the
 // runtimes that write runc's JSON log): the rlimits (podman's defaults exceed
@@ -155,6 +156,31 @@ describe('podman --runtime linuxns-runtime', { skip }, () => {
       assert.equal(ours.status, 0, ours.stderr);
       assert.equal(ours.stdout, theirs.stdout, `podman run ${flags.join(' ')}: as with runc`);
     }
+  });
+
+  test('run -t and exec -t: the terminal is the container\'s /dev/pts/N, sized as podman\'s own, the same as with runc', () => {
+    // podman gets a terminal from script (util-linux), sized by stty first; the probe lists the shell's fds without a pipe.
+    const quote = (a) => `'${a.replace(/'/g, "'\\''")}'`;
+    const probe = ['sh', '-c', 'tty; stty size; ls /proc/$$/fd; true']; // (not last: sh would exec ls, whose own fd it lists)
+    const underTerminal = (runtime, args) => {
+      const r = spawnSync('script', ['-qec', `stty rows 33 cols 99; ${['podman', '--runtime', runtime, ...args].map(quote).join(' ')}`, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env });
+      assert.equal(r.status, 0, `${runtime} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      return r.stdout;
+    };
+    const session = (runtime) => {
+      const name = `${TAG}-tty-${runtime === bin ? 'ours' : 'runc'}`;
+      try {
+        const run = underTerminal(runtime, ['run', '-t', '--rm', IMAGE, ...probe]);
+        assert.equal(spawnSync('podman', ['--runtime', runtime, 'run', '-d', '--name', name, IMAGE, ...WAITER], { env }).status, 0);
+        return { run, exec: underTerminal(runtime, ['exec', '-t', name, ...probe]) };
+      } finally {
+        podman(['rm', '-f', '-t', '0', name]);
+      }
+    };
+    const ours = session(bin);
+    assert.match(ours.run, /^\/dev\/pts\/\d+\r\n33 99\r\n0 +1 +2\r\n$/, 'run -t: the slave, the size of podman\'s terminal, stdio alone');
+    assert.match(ours.exec, /^\/dev\/pts\/\d+\r\n33 99\r\n0 +1 +2\r\n$/, 'exec -t likewise');
+    assert.deepEqual(ours, session('runc'), 'as with runc');
   });
 
   test('a pod: two containers share its network namespace (one listens on 127.0.0.1, the other connects)', async () => {
