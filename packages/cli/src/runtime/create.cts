@@ -122,7 +122,7 @@ async function recordContainer(g: Globals, r: CreateRequest, spec: Record<string
     ...rest,
     ...(proc ? { process: terminal.withoutTerminal(proc) } : {}),
   };
-  const lib = await import('@linuxns/container');
+  const lib = await open.library();
   const converted = lib.fromOciSpec(libSpec, r.bundle);
   if (converted.isErr()) throw new log.RuntimeError(`linuxns-runtime create failed: ${converted.error.message}`, 1, converted.error);
   const config = r.noPivot ? { ...converted.value, rootfs: { ...converted.value.rootfs, pivotRoot: false } } : converted.value;
