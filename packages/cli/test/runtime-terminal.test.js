@@ -1,6 +1,6 @@
 // linuxns-runtime with a terminal, driven directly as conmon and containerd's
 // shim drive it: `process.terminal` with `--console-socket` on create and on
-// exec. A receiver (fixtures/console-receiver.py: Node cannot receive an fd
+// exec. A receiver (core's test fixture console-receiver: Node cannot receive an fd
 // on a unix socket) listens on the socket, gets the pty master with
 // SCM_RIGHTS, writes a line to it and reads what comes back: the line reaches
 // the program, whose stdio and controlling terminal are the slave, the
@@ -10,12 +10,11 @@
 // leaves nothing; runc 1.1's rules between a terminal and --console-socket
 // are checked with runc's texts, compared with runc's.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { makeBundle, runcOnPath } from '../../container/test/fixtures/bundle.js';
+import { consoleReceiver as receiver } from '../../core/test/fixtures/console-receiver.js';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { tempDir } from './fixtures/cli.js';
 import { cgroupsNamed, mountsWith, ownFds, processesWith, runToFiles, runtimeBinary, waitFor } from './fixtures/runtime.js';
@@ -23,31 +22,11 @@ import { cgroupsNamed, mountsWith, ownFds, processesWith, runToFiles, runtimeBin
 const skip = skipReason();
 // runc, the peer (scripts/system-packages.js installs it); by its path when it is not on PATH.
 const RUNC = runcOnPath() ? 'runc' : ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p));
-const RECEIVER = fileURLToPath(new URL('./fixtures/console-receiver.py', import.meta.url));
 const TAG = `lrtty-${process.pid}`;
 /** Reads a line from the terminal, then says what its terminal is; $0 is the test's tag. */
 // (the shell's fds listed by ls, without a pipe or a substitution: either would give the shell fds of its own meanwhile)
 const PROBE = ['sh', '-c', 'read line; echo "got:$line"; tty; stty size; stat -c %d /dev/pts/ptmx; ls /proc/$$/fd; ls -l /dev/console | cut -c1', TAG];
 const WAITER = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done', TAG];
-
-/**
- * Starts a receiver on `path` that writes `input` to the master it gets; resolves once it
- * listens, to { report }: the promise of its report ({ name, fds, ptn, dev, output }), in an
- * object so that the await does not wait for it.
- */
-async function receiver(path, input) {
-  const child = spawn('python3', [RECEIVER, path, input], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => (out += d));
-  const report = new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[1])) : reject(new Error(`receiver exited ${code}: ${out}`))));
-  });
-  report.catch(() => {}); // awaited by the test; a failure before that must not be unhandled
-  assert.ok(await waitFor(() => out.startsWith('listening\n') || child.exitCode !== null), 'the receiver listens');
-  return { report };
-}
 
 describe('linuxns-runtime with a terminal (--console-socket)', { skip }, () => {
   let fs;
