@@ -272,7 +272,7 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
     assert.equal(rt(['create', '--no-such-flag', 'x']).status, 1);
   });
 
-  test('the same commands with runc give the same answers', { skip: RUNC === undefined && 'runc is not installed (scripts/system-packages.js installs it)' }, (t) => {
+  test('the same commands with runc give the same answers', { skip: RUNC === undefined && 'runc is not installed (scripts/system-packages.js installs it)' }, async (t) => {
     t.after(() => {
       runc(['delete', '--force', 'cmp']);
       rt(['delete', '--force', 'cmp']);
@@ -294,6 +294,12 @@ describe('linuxns-runtime, driven as runc', { skip }, () => {
     assert.deepEqual([a.status, a.bundle, a.ociVersion], [b.status, b.bundle, b.ociVersion]);
     for (const args of [['start', 'cmp'], ['pause', 'cmp'], ['resume', 'cmp'], ['resume', 'cmp'], ['kill', 'cmp', 'NOPE'], ['delete', 'cmp'], ['kill', 'cmp', 'KILL']]) {
       assert.equal(rt(args).status, runc(args).status, `${args.join(' ')}: the same exit status as runc`);
+    }
+    // Once the init is dead: kill --all succeeds (the shims send it after the init's exit), kill alone fails, as with runc.
+    assert.ok(await waitFor(() => JSON.parse(rt(['state', 'cmp']).stdout).status === 'stopped' && JSON.parse(runc(['state', 'cmp']).stdout).status === 'stopped'), 'both stopped');
+    for (const args of [['kill', '--all', 'cmp', 'KILL'], ['kill', 'cmp', 'KILL']]) {
+      const [ours, theirs] = [rt(args).status, runc(args).status];
+      assert.deepEqual([ours, theirs], [theirs, args.includes('--all') ? 0 : 1], `${args.join(' ')}: the same exit status as runc`);
     }
     assert.deepEqual(Object.keys(JSON.parse(rt(['list', '--format', 'json']).stdout)[0]).sort(), Object.keys(JSON.parse(runc(['list', '--format', 'json']).stdout)[0]).sort());
   });

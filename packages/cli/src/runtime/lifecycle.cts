@@ -80,10 +80,14 @@ async function kill(g: Globals, argv: readonly string[]): Promise<number> {
   const lock = await open.lock(c);
   try {
     const s = open.stateOf(c);
-    if (s.pid === undefined || s.status === 'stopped' || s.status === 'creating') throw new log.RuntimeError('container not running');
-    if (p.has('all')) {
+    // runc 1.1: --all signals whatever is left in the container's cgroup, a stopped container's too, and
+    // succeeds when nothing is (the shims send `kill --all ID 9` after the init has died).
+    if (p.has('all') && s.status !== 'creating') {
       const pids = c.processes();
-      if (pids.isErr()) throw open.failure(pids.error);
+      if (pids.isErr()) {
+        if (s.status === 'stopped') return 0;
+        throw open.failure(pids.error);
+      }
       for (const pid of pids.value) {
         try {
           process.kill(pid, signal);
@@ -93,6 +97,7 @@ async function kill(g: Globals, argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
+    if (s.pid === undefined || s.status === 'stopped' || s.status === 'creating') throw new log.RuntimeError('container not running');
     const r = c.signal(signal);
     if (r.isErr()) throw r.error.kind === 'container-wrong-status' ? new log.RuntimeError('container not running', 1, r.error) : open.failure(r.error);
     return 0;
