@@ -10,6 +10,7 @@
 // leaves nothing; runc 1.1's rules between a terminal and --console-socket
 // are checked with runc's texts, compared with runc's.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -185,6 +186,45 @@ describe('linuxns-runtime with a terminal (--console-socket)', { skip }, () => {
         const theirs = runc(args);
         assert.deepEqual([theirs.status, message(theirs.stderr)], [255, text], `runc ${args.join(' ')}`);
       }
+    }
+  });
+
+  test('run and exec in the foreground relay the terminal to the command\'s own (util-linux script gives it one), as runc', (t) => {
+    const quote = (a) => `'${a.replace(/'/g, "'\\''")}'`;
+    // The line is written a second after the start, once the relay has made the terminal raw (before, the outer
+    // terminal would echo it too); the lines that echo it are left out of the comparison.
+    const underTerminal = (runtime, args) => {
+      const cmd = `stty rows 40 cols 120; ${[runtime, '--root', runtime === bin ? root : join(tmp.dir, 'runc-root'), ...args].map(quote).join(' ')}; echo "status=$?"`;
+      const r = spawnSync('sh', ['-c', `(sleep 1; echo hello) | script -qec ${quote(cmd)} /dev/null`], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.split('\r\n').filter((l) => l !== 'hello');
+    };
+    const probe = ['sh', '-c', 'read line; echo "got:$line"; tty; stty size; ls /proc/$$/fd; exit 3'];
+    const fg = makeBundle(join(tmp.dir, 'fg'), fs.root, probe, (spec) => {
+      spec.root.path = fs.root;
+      spec.process.terminal = true;
+    });
+    const expected = (status) => ['got:hello', /^\/dev\/pts\/\d+$/, '40 120', /^0 +1 +2$/, `status=${status}`, ''];
+    const check = (lines, status, what) => {
+      const want = expected(status);
+      assert.equal(lines.length, want.length, `${what}: ${JSON.stringify(lines)}`);
+      want.forEach((w, i) => (typeof w === 'string' ? assert.equal(lines[i], w, what) : assert.match(lines[i], w, what)));
+    };
+    const ours = underTerminal(bin, ['run', '--bundle', fg, 'tty8']);
+    check(ours, 3, 'run: the program\'s status, its terminal sized as ours');
+    t.after(() => {
+      rt(['delete', '--force', 'tty9']);
+      if (RUNC) runc(['delete', '--force', 'tty9']);
+    });
+    assert.equal(rt(['run', '-d', '--bundle', plainBundle, 'tty9']).status, 0);
+    const execProbe = ['sh', '-c', probe[2].replace('exit 3', 'exit 4')];
+    const ourExec = underTerminal(bin, ['exec', '-t', 'tty9', ...execProbe]);
+    check(ourExec, 4, 'exec -t');
+    assert.equal(rt(['list', '-q']).stdout, 'tty9\n', 'the foreground run deleted its container');
+    if (RUNC) {
+      assert.deepEqual(ours, underTerminal(RUNC, ['run', '--bundle', fg, 'tty8']), 'run as with runc');
+      assert.equal(runc(['run', '-d', '--bundle', plainBundle, 'tty9']).status, 0);
+      assert.deepEqual(ourExec, underTerminal(RUNC, ['exec', '-t', 'tty9', ...execProbe]), 'exec -t as with runc');
     }
   });
 

@@ -79,7 +79,7 @@ describe('spawn: console', { skip: notRoot }, () => {
     assert.equal(readdirSync('/proc/self/fd').length, before);
   });
 
-  test('the option is checked: an absolute path a socket address holds, height and width together, each 0 to 65535', () => {
+  test('the option is checked: an absolute path a socket address holds, height and width together, each 0 to 65535; no socket, no detach', () => {
     const bad = (console, text) => {
       const e = errorOf(validateSpawnOptions({ console }), 'invalid-option');
       assert.equal(e.option, 'console');
@@ -92,5 +92,9 @@ describe('spawn: console', { skip: notRoot }, () => {
     assert.throws(() => validateSpawnOptions({ console: { socket: 3 } }), TypeError);
     assert.throws(() => validateSpawnOptions({ console: '/run/c.sock' }), TypeError);
     assert.deepEqual(unwrap(validateSpawnOptions({ console: { socket: '/run/c.sock', height: 24, width: 80 } })).settings, { console: '/run/c.sock', consoleSize: [24, 80] });
+    // Without a socket the helper relays the terminal to its own stdio: it must stay, so detach is refused.
+    assert.deepEqual(unwrap(validateSpawnOptions({ console: {} })).settings, { consoleRelay: true });
+    const e = errorOf(validateSpawnOptions({ console: {}, detach: true, pidFile: '/run/c.pid' }), 'invalid-option');
+    assert.equal(e.option, 'console');
   });
 });

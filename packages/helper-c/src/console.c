@@ -15,10 +15,17 @@
  * container's rootfs (runc's mountConsole), made the controlling terminal
  * (TIOCSCTTY) and stdin, stdout, stderr. PROGRAM keeps neither the master nor
  * the socket: every fd here is close-on-exec and closed before the exec.
+ *
+ * --console-relay instead: a socketpair first thing, PROGRAM sends the master
+ * on its end as above, and console_relay, in the supervisor that made the
+ * pair, relays it to the helper's own stdin and stdout until PROGRAM ends, as
+ * runc relays a foreground container's terminal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 #include "helper.h"
@@ -34,9 +42,19 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-static int console_fd = -1;
+static int console_fd = -1;  /* PROGRAM's end: the master is sent on it */
+static int relay_fd = -1;    /* --console-relay: the other end, read by the supervisor that made the pair */
+static pid_t relay_owner;
 
 void console_connect(const struct request *req) {
+  if (req->console_relay) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) report_error(STEP_CONSOLE, "socketpair", errno);
+    console_fd = sv[0];
+    relay_fd = sv[1];
+    relay_owner = getpid();
+    return;
+  }
   if (!req->console) return;
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   size_t len = strlen(req->console);
@@ -91,6 +109,7 @@ static void mount_console(const char *slave) {
 
 void console_setup(const struct request *req) {
   if (console_fd < 0) return;
+  close_fd(&relay_fd); /* the supervisor's end */
   /* The session first: the slave may become the controlling terminal of its leader only. */
   if (getsid(0) != getpid() && setsid() < 0) report_error(STEP_CONSOLE, "setsid", errno);
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -117,4 +136,103 @@ void console_setup(const struct request *req) {
   for (int fd = 0; fd < 3; fd++)
     if (dup2(slave, fd) < 0) report_error(STEP_CONSOLE, "dup2", errno);
   close(slave);
+}
+
+/* --console-relay, in the supervisor: the master received from PROGRAM, or -1 (PROGRAM failed first: end of file). */
+static int receive_master(void) {
+  char data[64];
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+  ssize_t n;
+  while ((n = recvmsg(relay_fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+  close_fd(&relay_fd);
+  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+static void write_all(int fd, const char *buf, ssize_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, (size_t)len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return; /* a reader gone: the output is dropped, as a terminal closed would */
+    buf += n;
+    len -= n;
+  }
+}
+
+static volatile sig_atomic_t winch;
+static void on_winch(int sig) {
+  (void)sig;
+  winch = 1;
+}
+static void on_chld(int sig) { (void)sig; }
+
+int console_relay(int pid, int *status) {
+  if (relay_fd < 0 || getpid() != relay_owner) return 0;
+  int master = receive_master();
+  if (master < 0) return 0;
+  /* Signals wake ppoll only: a SIGCHLD or SIGWINCH between the checks and the wait is not lost. */
+  sigset_t block, waiting;
+  sigemptyset(&block);
+  sigaddset(&block, SIGCHLD);
+  sigaddset(&block, SIGWINCH);
+  sigprocmask(SIG_BLOCK, &block, &waiting);
+  sigdelset(&waiting, SIGCHLD);
+  sigdelset(&waiting, SIGWINCH);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_winch; /* instead of forwarding it: the pty's size follows this terminal's, and the kernel tells PROGRAM */
+  sigaction(SIGWINCH, &sa, NULL);
+  sa.sa_handler = on_chld;
+  sa.sa_flags = SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  struct termios saved;
+  int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) {
+    struct termios raw = saved;
+    cfmakeraw(&raw);
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    winch = 1;
+  }
+  int in_open = 1, out_open = 1, reaped = 0;
+  char buf[8192];
+  for (;;) {
+    if (winch) {
+      winch = 0;
+      struct winsize ws;
+      if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+    }
+    if (!reaped && waitpid(pid, status, WNOHANG) == pid) reaped = 1;
+    if (reaped && !out_open) break;
+    struct pollfd p[2] = {{out_open ? master : -1, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
+    /* Once PROGRAM is reaped, what its terminal still holds is read until it has nothing more for a moment. */
+    struct timespec drain = {0, 100 * 1000 * 1000};
+    int n = ppoll(p, 2, reaped ? &drain : NULL, &waiting);
+    if (n < 0 && errno != EINTR) break;
+    if (n == 0) break;
+    if (n < 0) continue;
+    if (p[0].revents) {
+      ssize_t k = read(master, buf, sizeof buf);
+      if (k > 0) write_all(STDOUT_FILENO, buf, k);
+      else if (k == 0 || errno != EINTR) out_open = 0; /* EIO: nobody holds the slave any more */
+    }
+    if (p[1].revents) {
+      ssize_t k = read(STDIN_FILENO, buf, sizeof buf);
+      if (k > 0) write_all(master, buf, k);
+      else if (k == 0 || errno != EINTR) in_open = 0;
+    }
+  }
+  if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  close(master);
+  sigprocmask(SIG_UNBLOCK, &block, NULL);
+  if (!reaped) return 0; /* the caller waits for it */
+  return 1;
 }

@@ -87,6 +87,7 @@ struct request {
   const char *apparmor, *selinux_label, *mount_label;
   /* The terminal (console.c): --console=PATH, --console-size=ROWS:COLS. */
   const char *console;
+  int console_relay;          /* --console-relay: the master to the supervisor, relayed to the helper's own stdio */
   int has_console_size;
   unsigned console_rows, console_cols;
   /* Devices (devices.c). */
@@ -146,6 +147,10 @@ void pid_file_detached(void);
 void console_connect(const struct request *req);
 void console_setup(const struct request *req);
 void console_release(void);
+/* --console-relay, in supervise of the process that made the pair (others return 0 at once): receives the master
+   from PROGRAM and relays it to this process's stdin (made raw while it is a terminal, its size followed on
+   SIGWINCH) and stdout until PROGRAM ends. 1 when it reaped pid (its status in *status), else 0. */
+int console_relay(int pid, int *status);
 
 /* parse.c */
 void parse_request(int argc, char **argv, struct request *req);

@@ -48,8 +48,9 @@ _Noreturn void abandon_child(int pid, const char *step, const char *syscall, int
   report_error(step, syscall, err);
 }
 
-/* PROGRAM is a child: for the namespaces that apply to children only (pid, time), and for --pid-file (its parent sees the exec). */
-static int program_forked(const struct request *req) { return children_only(req) || req->pid_file != NULL; }
+/* PROGRAM is a child: for the namespaces that apply to children only (pid, time), for --pid-file (its parent sees the
+   exec), and for --console-relay (its parent relays its terminal). */
+static int program_forked(const struct request *req) { return children_only(req) || req->pid_file != NULL || req->console_relay; }
 
 /* Parent side: the child's maps, written with the privileges of the parent user namespace. */
 static void write_maps(int pid, const struct request *req) {

@@ -29,6 +29,7 @@ static int set_flag(struct request *req, const char *a) {
     {"--no-pivot", &req->no_pivot},         {"--rootfs-readonly", &req->rootfs_readonly},
     {"--mount-dev", &req->mount_dev},       {"--mount-sys", &req->mount_sys},
     {"--dev-symlinks", &req->dev_symlinks}, {"--detach", &req->detach},
+    {"--console-relay", &req->console_relay},
   };
   for (size_t k = 0; k < COUNT(flags); k++)
     if (strcmp(a, flags[k].name) == 0) {
@@ -273,7 +274,8 @@ static void check_request(const struct request *req) {
     report_usage("bad --rootfs for --rootfs-overlay (a comma, colon, backslash or whitespace in DIR)");
   if ((req->nmask || req->nreadonly) && !(req->create & CLONE_NEWNS)) report_usage("--mask and --readonly-path need --create=mnt");
   if ((req->ndevice || req->dev_symlinks) && !req->rootfs) report_usage("--device and --dev-symlinks need --rootfs");
-  if (req->has_console_size && !req->console) report_usage("--console-size needs --console");
+  if (req->has_console_size && !req->console && !req->console_relay) report_usage("--console-size needs --console or --console-relay");
+  if (req->console_relay && (req->console || req->detach)) report_usage("--console-relay excludes --console and --detach");
   if (req->seccomp_fd >= 0 && (req->seccomp_fd == req->status_fd || req->seccomp_fd == req->gate_fd)) report_usage("--seccomp's fd is the status channel or the gate");
 }
 

@@ -242,8 +242,17 @@
  *                           (setsid first unless it leads a session, TIOCSCTTY)
  *                           and its stdin, stdout and stderr. Only PROGRAM keeps
  *                           the socket until then; no pty fd but 0-2 reaches it.
+ *   --console-relay         the same pty, its master sent to the helper instead
+ *                           (a socketpair made first thing; PROGRAM is then
+ *                           always forked): the supervisor that made the pair
+ *                           relays it to its own stdin and stdout until PROGRAM
+ *                           ends (stdin made raw while it is a terminal, and
+ *                           restored; the pty's size follows stdin's, at the
+ *                           start and on SIGWINCH, which is not forwarded), as
+ *                           runc relays a foreground terminal. Excludes --console
+ *                           and --detach.
  *   --console-size=ROWS:COLS  TIOCSWINSZ of the pty (OCI's process.consoleSize,
- *                           height:width); needs --console.
+ *                           height:width); needs --console or --console-relay.
  *   --apparmor=PROFILE      "exec PROFILE" written to /proc/self/attr/apparmor/exec
  *                           (or the older /proc/self/attr/exec), and
  *   --selinux-label=LABEL   LABEL to /proc/self/attr/exec: the labels PROGRAM

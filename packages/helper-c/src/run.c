@@ -104,9 +104,10 @@ _Noreturn void supervise(int pid, int status_fd) {
   pin_release(); /* the pin keeper hears of PROGRAM (exec or SYNC_FAILED) from PROGRAM alone */
   close(status_fd); /* only now: end of file tells the caller it may signal us */
   int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) _exit(HELPER_EXIT_SETUP);
-  }
+  if (!console_relay(pid, &status)) /* --console-relay (console.c): relays PROGRAM's terminal until it ends */
+    while (waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) _exit(HELPER_EXIT_SETUP);
+    }
   child_pid = 0; /* reaped: its pid may be reused, forward nothing more */
   if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
   int sig = WTERMSIG(status);

@@ -11,6 +11,7 @@
  */
 import nodeOs = require('node:os');
 const { constants } = nodeOs;
+import type { SpawnConsole } from '@linuxns/core';
 import type { Container } from '@linuxns/container/light';
 import create = require('./create.cjs');
 import flags = require('./flags.cjs');
@@ -19,13 +20,14 @@ import lifecycle = require('./lifecycle.cjs');
 import log = require('./log.cjs');
 import open = require('./open.cjs');
 import state = require('./state.cjs');
+import terminal = require('./terminal.cjs');
 import type { Globals } from './types.js';
 
 /** The signals a foreground run passes on to the init (it has a session of its own). */
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
-/** Runs the init of `c` in the foreground, under the helper: its exit status. */
-async function foreground(g: Globals, c: Container): Promise<number> {
+/** Runs the init of `c` in the foreground, under the helper (which relays its terminal, if it has one): its exit status. */
+async function foreground(g: Globals, c: Container, console: SpawnConsole | undefined): Promise<number> {
   let early: NodeJS.Signals | undefined;
   let child: { kill(s: NodeJS.Signals): boolean } | undefined;
   const forward = (s: NodeJS.Signals): void => {
@@ -34,7 +36,7 @@ async function foreground(g: Globals, c: Container): Promise<number> {
   };
   for (const s of FORWARDED) process.on(s, forward);
   try {
-    const started = await c.start(undefined, { stdio: 'inherit' });
+    const started = await c.start(undefined, { stdio: 'inherit', ...(console ? { console } : {}) });
     if (started.isErr()) throw create.createFailure(started.error, c.config?.process?.args);
     child = started.value;
     if (early) child.kill(early);
@@ -66,7 +68,7 @@ async function run(g: Globals, argv: readonly string[]): Promise<number> {
   const c = await create.recordContainer(g, r, spec, false);
   let status: number;
   try {
-    status = await foreground(g, c);
+    status = await foreground(g, c, terminal.consoleOf(spec.process, undefined));
   } catch (e) {
     if (!p.has('keep')) await c.destroy();
     throw e;

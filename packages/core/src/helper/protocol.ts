@@ -167,6 +167,8 @@ export interface HelperRequest {
   readonly mountLabel?: string;
   /** The console socket's path (`--console`): the command's pty master is sent there. */
   readonly console?: string;
+  /** The pty's master to the helper, which relays it to its own stdio (`--console-relay`). */
+  readonly consoleRelay?: boolean;
   /** [rows, columns] of that pty (`--console-size`). */
   readonly consoleSize?: readonly [number, number];
   readonly env: ReadonlyArray<readonly [string, string]>;
@@ -236,6 +238,7 @@ export function encodeRequest(req: HelperRequest): string[] {
   if (req.selinuxLabel !== undefined) a.push(`--selinux-label=${req.selinuxLabel}`);
   if (req.mountLabel !== undefined) a.push(`--mount-label=${req.mountLabel}`);
   if (req.console !== undefined) a.push(`--console=${req.console}`);
+  if (req.consoleRelay) a.push('--console-relay');
   if (req.consoleSize !== undefined) a.push(`--console-size=${req.consoleSize[0]}:${req.consoleSize[1]}`);
   a.push('--', req.command, ...req.args);
   return a;

@@ -151,7 +151,7 @@ export function validateSpawnOptions<E extends NsErrorBase = NsError>(options: S
   if (o.beforeExec !== undefined && typeof o.beforeExec !== 'function') throw new TypeError(`beforeExec must be a function, got ${typeof o.beforeExec}`);
   const detached = detachSettings(o);
   if (detached.isErr()) return err(detached.error);
-  const terminal = consoleSettings(o.console);
+  const terminal = consoleSettings(o.console, o.detach);
   if (terminal.isErr()) return err(terminal.error);
   const setgroups = o.setgroups ?? (o.mapRootUser ? 'deny' : undefined);
   return ok({
