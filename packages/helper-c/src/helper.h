@@ -4,13 +4,15 @@
 
 #include <stddef.h>
 #include "protocol.h"
+#include "request.h"     /* the grammar of a request: namespaces and the process */
+#include "request-oci.h" /* the grammar, part two: OCI settings and the root filesystem */
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x80 /* glibc 2.36's sched.h may lack it */
 #endif
 
 struct join { int type; int fd; };
-/* --mount=TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR], decoded in place in argv (protocol.h). */
+/* --mount=TYPE:FLAGS:SOURCE:TARGET:DATA[:CLEAR:PROPAGATION:RSET:RCLR], decoded in place in argv (request-oci.h). */
 struct mount_req {
   unsigned long flags, clear;           /* MS_* set, and MS_* cleared by an option (rw, suid...) */
   const char *type, *source, *target, *data;

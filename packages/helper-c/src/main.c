@@ -1,7 +1,7 @@
 /*
  * linuxns-helper: starts a program inside joined or new namespaces, for a
  * multi-threaded caller that cannot (user and time namespaces, pid 1, setup
- * between fork and exec). The protocol is in protocol.h. main only orchestrates.
+ * between fork and exec). The protocol is in protocol.h, request.h and request-oci.h. main only orchestrates.
  */
 #define _GNU_SOURCE
 #include <errno.h>

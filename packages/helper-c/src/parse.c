@@ -1,4 +1,4 @@
-/* argv → struct request (grammar in protocol.h). Malformed input ends in report_usage. */
+/* argv → struct request (grammar in request.h and request-oci.h). Malformed input ends in report_usage. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -250,7 +250,7 @@ static int set_process(struct request *req, char *a) {
   return 1;
 }
 
-/* The rules between options (grammar in protocol.h). */
+/* The rules between options (grammar in request.h and request-oci.h). */
 static void check_request(const struct request *req) {
   if (req->gate_fd == req->status_fd) report_usage("--gate-fd is the status channel");
   if (req->detach && (!req->pid_file || req->npin || req->pdeathsig)) report_usage("--detach needs --pid-file and excludes --pin and --pdeathsig");

@@ -1,6 +1,6 @@
 /*
  * --pin: new namespaces bind-mounted on paths of the caller's mount namespace
- * (see "Pins" in protocol.h). The keeper is the helper's first process: it
+ * (see "Pins" in request.h). The keeper is the helper's first process: it
  * joins and creates nothing, so the paths resolve, and the mounts land, where
  * the caller sees them. Keeper and setup talk over a socketpair (the bytes
  * are protocol.h's):

@@ -1,6 +1,6 @@
 /*
  * A container's root filesystem, made inside the new mount namespace by the
- * process that execs (see "Root filesystem" in protocol.h): the rootfs (a
+ * process that execs (see "Root filesystem" in request-oci.h): the rootfs (a
  * bind of DIR on itself, or an overlay on DIR with its upper layer on a
  * tmpfs), /proc, a minimal /dev, /sys read-only, the extra mounts, masked and
  * read-only paths, the rootfs read-only, then pivot_root (or chroot).

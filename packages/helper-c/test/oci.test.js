@@ -1,4 +1,4 @@
-// linuxns-helper's OCI process and rootfs options as a black box (protocol.h): --oom-score-adj, --ioprio,
+// linuxns-helper's OCI process and rootfs options as a black box (request-oci.h): --oom-score-adj, --ioprio,
 // --umask, --personality, --scheduler, --sysctl, --seccomp (a program on an fd), --device and
 // --dev-symlinks, the cgroup --mount on v1 and v2, the nine-field --mount, --propagation as a mask,
 // --apparmor without AppArmor: what the program saw, ERR lines after PID, ERR parse for what is

@@ -1,4 +1,4 @@
-// linuxns-helper as a black box: argv in (the grammar of src/protocol.h), the
+// linuxns-helper as a black box: argv in (the grammar of src/request.h), the
 // status channel on fd 3, the exit status, and what the program did or did
 // not do. Every case runs against the release build and again against the
 // AddressSanitizer/UBSan build, which must not report anything.

@@ -1,4 +1,4 @@
-// linuxns-helper's container options as a black box (protocol.h, "Root
+// linuxns-helper's container options as a black box (request-oci.h, "Root
 // filesystem", --cgroup, --pid-file, --userns-root): argv in, the status
 // channel, and what the program saw. Run against the release build and the
 // AddressSanitizer/UBSan build.

@@ -1,6 +1,7 @@
 /**
  * The mirror of packages/helper-c/src/protocol.h: how a request becomes the
- * helper's argv, and how its status channel reads. Every value here that the
+ * helper's argv (the grammar of request.h and request-oci.h there), and how
+ * its status channel reads. Every value here that the
  * header also declares has the header's name and value (test/helper-mirror.test.js
  * compares them). Change both or neither.
  *
@@ -133,7 +134,7 @@ export interface HelperRequest {
   readonly detach?: boolean;
   /** cgroup.procs files the helper joins first thing (every process of the request lands there). */
   readonly cgroups?: readonly string[];
-  /** The root filesystem of a container (see "Root filesystem" in protocol.h). */
+  /** The root filesystem of a container (see "Root filesystem" in request-oci.h). */
   readonly rootfs?: string;
   /** A writable overlay on the rootfs, upper and work on a tmpfs of this many bytes (0: the tmpfs default). */
   readonly rootfsOverlay?: number;
@@ -176,7 +177,7 @@ export interface HelperRequest {
   readonly args: readonly string[];
 }
 
-/** The helper's argv for `req` (see protocol.h). */
+/** The helper's argv for `req` (the grammar of request.h and request-oci.h). */
 export function encodeRequest(req: HelperRequest): string[] {
   const a = [`--status-fd=${req.statusFd}`];
   if (req.gateFd !== undefined) a.push(`--gate-fd=${req.gateFd}`);
