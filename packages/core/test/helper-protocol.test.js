@@ -3,7 +3,8 @@
 // no root, no helper process.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeStatus, encodeRequest, escapeField, MAX_STATUS_LINE } from '../dist/helper/protocol.js';
+import { encodeRequest, escapeField, MAX_STATUS_LINE } from '../dist/helper/protocol.js';
+import { decodeStatus } from '../dist/helper/status-channel.js';
 
 describe('the status channel parser', () => {
   describe('reads every kind of good line', () => {

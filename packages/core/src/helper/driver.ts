@@ -17,7 +17,8 @@ import { endingOf, nsChild, type NsChild } from './child.js';
 import { invalidOption } from './invalid.js';
 import { closeAll, type JoinHandles } from './join.js';
 import type { SpawnOptions } from './options.js';
-import { decodeStatus, encodeRequest, GATE_OPEN } from './protocol.js';
+import { encodeRequest, GATE_OPEN } from './protocol.js';
+import { decodeStatus } from './status-channel.js';
 import { setupFailed } from './setup-failed.js';
 import type { ValidatedSpawn } from './validate.js';
 
