@@ -12,14 +12,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, 
 import { dirname, join, resolve } from 'node:path';
 import { err, ok, type Result } from 'neverthrow';
 import { fsError } from '@linuxns/core/light';
-import { writeLimitFiles, type CgroupLimits } from './cgroup-limits.js';
+import type { CgroupLimits } from './cgroup-limit-types.js';
+import { writeLimitFiles } from './cgroup-limits.js';
 import type { ContainerFailure } from './errors.js';
 
 const ROOT = '/sys/fs/cgroup';
 /** v1 hierarchies a container's cgroup is made in (those mounted): those of its limits, and, as runc, freezer (pause) and cpuacct (stats). */
 const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'blkio', 'hugetlb'] as const;
 
-export type { CgroupLimits, DeviceRule, ThrottleDevice, WeightDevice } from './cgroup-limits.js';
+export type { CgroupLimits, DeviceRule, ThrottleDevice, WeightDevice } from './cgroup-limit-types.js';
 
 let layout: 'v1' | 'v2' | undefined;
 

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { cgroupLayout } from '../cgroup.js';
-import type { DeviceRule } from '../cgroup-limits.js';
+import type { DeviceRule } from '../cgroup-limit-types.js';
 import { configInvalid, type ContainerFailure } from '../errors.js';
 import { ociCgroupPath } from './cgroups-path.js';
 import { refuseOthers } from './oci-fields.js';

@@ -6,7 +6,8 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { normalizeCgroupPath } from '../cgroup.js';
-import { limitsRefusal, type CgroupLimits } from '../cgroup-limits.js';
+import type { CgroupLimits } from '../cgroup-limit-types.js';
+import { limitsRefusal } from '../cgroup-limits.js';
 import { configInvalid, type ContainerFailure } from '../errors.js';
 import { isArray, isObject, posInt } from './shape.js';
 import type { CgroupConfig } from './types.js';
