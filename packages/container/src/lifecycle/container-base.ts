@@ -27,7 +27,7 @@ import { lockContainer, type ContainerLock } from './claim.js';
  * ```
  */
 export class ContainerBase {
-  readonly #cgroupRel: string;
+  #cgroupRel: string | (() => string);
 
   /** @internal Use {@link Factory.create} or {@link Factory.load}. */
   constructor(
@@ -37,14 +37,17 @@ export class ContainerBase {
     readonly dir: string,
     /** Its validated config; undefined while `creating` had not written it. */
     readonly config: ContainerConfig | undefined,
-    cgroupRel: string,
+    /** Its cgroup path relative to the hierarchies, or what computes it when first needed. */
+    cgroupRel: string | (() => string),
   ) {
     this.#cgroupRel = cgroupRel;
   }
 
   /** The cgroup's directories (none with `cgroup: false`). */
   get cgroupPaths(): string[] {
-    return this.config?.cgroup === false ? [] : cgroupDirs(this.#cgroupRel);
+    if (this.config?.cgroup === false) return [];
+    if (typeof this.#cgroupRel === 'function') this.#cgroupRel = this.#cgroupRel();
+    return cgroupDirs(this.#cgroupRel);
   }
 
 

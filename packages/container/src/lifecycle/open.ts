@@ -48,7 +48,9 @@ export function openContainer(root: string, id: string): Result<Container, Conta
     }
   }
   const config = cfg.value.found ? (cfg.value.value as ContainerConfig) : undefined;
-  return ok(new Container(id, dir, config, cgroupPathOf(root, id, config)));
+  // The cgroup path when first needed: without the config's path it is a hash of the root (node:crypto, 10 to 18 ms
+  // of a start), and the commands that read a state find it in state.json.
+  return ok(new Container(id, dir, config, () => cgroupPathOf(root, id, config)));
 }
 
 /** The ids of the containers under `root`, sorted; empty if it does not exist yet (see {@link Factory.list}). */

@@ -89,7 +89,8 @@ export function snapshot(c: ContainerRef): Result<Snapshot, ContainerFailure> {
   const base = {
     id: c.id,
     namespaces,
-    cgroupPaths: c.cgroupPaths,
+    // As create stored them (the same as c.cgroupPaths, which may need a hash to compute).
+    cgroupPaths: Array.isArray(s?.cgroupPaths) ? s.cgroupPaths : c.cgroupPaths,
     ...(s ? { rootfs: s.rootfs, created: s.created, ...(s.bundle ? { bundle: s.bundle } : {}), ...(s.annotations ? { annotations: s.annotations } : {}) } : c.config ? { rootfs: c.config.rootfs.path } : {}),
   };
   const init = readPidFile(c.dir);
