@@ -8,8 +8,7 @@
  *
  * @module
  */
-import nodeChild = require('node:child_process');
-const { spawnSync } = nodeChild;
+import type { spawnSync } from 'node:child_process';
 import nodeFs = require('node:fs');
 const { readFileSync } = nodeFs;
 import log = require('./log.cjs');
@@ -81,7 +80,8 @@ function whyFailed(r: ReturnType<typeof spawnSync>, h: Hook): string | undefined
 function runHooks(name: HookName, hooks: Hooks, state: Record<string, unknown>, onWarning?: (msg: string) => void): void {
   for (const h of hooks[name] ?? []) {
     const { argv0, args, env } = commandOf(h);
-    const r = spawnSync(h.path, args, {
+    // node:child_process (and the streams and sockets it loads: ~10 ms of a start) only when a hook runs.
+    const r = (require('node:child_process') as typeof import('node:child_process')).spawnSync(h.path, args, {
       argv0,
       env,
       input: JSON.stringify(state),
