@@ -8,17 +8,27 @@
  * @module
  */
 import { lookup as dnsLookup } from 'node:dns';
-import { Agent as HttpAgent, type AgentOptions as HttpAgentOptions, type ClientRequestArgs } from 'node:http';
-import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
+import type { Agent as HttpAgent, AgentOptions as HttpAgentOptions, ClientRequestArgs } from 'node:http';
+import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions } from 'node:https';
 import { createRequire } from 'node:module';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type * as Undici from 'undici';
 import type { NsError } from '../errors/ns-error.js';
 import type { TargetValue } from '../thread/target.js';
 import { connectIn } from './socket.js';
 
+
+/**
+ * node:http, node:https and node:tls, loaded by the first client made here:
+ * importing @linuxns/core does not pay for TLS (~6 ms) in programs that
+ * never make one.
+ */
+const builtin = createRequire(import.meta.url);
+const http = (): typeof import('node:http') => builtin('node:http') as typeof import('node:http');
+const https = (): typeof import('node:https') => builtin('node:https') as typeof import('node:https');
+const tlsConnect = (options: TlsOptions): ReturnType<typeof import('node:tls').connect> => (builtin('node:tls') as typeof import('node:tls')).connect(options);
 /** How a host name is turned into an address: `dns.lookup`'s shape (one address). */
 export type HostLookup = (hostname: string, callback: (err: Error | null, address: string) => void) => void;
 
@@ -98,7 +108,7 @@ function portOf(p: unknown, fallback: number): number {
  */
 export function httpAgentIn(netns: TargetValue, options: HttpAgentOptions & NamespaceClientOptions = {}): HttpAgent {
   checkTarget(netns);
-  const agent = new HttpAgent(options);
+  const agent = new (http().Agent)(options);
   agent.createConnection = (req: ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): Duplex => {
     connectTo(netns, req.host ?? req.hostname ?? 'localhost', portOf(req.port, 80), options, (e, s) => cb?.(e, s as Duplex));
     // Node's agent takes the socket from the callback when none is returned here.
@@ -122,7 +132,7 @@ export function httpAgentIn(netns: TargetValue, options: HttpAgentOptions & Name
  */
 export function httpsAgentIn(netns: TargetValue, options: HttpsAgentOptions & NamespaceClientOptions = {}): HttpsAgent {
   checkTarget(netns);
-  const agent = new HttpsAgent(options);
+  const agent = new (https().Agent)(options);
   agent.createConnection = (req: ClientRequestArgs & TlsOptions, cb?: (err: Error | null, stream: Duplex) => void): Duplex => {
     const host = req.host ?? req.hostname ?? 'localhost';
     connectTo(netns, host, portOf(req.port, 443), options, (e, raw) => {

@@ -7,7 +7,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { errAsync, ResultAsync, err, ok, type Result } from 'neverthrow';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina } from 'piscina';
 import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { NsError } from '../errors/ns-error.js';
 import type { NamespaceType } from '../namespace/kind.js';
@@ -21,6 +22,16 @@ import { TaskQueue, type Pending } from './task-queue.js';
 
 export type { NamespacePoolEvents, NamespacePoolOptions, PoolStats, RetireCause, RunOptions, VerifyMode, WorkerCrashedEvent, WorkerRetiredEvent } from './pool-options.js';
 
+
+/**
+ * piscina, loaded by the first pool: a program that never makes one (an OCI
+ * runtime's create, the CLI's commands) does not pay its start-up (~20 ms).
+ */
+let piscinaClass: typeof Piscina | undefined;
+function loadPiscina(): typeof Piscina {
+  piscinaClass ??= (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina;
+  return piscinaClass;
+}
 /** Types a pool worker can hold (user and time cannot be held by a thread). */
 const POOL_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'uts'];
 
@@ -110,7 +121,7 @@ export class NamespacePool extends EventEmitter<NamespacePoolEvents> {
     this.#control = new BroadcastChannel(control);
     this.#control.unref();
     const workerData: PoolWorkerData = { control };
-    this.#piscina = new Piscina({
+    this.#piscina = new (loadPiscina())({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
