@@ -80,7 +80,10 @@ function spawnAny(command: string, args: readonly string[], options: SpawnOption
   if (!needsHelper && v.create.every((t) => CLONE_CREATES.includes(t))) {
     const lib = clonePath();
     const joins = v.create.includes('user') ? handles.length === 0 : handles.every(([type]) => CLONE_JOINS.includes(type) && (type !== 'user' || v.create.length === 0));
-    if (lib !== undefined && joins && settings.every((k) => CLONE_SETTINGS.has(k))) return spawnClone(lib, command, args, v, handles);
+    // The in-process path searches PATH before the clone, in this process's filesystem: a name run from another
+    // root (a joined mount namespace, `root`) is searched there by the helper's execvp instead.
+    const elsewhere = !command.includes('/') && (handles.some(([type]) => type === 'mnt') || v.settings.root !== undefined);
+    if (lib !== undefined && joins && !elsewhere && settings.every((k) => CLONE_SETTINGS.has(k))) return spawnClone(lib, command, args, v, handles);
     const direct = v.create.length === 0 && settings.length === 0 && handles.every(([type]) => SYNC_TYPES.includes(type));
     if (lib === undefined && direct && process.env.LINUXNS_SPAWN !== 'helper') return spawnDirect(command, args, v, handles);
   }
