@@ -32,7 +32,8 @@ import { checkSysctlJoins } from './validate-sysctl.js';
  * the C helper before exec. When nothing needs the helper — joins of net,
  * uts, ipc, cgroup, mnt or pid namespaces (and of a user namespace when none
  * is created), new net, uts, ipc, mnt, cgroup or
- * pid namespaces (and a user namespace with its maps when none is joined), stdio, env, hostname, domainname, cwd, root, umask,
+ * pid namespaces (a user namespace with its maps when none is joined, a time
+ * namespace with its offsets), stdio, env, hostname, domainname, cwd, root, umask,
  * rlimits, newSession, parentDeathSignal, user, capabilities,
  * noNewPrivileges and mountPropagation — the command's process is made in-process by
  * clone(CLONE_VM | CLONE_VFORK) from the calling thread (on the main thread,
