@@ -95,7 +95,8 @@ test('each setting the kernel refuses fails at the helper\'s step and syscall, r
     ];
     for (const [options, want] of cases) {
       const before = snapshot();
-      const e = errorOf(await spawn('touch', [marker], { ...options, stdio: 'ignore' }), 'spawn-setup-failed');
+      // By path: a name run in another root (root) is searched by the helper's execvp, inside it.
+      const e = errorOf(await spawn('/usr/bin/touch', [marker], { ...options, stdio: 'ignore' }), 'spawn-setup-failed');
       assert.deepEqual([e.step, e.syscall, e.code].slice(0, want.length), want, JSON.stringify(options));
       assert.equal(existsSync(marker), false, 'the command did not run');
       await assertNothingLeft(before, `a failed ${want[0]}`);
@@ -115,7 +116,7 @@ test('joins of mnt and pid namespaces without the helper: the command is pid 1\'
     }
     assert.ok(target, 'the sleeper started');
     const mine = ['pid', 'pid_for_children', 'mnt'].map((t) => readlinkSync(`/proc/thread-self/ns/${t}`));
-    const r = await collect(unwrap(await spawn('sh', ['-c', 'readlink /proc/self/ns/pid /proc/self/ns/mnt; echo $$'], { join: { pid: target, mnt: target } })));
+    const r = await collect(unwrap(await spawn('/bin/sh', ['-c', 'readlink /proc/self/ns/pid /proc/self/ns/mnt; echo $$'], { join: { pid: target, mnt: target } })));
     const [pid, mnt, inner] = r.out.trim().split('\n');
     assert.equal(inoOf(pid), inoOf(readlinkSync(`/proc/${target}/ns/pid`)));
     assert.equal(inoOf(mnt), inoOf(readlinkSync(`/proc/${target}/ns/mnt`)));
