@@ -216,7 +216,7 @@ describe("podman's mounts, as runc makes them", { skip }, () => {
   });
 });
 
-describe('bad rootfs options are invalid-option naming the option, and nothing runs', { skip }, () => {
+describe('bad rootfs options are invalid-option naming the option (a mount\'s part at fault), and nothing runs', { skip }, () => {
   const cases = [
     ['devices', { devices: [{ path: '/dev/x', type: 'c', major: 1, minor: 3 }] }, false],
     ['devSymlinks', { devSymlinks: true }, false],
@@ -224,11 +224,11 @@ describe('bad rootfs options are invalid-option naming the option, and nothing r
     ['devices', { devices: [{ path: '/dev/x', type: 'x', major: 1, minor: 3 }] }, true],
     ['devices', { devices: [{ path: '/dev/x', type: 'c', minor: 3 }] }, true],
     ['devices', { devices: [{ path: '/dev/x', type: 'b', major: 1, minor: 3, uid: -1 }] }, true],
-    ['mounts', { mounts: [{ destination: '/x', source: '/tmp', options: ['bind', 'idmap'] }] }, true],
-    ['mounts', { mounts: [{ destination: '/x', source: '/tmp', options: ['bind', 'remount'] }] }, true],
-    ['mounts', { mounts: [{ destination: '/proc/sys', source: '/tmp', options: ['bind'] }] }, true],
-    ['mounts', { mounts: [{ destination: '/proc', type: 'tmpfs' }] }, true],
-    ['mounts', { mounts: [{ destination: '/x', type: 'tmpfs', options: ['rprivate', 'rslave', 'rshared', 'private', 'slave'] }] }, true],
+    ['mounts[0].options', { mounts: [{ destination: '/x', source: '/tmp', options: ['bind', 'idmap'] }] }, true],
+    ['mounts[0].options', { mounts: [{ destination: '/x', source: '/tmp', options: ['bind', 'remount'] }] }, true],
+    ['mounts[0].destination', { mounts: [{ destination: '/proc/sys', source: '/tmp', options: ['bind'] }] }, true],
+    ['mounts[0].destination', { mounts: [{ destination: '/proc', type: 'tmpfs' }] }, true],
+    ['mounts[0].options', { mounts: [{ destination: '/x', type: 'tmpfs', options: ['rprivate', 'rslave', 'rshared', 'private', 'slave'] }] }, true],
     ['rootfsPropagation', { rootfsPropagation: 'rsomething' }, true],
     ['rootfsPropagation', { rootfsPropagation: 'rslave', mountPropagation: 'private' }, true],
     ['rootfsPropagation', { rootfsPropagation: 'rprivate', rootfs: { pivotRoot: false } }, true],
