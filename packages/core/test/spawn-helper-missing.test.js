@@ -42,13 +42,14 @@ console.log(JSON.stringify(r.isErr() ? r.error : { ok: true }));`;
     assert.match(e.message, /not executable/);
   });
 
+  // A request only the helper serves (a sysctl), with a fork (a new user namespace): the command's parent is the helper.
   test('the helper the package builds is the one used when LINUXNS_HELPER is unset', () => {
     const helperPath = fileURLToPath(new URL('../../helper-c/bin/linuxns-helper', import.meta.url));
     assert.ok(existsSync(helperPath));
     const env = { ...process.env };
     delete env.LINUXNS_HELPER;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', `import { spawn } from ${JSON.stringify(DIST)};
-const c = (await spawn('sh', ['-c', 'cat /proc/$PPID/cmdline | tr "\\\\0" " "'], { create: ['user'] }))._unsafeUnwrap();
+const c = (await spawn('sh', ['-c', 'cat /proc/$PPID/cmdline | tr "\\\\0" " "'], { create: ['user', 'net'], sysctl: { 'net.ipv4.ip_forward': '1' } }))._unsafeUnwrap();
 let o = ''; c.stdout.on('data', (d) => (o += d)); await c.exited; console.log(o);`], { encoding: 'utf8', env });
     assert.ok(out.startsWith(`${realpathSync(helperPath)} `) || out.startsWith(`${helperPath} `), out);
   });
