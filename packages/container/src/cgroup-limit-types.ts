@@ -5,7 +5,20 @@
  *
  * @module
  */
-/** A device cgroup rule (runtime-spec `linux.resources.devices[]`): `type` a (all), b or c; a missing or -1 major/minor is any. */
+/**
+ * A device cgroup rule (runtime-spec `linux.resources.devices[]`): `type` a (all), b or c; a missing or -1
+ * major/minor is any. Enforced by the v1 devices controller: every device denied first, then the rules in order,
+ * then runc's defaults.
+ *
+ * @example
+ * ```ts
+ * import type { CgroupConfig, DeviceRule } from '@linuxns/container';
+ * const noDisks: DeviceRule = { allow: false, type: 'b', access: 'rwm' };
+ * const fuse: DeviceRule = { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' };
+ * const cgroup: CgroupConfig = { devices: [{ allow: false, access: 'rwm' }, noDisks, fuse] };
+ * console.log(cgroup.devices?.length);
+ * ```
+ */
 export interface DeviceRule {
   readonly allow: boolean;
   readonly type?: 'a' | 'b' | 'c';
@@ -15,14 +28,34 @@ export interface DeviceRule {
   readonly access?: string;
 }
 
-/** A block device (major:minor) and its throttle: bytes or I/O operations per second. */
+/**
+ * A block device (major:minor) and its throttle: bytes or I/O operations per second.
+ *
+ * @example
+ * ```ts
+ * import type { CgroupConfig, ThrottleDevice } from '@linuxns/container';
+ * const sda: ThrottleDevice = { major: 8, minor: 0, rate: 10 * 1024 * 1024 };
+ * const cgroup: CgroupConfig = { blockIO: { throttleReadBpsDevice: [sda] } };
+ * console.log(cgroup.blockIO?.throttleReadBpsDevice?.[0]?.rate);
+ * ```
+ */
 export interface ThrottleDevice {
   readonly major: number;
   readonly minor: number;
   readonly rate: number;
 }
 
-/** A block device (major:minor) and its weight (10..1000). */
+/**
+ * A block device (major:minor) and its weight (10..1000), where the kernel has a weight file (CFQ or BFQ).
+ *
+ * @example
+ * ```ts
+ * import type { CgroupConfig, WeightDevice } from '@linuxns/container';
+ * const sda: WeightDevice = { major: 8, minor: 0, weight: 500 };
+ * const cgroup: CgroupConfig = { blockIO: { weightDevice: [sda] } };
+ * console.log(cgroup.blockIO?.weightDevice?.length);
+ * ```
+ */
 export interface WeightDevice {
   readonly major: number;
   readonly minor: number;

@@ -33,7 +33,7 @@ export { validateConfig } from './config/validate.js';
 export { mayKeepMknod } from './config/validate-namespaces.js';
 export type { ContainerConfig, SharedSpawnSettings, NamespaceConfig, RootfsConfig, ProcessConfig, RlimitConfig, CgroupConfig } from './config/types.js';
 export type { NetworkConfig, InterfaceConfig, RouteConfig } from './config/network-types.js';
-export type { CgroupLimits } from './cgroup.js';
+export type { CgroupLimits, DeviceRule, ThrottleDevice, WeightDevice } from './cgroup.js';
 export type { ProcessIo } from './config/spawn-options.js';
 export { validateId, MAX_ID_LENGTH } from './id.js';
 export { fromOciSpec, fromOciProcess, OCI_SUPPORTED_FIELDS } from './oci.js';

@@ -63,7 +63,7 @@ export interface ContainerSpawnOptions {
   /**
    * Device nodes made in the rootfs after `mounts` (OCI's `linux.devices`, runc's order: in the `/dev` the mounts
    * made), with mknod, or in a user namespace, which may not, by a bind of the caller's node at the same path, as
-   * runc does. A node already there is left as it is. See {@link DEFAULT_DEVICES} for the ones runc adds to every
+   * runc does. A node already there is left as it is. See {@link @linuxns/core!DEFAULT_DEVICES | DEFAULT_DEVICES} for the ones runc adds to every
    * container. Needs `rootfs`.
    */
   readonly devices?: readonly DeviceNode[];
@@ -106,7 +106,7 @@ export interface ContainerSpawnOptions {
   /** The command's I/O priority (OCI's `process.ioPriority`), set with ioprio_set(2) first thing, with this process's privileges (as runc sets it, from outside). */
   readonly ioPriority?: IoPriority;
   /**
-   * A seccomp filter (OCI's `linux.seccomp`), compiled in this process by {@link compileSeccomp} (libseccomp
+   * A seccomp filter (OCI's `linux.seccomp`), compiled in this process by {@link @linuxns/core!compileSeccomp | compileSeccomp} (libseccomp
    * through koffi) and installed by the command's process, as runc orders it: with `noNewPrivileges`, as the very
    * last step before its exec (after `beforeExec`'s gate; with `detach` just before the gate, as runc's `create`,
    * so that a failure is still reported); without, before its capabilities and ids change, while
