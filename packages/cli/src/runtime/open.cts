@@ -30,7 +30,9 @@ function loadLight(): Light {
     return require(join(dir, 'dist', 'light.js')) as Light;
   }
 }
-const light = loadLight();
+let lightModule: Light | undefined;
+/** The light library, loaded by the first command that opens a container by id: `create` and `run`, which make theirs with the whole library, never load it twice. */
+const light = (): Light => (lightModule ??= loadLight());
 
 /**
  * The whole `@linuxns/container`, for the commands that make containers
@@ -49,6 +51,11 @@ async function library(): Promise<typeof import('@linuxns/container')> {
 import log = require('./log.cjs');
 import type { Globals } from './types.js';
 
+/** The ids of the containers under `root` (light's containerIds). */
+function containerIds(root: string): ReturnType<Light['containerIds']> {
+  return light().containerIds(root);
+}
+
 /** The spec version runc 1.1 reports; the state's `ociVersion`. */
 const OCI_VERSION = '1.0.2-dev';
 
@@ -65,7 +72,7 @@ function failure(e: ContainerFailure): InstanceType<typeof log.RuntimeError> {
 /** Container `id` of `--root`, or the error runc gives ("container does not exist"). */
 function open(g: Globals, id: string | undefined): Container {
   if (id === undefined || id === '') throw new log.RuntimeError('container id cannot be empty');
-  const c = light.openContainer(resolve(g.root), id);
+  const c = light().openContainer(resolve(g.root), id);
   if (c.isErr()) throw failure(c.error);
   return c.value;
 }
@@ -129,4 +136,4 @@ function fileOf(c: Container, name: string): string {
   return join(c.dir, name);
 }
 
-export = { OCI_VERSION, failure, open, stateOf, lock, ociState, ownerOf, rootOf, fileOf, containerIds: light.containerIds, library };
+export = { OCI_VERSION, failure, open, stateOf, lock, ociState, ownerOf, rootOf, fileOf, containerIds, library };
