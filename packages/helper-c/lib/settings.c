@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "liblinuxns.h"
+#include "../common/capsets.h"
 
 static int ids(const struct lns_settings *s) {
   if (s->ngroups >= 0 && syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) != 0) return LNS_STEP_SETGROUPS_IDS;
@@ -25,27 +26,10 @@ static int ids(const struct lns_settings *s) {
   return 0;
 }
 
-/* capset (permitted, effective, inheritable) within what the process has, then the ambient set (caps.c's rule). */
+/* The capability sets, as the helper sets them (common/capsets.h). */
 static int caps(const struct lns_settings *s) {
-  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2];
-  if (syscall(SYS_capget, &hdr, data) != 0) return LNS_STEP_CAPGET;
-  unsigned long long have = ((unsigned long long)data[1].permitted << 32) | data[0].permitted;
-  unsigned long long old_inh = ((unsigned long long)data[1].inheritable << 32) | data[0].inheritable;
-  unsigned long long perm = s->cap_permitted & have;
-  unsigned long long eff = s->cap_effective & perm;
-  unsigned long long inh = s->cap_inheritable & (have | old_inh) & s->cap_bounding;
-  data[0].permitted = (unsigned)perm;
-  data[1].permitted = (unsigned)(perm >> 32);
-  data[0].effective = (unsigned)eff;
-  data[1].effective = (unsigned)(eff >> 32);
-  data[0].inheritable = (unsigned)inh;
-  data[1].inheritable = (unsigned)(inh >> 32);
-  if (syscall(SYS_capset, &hdr, data) != 0) return LNS_STEP_CAPSET;
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return LNS_STEP_AMBIENT;
-  for (int c = 0; c <= s->last_cap && c < 64; c++)
-    if ((s->cap_ambient & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0) return LNS_STEP_AMBIENT;
-  return 0;
+  static const int step[] = {[CAPSETS_OK] = 0, [CAPSETS_CAPGET] = LNS_STEP_CAPGET, [CAPSETS_CAPSET] = LNS_STEP_CAPSET, [CAPSETS_AMBIENT] = LNS_STEP_AMBIENT};
+  return step[set_capsets(s->cap_permitted, s->cap_effective, s->cap_inheritable, s->cap_bounding, s->cap_ambient, s->last_cap)];
 }
 
 /* The parent-death signal, and a parent that died before it was set (PARENT: its pid as the child sees it, 0 when it cannot). */

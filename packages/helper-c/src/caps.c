@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "helper.h"
+#include "../common/capsets.h"
 
 static int last_cap(void) {
   char buf[16] = {0};
@@ -26,27 +27,9 @@ void apply_bounding(const struct request *req) {
       report_error(STEP_CAPS, "prctl", errno);
 }
 
-/* capset (permitted, effective, inheritable), then the ambient set; after the ids. */
+/* capset (permitted, effective, inheritable), then the ambient set; after the ids (common/capsets.h, shared with liblinuxns). */
 void apply_caps(const struct request *req) {
-  int last = last_cap();
-  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2];
-  if (syscall(SYS_capget, &hdr, data) != 0) report_error(STEP_CAPS, "capget", errno);
-  unsigned long long have = ((unsigned long long)data[1].permitted << 32) | data[0].permitted;
-  unsigned long long old_inh = ((unsigned long long)data[1].inheritable << 32) | data[0].inheritable;
-  /* The kernel takes a set only within what the process has: inheritable also within the bounding set. */
-  unsigned long long perm = req->cap_permitted & have;
-  unsigned long long eff = req->cap_effective & perm;
-  unsigned long long inh = req->cap_inheritable & (have | old_inh) & req->cap_bounding;
-  data[0].permitted = (unsigned)perm;
-  data[1].permitted = (unsigned)(perm >> 32);
-  data[0].effective = (unsigned)eff;
-  data[1].effective = (unsigned)(eff >> 32);
-  data[0].inheritable = (unsigned)inh;
-  data[1].inheritable = (unsigned)(inh >> 32);
-  if (syscall(SYS_capset, &hdr, data) != 0) report_error(STEP_CAPS, "capset", errno);
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) report_error(STEP_CAPS, "prctl", errno);
-  for (int c = 0; c <= last && c < 64; c++)
-    if ((req->cap_ambient & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0)
-      report_error(STEP_CAPS, "prctl", errno);
+  static const char *const call[] = {[CAPSETS_CAPGET] = "capget", [CAPSETS_CAPSET] = "capset", [CAPSETS_AMBIENT] = "prctl"};
+  enum capsets_failure f = set_capsets(req->cap_permitted, req->cap_effective, req->cap_inheritable, req->cap_bounding, req->cap_ambient, last_cap());
+  if (f != CAPSETS_OK) report_error(STEP_CAPS, call[f], errno);
 }
