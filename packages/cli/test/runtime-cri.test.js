@@ -21,6 +21,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CAPABILITY_NAMES } from '@linuxns/core';
+import { runcBinary } from '../../container/test/fixtures/bundle.js';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { tempDir } from './fixtures/cli.js';
 import { containerdInstalled, startContainerd } from './fixtures/containerd.js';
@@ -29,7 +30,7 @@ import { alive, mountsWith, processesWith, runtimeBinary, waitFor } from './fixt
 
 /** Why this test cannot run here (never in CI), or false. */
 function criMissing() {
-  if (containerdInstalled() && spawnSync('sh', ['-c', 'command -v runc'], { stdio: 'ignore' }).status === 0) return false;
+  if (containerdInstalled() && runcBinary() !== undefined) return false;
   // pnpm test installs both (scripts/system-packages.js); CI must never skip this.
   if (process.env.CI) throw new Error('no containerd or runc in CI: apt-get install containerd runc');
   return 'containerd (with its CRI plugin) or runc is not installed (pnpm test installs them as root)';
@@ -119,7 +120,7 @@ describe('CRI: containerd 1.6\'s CRI plugin with runtime handler linuxns (runc s
   const infoPid = (response) => JSON.parse(response.info.info).pid;
   /** `RUNTIME --root ROOT state ID` of handler `h`'s runtime, parsed. */
   const runtimeState = (h, id) => {
-    const r = spawnSync(h === 'linuxns' ? bin : 'runc', ['--root', runtimeRoot(h), 'state', id], { encoding: 'utf8' });
+    const r = spawnSync(h === 'linuxns' ? bin : runcBinary(), ['--root', runtimeRoot(h), 'state', id], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${h} state ${id}: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };

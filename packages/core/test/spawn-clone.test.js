@@ -60,7 +60,7 @@ test('joins and creations together; the caller stays where it was', { skip: notR
 });
 
 test('process settings without the helper: hostname, domainname, cwd, umask, rlimits, session, parent-death signal, ids, capabilities, no_new_privs', { skip: notRoot }, async () => {
-  const script = 'hostname; domainname; pwd; umask; ulimit -Sn; ulimit -Hn; id -u; id -g; id -G; ps -o sid= -p $$; grep -E "^(CapBnd|CapEff|CapAmb|NoNewPrivs)" /proc/self/status; python3 -c "import ctypes; s = ctypes.c_int(0); ctypes.CDLL(None).prctl(2, ctypes.byref(s)); print(s.value)"';
+  const script = 'hostname; domainname; pwd; umask; ulimit -Sn; ulimit -Hn; id -u; id -g; id -G; ps -o sid= -p $$; grep -E "^(CapBnd|CapEff|CapAmb|NoNewPrivs)" /proc/self/status; /usr/bin/python3 -c "import ctypes; s = ctypes.c_int(0); ctypes.CDLL(None).prctl(2, ctypes.byref(s)); print(s.value)"';
   const r = await collect(unwrap(await spawn('sh', ['-c', script], {
     create: ['uts', 'mnt'], hostname: 'box', domainname: 'example.org', cwd: '/tmp', umask: 0o027, rlimits: { nofile: { soft: 64, hard: 128 } },
     newSession: true, parentDeathSignal: 'SIGTERM', user: { uid: 1000, gid: 2000, groups: [3000] }, noNewPrivileges: true, mountPropagation: 'slave',

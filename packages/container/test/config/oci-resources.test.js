@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ociConfig } from '../../dist/config/oci-spec.js';
 import { skipReason } from '../fixtures/rootfs.js';
-import { makeBundle, runcOnPath } from '../fixtures/bundle.js';
+import { makeBundle, runcBinary } from '../fixtures/bundle.js';
 import { containerSuite } from '../fixtures/suite.js';
 import { output, PIPE, unwrap } from '../fixtures/helpers.js';
 
@@ -90,7 +90,7 @@ describe('linux.resources applied as runc applies them (cgroup v1)', { skip: v1S
     unwrap(await c.destroy());
   });
 
-  test("the same devices.list as runc's for the same bundle (runc's default rules appended to the config's)", { skip: (!runcOnPath() && 'runc is not on PATH') || (!v1Has('devices', 'devices.allow') && 'no devices controller') }, async () => {
+  test("the same devices.list as runc's for the same bundle (runc's default rules appended to the config's)", { skip: (!runcBinary() && 'runc is not installed (scripts/system-packages.js installs it)') || (!v1Has('devices', 'devices.allow') && 'no devices controller') }, async () => {
     const edit = (tag) => (s) => {
       s.root.path = suite.fs.root; // runc wants the real directory, not the bundle's link
       s.linux.cgroupsPath = `/${rel(tag)}`;
@@ -99,13 +99,13 @@ describe('linux.resources applied as runc applies them (cgroup v1)', { skip: v1S
     const sorted = (tag) => cg('devices', rel(tag), 'devices.list').split('\n').sort();
     const theirs = makeBundle(join(suite.dir, 'runc'), suite.fs.root, ['sleep', '30'], edit('runc'));
     const id = `runc-${process.pid}`;
-    const run = spawnSync('runc', ['run', '-d', '-b', theirs, id], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const run = spawnSync(runcBinary(), ['run', '-d', '-b', theirs, id], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     let expected;
     try {
       expected = sorted('runc');
     } finally {
-      spawnSync('runc', ['delete', '-f', id]);
+      spawnSync(runcBinary(), ['delete', '-f', id]);
     }
     const c = unwrap(suite.factory.createFromBundle(suite.id(), makeBundle(join(suite.dir, 'ours'), suite.fs.root, ['sleep', '30'], edit('ours'))));
     const child = unwrap(await c.start(undefined, PIPE));
