@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeBundle, runcOnPath } from '../../container/test/fixtures/bundle.js';
+import { makeBundle, runcBinary } from '../../container/test/fixtures/bundle.js';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { tempDir } from './fixtures/cli.js';
 import { alive, cgroupsNamed, mountsWith, ownFds, processesWith, runToFiles, runtimeBinary, waitFor } from './fixtures/runtime.js';
@@ -20,7 +20,7 @@ import { alive, cgroupsNamed, mountsWith, ownFds, processesWith, runToFiles, run
 const skip = skipReason();
 // runc, the peer these answers are compared with: scripts/system-packages.js installs it. By its
 // path when it is not on PATH (CI hides it from PATH to check the fallbacks of other tests).
-const RUNC = runcOnPath() ? 'runc' : ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p));
+const RUNC = runcBinary();
 const TAG = `lrt-${process.pid}`;
 /** A program that says when it got SIGUSR1 and otherwise waits; its $0 is the tag the test finds it by. */
 const WAITER = ['sh', '-c', 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 1; done', TAG];

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { runcBinary } from '../../container/test/fixtures/bundle.js';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { tempDir } from './fixtures/cli.js';
 import { containerdInstalled, startContainerd } from './fixtures/containerd.js';
@@ -27,7 +28,7 @@ function containerdMissing() {
 
 const skip = skipReason() || containerdMissing();
 // runc, the peer of the terminal test: scripts/system-packages.js installs it (by its path when it is not on PATH).
-const RUNC = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p)) ?? 'runc';
+const RUNC = runcBinary() ?? 'runc';
 const TAG = `lrc${process.pid}`;
 const NS = `linuxns-test-${process.pid}`;
 const IMAGE = `localhost/linuxns-runtime-test-${process.pid}:latest`;

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeBundle, runcOnPath } from '../../container/test/fixtures/bundle.js';
+import { makeBundle, runcBinary } from '../../container/test/fixtures/bundle.js';
 import { consoleReceiver as receiver } from '../../core/test/fixtures/console-receiver.js';
 import { makeRootfs, skipReason } from '../../container/test/fixtures/rootfs.js';
 import { tempDir } from './fixtures/cli.js';
@@ -22,7 +22,7 @@ import { cgroupsNamed, mountsWith, ownFds, processesWith, runToFiles, runtimeBin
 
 const skip = skipReason();
 // runc, the peer (scripts/system-packages.js installs it); by its path when it is not on PATH.
-const RUNC = runcOnPath() ? 'runc' : ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p));
+const RUNC = runcBinary();
 const TAG = `lrtty-${process.pid}`;
 /** Reads a line from the terminal, then says what its terminal is; $0 is the test's tag. */
 // (the shell's fds listed by ls, without a pipe or a substitution: either would give the shell fds of its own meanwhile)
