@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { errnoName } from '../errors/errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { LNS_STEP, type LnsSettings } from '../ffi/liblinuxns.js';
+import { MS_PRIVATE, MS_REC, MS_SHARED, MS_SLAVE } from '../ffi/mount-flags.js';
 import type { IdRange } from './protocol.js';
 import { setupFailed } from './setup-failed.js';
 import type { ValidatedSpawn } from './validate.js';
@@ -24,8 +25,7 @@ export const CLONE_SETTINGS: ReadonlySet<string> = new Set([
   'monotonic', 'boottime', 'monotonicNsec', 'boottimeNsec',
 ]);
 
-const MS_REC = 0x4000;
-const PROPAGATION: Record<string, number> = { private: MS_REC | 0x40000, slave: MS_REC | 0x80000, shared: MS_REC | 0x100000, unchanged: 0 };
+const PROPAGATION: Record<string, number> = { private: MS_REC | MS_PRIVATE, slave: MS_REC | MS_SLAVE, shared: MS_REC | MS_SHARED, unchanged: 0 };
 const ALL = 0xffff_ffff_ffff_ffffn;
 
 let lastCap: number | undefined;

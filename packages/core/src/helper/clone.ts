@@ -30,6 +30,7 @@ import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { errnoName } from '../errors/errno.js';
 import type { NsError } from '../errors/ns-error.js';
 import { close as closeRaw, errno as libcErrno, pipe2 } from '../ffi/libc.js';
+import { O_CLOEXEC } from '../ffi/constants.js';
 import { liblinuxns, type Liblinuxns } from '../ffi/liblinuxns.js';
 import { cloneFlag, type NamespaceType } from '../namespace/kind.js';
 import { cloneStepError, lnsSettings } from './clone-settings.js';
@@ -55,7 +56,6 @@ export const CLONE_CREATES: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'mn
  */
 export const CLONE_JOINS: readonly NamespaceType[] = ['net', 'uts', 'ipc', 'cgroup', 'mnt', 'pid', 'user'];
 
-const O_CLOEXEC = 0o2000000;
 const CLD_EXITED = 1;
 
 /** The library when this call may take the in-process path; else undefined. */
@@ -191,7 +191,13 @@ export function spawnClone(lib: Liblinuxns, command: string, args: readonly stri
   // Our own environment unchanged: the library takes the process's environ itself (process.env is it, on
   // the main thread), instead of the slow walk of process.env's getters (a tenth of a millisecond a spawn).
   const envp = env === process.env ? null : [...Object.entries(env).filter(([, value]) => value !== undefined).map(([k, value]) => `${k}=${value}`), null];
-  const pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds, lnsSettings(v));
+  let pid: number;
+  try {
+    pid = lib.spawn(path, argv, shArgv, envp, join, handles.length, flags, childFds, lnsSettings(v));
+  } catch (e) {
+    // A value koffi cannot pass (a bug, not the kernel's answer): nothing was started; everything made here is closed.
+    return fail('lns_spawn', (e as NodeJS.ErrnoException).code ?? 'EINVAL');
+  }
   for (const fd of toClose) closeSync(fd);
   closeAll(handles);
   if (pid < 0) {
