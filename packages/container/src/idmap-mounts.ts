@@ -30,8 +30,9 @@ export function removeIdmapMounts(dir: string): Result<void, ContainerFailure> {
   let entries: string[];
   try {
     entries = readdirSync(base);
-  } catch {
-    return ok(undefined);
+  } catch (e) {
+    // Nothing made: fine. Any other failure would leave mounts behind unseen: say so.
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? ok(undefined) : err(fsError(e, { path: base }));
   }
   for (const e of entries) {
     const r = unmountAll(join(base, e));

@@ -117,8 +117,7 @@ async function execCommand(g: Globals, argv: readonly string[]): Promise<number>
     const lib = await import('@linuxns/container');
     // CAP_MKNOD may be kept as at create: with a new user namespace, or with device rules the cgroup enforces.
     const cfg = c.config;
-    const mayKeepMknod = cfg !== undefined && (cfg.namespaces.some((n) => n.type === 'user' && n.path === undefined) || (cfg.cgroup !== false && cfg.cgroup?.devices !== undefined));
-    const converted = lib.fromOciProcess(tty.withoutTerminal(json), mayKeepMknod);
+    const converted = lib.fromOciProcess(tty.withoutTerminal(json), cfg !== undefined && lib.mayKeepMknod(cfg));
     if (converted.isErr()) throw new log.RuntimeError(converted.error.message, 1, converted.error);
     proc = converted.value;
   } else {
